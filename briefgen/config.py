@@ -1,0 +1,237 @@
+"""Site configuration: `briefgen.yaml` → a frozen `Config`.
+
+Owns the options, their defaults and their validation; every problem in the
+file is collected and reported together. Must not read content.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from .errors import BriefgenError, ErrorCollector, did_you_mean
+from .model import DEFAULT_ENTITY_TYPES
+from .yamlfile import YamlMap, load_yaml_file
+
+CONFIG_NAME = "briefgen.yaml"
+MENTION_MODES = ("first", "all", "none")
+# Output folders the site itself uses: an entity type may not take them.
+RESERVED_PATHS = frozenset({"briefs", "tags", "archive", "entities", "page", "static", "assets", "search", "feeds"})
+TYPE_NAME = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+
+
+@dataclass(frozen=True)
+class EntityType:
+    """A kind of entity: its URL segment and how pages call it."""
+
+    name: str
+    title: str
+    singular: str
+
+
+DEFAULT_TYPE_LABELS = {
+    "people": ("People", "Person"),
+    "organizations": ("Organizations", "Organization"),
+    "places": ("Places", "Place"),
+    "topics": ("Topics", "Topic"),
+}
+
+
+@dataclass(frozen=True)
+class Config:
+    """Everything a build needs to know besides the content."""
+
+    site_dir: Path
+    title: str = "Briefs"
+    description: str = ""
+    base_url: str = ""
+    language: str = "en"
+    timezone: str = "UTC"
+    page_size: int = 20
+    entity_types: tuple[EntityType, ...] = field(
+        default_factory=lambda: tuple(EntityType(n, *DEFAULT_TYPE_LABELS[n]) for n in DEFAULT_ENTITY_TYPES)
+    )
+    mentions: str = "first"
+    unsafe_html: bool = False
+    feed_full_content: bool = True
+    feed_entries: int = 20
+    drafts: bool = False
+
+    @property
+    def content_dir(self) -> Path:
+        return self.site_dir / "content"
+
+    @property
+    def templates_dir(self) -> Path:
+        return self.site_dir / "templates"
+
+    @property
+    def static_dir(self) -> Path:
+        return self.site_dir / "static"
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    @property
+    def type_names(self) -> tuple[str, ...]:
+        return tuple(t.name for t in self.entity_types)
+
+    def entity_type(self, name: str) -> EntityType:
+        for entity_type in self.entity_types:
+            if entity_type.name == name:
+                return entity_type
+        raise KeyError(name)
+
+    def with_overrides(self, *, base_url: str | None = None, drafts: bool | None = None) -> "Config":
+        """The config with command-line options applied on top."""
+        changes: dict[str, Any] = {}
+        if base_url is not None:
+            changes["base_url"] = _check_base_url(base_url, None, None)
+        if drafts is not None:
+            changes["drafts"] = drafts
+        return replace(self, **changes)
+
+
+KNOWN_KEYS = (
+    "title", "description", "base_url", "language", "timezone", "page_size",
+    "entity_types", "mentions", "markdown", "feed",
+)
+
+
+def load_config(site_dir: Path) -> Config:
+    """Read `briefgen.yaml` from the site folder; defaults when it is absent."""
+    path = site_dir / CONFIG_NAME
+    if not path.is_file():
+        return Config(site_dir=site_dir)
+    data = load_yaml_file(path)
+    if data is None:
+        return Config(site_dir=site_dir)
+    if not isinstance(data, YamlMap):
+        raise BriefgenError("briefgen.yaml must be a mapping of options", path, 1)
+    return _parse_config(data, path, site_dir)
+
+
+def _parse_config(data: YamlMap, path: Path, site_dir: Path) -> Config:
+    errors = ErrorCollector()
+    values: dict[str, Any] = {}
+
+    def fail(key: str, message: str, hint: str | None = None) -> None:
+        errors.add(BriefgenError(message, path, data.line_of(key), hint))
+
+    for key in data:
+        if key not in KNOWN_KEYS:
+            fail(key, f"unknown option '{key}'", did_you_mean(key, KNOWN_KEYS))
+
+    for key in ("title", "description", "language"):
+        if key in data:
+            value = data[key]
+            if value is None or isinstance(value, (dict, list)):
+                fail(key, f"'{key}' must be text")
+            else:
+                values[key] = data.raw.get(key, str(value)).strip()
+    if "base_url" in data:
+        try:
+            values["base_url"] = _check_base_url(data["base_url"], path, data.line_of("base_url"))
+        except BriefgenError as exc:
+            errors.add(exc)
+    if "timezone" in data:
+        zone = data["timezone"]
+        try:
+            ZoneInfo(str(zone))
+            values["timezone"] = str(zone)
+        except (ZoneInfoNotFoundError, ValueError):
+            fail("timezone", f"unknown time zone '{zone}'", "use an IANA name such as 'Europe/Berlin' or 'UTC'")
+    if "page_size" in data:
+        size = data["page_size"]
+        if isinstance(size, bool) or not isinstance(size, int) or size < 1:
+            fail("page_size", "'page_size' must be a whole number of at least 1")
+        else:
+            values["page_size"] = size
+    if "mentions" in data:
+        mode = data["mentions"]
+        if mode not in MENTION_MODES:
+            fail("mentions", f"'mentions' must be one of {', '.join(MENTION_MODES)}",
+                 did_you_mean(str(mode), MENTION_MODES))
+        else:
+            values["mentions"] = mode
+    if "entity_types" in data:
+        types = _parse_entity_types(data["entity_types"], path, data.line_of("entity_types"), errors)
+        if types is not None:
+            values["entity_types"] = types
+    for section, known in (("markdown", {"unsafe_html": "unsafe_html"}),
+                           ("feed", {"full_content": "feed_full_content", "entries": "feed_entries"})):
+        if section in data:
+            _parse_section(data, section, known, values, path, errors)
+
+    errors.raise_if_any()
+    return Config(site_dir=site_dir, **values)
+
+
+def _parse_section(data: YamlMap, section: str, known: dict[str, str], values: dict[str, Any],
+                   path: Path, errors: ErrorCollector) -> None:
+    block = data[section]
+    if not isinstance(block, YamlMap):
+        errors.add(BriefgenError(f"'{section}' must be a mapping", path, data.line_of(section)))
+        return
+    for key, value in block.items():
+        if key not in known:
+            errors.add(BriefgenError(f"unknown option '{section}.{key}'", path, block.line_of(key),
+                                     did_you_mean(key, known)))
+            continue
+        expected = bool if key in ("unsafe_html", "full_content") else int
+        if not isinstance(value, expected) or (expected is int and (isinstance(value, bool) or value < 1)):
+            kind = "true or false" if expected is bool else "a whole number of at least 1"
+            errors.add(BriefgenError(f"'{section}.{key}' must be {kind}", path, block.line_of(key)))
+            continue
+        values[known[key]] = value
+
+
+def _parse_entity_types(value: Any, path: Path, line: int | None,
+                        errors: ErrorCollector) -> tuple[EntityType, ...] | None:
+    """Default types plus the declared ones: a list of names or a mapping name → {title, singular}."""
+    declared: list[tuple[str, dict[str, Any], int | None]] = []
+    if isinstance(value, list):
+        declared = [(str(item), {}, value.line_of(i)) for i, item in enumerate(value)]
+    elif isinstance(value, YamlMap):
+        for name, spec in value.items():
+            if spec is not None and not isinstance(spec, dict):
+                errors.add(BriefgenError(f"entity type '{name}' must map to title/singular", path, value.line_of(name)))
+                continue
+            declared.append((str(name), dict(spec or {}), value.line_of(name)))
+    else:
+        errors.add(BriefgenError("'entity_types' must be a list of type names", path, line))
+        return None
+    types = {n: EntityType(n, *DEFAULT_TYPE_LABELS[n]) for n in DEFAULT_ENTITY_TYPES}
+    for name, spec, item_line in declared:
+        if not TYPE_NAME.match(name):
+            errors.add(BriefgenError(f"entity type '{name}' must be lowercase letters, digits and '-'",
+                                     path, item_line))
+            continue
+        if name in RESERVED_PATHS:
+            errors.add(BriefgenError(f"entity type '{name}' would clash with the site's own '/{name}/' pages",
+                                     path, item_line, "choose another name"))
+            continue
+        unknown = set(spec) - {"title", "singular"}
+        if unknown:
+            errors.add(BriefgenError(f"unknown option '{sorted(unknown)[0]}' for entity type '{name}'",
+                                     path, item_line, "entity types take 'title' and 'singular'"))
+        base = types.get(name) or EntityType(name, name.replace("-", " ").title(), name.replace("-", " ").title())
+        types[name] = EntityType(name, str(spec.get("title", base.title)), str(spec.get("singular", base.singular)))
+    return tuple(types.values())
+
+
+def _check_base_url(value: Any, path: Path | None, line: int | None) -> str:
+    """'' or an absolute http(s) URL ending in '/'."""
+    if value is None or value == "":
+        return ""
+    text = str(value).strip()
+    parts = urlsplit(text)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise BriefgenError(f"base_url '{text}' must be an absolute http or https URL", path, line,
+                            "for example https://example.org/briefs/")
+    return text if text.endswith("/") else text + "/"

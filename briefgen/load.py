@@ -1,0 +1,522 @@
+"""Load stage: the content folder → validated briefs and entity refs.
+
+Owns finding articles and sidecars, pairing them, and checking every sidecar
+key against the content format. Produces immutable model values; every
+problem of the whole folder is collected and raised together. Must not render.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from slugify import slugify
+
+from .config import Config
+from .errors import BriefgenError, ErrorCollector, did_you_mean
+from .model import Annotation, Brief, EntityRef, Source
+from .wire import parse_wire
+from .yamlfile import YamlList, YamlMap, decode_text, load_yaml_file
+
+ARTICLE_SUFFIXES = {".md": "markdown", ".markdown": "markdown", ".txt": "text"}
+SIDECAR_SUFFIXES = (".yaml", ".yml")
+REGISTRY_STEM = "entities"
+SIDECAR_KEYS = ("title", "date", "summary", "key_points", "source", "entities",
+                "annotations", "tags", "slug", "draft")
+SOURCE_KEYS = ("name", "url", "author", "published")
+ENTITY_KEYS = ("name", "id", "aliases", "description", "wikidata")
+ANNOTATION_KEYS = ("quote", "note", "kind", "prefix", "suffix")
+ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+WIKIDATA_PATTERN = re.compile(r"^Q[1-9][0-9]*$")
+KIND_PATTERN = re.compile(r"^[a-z][a-z0-9-]*$")
+MARKDOWN_BULLET = re.compile(r"^[-*+][ \t]+(.*)$")
+
+
+@dataclass(frozen=True)
+class LoadedContent:
+    """What the load stage found: briefs (drafts included) and every entity ref."""
+
+    briefs: tuple[Brief, ...]
+    refs: tuple[EntityRef, ...]  # sidecar refs first (by file), then the registry's
+
+
+@dataclass(frozen=True)
+class SourceFiles:
+    """The files of the content folder that matter, paired."""
+
+    pairs: tuple[tuple[Path, Path], ...]  # (article, sidecar)
+    registry: Path | None
+
+
+def find_content(config: Config, errors: ErrorCollector) -> SourceFiles:
+    """Walk content/ (any depth), pair articles with sidecars, skip '.' and '_' names."""
+    root = config.content_dir
+    if not root.is_dir():
+        raise BriefgenError("there is no content/ folder here", config.site_dir,
+                            hint="run briefgen in a site folder, or create content/ with a brief in it")
+    site_root = config.site_dir.resolve()
+    articles: dict[tuple[Path, str], list[Path]] = {}
+    sidecars: dict[tuple[Path, str], list[Path]] = {}
+    registry: Path | None = None
+    for folder, dirnames, filenames in os.walk(root, followlinks=False):
+        here = Path(folder)
+        kept_dirs = []
+        for name in sorted(dirnames):
+            if name.startswith((".", "_")):
+                continue
+            if _outside_site(here / name, site_root, errors):
+                continue
+            if (here / name).is_symlink():
+                errors.add(BriefgenError("a folder symlink inside content/ is not followed", here / name,
+                                         hint="move the folder into content/ instead"))
+                continue
+            kept_dirs.append(name)
+        dirnames[:] = kept_dirs
+        for name in sorted(filenames):
+            if name.startswith((".", "_")):
+                continue
+            path = here / name
+            if _outside_site(path, site_root, errors):
+                continue
+            stem, suffix = os.path.splitext(name)
+            suffix = suffix.lower()
+            if here == root and stem == REGISTRY_STEM and suffix in SIDECAR_SUFFIXES:
+                if registry is not None:
+                    errors.add(BriefgenError(f"two entity registries: {registry.name} and {name}", path,
+                                             hint="keep one of them"))
+                registry = path
+            elif suffix in ARTICLE_SUFFIXES:
+                articles.setdefault((here, stem), []).append(path)
+            elif suffix in SIDECAR_SUFFIXES:
+                sidecars.setdefault((here, stem), []).append(path)
+    pairs = []
+    for key in sorted(set(articles) | set(sidecars)):
+        found_articles = articles.get(key, [])
+        found_sidecars = sidecars.get(key, [])
+        if len(found_articles) > 1:
+            errors.add(BriefgenError("two articles share one sidecar: " + " and ".join(map(str, found_articles)),
+                                     found_articles[0], hint="rename one of them"))
+            continue
+        if len(found_sidecars) > 1:
+            errors.add(BriefgenError("two sidecars for one article: " + " and ".join(map(str, found_sidecars)),
+                                     found_sidecars[0], hint="keep either the .yaml or the .yml file"))
+            continue
+        folder, stem = key
+        if not found_sidecars:
+            expected = folder / f"{stem}.yaml"
+            errors.add(BriefgenError(f"article has no sidecar: expected {expected}", found_articles[0],
+                                     hint="add a sidecar with at least a title and a date"))
+            continue
+        if not found_articles:
+            errors.add(BriefgenError(f"sidecar has no article: expected {folder / (stem + '.md')}",
+                                     found_sidecars[0], hint="add the article (.md or .txt) with the same name"))
+            continue
+        pairs.append((found_articles[0], found_sidecars[0]))
+    return SourceFiles(tuple(pairs), registry)
+
+
+def _outside_site(path: Path, site_root: Path, errors: ErrorCollector) -> bool:
+    """True (and an error) when a symlink leads outside the site: it is never followed."""
+    if not path.is_symlink():
+        return False
+    target = Path(os.path.realpath(path))
+    if target == site_root or site_root in target.parents:
+        return False
+    errors.add(BriefgenError("symlink leads outside the site and is not followed", path,
+                             hint="copy the file into the site instead of linking to it"))
+    return True
+
+
+def load_content(config: Config) -> tuple[LoadedContent, list[BriefgenError]]:
+    """Read every brief and the registry; return what loaded and every error found."""
+    errors = ErrorCollector()
+    files = find_content(config, errors)
+    briefs: list[Brief] = []
+    refs: list[EntityRef] = []
+    for article, sidecar in files.pairs:
+        result = load_brief(article, sidecar, config, errors)
+        if result is not None:
+            brief, brief_refs = result
+            briefs.append(brief)
+            refs.extend(brief_refs)
+    if files.registry is not None:
+        refs.extend(load_registry(files.registry, config, errors))
+    _check_unique_slugs(briefs, errors)
+    briefs.sort(key=lambda b: (-b.date.timestamp(), b.slug))
+    return LoadedContent(tuple(briefs), tuple(refs)), errors.errors
+
+
+def _check_unique_slugs(briefs: list[Brief], errors: ErrorCollector) -> None:
+    seen: dict[str, Brief] = {}
+    for brief in briefs:
+        other = seen.get(brief.slug)
+        if other is not None:
+            errors.add(BriefgenError(
+                f"slug '{brief.slug}' is used by two briefs: {other.sidecar_path} and {brief.sidecar_path}",
+                brief.sidecar_path, hint="give one of them another `slug:` or rename its files"))
+        else:
+            seen[brief.slug] = brief
+
+
+def load_brief(article: Path, sidecar: Path, config: Config,
+               errors: ErrorCollector) -> tuple[Brief, list[EntityRef]] | None:
+    """One article and its sidecar → a Brief and its entity refs, or None after adding errors."""
+    before = len(errors.errors)
+    try:
+        body = decode_text(article.read_bytes(), article)
+    except BriefgenError as exc:
+        errors.add(exc)
+        body = None
+    except OSError as exc:
+        errors.add(BriefgenError(f"cannot read file: {exc.strerror}", article))
+        body = None
+    try:
+        data = load_yaml_file(sidecar)
+    except BriefgenError as exc:
+        errors.add(exc)
+        return None
+    if data is None:
+        errors.add(BriefgenError("sidecar is empty", sidecar, 1, "a sidecar needs at least `title:` and `date:`"))
+        return None
+    if not isinstance(data, YamlMap):
+        errors.add(BriefgenError("sidecar must be a mapping of keys (title:, date:, ...)", sidecar, 1))
+        return None
+    reader = _SidecarReader(sidecar, data, config, errors)
+    fields = reader.read()
+    if body is None or len(errors.errors) > before:
+        return None
+    body_format = ARTICLE_SUFFIXES[article.suffix.lower()]
+    body = body.replace("\r\n", "\n").replace("\r", "\n")
+    key_points = fields.pop("key_points")
+    if not key_points:
+        key_points, body = split_key_points(body, body_format)
+    slug = fields.pop("slug") or slugify(article.stem)
+    if not slug:
+        errors.add(BriefgenError(f"the file name '{article.name}' gives an empty slug", sidecar,
+                                 hint="add `slug:` to the sidecar"))
+        return None
+    refs = fields.pop("refs")
+    brief = Brief(slug=slug, body=body, body_format=body_format, key_points=tuple(key_points),
+                  article_path=str(article), sidecar_path=str(sidecar),
+                  entities=tuple(dict.fromkeys((ref.type, ref.id) for ref in refs)), **fields)
+    return brief, refs
+
+
+def split_key_points(body: str, body_format: str) -> tuple[list[str], str]:
+    """Key points from a leading bullet list, and the body without that list."""
+    if body_format == "text":
+        wire = parse_wire(body)
+        if not wire.key_points:
+            return [], body
+        lines = body.split("\n")
+        index = 0
+        # Drop exactly the lines parse_wire took as key points (and blanks between them).
+        while index < len(lines) and (not lines[index].strip() or lines[index].strip().startswith("- ")):
+            index += 1
+        return list(wire.key_points), "\n".join(lines[index:])
+    lines = body.split("\n")
+    index = 0
+    while index < len(lines) and not lines[index].strip():
+        index += 1
+    points: list[str] = []
+    while index < len(lines):
+        match = MARKDOWN_BULLET.match(lines[index])
+        if match:
+            points.append(match.group(1).strip())
+        elif lines[index].startswith((" ", "\t")) and lines[index].strip() and points:
+            points[-1] += " " + lines[index].strip()  # a wrapped bullet
+        else:
+            break
+        index += 1
+    if not points or (index < len(lines) and lines[index].strip()):
+        # No list, or the "list" runs straight into a paragraph: not a key-point block.
+        return [], body
+    return [p for p in points if p], "\n".join(lines[index:]).lstrip("\n")
+
+
+class _SidecarReader:
+    """Validates one sidecar mapping field by field, adding located errors."""
+
+    def __init__(self, path: Path, data: YamlMap, config: Config, errors: ErrorCollector) -> None:
+        self.path = path
+        self.data = data
+        self.config = config
+        self.errors = errors
+
+    def fail(self, message: str, line: int | None, hint: str | None = None) -> None:
+        self.errors.add(BriefgenError(message, self.path, line, hint))
+
+    def read(self) -> dict[str, Any]:
+        data = self.data
+        for key in data:
+            if key not in SIDECAR_KEYS:
+                self.fail(f"unknown key '{key}'", data.line_of(key),
+                          did_you_mean(key, SIDECAR_KEYS) or f"valid keys: {', '.join(SIDECAR_KEYS)}")
+        title = self.text("title", required=True)
+        when = self.when(data, "date", required=True)
+        return {
+            "title": title or "",
+            "date": when[0] if when else datetime.min,
+            "has_time": when[1] if when else False,
+            "summary": self.text("summary"),
+            "key_points": self.text_list(data, "key_points"),
+            "source": self.source(),
+            "refs": read_entity_refs(data.get("entities"), data, "entities", self.path, self.config, self.errors),
+            "annotations": self.annotations(),
+            "tags": tuple(dict.fromkeys(self.text_list(data, "tags"))),
+            "slug": self.slug(),
+            "draft": self.flag("draft"),
+        }
+
+    def text(self, key: str, *, required: bool = False, mapping: YamlMap | None = None) -> str | None:
+        data = self.data if mapping is None else mapping
+        if key not in data or data[key] is None:
+            if required:
+                self.fail(f"missing required key '{key}'", data.line, f"add `{key}:` to the sidecar")
+            return None
+        value = data[key]
+        if isinstance(value, (dict, list)):
+            self.fail(f"'{key}' must be text, not a {'list' if isinstance(value, list) else 'mapping'}",
+                      data.line_of(key))
+            return None
+        text = data.raw.get(key, str(value)).strip()
+        if required and not text:
+            self.fail(f"'{key}' must not be empty", data.line_of(key))
+            return None
+        return text
+
+    def text_list(self, data: YamlMap, key: str) -> list[str]:
+        value = data.get(key)
+        if value is None:
+            return []
+        if not isinstance(value, YamlList):
+            self.fail(f"'{key}' must be a list", data.line_of(key), f"write each item on its own line as `- item`")
+            return []
+        items = []
+        for index, item in enumerate(value):
+            if item is None or isinstance(item, (dict, list)) or not str(item).strip():
+                self.fail(f"'{key}' item {index + 1} must be non-empty text", value.line_of(index))
+                continue
+            items.append(str(item).strip())
+        return items
+
+    def flag(self, key: str) -> bool:
+        value = self.data.get(key, False)
+        if not isinstance(value, bool):
+            self.fail(f"'{key}' must be true or false", self.data.line_of(key))
+            return False
+        return value
+
+    def when(self, data: YamlMap, key: str, *, required: bool = False) -> tuple[datetime, bool] | None:
+        if data.get(key) is None:
+            if required:
+                self.fail(f"missing required key '{key}'", data.line, f"add `{key}: YYYY-MM-DD` to the sidecar")
+            return None
+        try:
+            return parse_date(data[key], self.config)
+        except ValueError as exc:
+            self.fail(f"'{key}': {exc}", data.line_of(key),
+                      "use an ISO 8601 date (2018-07-19) or date-time (2018-07-19T14:30:00+02:00)")
+            return None
+
+    def slug(self) -> str | None:
+        value = self.text("slug")
+        if value is None:
+            return None
+        if not ID_PATTERN.match(value):
+            self.fail(f"slug '{value}' is not a valid slug", self.data.line_of("slug"),
+                      f"use lowercase letters, digits and '-', e.g. '{slugify(value) or 'my-brief'}'")
+            return None
+        return value
+
+    def source(self) -> Source | None:
+        value = self.data.get("source")
+        if value is None:
+            return None
+        line = self.data.line_of("source")
+        if not isinstance(value, YamlMap):
+            self.fail("'source' must be a mapping with name, url, author, published", line)
+            return None
+        for key in value:
+            if key not in SOURCE_KEYS:
+                self.fail(f"unknown key 'source.{key}'", value.line_of(key), did_you_mean(key, SOURCE_KEYS))
+        url = self.text("url", mapping=value)
+        if url is not None and not is_web_url(url):
+            self.fail(f"source.url must be an http or https URL, not '{url[:80]}'", value.line_of("url"))
+            url = None
+        published = self.when(value, "published")
+        return Source(name=self.text("name", mapping=value), url=url, author=self.text("author", mapping=value),
+                      published=published[0] if published else None)
+
+    def annotations(self) -> tuple[Annotation, ...]:
+        value = self.data.get("annotations")
+        if value is None:
+            return ()
+        if not isinstance(value, YamlList):
+            self.fail("'annotations' must be a list of mappings with quote and note",
+                      self.data.line_of("annotations"))
+            return ()
+        result = []
+        for index, item in enumerate(value):
+            line = value.line_of(index)
+            if not isinstance(item, YamlMap):
+                self.fail(f"annotation {index + 1} must be a mapping with quote and note", line)
+                continue
+            for key in item:
+                if key not in ANNOTATION_KEYS:
+                    hint = "W3C's `exact` is `quote` here" if key == "exact" else did_you_mean(key, ANNOTATION_KEYS)
+                    self.fail(f"unknown key '{key}' in annotation {index + 1}", item.line_of(key), hint)
+            quote = self.text("quote", mapping=item, required=True)
+            note = self.text("note", mapping=item, required=True)
+            kind = self.text("kind", mapping=item) or "note"
+            if not KIND_PATTERN.match(kind):
+                self.fail(f"annotation kind '{kind}' must be one lowercase word", item.line_of("kind"),
+                          "for example note, context, fact-check, correction")
+                continue
+            prefix = item.raw.get("prefix") if item.get("prefix") is not None else None
+            suffix = item.raw.get("suffix") if item.get("suffix") is not None else None
+            if quote and note:
+                result.append(Annotation(quote=quote, note=note, kind=kind, prefix=prefix, suffix=suffix, line=line))
+        return tuple(result)
+
+
+def read_entity_refs(value: Any, parent: YamlMap | None, key: str, path: Path, config: Config,
+                     errors: ErrorCollector) -> list[EntityRef]:
+    """A mapping of entity type → list of refs (names or mappings) → EntityRefs."""
+    if value is None:
+        return []
+    line = parent.line_of(key) if parent is not None else 1
+    if not isinstance(value, YamlMap):
+        errors.add(BriefgenError("entities must be a mapping of type to a list of names", path, line,
+                                 f"types: {', '.join(config.type_names)}"))
+        return []
+    refs: list[EntityRef] = []
+    for type_name, items in value.items():
+        type_line = value.line_of(type_name)
+        if type_name not in config.type_names:
+            hint = did_you_mean(str(type_name), config.type_names) or "declare it under `entity_types:` in briefgen.yaml"
+            errors.add(BriefgenError(f"unknown entity type '{type_name}'", path, type_line, hint))
+            continue
+        if items is None:
+            continue
+        if not isinstance(items, YamlList):
+            errors.add(BriefgenError(f"'{type_name}' must be a list of names", path, type_line))
+            continue
+        for index, item in enumerate(items):
+            ref = _entity_ref(type_name, item, items.line_of(index), path, errors)
+            if ref is not None:
+                refs.append(ref)
+    return refs
+
+
+def _entity_ref(type_name: str, item: Any, line: int, path: Path, errors: ErrorCollector) -> EntityRef | None:
+    def fail(message: str, at: int = line, hint: str | None = None) -> None:
+        errors.add(BriefgenError(message, path, at, hint))
+
+    if isinstance(item, YamlMap):
+        for key in item:
+            if key not in ENTITY_KEYS:
+                fail(f"unknown key '{key}' in an entity", item.line_of(key), did_you_mean(key, ENTITY_KEYS))
+        raw = dict(item.raw)
+        name = raw.get("name", "").strip() if item.get("name") is not None else ""
+        if not name:
+            fail("an entity needs a `name:`")
+            return None
+        explicit = item.get("id")
+        entity_id = str(raw.get("id", "")).strip() if explicit is not None else slugify(name)
+        if explicit is not None and not ID_PATTERN.match(entity_id):
+            fail(f"entity id '{entity_id}' is not a valid id", item.line_of("id"),
+                 f"use lowercase letters, digits and '-', e.g. '{slugify(entity_id)}'")
+            return None
+        aliases_value = item.get("aliases") or []
+        if isinstance(aliases_value, str):
+            aliases_value = [aliases_value]
+        if not isinstance(aliases_value, list) or any(isinstance(a, (dict, list)) or a is None for a in aliases_value):
+            fail("'aliases' must be a list of names", item.line_of("aliases"))
+            return None
+        aliases = tuple(dict.fromkeys(str(a).strip() for a in aliases_value if str(a).strip() and str(a).strip() != name))
+        wikidata = raw.get("wikidata", "").strip() if item.get("wikidata") is not None else None
+        if wikidata is not None and not WIKIDATA_PATTERN.match(wikidata):
+            fail(f"wikidata '{wikidata}' is not a Wikidata id", item.line_of("wikidata"), "write it as Q followed by digits, e.g. Q7747")
+            return None
+        description = item.get("description")
+        if description is not None and isinstance(description, (dict, list)):
+            fail("'description' must be text", item.line_of("description"))
+            return None
+        description_text = raw.get("description", "").strip() if description is not None else None
+        if not entity_id:
+            fail(f"the name '{name}' gives an empty id", hint="add an `id:` made of letters, digits and '-'")
+            return None
+        return EntityRef(type=type_name, id=entity_id, name=name, aliases=aliases,
+                         description=description_text or None, wikidata=wikidata or None,
+                         explicit_id=explicit is not None, path=str(path), line=line)
+    if item is None or isinstance(item, (list, dict)):
+        fail(f"a {type_name} entry must be a name or a mapping with `name:`")
+        return None
+    name = str(item).strip()
+    entity_id = slugify(name)
+    if not name or not entity_id:
+        fail(f"the name '{name}' gives an empty id", hint="write it as a mapping with `name:` and `id:`")
+        return None
+    return EntityRef(type=type_name, id=entity_id, name=name, path=str(path), line=line)
+
+
+def load_registry(path: Path, config: Config, errors: ErrorCollector) -> list[EntityRef]:
+    """`content/entities.yaml`: the same shape as a sidecar's `entities:` (optionally under `entities:`)."""
+    try:
+        data = load_yaml_file(path)
+    except BriefgenError as exc:
+        errors.add(exc)
+        return []
+    if data is None:
+        return []
+    if isinstance(data, YamlMap) and list(data) == ["entities"]:
+        return read_entity_refs(data["entities"], data, "entities", path, config, errors)
+    return read_entity_refs(data, None, "", path, config, errors)
+
+
+def parse_date(value: Any, config: Config) -> tuple[datetime, bool]:
+    """An ISO 8601 date or date-time → (aware datetime, has a time of day).
+
+    A date-time without an offset takes the site's time zone; a date is midnight there.
+    """
+    if isinstance(value, datetime):
+        parsed, has_time = value, True
+    elif isinstance(value, date):
+        parsed, has_time = datetime.combine(value, time()), False
+    elif isinstance(value, str):
+        text = value.strip()
+        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+            parsed, has_time = datetime.combine(_checked_date(text), time()), False
+        else:
+            if not re.match(r"^\d{4}-\d{2}-\d{2}[T ]\d{1,2}:\d{2}", text):
+                raise ValueError(f"'{text}' is not an ISO 8601 date")
+            _checked_date(text[:10])
+            try:
+                parsed = datetime.fromisoformat(text.replace(" ", "T", 1) if "T" not in text else text)
+            except ValueError:
+                raise ValueError(f"'{text}' is not a valid ISO 8601 date-time") from None
+            has_time = True
+    else:
+        raise ValueError(f"'{value}' is not a date")
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=config.zone)
+    return parsed, has_time
+
+
+def _checked_date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise ValueError(f"'{text}' is not a real date (the day or month is out of range)") from None
+
+
+def is_web_url(url: str) -> bool:
+    """True for absolute http(s) URLs: never javascript:, data: or the like."""
+    parts = urlsplit(url.strip())
+    return parts.scheme.lower() in ("http", "https") and bool(parts.netloc)

@@ -1,0 +1,426 @@
+"""Python-Markdown extension: entity mentions, annotation marks, safe links.
+
+Owns what briefgen changes in a brief's Markdown: links from mentions of the
+brief's entities to their pages, `<mark>`s anchoring annotations to quoted
+spans, root links made relative, unsafe URLs and raw HTML dropped, headings
+moved one level down (the page's title is its only h1). Works on the element
+tree after inline processing, never on HTML text. Must not know about files
+or templates: the caller sets the document's entities and annotations, then
+reads `BriefMarkdown.outcome`.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import xml.etree.ElementTree as etree
+from dataclasses import dataclass, field
+from typing import Sequence
+
+import markdown
+from markdown.extensions import Extension
+from markdown.inlinepatterns import InlineProcessor
+from markdown.treeprocessors import Treeprocessor
+
+from .model import Annotation, Entity
+from .textmap import BLOCK_BREAK, Segment, TextMap, normalise, strip_markup
+from .wire import WireCopy
+
+EXCLUDED_TAGS = frozenset({"a", "code", "pre", "kbd", "samp", "script", "style",
+                           "h1", "h2", "h3", "h4", "h5", "h6"})
+SAFE_SCHEMES = frozenset({"http", "https", "mailto", "tel", "ftp", "ftps", "news", "irc", "xmpp", "sms"})
+SCHEME = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]*):")
+CONTROL_AND_SPACE = re.compile(r"[\x00-\x20\x7f]+")
+SENTENCE_END = re.compile(r"[.!?…][\"'”’)\]]*\s+(?=[\"'“‘(\[]?[A-Z0-9À-ÖØ-Þ])")
+MAX_SENTENCE = 320
+MARKDOWN_EXTENSIONS = ["tables", "fenced_code", "sane_lists", "footnotes"]
+
+
+@dataclass(frozen=True)
+class MentionContext:
+    """The sentence around an entity's first mention: before, the mention, after."""
+
+    before: str
+    mention: str
+    after: str
+
+
+@dataclass(frozen=True)
+class QuoteProblem:
+    """An annotation whose quote could not be anchored, and why."""
+
+    annotation: Annotation
+    message: str
+    hint: str | None
+
+
+@dataclass
+class Outcome:
+    """What marking one document found: numbered notes, mentions, problems."""
+
+    note_numbers: dict[int, int] = field(default_factory=dict)  # annotation index → number shown
+    contexts: dict[tuple[str, str], MentionContext] = field(default_factory=dict)
+    mentioned: set[tuple[str, str]] = field(default_factory=set)
+    problems: list[QuoteProblem] = field(default_factory=list)
+
+
+@dataclass
+class DocumentState:
+    """Per-document input and output of the extension; cleared by `md.reset()`."""
+
+    entities: Sequence[Entity] = ()
+    annotations: Sequence[Annotation] = ()
+    mention_mode: str = "first"
+    root: str = ""
+    link_index: bool = True
+    outcome: Outcome = field(default_factory=Outcome)
+
+
+def mention_pattern(names: Sequence[str]) -> re.Pattern[str] | None:
+    """One pattern for every name, longest first, matching whole words only.
+
+    Straight and curly apostrophes match each other, as do hyphens and
+    dashes; any run of white space matches a space.
+    """
+    if not names:
+        return None
+    alternatives = []
+    for name in sorted(set(names), key=lambda n: (-len(n), n)):
+        pieces = []
+        for char in name:
+            if char in "'’‘":
+                pieces.append("['’‘]")
+            elif char in "-‐‑":
+                pieces.append("[-‐‑]")
+            elif char.isspace():
+                pieces.append(r"\s+")
+            else:
+                pieces.append(re.escape(char))
+        alternatives.append("".join(pieces))
+    return re.compile(r"(?<![\w])(?:" + "|".join(alternatives) + r")(?![\w])")
+
+
+def safe_url(url: str) -> bool:
+    """False for javascript:, vbscript:, data: and other schemes a page must not link."""
+    cleaned = CONTROL_AND_SPACE.sub("", url)
+    match = SCHEME.match(cleaned)
+    return match is None or match.group(1).lower() in SAFE_SCHEMES
+
+
+def relative_root_link(url: str, root: str, link_index: bool) -> str:
+    """'/people/x/' → root + 'people/x/index.html': the site works from any sub-path."""
+    if not url.startswith("/") or url.startswith("//"):
+        return url
+    path, hash_mark, fragment = url[1:].partition("#")
+    path, question, query = path.partition("?")
+    if link_index and (path == "" or path.endswith("/")):
+        path += "index.html"
+    return root + path + question + query + hash_mark + fragment
+
+
+class OmitRawHtml(InlineProcessor):
+    """Raw HTML in Markdown is left out (as Hugo does) unless the site trusts its writers."""
+
+    def handleMatch(self, m: re.Match[str], data: str) -> tuple[str, int, int]:  # type: ignore[override]
+        return "", m.start(0), m.end(0)
+
+
+class BriefTreeprocessor(Treeprocessor):
+    """Links mentions, marks annotations, fixes links and headings, in that order."""
+
+    def __init__(self, md: markdown.Markdown, state_holder: "BriefExtension") -> None:
+        super().__init__(md)
+        self.holder = state_holder
+
+    def run(self, root: etree.Element) -> None:
+        state = self.holder.state
+        self._fix_links_and_headings(root, state)
+        text_map = TextMap(root, lambda element: element.tag in EXCLUDED_TAGS)
+        self._link_mentions(text_map, state)
+        self._mark_annotations(TextMap(root, lambda element: False), state)
+
+    def _fix_links_and_headings(self, root: etree.Element, state: DocumentState) -> None:
+        for element in root.iter():
+            if not isinstance(element.tag, str):
+                continue
+            for attribute in list(element.attrib):
+                if attribute.lower().startswith("on") or attribute.lower() == "style":
+                    del element.attrib[attribute]
+            for attribute in ("href", "src"):
+                url = element.get(attribute)
+                if url is None:
+                    continue
+                if not safe_url(url):
+                    del element.attrib[attribute]
+                else:
+                    element.set(attribute, relative_root_link(url, state.root, state.link_index))
+            if len(element.tag) == 2 and element.tag[0] == "h" and element.tag[1] in "12345":
+                element.tag = f"h{int(element.tag[1]) + 1}"
+
+    def _link_mentions(self, text_map: TextMap, state: DocumentState) -> None:
+        by_name: dict[str, Entity] = {}
+        for entity in state.entities:
+            for name in entity.names:
+                by_name.setdefault(name, entity)
+        pattern = mention_pattern(list(by_name))
+        if pattern is None:
+            return
+        folded = {_fold(name): entity for name, entity in by_name.items()}
+        outcome = state.outcome
+        to_link: list[tuple[int, int, Entity]] = []
+        for segment in text_map.segments:
+            for match in pattern.finditer(segment.text):
+                entity = folded.get(_fold(match.group(0)))
+                if entity is None:
+                    continue
+                start = segment.start + match.start()
+                end = segment.start + match.end()
+                first = entity.key not in outcome.mentioned
+                outcome.mentioned.add(entity.key)
+                if first or entity.key not in outcome.contexts:
+                    context = sentence_around(text_map, segment, start, end)
+                    if context is not None and not segment.excluded:
+                        outcome.contexts[entity.key] = context
+                if segment.excluded or state.mention_mode == "none":
+                    continue
+                if state.mention_mode == "first" and any(item[2].key == entity.key for item in to_link):
+                    continue
+                to_link.append((start, end, entity))
+        for start, end, entity in to_link:
+            href = f"{state.root}{entity.url}{'index.html' if state.link_index else ''}"
+            text_map.wrap(start, end, lambda: _mention_link(href, entity))
+
+    def _mark_annotations(self, text_map: TextMap, state: DocumentState) -> None:
+        located: list[tuple[int, int, int]] = []  # (start, end, annotation index) in text offsets
+        for index, annotation in enumerate(state.annotations):
+            found = locate_quote(text_map, annotation)
+            if isinstance(found, QuoteProblem):
+                state.outcome.problems.append(found)
+            else:
+                located.append((*found, index))
+        located.sort()
+        marked: list[tuple[int, etree.Element]] = []
+        for number, (start, end, index) in enumerate(located, 1):
+            state.outcome.note_numbers[index] = number
+            annotation = state.annotations[index]
+            pieces = text_map.wrap(start, end, lambda: _annotation_mark(annotation, number))
+            if pieces:
+                pieces[0].set("id", f"anno-{number}")
+                marked.append((number, pieces[-1]))
+        # Numbers go in last: they add text, which would shift the offsets above.
+        for number, last_piece in marked:
+            ref = etree.Element("a", {"class": "annotation-ref", "href": f"#note-{number}",
+                                      "id": f"ref-{number}", "aria-label": f"note {number}"})
+            ref.text = str(number)
+            sup = etree.SubElement(last_piece, "sup")
+            sup.append(ref)
+
+
+def _fold(text: str) -> str:
+    return re.sub(r"\s+", " ", text.replace("’", "'").replace("‘", "'").replace("‐", "-").replace("‑", "-"))
+
+
+def _mention_link(href: str, entity: Entity) -> etree.Element:
+    return etree.Element("a", {"class": f"mention mention--{entity.type}", "href": href,
+                               "data-entity": f"{entity.type}/{entity.id}"})
+
+
+def _annotation_mark(annotation: Annotation, number: int) -> etree.Element:
+    return etree.Element("mark", {
+        "class": f"annotation annotation--{annotation.kind}",
+        "data-note": str(number),
+        "data-kind": annotation.kind,
+        "tabindex": "0",
+        "aria-describedby": f"note-{number}",
+    })
+
+
+def sentence_around(text_map: TextMap, segment: Segment, start: int, end: int) -> MentionContext:
+    """The sentence of the block holding text[start:end], split around that range."""
+    block_start = segment.block_start
+    block_text = text_map.text[block_start: text_map.block_end(segment.block)]
+    local_start, local_end = start - block_start, end - block_start
+    sentence_start = 0
+    for match in SENTENCE_END.finditer(block_text, 0, local_start):
+        sentence_start = match.end()
+    following = SENTENCE_END.search(block_text, local_end)
+    sentence_end = following.start() + len(following.group(0).rstrip()) if following else len(block_text)
+    before = _clean(block_text[sentence_start:local_start])
+    after = _clean(block_text[local_end:sentence_end])
+    mention = _clean(block_text[local_start:local_end])
+    if len(before) > MAX_SENTENCE // 2:
+        before = "…" + before[-(MAX_SENTENCE // 2):].split(" ", 1)[-1]
+    if len(after) > MAX_SENTENCE // 2:
+        after = after[: MAX_SENTENCE // 2].rsplit(" ", 1)[0] + "…"
+    if before and not before.endswith(" ") and block_text[local_start - 1: local_start].isspace():
+        before += " "
+    if after and block_text[local_end: local_end + 1].isspace():
+        after = " " + after.lstrip()
+    return MentionContext(before=before, mention=mention, after=after)
+
+
+def _clean(text: str) -> str:
+    from markdown.util import STX, ETX
+
+    text = re.sub(f"{STX}[^{ETX}]*{ETX}", "", text)
+    return re.sub(r"\s+", " ", text).strip(" ") if text.strip() else ""
+
+
+def locate_quote(text_map: TextMap, annotation: Annotation) -> tuple[int, int] | QuoteProblem:
+    """Where an annotation's quote is in the text (W3C TextQuoteSelector).
+
+    White space is folded, smart quotes and dashes match their plain forms and
+    Markdown markup in the quote is ignored; `prefix`/`suffix` pick one of
+    several matches. Returns a text range, or the problem with a hint.
+    """
+    haystack = text_map.normal
+    candidates = [normalise(annotation.quote)]
+    stripped = normalise(strip_markup(annotation.quote))
+    if stripped and stripped != candidates[0]:
+        candidates.append(stripped)
+    for needle in candidates:
+        if not needle:
+            continue
+        starts = _find_all(haystack, needle)
+        if not starts:
+            continue
+        if annotation.prefix is not None or annotation.suffix is not None:
+            prefix = normalise(strip_markup(annotation.prefix or ""))
+            suffix = normalise(strip_markup(annotation.suffix or ""))
+            starts = [s for s in starts if _fits(haystack, s, s + len(needle), prefix, suffix)]
+            if not starts:
+                return QuoteProblem(annotation, f"quote \"{_short(annotation.quote)}\" is in the text, "
+                                    "but not with the given prefix/suffix",
+                                    "check `prefix:` and `suffix:` against the text around the quote")
+        if len(starts) > 1:
+            places = "; ".join(f"…{_short(_window(haystack, s, len(needle)), 60)}…" for s in starts[:5])
+            return QuoteProblem(annotation, f"quote \"{_short(annotation.quote)}\" is found {len(starts)} "
+                                f"times in the text: {places}",
+                                "add `prefix:` (text just before) or `suffix:` (text just after) to pick one")
+        return text_map.to_text_range(starts[0], starts[0] + len(needle))
+    closest = closest_passage(haystack, candidates[-1] or candidates[0])
+    hint = f"the closest passage is \"{closest}\"" if closest else "copy the quote from the article text"
+    return QuoteProblem(annotation, f"quote \"{_short(annotation.quote)}\" is not in the text", hint)
+
+
+def _find_all(haystack: str, needle: str) -> list[int]:
+    starts = []
+    position = haystack.find(needle)
+    while position >= 0:
+        starts.append(position)
+        position = haystack.find(needle, position + 1)
+    return starts
+
+
+def _fits(haystack: str, start: int, end: int, prefix: str, suffix: str) -> bool:
+    before = haystack[:start].replace(BLOCK_BREAK, " ").rstrip()
+    after = haystack[end:].replace(BLOCK_BREAK, " ").lstrip()
+    return before.endswith(prefix.rstrip()) and after.startswith(suffix.lstrip())
+
+
+def _window(haystack: str, start: int, length: int) -> str:
+    return haystack[max(0, start - 20): start + length + 20].replace(BLOCK_BREAK, " ")
+
+
+def _short(text: str, limit: int = 80) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def closest_passage(haystack: str, needle: str) -> str | None:
+    """The passage of the text most like `needle` (for a typo in a quote)."""
+    if not needle or not haystack:
+        return None
+    words = [m.start() for m in re.finditer(r"(?:^|(?<=[\s\u2029]))\S", haystack)]
+    width = len(needle)
+    best_ratio, best = 0.0, None
+    matcher = difflib.SequenceMatcher(autojunk=False)
+    matcher.set_seq2(needle)
+    # Windows start at word starts; a cheap upper bound skips most of them.
+    for start in words[:20000]:
+        window = haystack[start: start + width + 10]
+        matcher.set_seq1(window)
+        if matcher.real_quick_ratio() <= best_ratio or matcher.quick_ratio() <= best_ratio:
+            continue
+        ratio = matcher.ratio()
+        if ratio > best_ratio:
+            best_ratio, best = ratio, (start, window)
+    if best is None or best_ratio < 0.5:
+        return None
+    start, _ = best
+    # Trim the window to whole words of about the quote's length.
+    passage = haystack[start: start + width]
+    end = start + width
+    while end < len(haystack) and not haystack[end].isspace() and haystack[end] != BLOCK_BREAK:
+        passage += haystack[end]
+        end += 1
+    return _short(passage.replace(BLOCK_BREAK, " "), 120)
+
+
+class BriefExtension(Extension):
+    """Registers the tree processor and raw-HTML handling; holds per-document state."""
+
+    def __init__(self, *, unsafe_html: bool = False, **kwargs: object) -> None:
+        self.unsafe_html = unsafe_html
+        self.state = DocumentState()
+        super().__init__(**kwargs)
+
+    def extendMarkdown(self, md: markdown.Markdown) -> None:  # noqa: N802 (Python-Markdown's name)
+        md.registerExtension(self)
+        if not self.unsafe_html:
+            md.preprocessors.deregister("html_block")
+            md.inlinePatterns.register(OmitRawHtml(markdown.inlinepatterns.HTML_RE, md), "html", 90)
+        # After 'unescape' (priority 0): the text is final apart from stashed HTML.
+        md.treeprocessors.register(BriefTreeprocessor(md, self), "briefgen", -5)
+
+    def reset(self) -> None:
+        self.state = DocumentState()
+
+
+class BriefMarkdown:
+    """One reusable Markdown converter for a build's briefs and notes."""
+
+    def __init__(self, *, unsafe_html: bool = False, link_index: bool = True) -> None:
+        self.extension = BriefExtension(unsafe_html=unsafe_html)
+        self.link_index = link_index
+        self.md = markdown.Markdown(extensions=[*MARKDOWN_EXTENSIONS, self.extension], output_format="html")
+
+    def convert(self, text: str, *, root: str, entities: Sequence[Entity] = (),
+                annotations: Sequence[Annotation] = (), mention_mode: str = "first") -> tuple[str, Outcome]:
+        """Markdown → HTML, with mentions linked and annotations marked."""
+        self.md.reset()
+        self.extension.state = DocumentState(entities=entities, annotations=annotations,
+                                             mention_mode=mention_mode, root=root, link_index=self.link_index)
+        html = self.md.convert(text)
+        return html, self.extension.state.outcome
+
+    def convert_wire(self, wire: WireCopy, *, root: str, entities: Sequence[Entity] = (),
+                     annotations: Sequence[Annotation] = (), mention_mode: str = "first") -> tuple[str, Outcome]:
+        """Wire copy → HTML: each line a paragraph, nothing read as markup."""
+        self.md.reset()
+        state = DocumentState(entities=entities, annotations=annotations, mention_mode=mention_mode,
+                              root=root, link_index=self.link_index)
+        self.extension.state = state
+        root_element = etree.Element("div")
+        for paragraph in wire.paragraphs:
+            etree.SubElement(root_element, "p").text = _strip_placeholders(paragraph)
+        BriefTreeprocessor(self.md, self.extension).run(root_element)
+        for child in root_element:
+            child.tail = "\n"
+        html = self.md.serializer(root_element)
+        # Drop the wrapping <div> the serializer needs.
+        html = html[len("<div>"): -len("</div>")]
+        return html.strip() + "\n" if html.strip() else "", state.outcome
+
+    def inline(self, text: str, *, root: str) -> str:
+        """One line of Markdown (a key point, a note) → HTML without the <p>."""
+        html, _ = self.convert(text, root=root, mention_mode="none")
+        if html.startswith("<p>") and html.endswith("</p>") and html.count("<p>") == 1:
+            html = html[3:-4]
+        return html
+
+
+def _strip_placeholders(text: str) -> str:
+    from markdown.util import STX, ETX
+
+    return text.replace(STX, "").replace(ETX, "")

@@ -1,0 +1,154 @@
+"""The content model: frozen dataclasses, no I/O.
+
+Owns the typed shape of everything a template may read. Values are made by
+`load` (briefs, refs), `entities` (the merged registry) and never mutated.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import PurePosixPath
+
+DEFAULT_ENTITY_TYPES: tuple[str, ...] = ("people", "organizations", "places", "topics")
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where a brief's story comes from."""
+
+    name: str | None = None
+    url: str | None = None
+    author: str | None = None
+    published: datetime | None = None
+
+
+@dataclass(frozen=True)
+class EntityRef:
+    """An entity as one file names it (a sidecar or the registry)."""
+
+    type: str
+    id: str
+    name: str
+    aliases: tuple[str, ...] = ()
+    description: str | None = None
+    wikidata: str | None = None
+    explicit_id: bool = False
+    path: str = ""
+    line: int | None = None
+
+
+@dataclass(frozen=True)
+class Entity:
+    """One entity of the site, merged from every ref with its id."""
+
+    type: str
+    id: str
+    name: str
+    aliases: tuple[str, ...] = ()
+    description: str | None = None
+    wikidata: str | None = None
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return (self.type, self.id)
+
+    @property
+    def url(self) -> str:
+        """Output path of the entity's page, relative to the site root."""
+        return f"{self.type}/{self.id}/"
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        """Every text that mentions the entity: its name, then its aliases."""
+        return (self.name, *self.aliases)
+
+
+@dataclass(frozen=True)
+class Annotation:
+    """A note anchored to a quoted span (W3C TextQuoteSelector)."""
+
+    quote: str
+    note: str
+    kind: str = "note"
+    prefix: str | None = None
+    suffix: str | None = None
+    line: int | None = None
+
+
+@dataclass(frozen=True)
+class Brief:
+    """One brief: its article and its sidecar, validated."""
+
+    slug: str
+    title: str
+    date: datetime
+    has_time: bool
+    body: str
+    body_format: str  # "markdown" or "text"
+    article_path: str
+    sidecar_path: str
+    summary: str | None = None
+    key_points: tuple[str, ...] = ()
+    source: Source | None = None
+    entities: tuple[tuple[str, str], ...] = ()  # (type, id), in sidecar order
+    annotations: tuple[Annotation, ...] = ()
+    tags: tuple[str, ...] = ()
+    draft: bool = False
+
+    @property
+    def url(self) -> str:
+        return f"briefs/{self.slug}/"
+
+    @property
+    def month(self) -> date:
+        return self.date.date().replace(day=1)
+
+
+@dataclass(frozen=True)
+class Tag:
+    """A tag and the slug its page lives under."""
+
+    name: str
+    slug: str
+
+    @property
+    def url(self) -> str:
+        return f"tags/{self.slug}/"
+
+
+@dataclass(frozen=True)
+class Page:
+    """One output file: where it goes and what renders it.
+
+    `context` holds model values only, so a page is a pure function of it, the
+    template and the config.
+    """
+
+    path: PurePosixPath
+    template: str
+    context: dict[str, object] = field(default_factory=dict, compare=False, hash=False)
+
+
+@dataclass(frozen=True)
+class Site:
+    """The resolved site: published briefs and everything derived from them.
+
+    Made once per build by `entities.resolve_site`; read-only afterwards.
+    """
+
+    briefs: tuple[Brief, ...]  # newest first
+    entities: dict[tuple[str, str], Entity] = field(hash=False)
+    briefs_by_entity: dict[tuple[str, str], tuple[Brief, ...]] = field(hash=False)  # newest first
+    co_mentions: dict[tuple[str, str], tuple[tuple[Entity, int], ...]] = field(hash=False)
+    related: dict[str, tuple[Brief, ...]] = field(hash=False)  # by brief slug
+    tags: dict[str, Tag] = field(hash=False)  # by tag slug
+    briefs_by_tag: dict[str, tuple[Brief, ...]] = field(hash=False)
+
+    def entities_of(self, brief: Brief) -> tuple[Entity, ...]:
+        return tuple(self.entities[key] for key in brief.entities if key in self.entities)
+
+    def tags_of(self, brief: Brief) -> tuple[Tag, ...]:
+        from slugify import slugify  # local: the model otherwise needs nothing outside stdlib
+
+        return tuple(self.tags[slug] for slug in dict.fromkeys(slugify(t) for t in brief.tags) if slug in self.tags)

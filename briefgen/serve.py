@@ -1,0 +1,980 @@
+"""The live-reload dev server: serve, watch, debounce, rebuild, notify browsers.
+
+Owns HTTP serving of the output folder, the reload script injected into served
+HTML, the file watcher and its debounce, and the Server-Sent Events that tell
+open pages to reload, refresh their stylesheets or show a build error.
+
+It is handed a ``rebuild`` callable and knows nothing else of the generator:
+it must not import pipeline stages (load, render, build, ...). ``rebuild``
+replaces the output folder atomically, so every request resolves ``out_dir``
+afresh and nothing here keeps a handle on a directory.
+
+Threads: one HTTP server thread (plus a daemon thread per request), one build
+thread that runs every build, and watchdog's observer threads, whose callback
+only records changed paths. All mutable state lives on a `DevServer` instance.
+"""
+
+from __future__ import annotations
+
+import errno
+import html
+import ipaddress
+import json
+import mimetypes
+import os
+import re
+import secrets
+import shutil
+import socket
+import socketserver
+import threading
+import time
+import traceback
+import webbrowser
+from dataclasses import dataclass
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Callable, Iterable, NamedTuple, Sequence
+from urllib.parse import parse_qs, unquote, urlsplit
+
+from watchdog.events import (
+    DirCreatedEvent,
+    DirDeletedEvent,
+    DirMovedEvent,
+    FileAttribEvent,
+    FileClosedEvent,
+    FileCreatedEvent,
+    FileDeletedEvent,
+    FileModifiedEvent,
+    FileMovedEvent,
+    FileSystemEvent,
+    FileSystemEventHandler,
+)
+from watchdog.observers import Observer
+from watchdog.observers.api import BaseObserver, ObservedWatch
+from watchdog.observers.polling import PollingObserver
+
+from briefgen.errors import BriefgenError
+
+__all__ = [
+    "DevServer",
+    "RebuildResult",
+    "Route",
+    "inject_before_body_end",
+    "is_editor_temp_file",
+    "normalize_base_path",
+    "resolve_url_path",
+    "serve_site",
+]
+
+
+@dataclass(frozen=True)
+class RebuildResult:
+    """What one build did, as the dev server needs to know it."""
+
+    ok: bool
+    # Formatted user errors, one per line ("path:line: message", indented hints).
+    error_text: str = ""
+    # Output files (posix, relative to out_dir) rewritten; None when unknown.
+    changed_outputs: tuple[str, ...] | None = None
+
+
+Rebuild = Callable[[frozenset[Path]], RebuildResult]
+
+# Reserved URLs, relative to the base path: the reload script and its event stream.
+_SCRIPT_PATH = "__briefgen__/livereload.js"
+_EVENTS_PATH = "__briefgen__/events"
+
+DEBOUNCE_SECONDS = 0.1  # quiet time that ends a burst of changes
+MAX_DEBOUNCE_SECONDS = 2.0  # a never-ending burst still builds this often
+POLL_INTERVAL_SECONDS = 0.5
+PORT_ATTEMPTS = 11  # the requested port and the next 10
+SSE_KEEPALIVE_SECONDS = 15.0
+
+
+# --- URL paths and files -----------------------------------------------------
+
+
+def normalize_base_path(base_path: str) -> str:
+    """``sub``, ``/sub`` or ``/sub/`` → ``/sub/``; empty → ``/``."""
+    parts = [part for part in base_path.strip().split("/") if part]
+    return "/" + "".join(part + "/" for part in parts)
+
+
+class Route(NamedTuple):
+    """How to answer a request for a URL path: a file, a redirect, or an error status."""
+
+    status: int
+    file: Path | None = None
+    location: str | None = None
+
+
+def resolve_url_path(url_path: str, *, out_dir: Path, base_path: str = "/") -> Route:
+    """Map a raw (percent-encoded) URL path to a file inside ``out_dir``, safely.
+
+    Refuses (403) ``..`` segments, encoded or not, and anything that resolves
+    outside ``out_dir`` through a symlink. A folder without a trailing slash
+    redirects to one; a folder with one serves its ``index.html``. Paths outside
+    ``base_path`` are 404, except ``/``, which redirects to ``base_path``.
+    """
+    base = normalize_base_path(base_path)
+    if not url_path.startswith(base):
+        if url_path == base.rstrip("/"):
+            return Route(HTTPStatus.MOVED_PERMANENTLY, location=base)
+        if url_path == "/":
+            return Route(HTTPStatus.FOUND, location=base)
+        return Route(HTTPStatus.NOT_FOUND)
+    decoded = unquote(url_path[len(base) :], errors="strict")
+    segments = decoded.split("/")
+    if "\x00" in decoded or ".." in segments or "\\" in decoded:
+        return Route(HTTPStatus.FORBIDDEN)
+    root = out_dir.resolve()
+    target = root.joinpath(*(s for s in segments if s not in ("", ".")))
+    try:
+        real = target.resolve(strict=True)
+    except (OSError, RuntimeError):  # missing, or a symlink loop
+        return Route(HTTPStatus.NOT_FOUND)
+    if not real.is_relative_to(root):
+        return Route(HTTPStatus.FORBIDDEN)
+    if real.is_dir():
+        if not url_path.endswith("/"):
+            # lstrip: never emit "//host/..." (a protocol-relative open redirect).
+            return Route(HTTPStatus.MOVED_PERMANENTLY, location="/" + url_path.lstrip("/") + "/")
+        real = real / "index.html"
+        if not real.is_file():
+            return Route(HTTPStatus.NOT_FOUND)
+        # index.html itself may be a symlink pointing out of the folder.
+        real = real.resolve()
+        if not real.is_relative_to(root):
+            return Route(HTTPStatus.FORBIDDEN)
+    if not real.is_file():
+        return Route(HTTPStatus.NOT_FOUND)
+    return Route(HTTPStatus.OK, file=real)
+
+
+# Fixed types for what a site holds, so answers do not depend on the machine's
+# mime.types; anything else falls back to the mimetypes module.
+_CONTENT_TYPES = {
+    ".html": "text/html",
+    ".htm": "text/html",
+    ".css": "text/css",
+    ".js": "text/javascript",
+    ".mjs": "text/javascript",
+    ".json": "application/json",
+    ".map": "application/json",
+    ".xml": "application/xml",
+    ".txt": "text/plain",
+    ".svg": "image/svg+xml",
+    ".webmanifest": "application/manifest+json",
+    ".png": "image/png",
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".gif": "image/gif",
+    ".webp": "image/webp",
+    ".avif": "image/avif",
+    ".ico": "image/x-icon",
+    ".woff": "font/woff",
+    ".woff2": "font/woff2",
+    ".pdf": "application/pdf",
+}
+_TEXT_TYPES = {
+    "application/json",
+    "application/xml",
+    "image/svg+xml",
+    "application/manifest+json",
+    "application/javascript",
+    "application/atom+xml",
+    "application/rss+xml",
+}
+
+
+def content_type_for(path: Path) -> str:
+    """The Content-Type header for a file, with ``charset=utf-8`` for text."""
+    suffix = path.suffix.lower()
+    kind = _CONTENT_TYPES.get(suffix) or mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+    if kind.startswith("text/") or kind in _TEXT_TYPES:
+        return f"{kind}; charset=utf-8"
+    return kind
+
+
+_BODY_END = re.compile(rb"</body\s*>", re.IGNORECASE)
+
+
+def inject_before_body_end(page: bytes, snippet: bytes) -> bytes:
+    """Insert ``snippet`` before the last ``</body>`` (any case), or append it."""
+    last = None
+    for last in _BODY_END.finditer(page):
+        pass
+    if last is None:
+        return page + snippet
+    return page[: last.start()] + snippet + page[last.start() :]
+
+
+# --- the injected script and the error overlay ---------------------------------
+
+_OVERLAY_CSS = (
+    "#__briefgen_overlay{position:fixed;inset:0;z-index:2147483647;overflow:auto;"
+    "box-sizing:border-box;margin:0;padding:2rem;background:rgba(24,24,27,.95);color:#f4f4f5;"
+    "font:14px/1.5 ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;text-align:left}"
+    "#__briefgen_overlay .__briefgen_title{font-size:18px;font-weight:700;color:#f87171;margin:0 0 1rem}"
+    "#__briefgen_overlay pre{margin:0;white-space:pre-wrap;font:inherit;color:inherit;background:none}"
+    "#__briefgen_overlay .__briefgen_hint{margin-top:1.5rem;color:#a1a1aa}"
+)
+_OVERLAY_TITLE = "Build failed"
+_OVERLAY_HINT = "Fix the file and save: this page updates by itself."
+
+# Served at {base}__briefgen__/livereload.js. The overlay built here has the same
+# structure as the one the server injects into pages served while a build is failing.
+_LIVERELOAD_JS = """\
+(function () {
+  "use strict";
+  var script = document.currentScript;
+  var OVERLAY_ID = "__briefgen_overlay";
+  var STYLE_ID = "__briefgen_style";
+
+  function showError(text) {
+    if (!document.getElementById(STYLE_ID)) {
+      var style = document.createElement("style");
+      style.id = STYLE_ID;
+      style.textContent = __CSS__;
+      (document.head || document.documentElement).appendChild(style);
+    }
+    var overlay = document.getElementById(OVERLAY_ID);
+    if (!overlay) {
+      overlay = document.createElement("div");
+      overlay.id = OVERLAY_ID;
+      overlay.setAttribute("role", "alert");
+      var title = document.createElement("div");
+      title.className = "__briefgen_title";
+      title.textContent = __TITLE__;
+      var hint = document.createElement("div");
+      hint.className = "__briefgen_hint";
+      hint.textContent = __HINT__;
+      overlay.append(title, document.createElement("pre"), hint);
+      (document.body || document.documentElement).appendChild(overlay);
+    }
+    overlay.querySelector("pre").textContent = text;
+  }
+
+  function refreshStylesheets(token) {
+    document.querySelectorAll('link[rel~="stylesheet"][href]').forEach(function (link) {
+      var url = new URL(link.href, document.baseURI);
+      if (url.origin !== location.origin) return;
+      url.searchParams.set("briefgen-reload", token);
+      var fresh = link.cloneNode(false);
+      fresh.href = url.href;
+      // Keep the old sheet until the new one is in, so the page never shows unstyled.
+      var drop = function () { link.remove(); };
+      fresh.addEventListener("load", drop);
+      fresh.addEventListener("error", drop);
+      link.after(fresh);
+    });
+  }
+
+  var source = new EventSource(
+    script.dataset.events + "?since=" + encodeURIComponent(script.dataset.version));
+  source.addEventListener("reload", function () {
+    source.close();
+    location.reload();
+  });
+  source.addEventListener("css", function (event) {
+    refreshStylesheets(event.lastEventId);
+  });
+  source.addEventListener("error", function (event) {
+    // A dropped connection fires "error" too, without data: EventSource retries by itself.
+    if (typeof event.data !== "string") return;
+    showError(JSON.parse(event.data).text);
+  });
+})();
+"""
+
+
+def _liverreload_js() -> bytes:
+    return (
+        _LIVERELOAD_JS.replace("__CSS__", json.dumps(_OVERLAY_CSS))
+        .replace("__TITLE__", json.dumps(_OVERLAY_TITLE))
+        .replace("__HINT__", json.dumps(_OVERLAY_HINT))
+        .encode("utf-8")
+    )
+
+
+def _ascii_html(text: str) -> bytes:
+    """Escaped text as ASCII with character references: safe in a page of any encoding."""
+    return html.escape(text).encode("ascii", "xmlcharrefreplace")
+
+
+def overlay_html(error_text: str) -> bytes:
+    """The error overlay as HTML, for pages served while the last build failed."""
+    return (
+        b'<style id="__briefgen_style">' + _OVERLAY_CSS.encode("ascii") + b"</style>"
+        b'<div id="__briefgen_overlay" role="alert">'
+        b'<div class="__briefgen_title">' + _ascii_html(_OVERLAY_TITLE) + b"</div>"
+        b"<pre>" + _ascii_html(error_text) + b"</pre>"
+        b'<div class="__briefgen_hint">' + _ascii_html(_OVERLAY_HINT) + b"</div></div>"
+    )
+
+
+# --- which changes count --------------------------------------------------------
+
+_TEMP_SUFFIXES = (
+    "~",
+    ".swp",
+    ".swx",
+    ".swo",
+    ".swn",
+    ".bck",
+    ".bak",
+    ".tmp",
+    ".kate-swp",
+    ".crswap",
+    "___jb_tmp___",
+    "___jb_old___",
+)
+
+
+def is_editor_temp_file(name: str) -> bool:
+    """True for the swap, backup and lock files editors write while saving, and dotfiles.
+
+    Files starting with ``_`` are *not* ignored: the build skips them as pages,
+    but a template partial like ``_header.html`` still matters.
+    """
+    return (
+        name.startswith(".")  # dotfiles, .#emacs-locks, .file.swp, .goutputstream-*
+        or name.endswith(_TEMP_SUFFIXES)
+        or name == "4913"  # vim checks it may write to the folder with this file
+        or (name.startswith("#") and name.endswith("#"))  # emacs auto-save
+    )
+
+
+def _is_css_only(changed: frozenset[Path], changed_outputs: tuple[str, ...] | None) -> bool:
+    """Whether stylesheets alone changed, so a CSS refresh can replace a full reload."""
+    if changed_outputs is not None:
+        if any(out.lower().endswith((".html", ".htm")) for out in changed_outputs):
+            return False  # the pages themselves changed
+        if changed_outputs and all(out.lower().endswith(".css") for out in changed_outputs):
+            return True
+    return bool(changed) and all(path.name.lower().endswith(".css") for path in changed)
+
+
+# --- watching -----------------------------------------------------------------
+
+# What may change a build. Leaves out opened/closed-without-write events, which
+# the build's own reads of templates and content would cause in an endless loop.
+_EVENT_FILTER: list[type[FileSystemEvent]] = [
+    FileCreatedEvent,
+    FileDeletedEvent,
+    FileModifiedEvent,
+    FileMovedEvent,
+    FileClosedEvent,
+    FileAttribEvent,
+    DirCreatedEvent,
+    DirDeletedEvent,
+    DirMovedEvent,
+]
+
+
+class _EventHandler(FileSystemEventHandler):
+    """Turns watchdog events under one root into changed source paths for a `_Watcher`."""
+
+    def __init__(self, watcher: _Watcher, root: Path, targets: frozenset[Path] | None) -> None:
+        self._watcher = watcher
+        self._root = root
+        # None: everything under root counts (a recursive watch of a folder).
+        # Otherwise only these children of root count (a file, or a folder that
+        # may not exist yet, watched through its parent).
+        self._targets = targets
+
+    def on_any_event(self, event: FileSystemEvent) -> None:
+        if event.event_type == "modified" and event.is_directory:
+            return  # a folder's listing changed: the file's own event says which
+        raw = [event.src_path]
+        if event.event_type == "moved" and event.dest_path:
+            raw.append(event.dest_path)  # a move changes both its source and its destination
+        paths = [Path(os.fsdecode(p)) for p in raw if p]
+        changed = [path for path in paths if self._counts(path)]
+        if changed:
+            gone = event.event_type in ("deleted", "moved")
+            self._watcher.report(changed, folders_gone=paths if gone and event.is_directory else [])
+
+    def _counts(self, path: Path) -> bool:
+        if self._targets is not None:
+            if not any(path == t or path.is_relative_to(t) for t in self._targets):
+                return False
+        elif not (path == self._root or path.is_relative_to(self._root)):
+            return False
+        if self._watcher.exclude is not None and path.is_relative_to(self._watcher.exclude):
+            return False
+        relative = path.relative_to(self._root).parts if path.is_relative_to(self._root) else (path.name,)
+        # A dot folder (.git, .cache) hides everything in it, whatever the file is called.
+        return not any(part.startswith(".") for part in relative[:-1]) and not (
+            relative and is_editor_temp_file(relative[-1])
+        )
+
+
+class _Watcher:
+    """Watches source files and folders with watchdog and reports which paths changed.
+
+    An existing folder is watched recursively. A file, or a folder that does not
+    exist yet, is watched through its parent, non-recursively, filtered to that
+    one name; a folder created (or deleted and re-created, as ``git checkout``
+    does) gets its recursive watch back on the next `refresh`.
+    """
+
+    def __init__(
+        self,
+        paths: Sequence[Path],
+        on_change: Callable[[list[Path]], None],
+        *,
+        poll: bool,
+        exclude: Path | None,
+        log: Callable[[str], None],
+    ) -> None:
+        self._paths = [Path(p).absolute() for p in paths]
+        self._on_change = on_change
+        self._poll = poll
+        self._log = log
+        self.exclude = exclude
+        self._observer = self._new_observer(poll)
+        # Guards _folder_watches and _stale: the observer thread marks stale
+        # folders, the build thread refreshes them.
+        self._lock = threading.Lock()
+        self._folder_watches: dict[Path, ObservedWatch] = {}
+        self._stale: set[Path] = set()
+
+    @staticmethod
+    def _new_observer(poll: bool) -> BaseObserver:
+        if poll:
+            return PollingObserver(timeout=POLL_INTERVAL_SECONDS)
+        return Observer(timeout=0.25)  # bounds how long stop() waits for the emitter threads
+
+    def start(self) -> None:
+        try:
+            self._schedule_all()
+            self._observer.start()
+        except OSError as error:
+            if self._poll:
+                raise
+            # Typically the inotify watch limit: polling is slower but works everywhere.
+            self._log(f"Cannot watch files natively ({error.strerror or error}); polling instead.")
+            self._observer = self._new_observer(poll=True)
+            self._poll = True
+            with self._lock:
+                self._folder_watches.clear()
+            self._schedule_all()
+            self._observer.start()
+
+    def _schedule_all(self) -> None:
+        by_parent: dict[Path, set[Path]] = {}
+        for path in self._paths:
+            # Every path is also watched through its parent, so creating, deleting
+            # or replacing the path itself is seen even when it is a folder.
+            by_parent.setdefault(path.parent, set()).add(path)
+        for parent, targets in sorted(by_parent.items()):
+            if parent.is_dir():
+                handler = _EventHandler(self, parent, frozenset(targets))
+                self._observer.schedule(handler, str(parent), recursive=False, event_filter=_EVENT_FILTER)
+        self.refresh()
+
+    def refresh(self) -> None:
+        """(Re)watch folders that were created, or deleted and re-created, since the last call."""
+        with self._lock:
+            stale, self._stale = self._stale, set()
+            for path in self._paths:
+                watch = self._folder_watches.get(path)
+                if watch is not None and path in stale:
+                    # Its emitter stopped when the folder went away.
+                    self._observer.unschedule(watch)
+                    del self._folder_watches[path]
+                    watch = None
+                if watch is None and path.is_dir():
+                    handler = _EventHandler(self, path, None)
+                    self._folder_watches[path] = self._observer.schedule(
+                        handler, str(path), recursive=True, event_filter=_EVENT_FILTER
+                    )
+
+    def report(self, changed: list[Path], folders_gone: list[Path]) -> None:
+        """Called on the observer thread: note gone folders, pass changes on."""
+        if folders_gone:
+            with self._lock:
+                self._stale.update(p for p in folders_gone if p in self._folder_watches)
+        self._on_change(changed)
+
+    def stop(self) -> None:
+        self._observer.stop()
+        if self._observer.is_alive():
+            self._observer.join(timeout=5)
+
+
+# --- the server -----------------------------------------------------------------
+
+
+class _HTTPServer(ThreadingHTTPServer):
+    """A threading HTTP server that knows its `DevServer`."""
+
+    daemon_threads = True  # open event streams must not keep the process alive
+    allow_reuse_port = False  # a second server on the same port must fail, not share it
+
+    def __init__(self, address: tuple[str, int], dev: DevServer) -> None:
+        self.dev = dev
+        if ":" in address[0]:
+            self.address_family = socket.AF_INET6
+        super().__init__(address, _RequestHandler)
+
+    def server_bind(self) -> None:
+        # HTTPServer.server_bind looks up the host's FQDN, which can stall on DNS.
+        socketserver.TCPServer.server_bind(self)
+        self.server_name = str(self.server_address[0])
+        self.server_port = int(self.server_address[1])
+
+    def handle_error(self, request: object, client_address: object) -> None:
+        error = traceback.format_exc()
+        if any(name in error for name in ("BrokenPipeError", "ConnectionResetError", "ConnectionAbortedError")):
+            return  # the browser went away mid-answer: nothing to report
+        self.dev.log(f"Error while answering a request:\n{error}")
+
+
+class DevServer:
+    """A dev server for one output folder: HTTP, watcher, build loop and reload events.
+
+    ``start()`` binds the port, starts watching and runs the first build in the
+    background; ``stop()`` ends it all. Port 0 picks a free port (see ``port``).
+    Usable as a context manager.
+    """
+
+    def __init__(
+        self,
+        *,
+        out_dir: Path,
+        rebuild: Rebuild,
+        watch_paths: Sequence[Path] = (),
+        host: str = "127.0.0.1",
+        port: int = 8000,
+        poll: bool = False,
+        base_path: str = "/",
+        log: Callable[[str], None] = print,
+        debounce: float = DEBOUNCE_SECONDS,
+    ) -> None:
+        self.out_dir = Path(out_dir).absolute()
+        self.host = host
+        self.requested_port = port
+        self.base_path = normalize_base_path(base_path)
+        self.log = log
+        self._rebuild = rebuild
+        self._debounce = debounce
+        self._watcher = _Watcher(watch_paths, self._note_changes, poll=poll, exclude=self.out_dir, log=log)
+        self._httpd: _HTTPServer | None = None
+        self._threads: list[threading.Thread] = []
+        self._script = _liverreload_js()
+        # Distinguishes this run's versions from those of an earlier server on
+        # the same port, whose pages must reload when they reconnect.
+        self._instance = secrets.token_hex(4)
+        self._stopping = threading.Event()
+
+        # Guards _pending (source paths changed since the last build started).
+        # Notified on every change and on stop.
+        self._changes = threading.Condition()
+        self._pending: set[Path] = set()
+
+        # Guards the build state below. Notified when a build ends and on stop.
+        self._state = threading.Condition()
+        self._building = True  # the first build is due as soon as we start
+        self._epoch = 0  # number of finished builds; pages know the one they were served from
+        self._result: RebuildResult | None = None  # of the last finished build
+        self._full_reload_epoch = 0  # last build after which pages need a full reload
+
+    # -- lifecycle --
+
+    def start(self) -> None:
+        """Bind the port, start watching, serving and the first build; return at once."""
+        self._httpd = self._bind()
+        if self.port != self.requested_port and self.requested_port != 0:
+            self.log(f"Port {self.requested_port} is in use; using port {self.port} instead.")
+        self._watcher.start()
+        self._start_thread("briefgen-http", self._httpd.serve_forever, {"poll_interval": 0.1})
+        self._start_thread("briefgen-build", self._build_loop, {})
+
+    def _start_thread(self, name: str, target: Callable[..., object], kwargs: dict[str, object]) -> None:
+        thread = threading.Thread(target=target, kwargs=kwargs, name=name, daemon=True)
+        thread.start()
+        self._threads.append(thread)
+
+    def _bind(self) -> _HTTPServer:
+        attempts = 1 if self.requested_port == 0 else PORT_ATTEMPTS
+        for port in range(self.requested_port, min(self.requested_port + attempts, 65536)):
+            try:
+                return _HTTPServer((self.host, port), self)
+            except OSError as error:
+                if error.errno == errno.EADDRINUSE:
+                    continue
+                raise BriefgenError(
+                    f"cannot serve on {self.host}:{port}: {error.strerror or error}",
+                    hint="check --host and --port",
+                ) from None
+        last = self.requested_port + attempts - 1
+        raise BriefgenError(
+            f"ports {self.requested_port} to {last} on {self.host} are all in use",
+            hint="stop the other server, or choose another port with --port",
+        )
+
+    def stop(self) -> None:
+        """Stop serving, watching and building; safe to call twice."""
+        self._stopping.set()
+        with self._changes:
+            self._changes.notify_all()
+        with self._state:
+            self._state.notify_all()  # wakes waiting requests and event streams
+        self._watcher.stop()
+        if self._httpd is not None:
+            if self._threads and self._threads[0].is_alive():
+                self._httpd.shutdown()
+            self._httpd.server_close()
+        for thread in self._threads:
+            # A build in progress is let finish for a while: it writes out_dir atomically.
+            thread.join(timeout=10)
+
+    def __enter__(self) -> DevServer:
+        self.start()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stop()
+
+    @property
+    def port(self) -> int:
+        """The bound port (after ``start()``)."""
+        if self._httpd is None:
+            raise RuntimeError("the server is not started")
+        return int(self._httpd.server_address[1])
+
+    @property
+    def url(self) -> str:
+        """The site's address, for people: loopback names for wildcard hosts."""
+        host = {"0.0.0.0": "127.0.0.1", "::": "::1", "": "127.0.0.1"}.get(self.host, self.host)
+        if ":" in host:
+            host = f"[{host}]"
+        return f"http://{host}:{self.port}{self.base_path}"
+
+    @property
+    def stopped(self) -> bool:
+        return self._stopping.is_set()
+
+    def wait_for_build(self, min_builds: int = 1, timeout: float | None = None) -> RebuildResult | None:
+        """Wait until at least ``min_builds`` builds have finished; the last result, or None on timeout."""
+        with self._state:
+            done = self._state.wait_for(
+                lambda: self._epoch >= min_builds or self._stopping.is_set(), timeout=timeout
+            )
+            return self._result if done and self._epoch >= min_builds else None
+
+    @property
+    def builds(self) -> int:
+        """How many builds have finished."""
+        with self._state:
+            return self._epoch
+
+    # -- watching and building --
+
+    def notify_changes(self, paths: Iterable[Path]) -> None:
+        """Record changed source paths (absolute); a build follows after a quiet moment."""
+        self._note_changes(list(paths))
+
+    def _note_changes(self, paths: list[Path]) -> None:
+        # Runs on watchdog's thread: record and wake the build loop, nothing more.
+        if not paths:
+            return
+        with self._changes:
+            self._pending.update(paths)
+            self._changes.notify_all()
+
+    def _build_loop(self) -> None:
+        self._run_build(frozenset())
+        while True:
+            changed = self._wait_for_changes()
+            if changed is None:
+                return
+            self._watcher.refresh()
+            self._run_build(changed)
+
+    def _wait_for_changes(self) -> frozenset[Path] | None:
+        """Block until changes came in and then stopped for a moment; None on stop."""
+        with self._changes:
+            self._changes.wait_for(lambda: self._pending or self._stopping.is_set())
+            deadline = time.monotonic() + MAX_DEBOUNCE_SECONDS
+            # Every new change restarts the quiet period, so a burst (git checkout,
+            # an editor's write-temp-and-rename) makes one build.
+            while not self._stopping.is_set():
+                remaining = deadline - time.monotonic()
+                if remaining <= 0 or not self._changes.wait(timeout=min(self._debounce, remaining)):
+                    break
+            if self._stopping.is_set():
+                return None
+            changed = frozenset(self._pending)
+            self._pending.clear()
+            return changed
+
+    def _run_build(self, changed: frozenset[Path]) -> None:
+        with self._state:
+            self._building = True
+        if changed:
+            self.log(f"Rebuilding: {self._describe(changed)}")
+        started = time.monotonic()
+        try:
+            result = self._rebuild(changed)
+        except Exception:  # the callable promises not to raise; stay up if it does
+            details = traceback.format_exc()
+            self.log(f"Internal error while building:\n{details}")
+            result = RebuildResult(ok=False, error_text=f"internal error while building:\n{details}")
+        seconds = time.monotonic() - started
+        with self._state:
+            previous_ok = self._result is None or self._result.ok
+            self._epoch += 1
+            css_only = self._epoch > 1 and previous_ok and result.ok and _is_css_only(changed, result.changed_outputs)
+            if not css_only:
+                self._full_reload_epoch = self._epoch
+            self._result = result
+            self._building = False
+            self._state.notify_all()
+        if result.ok:
+            self.log(f"Built in {seconds:.2f} s." + (" Refreshing stylesheets." if css_only else ""))
+        else:
+            self.log("Build failed (shown in the browser until fixed):\n" + result.error_text.rstrip())
+
+    @staticmethod
+    def _describe(changed: frozenset[Path]) -> str:
+        shown = []
+        for path in sorted(changed)[:3]:
+            try:
+                shown.append(str(path.relative_to(Path.cwd())))
+            except ValueError:
+                shown.append(str(path))
+        more = len(changed) - len(shown)
+        return ", ".join(shown) + (f" and {more} more" if more else "")
+
+    # -- what requests see --
+
+    def version(self, epoch: int) -> str:
+        return f"{self._instance}-{epoch}"
+
+    def _parse_version(self, text: str | None) -> int | None:
+        """The epoch of a version of this run, -1 for another run's, None when absent."""
+        if text is None:
+            return None
+        instance, _, epoch = text.strip().rpartition("-")
+        if instance != self._instance or not epoch.isdigit():
+            return -1
+        return int(epoch)
+
+    def current_build(self) -> tuple[int, RebuildResult | None]:
+        """Wait for a build in progress (so no half-built site is served); its epoch and result."""
+        with self._state:
+            self._state.wait_for(lambda: not self._building or self._stopping.is_set())
+            return self._epoch, self._result
+
+    def snippet(self, epoch: int, result: RebuildResult | None) -> bytes:
+        """What is injected into served HTML: the error overlay if failing, and the reload script."""
+        overlay = overlay_html(result.error_text) if result is not None and not result.ok else b""
+        base = html.escape(self.base_path).encode("ascii", "xmlcharrefreplace")
+        return overlay + (
+            b'<script src="' + base + _SCRIPT_PATH.encode() + b'" data-events="' + base + _EVENTS_PATH.encode()
+            + b'" data-version="' + self.version(epoch).encode() + b'"></script>'
+        )
+
+    def _next_event(self, since: int) -> tuple[str, str, dict[str, str]] | None:
+        """(event, id, data) for a page at epoch ``since``, or None when it is current. Hold _state."""
+        if self._result is None or self._epoch == since:
+            return None
+        version = self.version(self._epoch)
+        if not self._result.ok:
+            return "error", version, {"text": self._result.error_text}
+        if self._full_reload_epoch > since:
+            return "reload", version, {}
+        return "css", version, {}
+
+    def stream_events(self, since: int | None, write: Callable[[bytes], object]) -> None:
+        """Write Server-Sent Events to one page until it goes away or the server stops."""
+        write(b"retry: 1000\n\n")  # reconnect quickly after a restart
+        with self._state:
+            known = self._epoch if since is None else since
+        while not self._stopping.is_set():
+            with self._state:
+                self._state.wait_for(
+                    lambda: (self._result is not None and self._epoch != known) or self._stopping.is_set(),
+                    timeout=SSE_KEEPALIVE_SECONDS,
+                )
+                if self._stopping.is_set():
+                    return
+                event = self._next_event(known)
+                known = self._epoch if event is not None else known
+            if event is None:
+                write(b": keep-alive\n\n")  # finds pages that went away
+                continue
+            name, version, data = event
+            write(f"id: {version}\nevent: {name}\ndata: {json.dumps(data)}\n\n".encode())
+
+    @property
+    def script(self) -> bytes:
+        return self._script
+
+
+class _RequestHandler(BaseHTTPRequestHandler):
+    """Answers one request: the event stream, the reload script, or a file of the site."""
+
+    server: _HTTPServer
+    server_version = "briefgen-dev"
+    sys_version = ""
+    timeout = 60  # idle connections (browsers pre-connect) must not hold a thread forever
+
+    def do_GET(self) -> None:
+        self._answer(send_body=True)
+
+    def do_HEAD(self) -> None:
+        self._answer(send_body=False)
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass  # one line per request would drown the build messages
+
+    def _answer(self, send_body: bool) -> None:
+        dev = self.server.dev
+        url = urlsplit(self.path)
+        if url.path == dev.base_path + _EVENTS_PATH:
+            self._send_events(url.query)
+            return
+        if url.path == dev.base_path + _SCRIPT_PATH:
+            self._send(HTTPStatus.OK, "text/javascript; charset=utf-8", dev.script, send_body)
+            return
+        epoch, result = dev.current_build()
+        try:
+            route = resolve_url_path(url.path, out_dir=dev.out_dir, base_path=dev.base_path)
+        except UnicodeDecodeError:
+            route = Route(HTTPStatus.NOT_FOUND)
+        if route.location is not None:
+            location = route.location + (f"?{url.query}" if url.query else "")
+            self._send(route.status, "text/plain; charset=utf-8", b"", send_body, location=location)
+        elif route.file is not None and self._send_file(route.status, route.file, epoch, result, send_body):
+            pass
+        elif route.status == HTTPStatus.FORBIDDEN:
+            self._send(route.status, "text/plain; charset=utf-8", b"403 Forbidden\n", send_body)
+        else:
+            self._send_not_found(url.path, epoch, result, send_body)
+
+    def _send_file(
+        self, status: int, file: Path, epoch: int, result: RebuildResult | None, send_body: bool
+    ) -> bool:
+        """Send a file (injecting into HTML); False if it vanished meanwhile."""
+        dev = self.server.dev
+        content_type = content_type_for(file)
+        try:
+            with open(file, "rb") as stream:
+                if content_type.startswith("text/html"):
+                    body = inject_before_body_end(stream.read(), dev.snippet(epoch, result))
+                    self._send(status, content_type, body, send_body)
+                    return True
+                size = os.fstat(stream.fileno()).st_size
+                self._send_headers(status, content_type, size)
+                if send_body:
+                    shutil.copyfileobj(stream, self.wfile)
+                return True
+        except (FileNotFoundError, IsADirectoryError, NotADirectoryError, PermissionError):
+            return False
+
+    def _send_not_found(self, url_path: str, epoch: int, result: RebuildResult | None, send_body: bool) -> None:
+        dev = self.server.dev
+        page = resolve_url_path(dev.base_path + "404.html", out_dir=dev.out_dir, base_path=dev.base_path)
+        if page.file is not None and self._send_file(HTTPStatus.NOT_FOUND, page.file, epoch, result, send_body):
+            return
+        # Still an HTML page with the script, so it reloads once the file exists.
+        where = _ascii_html(url_path)
+        home = _ascii_html(dev.base_path)
+        body = (
+            b'<!doctype html><html><head><meta charset="utf-8"><title>404 Not Found</title></head><body>'
+            b"<h1>404 Not Found</h1><p>Nothing in the output folder for <code>" + where + b"</code>.</p>"
+            b'<p>The site is at <a href="' + home + b'">' + home + b"</a>.</p></body></html>"
+        )
+        body = inject_before_body_end(body, dev.snippet(epoch, result))
+        self._send(HTTPStatus.NOT_FOUND, "text/html; charset=utf-8", body, send_body)
+
+    def _send_events(self, query: str) -> None:
+        dev = self.server.dev
+        since = self.headers.get("Last-Event-ID") or (parse_qs(query).get("since") or [None])[0]
+        self.send_response(HTTPStatus.OK)
+        self.send_header("Content-Type", "text/event-stream; charset=utf-8")
+        self.send_header("Cache-Control", "no-store")
+        self.end_headers()
+        try:
+            dev.stream_events(dev._parse_version(since), self.wfile.write)
+        except (ConnectionError, TimeoutError, OSError):
+            pass  # the page went away
+
+    def _send_headers(self, status: int, content_type: str, length: int, location: str | None = None) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(length))
+        self.send_header("Cache-Control", "no-store")
+        self.send_header("X-Content-Type-Options", "nosniff")
+        if location is not None:
+            self.send_header("Location", location)
+        self.end_headers()
+
+    def _send(
+        self, status: int, content_type: str, body: bytes, send_body: bool, location: str | None = None
+    ) -> None:
+        self._send_headers(status, content_type, len(body), location)
+        if send_body:
+            self.wfile.write(body)
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def serve_site(
+    *,
+    out_dir: Path,
+    rebuild: Rebuild,
+    watch_paths: Sequence[Path],
+    host: str = "127.0.0.1",
+    port: int = 8000,
+    poll: bool = False,
+    open_browser: bool = False,
+    base_path: str = "/",
+    log: Callable[[str], None] = print,
+) -> None:
+    """Build once, serve out_dir over HTTP, watch, rebuild, notify browsers; blocks until Ctrl-C.
+
+    Raises `BriefgenError` when no port can be bound.
+    """
+    server = DevServer(
+        out_dir=out_dir,
+        rebuild=rebuild,
+        watch_paths=watch_paths,
+        host=host,
+        port=port,
+        poll=poll,
+        base_path=base_path,
+        log=log,
+    )
+    server.start()
+    try:
+        if not _is_loopback(host):
+            log(f"Warning: serving on {host} shows the site to other machines on your network.")
+        log(f"Serving {server.url} (Ctrl-C to stop)")
+        # Short waits, so Ctrl-C is handled promptly on every platform.
+        while server.wait_for_build(1, timeout=0.5) is None and not server.stopped:
+            pass
+        if open_browser:
+            webbrowser.open(server.url)
+        while not server.stopped:
+            time.sleep(0.5)
+    except KeyboardInterrupt:
+        log("Stopping.")
+    finally:
+        try:
+            server.stop()
+        except KeyboardInterrupt:
+            pass  # a second Ctrl-C while stopping: we are stopping anyway

@@ -1,0 +1,281 @@
+"""The text of an ElementTree as one string, and marking ranges of it.
+
+Owns the coordinate system the Markdown extension works in: the document's
+text in reading order (what ``itertext`` yields), split into blocks, plus a
+normalised copy for matching quotes (white space folded, smart quotes and
+dashes made plain, placeholders dropped) that maps back to it. `wrap_range`
+wraps any range of that text in new elements, across inline markup, without
+changing the text itself, so offsets stay valid while elements are added.
+Knows nothing of entities, annotations, files or templates.
+"""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as etree
+from dataclasses import dataclass
+from typing import Callable
+
+from markdown.util import STX, ETX
+
+BLOCK_TAGS = frozenset({
+    "p", "li", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "pre", "td", "th",
+    "dt", "dd", "figcaption", "div", "ul", "ol", "dl", "table", "thead", "tbody", "tr",
+    "hr", "section", "article", "aside", "header", "footer", "figure", "caption",
+})
+# The sentinel stands between blocks in the normalised text: no quote contains it.
+BLOCK_BREAK = "\u2029"
+PLAIN_FORMS = {
+    "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'",
+    "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u201f": '"', "\u2033": '"',
+    "\u00ab": '"', "\u00bb": '"',
+    "\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-", "\u2014": "-", "\u2015": "-", "\u2212": "-",
+    "\u00a0": " ", "\u202f": " ", "\u2009": " ", "\u200a": " ", "\u2007": " ",
+    "\u2026": "...",
+}
+SOFT_HYPHEN_AND_ZERO_WIDTH = frozenset({"\u00ad", "\u200b", "\u200c", "\u200d", "\u2060", "\ufeff"})
+
+
+@dataclass(frozen=True)
+class Segment:
+    """A run of text: where it starts in the document text, and its block."""
+
+    start: int
+    text: str
+    block: etree.Element
+    block_start: int
+    excluded: bool  # inside a link, code or a heading
+
+
+class TextMap:
+    """Text coordinates of a tree, and a normalised view for matching.
+
+    ``text`` is the document text; ``normal`` its normalised form with
+    ``BLOCK_BREAK`` between blocks; ``normal_to_text[i]`` is the offset in
+    ``text`` of normalised character i (and one past the end, at the end).
+    """
+
+    def __init__(self, root: etree.Element, exclude: Callable[[etree.Element], bool]) -> None:
+        self.root = root
+        self.segments: list[Segment] = []
+        self._pieces: list[str] = []
+        self._length = 0
+        self._block_ends: dict[int, int] = {}
+        self._collect(root, root, 0, exclude, False)
+        self.text = "".join(self._pieces)
+        self.normal, self.normal_to_text = normalise_with_map(self.text, self._block_breaks())
+
+    def _collect(self, element: etree.Element, block: etree.Element, block_start: int,
+                 exclude: Callable[[etree.Element], bool], excluded: bool) -> None:
+        if not isinstance(element.tag, str):
+            return
+        excluded = excluded or exclude(element)
+        if element is not self.root and element.tag in BLOCK_TAGS:
+            block, block_start = element, self._length
+        self._add(element.text, block, block_start, excluded)
+        for child in element:
+            self._collect(child, block, block_start, exclude, excluded)
+            self._add(child.tail, block, block_start, excluded)
+
+    def _add(self, text: str | None, block: etree.Element, block_start: int, excluded: bool) -> None:
+        if text:
+            self.segments.append(Segment(self._length, text, block, block_start, excluded))
+            self._pieces.append(text)
+            self._length += len(text)
+
+    def block_end(self, block: etree.Element) -> int:
+        """Where the text of `block` ends (its last segment's end)."""
+        ends = self._block_ends
+        if not ends:
+            for segment in self.segments:
+                ends[id(segment.block)] = segment.start + len(segment.text)
+        return ends.get(id(block), self._length)
+
+    def _block_breaks(self) -> set[int]:
+        """Offsets in ``text`` where one block's text ends and another's starts."""
+        breaks = set()
+        for before, after in zip(self.segments, self.segments[1:]):
+            if before.block is not after.block:
+                breaks.add(after.start)
+        return breaks
+
+    def block_at(self, start: int, end: int) -> tuple[etree.Element, int] | None:
+        """The innermost block holding all of text[start:end], with its start offset."""
+        first = self._segment_at(start)
+        last = self._segment_at(max(start, end - 1))
+        if first is None or last is None or first.block is not last.block:
+            return None
+        return first.block, first.block_start
+
+    def _segment_at(self, offset: int) -> Segment | None:
+        low, high = 0, len(self.segments) - 1
+        while low <= high:
+            middle = (low + high) // 2
+            segment = self.segments[middle]
+            if offset < segment.start:
+                high = middle - 1
+            elif offset >= segment.start + len(segment.text):
+                low = middle + 1
+            else:
+                return segment
+        return None
+
+    def to_text_range(self, normal_start: int, normal_end: int) -> tuple[int, int]:
+        """A range of ``normal`` → the range of ``text`` it came from."""
+        start = self.normal_to_text[normal_start]
+        end = self.normal_to_text[normal_end - 1] + 1 if normal_end > normal_start else start
+        return start, end
+
+    def wrap(self, start: int, end: int, make: Callable[[], etree.Element]) -> list[etree.Element]:
+        """Wrap text[start:end] in elements made by `make`; returns them in order."""
+        located = self.block_at(start, end)
+        if located is None:
+            return wrap_range(self.root, start, end, make)
+        block, block_start = located
+        return wrap_range(block, start - block_start, end - block_start, make)
+
+
+def normalise_with_map(text: str, breaks: set[int] | frozenset[int] = frozenset()) -> tuple[str, list[int]]:
+    """Fold white space, make quotes and dashes plain, drop placeholders.
+
+    Returns the normalised text and, for each of its characters, the offset of
+    the character of `text` it came from (plus one final entry: len(text)).
+    """
+    out: list[str] = []
+    origin: list[int] = []
+    in_space = True  # leading white space is dropped
+    index = 0
+    length = len(text)
+    while index < length:
+        if index in breaks:
+            if out and out[-1] == " ":
+                out.pop()
+                origin.pop()
+            if out and out[-1] != BLOCK_BREAK:
+                out.append(BLOCK_BREAK)
+                origin.append(index)
+            in_space = True
+        char = text[index]
+        if char == STX:
+            closing = text.find(ETX, index)
+            index = length if closing < 0 else closing + 1
+            continue
+        if char in SOFT_HYPHEN_AND_ZERO_WIDTH:
+            index += 1
+            continue
+        plain = PLAIN_FORMS.get(char, char)
+        if plain.isspace():
+            if not in_space:
+                out.append(" ")
+                origin.append(index)
+                in_space = True
+        else:
+            for piece in plain:
+                out.append(piece)
+                origin.append(index)
+            in_space = False
+        index += 1
+    if out and out[-1] == " ":
+        out.pop()
+        origin.pop()
+    origin.append(length)
+    return "".join(out), origin
+
+
+def normalise(text: str) -> str:
+    """`text` folded as quotes are compared (see `normalise_with_map`)."""
+    return normalise_with_map(text)[0]
+
+
+MARKUP = re.compile(r"!?\[([^\]]*)\]\([^)]*\)|[*_`]+")
+
+
+def strip_markup(text: str) -> str:
+    """Markdown emphasis, code ticks and link syntax removed, keeping the words."""
+    return MARKUP.sub(lambda match: match.group(1) or "", text)
+
+
+def inner_length(element: etree.Element) -> int:
+    return sum(len(piece) for piece in element.itertext())
+
+
+def wrap_range(element: etree.Element, start: int, end: int,
+               make: Callable[[], etree.Element]) -> list[etree.Element]:
+    """Wrap [start, end) of `element`'s inner text in new elements.
+
+    Children wholly inside the range move into the new element; a child the
+    range only partly covers is wrapped inside, recursively. So a range that
+    crosses `<em>` or `<a>` boundaries becomes as few wrappers as nesting
+    allows, and the text is unchanged.
+    """
+    items: list[str | etree.Element] = [element.text or ""]
+    for child in list(element):
+        items.append(child)
+        items.append(child.tail or "")
+        child.tail = None
+        element.remove(child)
+    element.text = None
+
+    result: list[str | etree.Element] = []
+    created: list[etree.Element] = []
+    run: list[str | etree.Element] = []
+
+    def flush() -> None:
+        if run:
+            wrapper = make()
+            _fill(wrapper, run)
+            result.append(wrapper)
+            created.append(wrapper)
+            run.clear()
+
+    position = 0
+    for item in items:
+        if isinstance(item, str):
+            if not item:
+                continue
+            low, high = max(start, position), min(end, position + len(item))
+            if low < high:
+                before, inside, after = item[: low - position], item[low - position: high - position], item[high - position:]
+                if before:
+                    flush()
+                    result.append(before)
+                run.append(inside)
+                if after:
+                    flush()
+                    result.append(after)
+            else:
+                flush()
+                result.append(item)
+            position += len(item)
+            continue
+        length = inner_length(item) if isinstance(item.tag, str) else 0
+        low, high = max(start, position), min(end, position + length)
+        if length and start <= position and position + length <= end:
+            run.append(item)
+        elif not length and start < position < end:
+            run.append(item)
+        elif low < high:
+            flush()
+            created.extend(wrap_range(item, low - position, high - position, make))
+            result.append(item)
+        else:
+            flush()
+            result.append(item)
+        position += length
+    flush()
+    _fill(element, result)
+    return created
+
+
+def _fill(element: etree.Element, items: list[str | etree.Element]) -> None:
+    """Put strings and elements into `element` as text, children and tails."""
+    last: etree.Element | None = None
+    for item in items:
+        if isinstance(item, str):
+            if last is None:
+                element.text = (element.text or "") + item
+            else:
+                last.tail = (last.tail or "") + item
+        else:
+            element.append(item)
+            last = item
