@@ -27,6 +27,7 @@ import secrets
 import shutil
 import socket
 import socketserver
+import sys
 import threading
 import time
 import traceback
@@ -290,7 +291,7 @@ _LIVERELOAD_JS = """\
 """
 
 
-def _liverreload_js() -> bytes:
+def _livereload_js() -> bytes:
     return (
         _LIVERELOAD_JS.replace("__CSS__", json.dumps(_OVERLAY_CSS))
         .replace("__TITLE__", json.dumps(_OVERLAY_TITLE))
@@ -436,10 +437,14 @@ class _Watcher:
         self._log = log
         self.exclude = exclude
         self._observer = self._new_observer(poll)
-        # Guards _folder_watches and _stale: the observer thread marks stale
-        # folders, the build thread refreshes them.
-        self._lock = threading.Lock()
+        # Recursive watches of folders. Touched only by start() and then by the
+        # build thread (refresh), so it needs no lock.
         self._folder_watches: dict[Path, ObservedWatch] = {}
+        # Guards _stale: folders whose watch died because they were deleted or
+        # moved. The observer thread adds, the build thread takes. Never held
+        # while calling the observer: watchdog holds its own lock while it calls
+        # us, and the two locks taken in opposite orders would deadlock.
+        self._lock = threading.Lock()
         self._stale: set[Path] = set()
 
     @staticmethod
@@ -457,10 +462,10 @@ class _Watcher:
                 raise
             # Typically the inotify watch limit: polling is slower but works everywhere.
             self._log(f"Cannot watch files natively ({error.strerror or error}); polling instead.")
+            self._observer.unschedule_all()
             self._observer = self._new_observer(poll=True)
             self._poll = True
-            with self._lock:
-                self._folder_watches.clear()
+            self._folder_watches.clear()
             self._schedule_all()
             self._observer.start()
 
@@ -474,30 +479,39 @@ class _Watcher:
             if parent.is_dir():
                 handler = _EventHandler(self, parent, frozenset(targets))
                 self._observer.schedule(handler, str(parent), recursive=False, event_filter=_EVENT_FILTER)
-        self.refresh()
+        self._schedule_folders(raise_errors=True)
 
     def refresh(self) -> None:
         """(Re)watch folders that were created, or deleted and re-created, since the last call."""
+        self._schedule_folders(raise_errors=False)
+
+    def _schedule_folders(self, raise_errors: bool) -> None:
         with self._lock:
             stale, self._stale = self._stale, set()
-            for path in self._paths:
-                watch = self._folder_watches.get(path)
-                if watch is not None and path in stale:
-                    # Its emitter stopped when the folder went away.
-                    self._observer.unschedule(watch)
-                    del self._folder_watches[path]
-                    watch = None
-                if watch is None and path.is_dir():
-                    handler = _EventHandler(self, path, None)
+        for path in self._paths:
+            watch = self._folder_watches.get(path)
+            if watch is not None and path in stale:
+                # Its emitter stopped (or follows the moved folder): start afresh.
+                self._observer.unschedule(watch)
+                del self._folder_watches[path]
+                watch = None
+            if watch is None and path.is_dir():
+                handler = _EventHandler(self, path, None)
+                try:
                     self._folder_watches[path] = self._observer.schedule(
                         handler, str(path), recursive=True, event_filter=_EVENT_FILTER
                     )
+                except OSError as error:
+                    if raise_errors:
+                        raise
+                    self._log(f"Cannot watch {path}: {error.strerror or error}")
 
     def report(self, changed: list[Path], folders_gone: list[Path]) -> None:
         """Called on the observer thread: note gone folders, pass changes on."""
-        if folders_gone:
+        gone = [path for path in folders_gone if path in self._paths]
+        if gone:
             with self._lock:
-                self._stale.update(p for p in folders_gone if p in self._folder_watches)
+                self._stale.update(gone)
         self._on_change(changed)
 
     def stop(self) -> None:
@@ -528,10 +542,9 @@ class _HTTPServer(ThreadingHTTPServer):
         self.server_port = int(self.server_address[1])
 
     def handle_error(self, request: object, client_address: object) -> None:
-        error = traceback.format_exc()
-        if any(name in error for name in ("BrokenPipeError", "ConnectionResetError", "ConnectionAbortedError")):
+        if isinstance(sys.exc_info()[1], (ConnectionError, TimeoutError)):
             return  # the browser went away mid-answer: nothing to report
-        self.dev.log(f"Error while answering a request:\n{error}")
+        self.dev.log(f"Error while answering a request:\n{traceback.format_exc()}")
 
 
 class DevServer:
@@ -564,8 +577,9 @@ class DevServer:
         self._debounce = debounce
         self._watcher = _Watcher(watch_paths, self._note_changes, poll=poll, exclude=self.out_dir, log=log)
         self._httpd: _HTTPServer | None = None
-        self._threads: list[threading.Thread] = []
-        self._script = _liverreload_js()
+        self._http_thread: threading.Thread | None = None
+        self._build_thread: threading.Thread | None = None
+        self._script = _livereload_js()
         # Distinguishes this run's versions from those of an earlier server on
         # the same port, whose pages must reload when they reconnect.
         self._instance = secrets.token_hex(4)
@@ -587,17 +601,18 @@ class DevServer:
 
     def start(self) -> None:
         """Bind the port, start watching, serving and the first build; return at once."""
-        self._httpd = self._bind()
+        httpd = self._httpd = self._bind()
         if self.port != self.requested_port and self.requested_port != 0:
             self.log(f"Port {self.requested_port} is in use; using port {self.port} instead.")
         self._watcher.start()
-        self._start_thread("briefgen-http", self._httpd.serve_forever, {"poll_interval": 0.1})
-        self._start_thread("briefgen-build", self._build_loop, {})
+        self._http_thread = self._start_thread("briefgen-http", lambda: httpd.serve_forever(poll_interval=0.1))
+        self._build_thread = self._start_thread("briefgen-build", self._build_loop)
 
-    def _start_thread(self, name: str, target: Callable[..., object], kwargs: dict[str, object]) -> None:
-        thread = threading.Thread(target=target, kwargs=kwargs, name=name, daemon=True)
+    @staticmethod
+    def _start_thread(name: str, target: Callable[[], object]) -> threading.Thread:
+        thread = threading.Thread(target=target, name=name, daemon=True)
         thread.start()
-        self._threads.append(thread)
+        return thread
 
     def _bind(self) -> _HTTPServer:
         attempts = 1 if self.requested_port == 0 else PORT_ATTEMPTS
@@ -626,12 +641,12 @@ class DevServer:
             self._state.notify_all()  # wakes waiting requests and event streams
         self._watcher.stop()
         if self._httpd is not None:
-            if self._threads and self._threads[0].is_alive():
+            if self._http_thread is not None and self._http_thread.is_alive():
                 self._httpd.shutdown()
             self._httpd.server_close()
-        for thread in self._threads:
-            # A build in progress is let finish for a while: it writes out_dir atomically.
-            thread.join(timeout=10)
+        if self._build_thread is not None:
+            # A build in progress may finish for a while: it replaces out_dir atomically.
+            self._build_thread.join(timeout=10)
 
     def __enter__(self) -> DevServer:
         self.start()
@@ -851,11 +866,11 @@ class _RequestHandler(BaseHTTPRequestHandler):
         if route.location is not None:
             location = route.location + (f"?{url.query}" if url.query else "")
             self._send(route.status, "text/plain; charset=utf-8", b"", send_body, location=location)
-        elif route.file is not None and self._send_file(route.status, route.file, epoch, result, send_body):
-            pass
-        elif route.status == HTTPStatus.FORBIDDEN:
+            return
+        if route.status == HTTPStatus.FORBIDDEN:
             self._send(route.status, "text/plain; charset=utf-8", b"403 Forbidden\n", send_body)
-        else:
+            return
+        if route.file is None or not self._send_file(route.status, route.file, epoch, result, send_body):
             self._send_not_found(url.path, epoch, result, send_body)
 
     def _send_file(

@@ -1,0 +1,90 @@
+"""Command line: arguments, progress, printing errors, exit codes.
+
+Holds no pipeline logic: each command calls one function of another module
+and turns a `BriefgenError` into ``path:line: message`` lines and exit code 1.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+from typing import Callable, Sequence
+
+from . import __version__
+from .build import BuildReport, build_site
+from .errors import BriefgenError, BuildWarning
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = make_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "command", None):
+        parser.print_help()
+        return 2
+    try:
+        return int(args.run(args) or 0)
+    except BriefgenError as error:
+        print_error(error)
+        return error.exit_code
+    except KeyboardInterrupt:
+        print("\nStopped.", file=sys.stderr)
+        return 130
+
+
+def make_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="briefgen", description="Build a static site of annotated news briefs.")
+    parser.add_argument("--version", action="version", version=f"briefgen {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    build = commands.add_parser("build", help="build the site into site/")
+    build.add_argument("site_dir", nargs="?", default=".", type=Path, metavar="SITE_DIR",
+                       help="the site folder (default: the current folder)")
+    build.add_argument("--out", type=Path, help="output folder (default: SITE_DIR/site)")
+    build.add_argument("--drafts", action="store_true", help="include briefs marked draft: true")
+    build.add_argument("--base-url", help="absolute URL the site will live at (overrides briefgen.yaml)")
+    build.add_argument("-q", "--quiet", action="store_true", help="print errors only")
+    build.set_defaults(run=run_build)
+    return parser
+
+
+def run_build(args: argparse.Namespace) -> int:
+    report = build_site(args.site_dir, args.out, drafts=args.drafts, base_url=args.base_url,
+                        progress=terminal_progress() if not args.quiet else None)
+    print_warnings(report.warnings)
+    if not args.quiet:
+        print(report.summary())
+    return 0
+
+
+def terminal_progress(delay: float = 0.5) -> Callable[[int, int], None] | None:
+    """A progress line on stderr for builds slower than `delay`, only on a terminal."""
+    if not sys.stderr.isatty():
+        return None
+    started = time.monotonic()
+    last = [0.0]
+
+    def show(done: int, total: int) -> None:
+        now = time.monotonic()
+        if now - started < delay or (now - last[0] < 0.1 and done < total):
+            return
+        last[0] = now
+        end = "\n" if done == total else ""
+        print(f"\rRendering pages {done}/{total} ({done * 100 // total}%)", end=end, file=sys.stderr, flush=True)
+
+    return show
+
+
+def print_error(error: BriefgenError) -> None:
+    text = error.format_message()
+    print(text, file=sys.stderr)
+    count = len(getattr(error, "errors", [error]))
+    print(f"briefgen: {count} error{'s' if count != 1 else ''}; nothing was written.", file=sys.stderr)
+
+
+def print_warnings(warnings: Sequence[BuildWarning]) -> None:
+    for warning in warnings:
+        print(warning.format_message(), file=sys.stderr)
+
+

@@ -1,0 +1,97 @@
+"""Write stage: the only writer of output files.
+
+Owns putting pages and static files into a fresh folder beside the output,
+refusing two writes to one path, and replacing the output folder only when
+the whole build succeeded, so a failed build leaves the previous site as it
+was. Must not render.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from pathlib import Path, PurePosixPath
+
+from .errors import BriefgenError
+
+
+class OutputWriter:
+    """Collects a build's files in a staging folder, then swaps it into place."""
+
+    def __init__(self, out_dir: Path) -> None:
+        self.out_dir = out_dir
+        self.out_dir.parent.mkdir(parents=True, exist_ok=True)
+        self.staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.building-", dir=out_dir.parent))
+        self.written: dict[PurePosixPath, str] = {}
+
+    def write(self, path: PurePosixPath, data: bytes, origin: str = "briefgen") -> None:
+        """Write one output file; a second write to the same path is an error naming both."""
+        self._claim(path, origin)
+        target = self.staging / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(data)
+
+    def copy_tree(self, source: Path, prefix: PurePosixPath = PurePosixPath(), *, overridable: bool = False,
+                  skip: frozenset[PurePosixPath] = frozenset()) -> None:
+        """Copy a folder's files as they are (names starting with '.' are left out)."""
+        if not source.is_dir():
+            return
+        root = source.resolve()
+        for folder, dirnames, filenames in os.walk(source):
+            dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+            for name in sorted(filenames):
+                if name.startswith("."):
+                    continue
+                file_path = Path(folder) / name
+                real = file_path.resolve()
+                if root not in real.parents:
+                    raise BriefgenError("symlink leads outside the folder and is not followed", file_path,
+                                        hint="copy the file in instead of linking to it")
+                relative = prefix / PurePosixPath(file_path.relative_to(source).as_posix())
+                if relative in skip:
+                    continue
+                self._claim(relative, str(file_path))
+                target = self.staging / relative
+                target.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copyfile(file_path, target)
+
+    def _claim(self, path: PurePosixPath, origin: str) -> None:
+        if path in self.written:
+            raise BriefgenError(f"two things want to write {path}: {self.written[path]} and {origin}",
+                                origin if origin != "briefgen" else None,
+                                hint="rename the static file, or the brief, tag or entity it clashes with")
+        self.written[path] = origin
+
+    def commit(self) -> None:
+        """Replace the output folder with the staged build."""
+        old = None
+        if self.out_dir.exists() or self.out_dir.is_symlink():
+            old = Path(tempfile.mkdtemp(prefix=f".{self.out_dir.name}.old-", dir=self.out_dir.parent))
+            os.rename(self.out_dir, old / "site")
+        os.rename(self.staging, self.out_dir)
+        if old is not None:
+            shutil.rmtree(old, ignore_errors=True)
+
+    def abort(self) -> None:
+        """Throw the staged files away; the output folder is untouched."""
+        shutil.rmtree(self.staging, ignore_errors=True)
+
+
+def check_output_folder(out_dir: Path, site_dir: Path) -> None:
+    """Refuse an output folder whose replacement would destroy the site or unrelated files."""
+    out = out_dir.resolve()
+    site = site_dir.resolve()
+    if out == site or out in site.parents:
+        raise BriefgenError(f"the output folder {out_dir} contains the site itself", out_dir,
+                            hint="choose an output folder such as site/ inside the site")
+    for protected in ("content", "templates", "static"):
+        folder = site / protected
+        if out == folder or folder in out.parents:
+            raise BriefgenError(f"the output folder {out_dir} is inside {protected}/", out_dir,
+                                hint="choose an output folder such as site/")
+    if out.is_file():
+        raise BriefgenError(f"the output path {out_dir} is a file", out_dir, hint="choose a folder")
+    if out.is_dir() and any(out.iterdir()) and not (out / "index.html").exists():
+        raise BriefgenError(f"the output folder {out_dir} has files that briefgen did not build", out_dir,
+                            hint="briefgen replaces the whole folder: empty it or choose another")
