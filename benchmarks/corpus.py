@@ -963,6 +963,10 @@ archive/ is the archive. Categories and authors are switched off: briefgen
 has neither.
 \"\"\"
 
+import os
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
 SITENAME = "{title}"
 SITEURL = "{site_url}"
 RELATIVE_URLS = True
@@ -987,7 +991,7 @@ AUTHOR_SAVE_AS = ""
 DISPLAY_CATEGORIES_ON_MENU = False
 DIRECT_TEMPLATES = ["index", "tags", "archives", "sitemap"]
 SITEMAP_SAVE_AS = "sitemap.xml"
-THEME_TEMPLATES_OVERRIDES = ["templates"]
+THEME_TEMPLATES_OVERRIDES = [os.path.join(HERE, "templates")]  # not resolved by Pelican
 
 DEFAULT_PAGINATION = {page_size}
 PAGINATED_TEMPLATES = {{"index": None, "tag": None}}

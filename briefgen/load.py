@@ -399,7 +399,8 @@ def read_entity_refs(value: Any, parent: YamlMap | None, key: str, path: Path, c
     for type_name, items in value.items():
         type_line = value.line_of(type_name)
         if type_name not in config.type_names:
-            hint = did_you_mean(str(type_name), config.type_names) or "declare it under `entity_types:` in briefgen.yaml"
+            hint = (did_you_mean(str(type_name), config.type_names) or
+                    f"valid types: {', '.join(config.type_names)}; declare others under `entity_types:` in briefgen.yaml")
             errors.add(BriefgenError(f"unknown entity type '{type_name}'", path, type_line, hint))
             continue
         if items is None:

@@ -146,14 +146,16 @@ class EventStream:
     def __init__(self, server: DevServer, path: str, headers: dict[str, str] | None = None) -> None:
         self.conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=15)
         self.conn.request("GET", path, headers=headers or {})
+        # Kept: the connection lets go of its socket once the response begins.
+        self.sock = self.conn.sock
+        assert self.sock is not None
         self.response = self.conn.getresponse()
         assert self.response.status == 200
         assert self.response.getheader("Content-Type", "").startswith("text/event-stream")
 
     def next_event(self, timeout: float = 10.0) -> dict[str, str]:
         """The next event with a name (skipping retry and keep-alive blocks)."""
-        assert self.conn.sock is not None
-        self.conn.sock.settimeout(timeout)
+        self.sock.settimeout(timeout)
         fields: dict[str, str] = {}
         while True:
             line = self.response.readline()
@@ -169,7 +171,8 @@ class EventStream:
                 fields[name] = value.removeprefix(" ")
 
     def close(self) -> None:
-        self.conn.close()
+        self.response.close()
+        self.sock.close()
 
 
 def page_version(response: Response) -> str:

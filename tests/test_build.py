@@ -1,0 +1,194 @@
+"""The whole pipeline on the example site and on small sites made in tests."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from briefgen.cli import main
+from briefgen.errors import BriefgenError
+
+from conftest import REPO, broken_links, build, parse_html, snapshot, write_site
+
+EXPECTED = REPO / "tests" / "expected"
+
+BRIEF = {
+    "content/first.md": """
+        Ada Lovelace met Charles Babbage in London.
+        """,
+    "content/first.yaml": """
+        title: First brief
+        date: 2024-03-01
+        entities:
+          people: [Ada Lovelace, Charles Babbage]
+          places: [London]
+        tags: [History]
+        """,
+}
+
+
+def test_example_site_has_every_kind_of_page(example_out: Path) -> None:
+    for page in ("index.html", "404.html", "briefs/putin-washington-invite/index.html",
+                 "briefs/putin-washington-invite/annotations.jsonld",
+                 "people/index.html", "people/vladimir-putin/index.html", "organizations/index.html",
+                 "places/index.html", "topics/index.html", "entities/index.html", "archive/index.html",
+                 "tags/index.html", "tags/diplomacy/index.html", "assets/briefgen.css"):
+        assert (example_out / page).is_file(), page
+
+
+def test_every_internal_link_and_fragment_resolves(example_out: Path) -> None:
+    assert broken_links(example_out) == []
+
+
+def test_every_page_has_one_h1_and_landmarks(example_out: Path) -> None:
+    for page in example_out.rglob("*.html"):
+        soup = parse_html(page)
+        assert len(soup.find_all("h1")) == 1, page
+        assert soup.find("main") and soup.find("header") and soup.find("nav"), page
+        assert soup.html.get("lang") == "en"
+
+
+def test_brief_page_shows_what_the_sidecar_says(example_out: Path) -> None:
+    soup = parse_html(example_out / "briefs/putin-washington-invite/index.html")
+    assert soup.h1.get_text() == "White House says talks are underway for a Putin visit to Washington"
+    assert soup.find("time")["datetime"].startswith("2018-07-19")
+    assert "CNBC" in soup.find(class_="meta").get_text()
+    points = [li.get_text() for li in soup.select(".key-points li")]
+    assert len(points) == 3 and points[0].startswith("The White House on Thursday")
+    body = soup.select_one(".brief__body").get_text()
+    assert not any(point in body for point in points), "key points are not repeated in the body"
+    kinds = {mark["data-kind"] for mark in soup.select("mark.annotation")}
+    assert len(kinds) >= 3
+    chips = [a.get_text() for a in soup.select(".brief-entities a")]
+    assert "Sarah Sanders" in chips and "Helsinki" in chips
+
+
+def test_entity_page_lists_its_briefs_with_the_sentence(example_out: Path) -> None:
+    soup = parse_html(example_out / "people/john-bolton/index.html")
+    assert soup.h1.get_text() == "John Bolton"
+    assert "national security adviser" in soup.get_text()
+    item = soup.select_one(".brief-list .brief-item")
+    assert item.a["href"] == "../../briefs/putin-washington-invite/index.html"
+    assert item.select_one("mark.mention-hit").get_text() == "John Bolton"
+    assert "asked national security adviser" in item.select_one(".mention-context").get_text()
+    co = [a.get_text(" ", strip=True) for a in soup.select(".co-mentions a")]
+    assert co and all(text.endswith("1") for text in co)
+
+
+def test_type_index_counts_briefs(example_out: Path) -> None:
+    soup = parse_html(example_out / "people/index.html")
+    rows = {li.a.get_text(): li.select_one(".count").get_text() for li in soup.select(".entity-index li")}
+    assert rows["Vladimir Putin"] == "1" and len(rows) == 6
+
+
+def test_golden_output(example_out: Path) -> None:
+    """The example site's output is byte-for-byte what tests/expected holds.
+
+    After an intended change: BRIEFGEN_UPDATE_GOLDEN=1 pytest tests/test_build.py
+    """
+    built = snapshot(example_out)
+    if os.environ.get("BRIEFGEN_UPDATE_GOLDEN"):
+        import shutil
+
+        shutil.rmtree(EXPECTED, ignore_errors=True)
+        shutil.copytree(example_out, EXPECTED)
+    expected = snapshot(EXPECTED)
+    assert sorted(built) == sorted(expected)
+    changed = [name for name in built if built[name] != expected[name]]
+    assert changed == [], "output differs from tests/expected (see the docstring to update it)"
+
+
+def test_two_builds_are_byte_identical(tmp_path: Path) -> None:
+    site = write_site(tmp_path / "site", BRIEF)
+    build(site, tmp_path / "a")
+    build(site, tmp_path / "b")
+    assert snapshot(tmp_path / "a") == snapshot(tmp_path / "b")
+
+
+def test_failed_build_leaves_previous_output(tmp_path: Path) -> None:
+    site = write_site(tmp_path / "site", BRIEF)
+    build(site)
+    before = snapshot(site / "site")
+    (site / "content/first.yaml").write_text("title: First brief\ndate: 2024-02-30\n", encoding="utf-8")
+    with pytest.raises(BriefgenError):
+        build(site)
+    assert snapshot(site / "site") == before
+    leftovers = [p.name for p in site.iterdir() if p.name.startswith(".site.")]
+    assert leftovers == []
+
+
+def test_drafts_are_left_out_unless_asked(tmp_path: Path) -> None:
+    files = dict(BRIEF)
+    files["content/second.md"] = "Draft text about London.\n"
+    files["content/second.yaml"] = "title: Second\ndate: 2024-03-02\ndraft: true\n"
+    site = write_site(tmp_path / "site", files)
+    build(site)
+    assert not (site / "site/briefs/second").exists()
+    build(site, drafts=True)
+    assert (site / "site/briefs/second/index.html").is_file()
+
+
+def test_home_is_paginated_newest_first(tmp_path: Path) -> None:
+    files = {"briefgen.yaml": "page_size: 2\n"}
+    for day in range(1, 6):
+        files[f"content/b{day}.md"] = f"Text {day}.\n"
+        files[f"content/b{day}.yaml"] = f"title: Brief {day}\ndate: 2024-01-0{day}\n"
+    site = write_site(tmp_path / "site", files)
+    build(site)
+    first = parse_html(site / "site/index.html")
+    assert [a.get_text() for a in first.select(".brief-item__title a")] == ["Brief 5", "Brief 4"]
+    third = parse_html(site / "site/page/3/index.html")
+    assert [a.get_text() for a in third.select(".brief-item__title a")] == ["Brief 1"]
+    assert third.select_one("a[rel=prev]")["href"] == "../../page/2/index.html"
+    assert broken_links(site / "site") == []
+
+
+def test_archive_groups_by_month_and_tags_get_pages(tmp_path: Path) -> None:
+    files = dict(BRIEF)
+    files["content/later.md"] = "Babbage again.\n"
+    files["content/later.yaml"] = "title: Later\ndate: 2024-04-10T09:30:00\ntags: [history, Science]\n"
+    site = write_site(tmp_path / "site", files)
+    build(site)
+    archive = parse_html(site / "site/archive/index.html")
+    assert [h.get_text(" ", strip=True) for h in archive.select("main h2")] == ["April 2024 1", "March 2024 1"]
+    tag = parse_html(site / "site/tags/history/index.html")
+    assert len(tag.select(".brief-item")) == 2
+
+
+def test_site_templates_override_the_theme_file_by_file(tmp_path: Path) -> None:
+    files = dict(BRIEF)
+    files["templates/404.html"] = "<!DOCTYPE html><title>Lost</title><h1>Custom {{ site.title }}</h1>\n"
+    files["static/robots.txt"] = "User-agent: *\n"
+    site = write_site(tmp_path / "site", files)
+    build(site)
+    assert "Custom Briefs" in (site / "site/404.html").read_text()
+    assert (site / "site/robots.txt").read_text() == "User-agent: *\n"
+    assert (site / "site/index.html").is_file()
+
+
+def test_base_url_gives_canonical_links_but_pages_stay_relative(tmp_path: Path) -> None:
+    site = write_site(tmp_path / "site", BRIEF)
+    build(site, base_url="https://example.org/news")
+    soup = parse_html(site / "site/briefs/first/index.html")
+    assert soup.find("link", rel="canonical")["href"] == "https://example.org/news/briefs/first/"
+    assert broken_links(site / "site") == []
+
+
+def test_cli_build_prints_a_summary(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    site = write_site(tmp_path / "site", BRIEF)
+    assert main(["build", str(site), "--out", str(tmp_path / "out")]) == 0
+    out = capsys.readouterr().out
+    assert "Built" in out and "1 briefs" in out and "3 entities" in out
+
+
+def test_cli_refuses_to_replace_a_folder_it_did_not_build(tmp_path: Path,
+                                                          capsys: pytest.CaptureFixture[str]) -> None:
+    site = write_site(tmp_path / "site", BRIEF)
+    (tmp_path / "precious").mkdir()
+    (tmp_path / "precious/thesis.txt").write_text("years of work")
+    assert main(["build", str(site), "--out", str(tmp_path / "precious")]) == 1
+    assert (tmp_path / "precious/thesis.txt").read_text() == "years of work"
+    assert "did not build" in capsys.readouterr().err
+    assert main(["build", str(site), "--out", str(site)]) == 1

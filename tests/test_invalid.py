@@ -1,0 +1,66 @@
+"""Broken sites under tests/invalid/<case>/: each gives located errors and writes nothing.
+
+Each case has `expect.yaml`: a list of {path, line, message, hint} that the
+build's error output must contain as ``path:line: message`` (and the hint).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+import yaml
+
+from briefgen.cli import main
+
+from conftest import snapshot
+
+INVALID = Path(__file__).parent / "invalid"
+CASES = sorted(p.name for p in INVALID.iterdir() if p.is_dir())
+
+
+def run_case(case_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+             capsys: pytest.CaptureFixture[str]) -> tuple[int, str, dict[str, bytes]]:
+    site = tmp_path / "site"
+    shutil.copytree(case_dir, site, symlinks=True)
+    (site / "expect.yaml").unlink(missing_ok=True)
+    previous = site / "site"
+    previous.mkdir()
+    (previous / "index.html").write_text("<p>the previous build</p>")
+    monkeypatch.chdir(site)
+    code = main(["build"])
+    err = capsys.readouterr().err
+    return code, err, snapshot(previous)
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_invalid_site_reports_located_errors(case: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                             capsys: pytest.CaptureFixture[str]) -> None:
+    expected = yaml.safe_load((INVALID / case / "expect.yaml").read_text(encoding="utf-8"))
+    code, err, previous = run_case(INVALID / case, tmp_path, monkeypatch, capsys)
+    assert code == 1
+    assert "Traceback" not in err
+    for item in expected:
+        where = item["path"] + (f":{item['line']}" if item.get("line") else "")
+        lines = [line for line in err.splitlines() if line.startswith(where + ":")]
+        assert any(item["message"] in line for line in lines), f"{where}: {item['message']!r} not in:\n{err}"
+        if item.get("hint"):
+            assert item["hint"] in err
+    assert previous == {"index.html": b"<p>the previous build</p>"}, "the previous output must survive"
+    assert not [p for p in (tmp_path / "site").iterdir() if p.name.startswith(".site.")]
+
+
+def test_symlink_out_of_the_site_is_not_followed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    secret = tmp_path / "secret.md"
+    secret.write_text("the password is hunter2\n")
+    case = tmp_path / "case"
+    (case / "content").mkdir(parents=True)
+    (case / "content/a.yaml").write_text("title: A\ndate: 2024-01-01\n")
+    os.symlink(secret, case / "content/a.md")
+    code, err, previous = run_case(case, tmp_path, monkeypatch, capsys)
+    assert code == 1
+    assert "content/a.md: symlink leads outside the site and is not followed" in err
+    assert previous == {"index.html": b"<p>the previous build</p>"}
