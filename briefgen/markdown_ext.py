@@ -11,6 +11,7 @@ reads `BriefMarkdown.outcome`.
 
 from __future__ import annotations
 
+import bisect
 import difflib
 import re
 import xml.etree.ElementTree as etree
@@ -328,33 +329,42 @@ def _short(text: str, limit: int = 80) -> str:
 
 
 def closest_passage(haystack: str, needle: str) -> str | None:
-    """The passage of the text most like `needle` (for a typo in a quote)."""
+    """The passage of the text most like `needle` (for a typo in a quote).
+
+    Windows start at word starts and are scored roughly first; the best few
+    are then trimmed to the word ends that fit the quote best.
+    """
     if not needle or not haystack:
         return None
-    words = [m.start() for m in re.finditer(r"(?:^|(?<=[\s\u2029]))\S", haystack)]
+    text = haystack.replace(BLOCK_BREAK, "\n")
+    starts = [m.start() for m in re.finditer(r"(?<!\S)\S", text)][:20000]
+    ends = [m.end() for m in re.finditer(r"\S(?!\S)", text)]
     width = len(needle)
-    best_ratio, best = 0.0, None
     matcher = difflib.SequenceMatcher(autojunk=False)
     matcher.set_seq2(needle)
-    # Windows start at word starts; a cheap upper bound skips most of them.
-    for start in words[:20000]:
-        window = haystack[start: start + width + 10]
-        matcher.set_seq1(window)
-        if matcher.real_quick_ratio() <= best_ratio or matcher.quick_ratio() <= best_ratio:
+    rough: list[tuple[float, int]] = []
+    for start in starts:
+        matcher.set_seq1(text[start: start + width])
+        if matcher.real_quick_ratio() < 0.5 or matcher.quick_ratio() < 0.5:
             continue
-        ratio = matcher.ratio()
-        if ratio > best_ratio:
-            best_ratio, best = ratio, (start, window)
-    if best is None or best_ratio < 0.5:
+        rough.append((matcher.ratio(), start))
+    rough.sort(key=lambda item: (-item[0], item[1]))
+    best_ratio, best = 0.0, None
+    for _, start in rough[:10]:
+        for end in ends[bisect.bisect_right(ends, start):]:
+            if end - start < width * 0.6:
+                continue
+            if end - start > width * 1.4:
+                break
+            if "\n" in text[start:end]:
+                break
+            matcher.set_seq1(text[start:end])
+            ratio = matcher.ratio()
+            if ratio > best_ratio:
+                best_ratio, best = ratio, text[start:end]
+    if best is None or best_ratio < 0.6:
         return None
-    start, _ = best
-    # Trim the window to whole words of about the quote's length.
-    passage = haystack[start: start + width]
-    end = start + width
-    while end < len(haystack) and not haystack[end].isspace() and haystack[end] != BLOCK_BREAK:
-        passage += haystack[end]
-        end += 1
-    return _short(passage.replace(BLOCK_BREAK, " "), 120)
+    return _short(best, 120)
 
 
 class BriefExtension(Extension):

@@ -1,0 +1,161 @@
+"""The Markdown extension on tricky text: mentions, annotation anchoring, safety."""
+
+from __future__ import annotations
+
+import pytest
+from bs4 import BeautifulSoup
+
+from briefgen.markdown_ext import BriefMarkdown, relative_root_link, safe_url
+from briefgen.model import Annotation, Entity
+from briefgen.wire import parse_wire
+
+PUTIN = Entity("people", "vladimir-putin", "Vladimir Putin", ("Putin",))
+TRUMP = Entity("people", "donald-trump", "Donald Trump", ("Trump",))
+
+
+def convert(text: str, entities=(), annotations=(), mode: str = "first", unsafe: bool = False):
+    html, outcome = BriefMarkdown(unsafe_html=unsafe).convert(
+        text, root="../../", entities=entities, annotations=annotations, mention_mode=mode)
+    return BeautifulSoup(html, "html5lib"), outcome
+
+
+def mentions(soup: BeautifulSoup) -> list[tuple[str, str]]:
+    return [(a.get_text(), a["data-entity"]) for a in soup.select("a.mention")]
+
+
+def test_longest_name_wins_and_first_mention_is_linked() -> None:
+    soup, outcome = convert("Vladimir Putin spoke. Later Putin left.", [PUTIN])
+    assert mentions(soup) == [("Vladimir Putin", "people/vladimir-putin")]
+    assert soup.a["href"] == "../../people/vladimir-putin/index.html"
+    assert outcome.mentioned == {("people", "vladimir-putin")}
+
+
+def test_all_and_none_modes() -> None:
+    soup, _ = convert("Putin met Trump. Putin left.", [PUTIN, TRUMP], mode="all")
+    assert [text for text, _ in mentions(soup)] == ["Putin", "Trump", "Putin"]
+    soup, outcome = convert("Putin met Trump.", [PUTIN, TRUMP], mode="none")
+    assert mentions(soup) == [] and len(outcome.mentioned) == 2
+
+
+def test_whole_words_only_and_case_sensitive() -> None:
+    soup, outcome = convert("Putinism is not putin. Aputin neither.", [PUTIN])
+    assert mentions(soup) == [] and not outcome.mentioned
+
+
+def test_alias_only_mention_and_possessive() -> None:
+    soup, _ = convert("It was Putin's plan.", [PUTIN])
+    assert mentions(soup) == [("Putin", "people/vladimir-putin")]
+
+
+def test_never_inside_links_code_or_headings() -> None:
+    text = "# Putin\n\nSee [Putin here](https://example.org) and `Putin` code.\n\n    Putin\n\nFinally Putin."
+    soup, _ = convert(text, [PUTIN])
+    links = soup.select("a.mention")
+    assert len(links) == 1 and links[0].parent.name == "p"
+    assert "Finally" in links[0].parent.get_text()
+    assert soup.h2.get_text() == "Putin", "headings move one level down: the page title is the h1"
+
+
+@pytest.mark.parametrize("name,text", [
+    ("Müller", "Thomas Müller scored."),
+    ("Zelenskyy", "President Zelenskyy spoke."),
+    ("Đoković", "Novak Đoković won."),
+    ("O'Rourke", "Beto O’Rourke ran."),
+])
+def test_unicode_names(name: str, text: str) -> None:
+    entity = Entity("people", "x", name)
+    soup, _ = convert(text, [entity])
+    assert len(soup.select("a.mention")) == 1
+
+
+def test_overlapping_entities_prefer_the_longer_name() -> None:
+    york = Entity("places", "new-york", "New York")
+    times = Entity("organizations", "nyt", "New York Times")
+    soup, _ = convert("The New York Times is in New York.", [york, times], mode="all")
+    assert mentions(soup) == [("New York Times", "organizations/nyt"), ("New York", "places/new-york")]
+
+
+def test_quote_across_emphasis_link_and_mention() -> None:
+    text = "On the heels of *President Trump's meeting* with [the Russian](https://x.org) leader Putin in Finland."
+    note = Annotation("Trump's meeting with the Russian leader Putin", "n", "context")
+    soup, outcome = convert(text, [PUTIN], [note])
+    marks = soup.select("mark.annotation")
+    assert "".join(m.get_text() for m in marks).replace("1", "") == "Trump's meeting with the Russian leader Putin"
+    assert marks[0]["id"] == "anno-1" and all(m["aria-describedby"] == "note-1" for m in marks)
+    assert soup.select_one("a.mention").get_text() == "Putin"
+    assert outcome.note_numbers == {0: 1}
+
+
+def test_quote_with_folded_space_smart_quotes_and_markup() -> None:
+    text = "She called it “a  sincere\nproposal” — twice."
+    soup, outcome = convert(text, annotations=[Annotation('called it "a *sincere* proposal" - twice', "n")])
+    assert outcome.problems == []
+    assert soup.select_one("mark").get_text().startswith("called it “a")
+
+
+def test_prefix_and_suffix_pick_one_of_several() -> None:
+    text = "The vote was close. Nobody expected the vote to be close, but the vote passed."
+    picked = Annotation("the vote", "n", suffix=" passed")
+    soup, outcome = convert(text, annotations=[picked])
+    assert outcome.problems == []
+    mark = soup.select_one("mark")
+    assert mark.next_sibling.strip().startswith("passed")
+    ambiguous = Annotation("the vote", "n")
+    _, outcome = convert(text, annotations=[ambiguous])
+    assert "found 2 times" in outcome.problems[0].message
+
+
+def test_missing_quote_names_the_closest_passage() -> None:
+    _, outcome = convert("The senator voted against the budget on Tuesday.",
+                         annotations=[Annotation("voted agianst the budget", "n")])
+    problem = outcome.problems[0]
+    assert "is not in the text" in problem.message
+    assert "voted against the budget" in (problem.hint or "")
+
+
+def test_notes_are_numbered_in_reading_order() -> None:
+    text = "Alpha beta gamma delta."
+    later, earlier = Annotation("delta", "second"), Annotation("beta", "first")
+    soup, outcome = convert(text, annotations=[later, earlier])
+    assert outcome.note_numbers == {1: 1, 0: 2}
+    assert [m["data-note"] for m in soup.select("mark")] == ["1", "2"]
+
+
+def test_quote_inside_one_paragraph_only() -> None:
+    _, outcome = convert("End of one.\n\nStart of two.", annotations=[Annotation("one. Start", "n")])
+    assert outcome.problems, "a quote does not run across paragraphs"
+
+
+def test_raw_html_is_omitted_by_default_and_kept_when_trusted() -> None:
+    text = "Hello <script>alert(1)</script> <b onclick='x()'>bold</b>\n\n<div>block</div>"
+    soup, _ = convert(text)
+    assert soup.find("script") is None and soup.find("b") is None and soup.find("div") is None
+    soup, _ = convert("Hello <b>bold</b>", unsafe=True)
+    assert soup.find("b").get_text() == "bold"
+
+
+def test_unsafe_urls_are_dropped_and_root_links_made_relative() -> None:
+    soup, _ = convert("[a](javascript:alert(1)) [b](JaVaScRiPt&#58;x) [c](/people/x/) [d](/feed.xml#top) ![i](data:text/html,x)")
+    links = soup.select("a")
+    assert not links[0].has_attr("href")
+    assert links[2]["href"] == "../../people/x/index.html"
+    assert links[3]["href"] == "../../feed.xml#top"
+    assert not soup.img.has_attr("src")
+    assert not safe_url(" java\tscript:alert(1)") and safe_url("https://x.org") and safe_url("#top")
+    assert relative_root_link("//cdn.example/x", "../", True) == "//cdn.example/x"
+
+
+def test_wire_copy_is_never_markup() -> None:
+    wire = parse_wire("- point\nA *star* and <b>tag</b> from Putin & co.\n# not a heading\n")
+    html, _ = BriefMarkdown().convert_wire(wire, root="../../", entities=[PUTIN])
+    soup = BeautifulSoup(html, "html5lib")
+    paragraphs = [p.get_text() for p in soup.find_all("p")]
+    assert paragraphs == ["A *star* and <b>tag</b> from Putin & co.", "# not a heading"]
+    assert soup.find("b") is None and soup.find("em") is None
+    assert soup.select_one("a.mention").get_text() == "Putin"
+
+
+def test_entity_context_is_the_sentence_with_the_mention() -> None:
+    _, outcome = convert("First sentence here. Then Putin spoke at length. Last one.", [PUTIN])
+    context = outcome.contexts[("people", "vladimir-putin")]
+    assert (context.before, context.mention, context.after) == ("Then ", "Putin", " spoke at length.")
