@@ -1,0 +1,69 @@
+"""A real browser shows an annotation's note on hover and on keyboard focus."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed (apt-get install chromium)")
+LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+               "--disable-sync", "--no-first-run"]
+
+
+@pytest.fixture(scope="module")
+def chromium_browser():
+    playwright_api = pytest.importorskip("playwright.sync_api")
+    with playwright_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture(scope="module")
+def brief_page(chromium_browser, example_out: Path):
+    page = chromium_browser.new_page()
+    page.goto((example_out / "briefs/putin-washington-invite/index.html").as_uri())
+    yield page
+    page.close()
+
+
+def test_note_shows_on_hover(brief_page) -> None:
+    tip = brief_page.locator("#annotation-tip")
+    assert tip.is_hidden()
+    brief_page.hover("mark[data-note='3']")
+    assert tip.is_visible()
+    assert "GRU" in tip.inner_text()
+    brief_page.mouse.move(0, 0)
+    assert tip.is_hidden()
+
+
+def test_note_shows_on_keyboard_focus(brief_page) -> None:
+    brief_page.mouse.move(0, 0)
+    brief_page.locator("mark[data-note='1']").focus()
+    tip = brief_page.locator("#annotation-tip")
+    assert tip.is_visible() and "Helsinki on 16 July 2018" in tip.inner_text()
+    brief_page.keyboard.press("Escape")
+    assert tip.is_hidden()
+
+
+def test_tab_reaches_the_marks(brief_page) -> None:
+    brief_page.goto(brief_page.url)
+    focused = []
+    for _ in range(60):
+        brief_page.keyboard.press("Tab")
+        focused.append(brief_page.evaluate("document.activeElement.getAttribute('data-note')"))
+    assert {"1", "2", "3", "4"} <= set(focused)
+
+
+def test_notes_work_without_javascript(chromium_browser, example_out: Path) -> None:
+    context = chromium_browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    page.goto((example_out / "briefs/putin-washington-invite/index.html").as_uri())
+    page.click("a#ref-3")
+    assert page.url.endswith("#note-3")
+    assert page.locator("#note-3").is_visible()
+    assert "GRU" in page.locator("#note-3").inner_text()
+    context.close()

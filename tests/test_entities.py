@@ -1,0 +1,71 @@
+"""The resolve stage: merging entities, conflicts, co-mentions, related briefs."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from briefgen.entities import merge_entities, related_briefs, resolve_site
+from briefgen.errors import ErrorCollector
+from briefgen.model import Brief, EntityRef
+
+
+def ref(name: str, type_: str = "people", id_: str | None = None, path: str = "a.yaml", **kw) -> EntityRef:
+    from slugify import slugify
+
+    return EntityRef(type=type_, id=id_ or slugify(name), name=name, explicit_id=id_ is not None,
+                     path=path, line=1, **kw)
+
+
+def brief(slug: str, day: int, *keys: str, draft: bool = False) -> Brief:
+    return Brief(slug=slug, title=slug, date=datetime(2024, 1, day, tzinfo=timezone.utc), has_time=False,
+                 body="", body_format="markdown", article_path=f"{slug}.md", sidecar_path=f"{slug}.yaml",
+                 entities=tuple(("people", k) for k in keys), draft=draft)
+
+
+def test_registry_description_and_aliases_merge_with_sidecar_refs() -> None:
+    errors = ErrorCollector()
+    entities = merge_entities([
+        ref("Vladimir Putin", path="a.yaml"),
+        ref("Vladimir Putin", path="entities.yaml", aliases=("Putin",), description="President of Russia."),
+        ref("Putin", id_="vladimir-putin", path="b.yaml"),
+    ], "entities.yaml", errors)
+    assert errors.errors == []
+    putin = entities[("people", "vladimir-putin")]
+    assert putin.description == "President of Russia." and putin.aliases == ("Putin",)
+
+
+def test_same_slug_spellings_are_one_entity() -> None:
+    errors = ErrorCollector()
+    entities = merge_entities([ref("Zelenskyy"), ref("ZELENSKYY")], None, errors)
+    assert errors.errors == [] and entities[("people", "zelenskyy")].aliases == ("ZELENSKYY",)
+
+
+def test_one_id_for_two_entities_names_both() -> None:
+    errors = ErrorCollector()
+    merge_entities([ref("John Smith", id_="smith", path="a.yaml"), ref("Jane Smith", id_="smith", path="b.yaml")],
+                   None, errors)
+    message = errors.errors[0].format_message()
+    assert "'John Smith' (a.yaml:1)" in message and "'Jane Smith' (b.yaml:1)" in message
+
+
+def test_related_briefs_weigh_rare_entities_and_break_ties_by_recency() -> None:
+    briefs = [  # newest first
+        brief("e", 5, "common"),
+        brief("d", 4, "common"),
+        brief("c", 3, "rare", "common"),
+        brief("b", 2, "rare"),
+        brief("a", 1, "common", "other"),
+    ]
+    related = related_briefs(briefs)
+    assert [b.slug for b in related["c"]][:3] == ["b", "e", "d"]
+    assert [b.slug for b in related["d"]] == ["e", "c", "a"]
+    assert "b" not in [x.slug for x in related["e"]]
+
+
+def test_drafts_and_registry_only_entities_get_no_pages() -> None:
+    briefs = [brief("a", 1, "ada"), brief("b", 2, "bob", draft=True)]
+    refs = [ref("Ada"), ref("Bob"), ref("Carol", path="entities.yaml")]
+    site, errors = resolve_site(briefs, refs, None, include_drafts=False)
+    assert errors == [] and list(site.entities) == [("people", "ada")]
+    site, _ = resolve_site(briefs, refs, None, include_drafts=True)
+    assert sorted(site.entities) == [("people", "ada"), ("people", "bob")]

@@ -1,0 +1,131 @@
+"""The load stage: pairing, sidecar validation, dates, key points, slugs."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from briefgen.config import load_config
+from briefgen.errors import BriefgenError
+from briefgen.load import load_content, parse_date, split_key_points
+
+from conftest import write_site
+
+
+def load(site: Path):
+    loaded, errors = load_content(load_config(site))
+    return loaded, [e.format_message() for e in errors]
+
+
+def test_briefs_at_any_depth_newest_first_and_ignored_names(tmp_path: Path) -> None:
+    site = write_site(tmp_path, {
+        "content/2024/march/a.md": "A.\n", "content/2024/march/a.yaml": "title: A\ndate: 2024-03-01\n",
+        "content/b.markdown": "B.\n", "content/b.yml": "title: B\ndate: 2024-03-02T10:00:00+01:00\n",
+        "content/_drafts/c.md": "C.\n", "content/.hidden.md": "x\n", "content/_notes.yaml": "x: 1\n",
+    })
+    loaded, errors = load(site)
+    assert errors == []
+    assert [b.slug for b in loaded.briefs] == ["b", "a"]
+    assert loaded.briefs[0].has_time and not loaded.briefs[1].has_time
+
+
+def test_dates_take_the_site_time_zone(tmp_path: Path) -> None:
+    site = write_site(tmp_path, {"briefgen.yaml": "timezone: Europe/Berlin\n"})
+    config = load_config(site)
+    when, has_time = parse_date("2024-07-01T12:00:00", config)
+    assert has_time and when.utcoffset() == timedelta(hours=2)
+    when, _ = parse_date("2024-07-01T12:00:00Z", config)
+    assert when.utcoffset() == timedelta(0)
+    with pytest.raises(ValueError, match="not a real date"):
+        parse_date("2023-02-30", config)
+    with pytest.raises(ValueError):
+        parse_date("yesterday", config)
+
+
+def test_markdown_key_points_from_a_leading_bullet_list() -> None:
+    points, body = split_key_points("- One\n- Two *strong*\n  wrapped\n\nThe story.\n", "markdown")
+    assert points == ["One", "Two *strong* wrapped"] and body == "The story.\n"
+    points, body = split_key_points("Intro.\n\n- not key\n", "markdown")
+    assert points == [] and body.startswith("Intro.")
+    points, _ = split_key_points("- a list\nthat runs into a paragraph\n", "markdown")
+    assert points == []
+
+
+def test_sidecar_key_points_win_and_the_body_list_stays(tmp_path: Path) -> None:
+    site = write_site(tmp_path, {
+        "content/a.md": "- in body\n\nText.\n",
+        "content/a.yaml": "title: A\ndate: 2024-01-01\nkey_points: [From sidecar]\n",
+    })
+    loaded, _ = load(site)
+    assert loaded.briefs[0].key_points == ("From sidecar",)
+    assert loaded.briefs[0].body.startswith("- in body")
+
+
+def test_wire_copy_key_points(tmp_path: Path) -> None:
+    site = write_site(tmp_path, {
+        "content/a.txt": "- First point\n- Second point\nThe first paragraph.\n- not a key point\n",
+        "content/a.yaml": "title: A\ndate: 2024-01-01\n",
+    })
+    loaded, _ = load(site)
+    brief = loaded.briefs[0]
+    assert brief.key_points == ("First point", "Second point")
+    assert brief.body.startswith("The first paragraph.") and "- not a key point" in brief.body
+
+
+def test_slugs_from_file_names_and_sidecars(tmp_path: Path) -> None:
+    site = write_site(tmp_path, {
+        "content/008 Budget brief.md": "x\n", "content/008 Budget brief.yaml": "title: A\ndate: 2024-01-01\n",
+        "content/Zürich Überblick.md": "x\n", "content/Zürich Überblick.yaml": "title: B\ndate: 2024-01-02\n",
+        "content/c.md": "x\n", "content/c.yaml": "title: C\ndate: 2024-01-03\nslug: my-own\n",
+    })
+    loaded, errors = load(site)
+    assert errors == []
+    assert sorted(b.slug for b in loaded.briefs) == ["008-budget-brief", "my-own", "zurich-uberblick"]
+
+
+def test_entity_refs_by_name_and_mapping(tmp_path: Path) -> None:
+    site = write_site(tmp_path, {
+        "content/a.md": "x\n",
+        "content/a.yaml": """
+            title: A
+            date: 2024-01-01
+            entities:
+              people:
+                - Đoković
+                - {name: Vladimir Putin, id: putin, aliases: [Putin], wikidata: Q7747}
+            """,
+    })
+    loaded, errors = load(site)
+    assert errors == []
+    assert [(r.id, r.explicit_id) for r in loaded.refs] == [("dokovic", False), ("putin", True)]
+    assert loaded.briefs[0].entities == (("people", "dokovic"), ("people", "putin"))
+
+
+@pytest.mark.parametrize("sidecar,message", [
+    ("title: A\ndate: 2024-01-01\ntags: History\n", "a.yaml:3: 'tags' must be a list"),
+    ("title: A\ndate: 2024-01-01\nslug: Not A Slug\n", "a.yaml:3: slug 'Not A Slug' is not a valid slug"),
+    ("title: A\ndate: 2024-01-01\nentities:\n  people:\n    - {name: X, wikidata: 42}\n", "wikidata '42' is not"),
+    ("title: A\ndate: 2024-01-01\nannotations:\n  - exact: x\n    note: y\n", "unknown key 'exact' in annotation 1"),
+    ("title: A\ndate: 2024-01-01\nannotations:\n  - quote: x\n", "a.yaml:4: missing required key 'note'"),
+    ("- just\n- a list\n", "a.yaml:1: sidecar must be a mapping"),
+    ("", "a.yaml:1: sidecar is empty"),
+    ("title: [a, b]\ndate: 2024-01-01\n", "a.yaml:1: 'title' must be text"),
+    ("title: A\ndate: 2024-01-01\nsource: {url: 'ftp://x.org/a'}\n", "source.url must be an http or https URL"),
+])
+def test_sidecar_errors_name_file_and_line(tmp_path: Path, sidecar: str, message: str) -> None:
+    site = write_site(tmp_path, {"content/a.md": "x\n", "content/a.yaml": sidecar})
+    _, errors = load(site)
+    assert any(message in error for error in errors), errors
+
+
+def test_scalar_titles_keep_their_text(tmp_path: Path) -> None:
+    site = write_site(tmp_path, {"content/a.md": "x\n", "content/a.yaml": "title: 2024\ndate: 2024-01-01\n"})
+    loaded, errors = load(site)
+    assert errors == [] and loaded.briefs[0].title == "2024"
+
+
+def test_no_content_folder(tmp_path: Path) -> None:
+    with pytest.raises(BriefgenError, match="no content/ folder"):
+        load_content(load_config(tmp_path))

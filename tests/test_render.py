@@ -1,0 +1,77 @@
+"""The render stage seen from the built pages: escaping, JSON-LD, warnings."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from conftest import build, parse_html, write_site
+
+HOSTILE = {
+    "content/x.md": "Text about Eve <img src=x onerror=alert(1)>.\n",
+    "content/x.yaml": """
+        title: "<script>alert('title')</script>"
+        date: 2024-01-01
+        summary: "<b>bold</b> & <i>co</i>"
+        source: {name: "<script>s</script>", url: "https://example.org/?a=1&b=<2>"}
+        tags: ["<script>tag</script>"]
+        entities:
+          people:
+            - {name: "Eve", description: "<script>alert('d')</script>"}
+        annotations:
+          - quote: Text about Eve
+            note: "<script>alert('note')</script> [x](javascript:alert(1))"
+            kind: context
+        """,
+}
+
+
+def test_content_is_escaped_everywhere(tmp_path: Path) -> None:
+    site = write_site(tmp_path / "site", HOSTILE)
+    build(site)
+    for page in (site / "site").rglob("*.html"):
+        soup = parse_html(page)
+        scripts = [s for s in soup.find_all("script") if not s.get("src") and s.get("type") != "application/ld+json"]
+        assert scripts == [], page
+        assert not soup.find_all(attrs={"onerror": True}), page
+        assert not [a for a in soup.find_all("a", href=True) if a["href"].lower().startswith("javascript:")], page
+    brief = parse_html(site / "site/briefs/x/index.html")
+    assert brief.h1.get_text() == "<script>alert('title')</script>"
+
+
+def test_annotations_json_ld_follows_the_web_annotation_model(tmp_path: Path) -> None:
+    site = write_site(tmp_path / "site", HOSTILE)
+    build(site, base_url="https://example.org/")
+    data = json.loads((site / "site/briefs/x/annotations.jsonld").read_text())
+    assert data["@context"] == "http://www.w3.org/ns/anno.jsonld"
+    assert data["type"] == "AnnotationCollection" and data["total"] == 1
+    item = data["first"]["items"][0]
+    assert item["type"] == "Annotation" and item["motivation"] == "describing"
+    assert item["target"] == {"source": "https://example.org/briefs/x/",
+                              "selector": {"type": "TextQuoteSelector", "exact": "Text about Eve"}}
+    html_body = next(b for b in item["body"] if b["format"] == "text/html")
+    assert "<script>" not in html_body["value"]
+
+
+def test_entity_listed_but_never_named_is_a_warning(tmp_path: Path) -> None:
+    site = write_site(tmp_path / "site", {
+        "content/a.md": "Ada wrote programs.\n",
+        "content/a.yaml": "title: A\ndate: 2024-01-01\nentities:\n  people: [Ada, Charles Babbage]\n",
+    })
+    report = build(site)
+    messages = [w.format_message() for w in report.warnings]
+    assert len(messages) == 1 and "'Charles Babbage' is never named" in messages[0]
+    assert messages[0].startswith(str(site / "content/a.yaml"))
+
+
+def test_notes_list_links_both_ways(tmp_path: Path) -> None:
+    site = write_site(tmp_path / "site", HOSTILE)
+    build(site)
+    soup = parse_html(site / "site/briefs/x/index.html")
+    mark = soup.select_one("mark.annotation")
+    note = soup.select_one("#note-1")
+    assert mark["aria-describedby"] == "note-1" and mark["tabindex"] == "0"
+    assert note.select_one("a.note__quote")["href"] == "#anno-1"
+    assert note.select_one("a.note__back")["href"] == "#ref-1"
+    assert soup.select_one("#ref-1")["href"] == "#note-1"
+    assert "note--context" in note["class"]
