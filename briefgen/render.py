@@ -11,7 +11,6 @@ import json
 import math
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from importlib import resources
 from pathlib import Path, PurePosixPath
 from typing import Any, Callable, Iterable, Iterator, Sequence
 
@@ -50,11 +49,13 @@ class RenderedBrief:
 
 
 def builtin_templates_dir() -> Path:
-    """The default theme shipped with briefgen (top-level templates/ in the source tree)."""
-    checkout = Path(__file__).resolve().parent.parent / "templates"
-    if (checkout / "base.html").is_file():
-        return checkout
-    return Path(str(resources.files("briefgen.templates")))
+    """The default theme: briefgen/templates/ in a wheel, top-level templates/ in a checkout."""
+    package = Path(__file__).resolve().parent
+    for candidate in (package / "templates", package.parent / "templates"):
+        if (candidate / "base.html").is_file():
+            return candidate
+    raise BriefgenError("briefgen's built-in theme is missing from this installation",
+                        hint="reinstall briefgen (pip install --force-reinstall briefgen)")
 
 
 def make_environment(config: Config) -> jinja2.Environment:
