@@ -17,7 +17,9 @@ from .config import Config, load_config
 from .entities import resolve_site
 from .errors import BriefgenError, BuildWarning, ErrorCollector
 from .load import load_content
-from .render import PageRenderer, builtin_templates_dir, make_environment, plan_pages, render_briefs
+from .model import Site
+from .render import (PageRenderer, RenderedBrief, builtin_templates_dir, make_environment, plan_pages,
+                     render_briefs)
 from .write import OutputWriter, check_output_folder
 
 Progress = Callable[[int, int], None]
@@ -49,16 +51,7 @@ def build_site(site_dir: Path, out_dir: Path | None = None, *, drafts: bool = Fa
     out = out_dir if out_dir is not None else site_dir / "site"
     check_output_folder(out, site_dir)
 
-    errors = ErrorCollector()
-    loaded, load_errors = load_content(config)
-    errors.extend(load_errors)
-    registry = _registry_path(config)
-    site, resolve_errors = resolve_site(loaded.briefs, loaded.refs, registry, include_drafts=config.drafts)
-    errors.extend(resolve_errors)
-    rendered, render_errors, warnings = render_briefs(site, config)
-    errors.extend(render_errors)
-    errors.raise_if_any()
-
+    site, rendered, warnings = prepare_site(config)
     renderer = PageRenderer(make_environment(config), config, site)
     pages = plan_pages(site, config, rendered)
     writer = OutputWriter(out)
@@ -78,6 +71,23 @@ def build_site(site_dir: Path, out_dir: Path | None = None, *, drafts: bool = Fa
     return BuildReport(out_dir=out, pages=len(pages), files=len(writer.written), briefs=len(site.briefs),
                        entities=len(site.entities), seconds=time.perf_counter() - started,
                        warnings=tuple(sorted(warnings, key=lambda w: (str(w.path), w.message))))
+
+
+def prepare_site(config: Config) -> tuple[Site, dict[str, RenderedBrief], list[BuildWarning]]:
+    """Load, resolve and render every brief's body: all a build needs before pages.
+
+    Every user error of these stages is collected and raised together.
+    """
+    errors = ErrorCollector()
+    loaded, load_errors = load_content(config)
+    errors.extend(load_errors)
+    registry = _registry_path(config)
+    site, resolve_errors = resolve_site(loaded.briefs, loaded.refs, registry, include_drafts=config.drafts)
+    errors.extend(resolve_errors)
+    rendered, render_errors, warnings = render_briefs(site, config)
+    errors.extend(render_errors)
+    errors.raise_if_any()
+    return site, rendered, warnings
 
 
 def _registry_path(config: Config) -> Path | None:

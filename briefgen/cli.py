@@ -46,6 +46,12 @@ def make_parser() -> argparse.ArgumentParser:
     build.add_argument("--base-url", help="absolute URL the site will live at (overrides briefgen.yaml)")
     build.add_argument("-q", "--quiet", action="store_true", help="print errors only")
     build.set_defaults(run=run_build)
+
+    check = commands.add_parser("check", help="validate the site without writing anything")
+    check.add_argument("site_dir", nargs="?", default=".", type=Path, metavar="SITE_DIR",
+                       help="the site folder (default: the current folder)")
+    check.add_argument("--strict", action="store_true", help="exit 1 on warnings too")
+    check.set_defaults(run=run_check)
     return parser
 
 
@@ -56,6 +62,15 @@ def run_build(args: argparse.Namespace) -> int:
     if not args.quiet:
         print(report.summary())
     return 0
+
+
+def run_check(args: argparse.Namespace) -> int:
+    from .check import check_site
+
+    report = check_site(args.site_dir)
+    print_warnings(report.warnings)
+    print(report.summary())
+    return 1 if args.strict and report.warnings else 0
 
 
 def terminal_progress(delay: float = 0.5) -> Callable[[int, int], None] | None:

@@ -52,6 +52,23 @@ def test_invalid_site_reports_located_errors(case: str, tmp_path: Path, monkeypa
     assert not [p for p in (tmp_path / "site").iterdir() if p.name.startswith(".site.")]
 
 
+@pytest.mark.parametrize("case", CASES)
+def test_check_reports_the_same_errors_and_writes_nothing(case: str, tmp_path: Path,
+                                                        monkeypatch: pytest.MonkeyPatch,
+                                                        capsys: pytest.CaptureFixture[str]) -> None:
+    expected = yaml.safe_load((INVALID / case / "expect.yaml").read_text(encoding="utf-8"))
+    site = tmp_path / "site"
+    shutil.copytree(INVALID / case, site, symlinks=True)
+    (site / "expect.yaml").unlink()
+    before = snapshot(site)
+    monkeypatch.chdir(site)
+    assert main(["check"]) == 1
+    err = capsys.readouterr().err
+    for item in expected:
+        assert item["message"] in err
+    assert snapshot(site) == before
+
+
 def test_symlink_out_of_the_site_is_not_followed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                                  capsys: pytest.CaptureFixture[str]) -> None:
     secret = tmp_path / "secret.md"

@@ -1,0 +1,38 @@
+"""`briefgen check`: likely mistakes are warnings; --strict makes them fail."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from briefgen.cli import main
+
+from conftest import write_site
+
+
+def test_check_warns_about_likely_mistakes(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    site = write_site(tmp_path, {
+        "content/a.md": "Vladimir Putin met Vladmir Putin's double.\n",
+        "content/a.yaml": "title: A\ndate: 2024-01-01\nentities:\n  people: [Vladimir Putin, Vladmir Putin, Ada]\n",
+        "content/b.md": "Nothing here.\n",
+        "content/b.yaml": "title: B\ndate: 2024-01-02\n",
+        "content/entities.yaml": "people:\n  - {name: Vladimir Putin, description: President of Russia.}\n",
+    })
+    assert main(["check", str(site)]) == 0
+    err = capsys.readouterr()
+    assert "'Vladimir Putin' and 'Vladmir Putin' look like one entity spelt twice" in err.err
+    assert "people entity 'Vladmir Putin' has no description" in err.err
+    assert "'Vladimir Putin' has no description" not in err.err
+    assert "'Ada' is never named in the text" in err.err
+    assert f"{site / 'content/b.yaml'}: warning: brief names no entities" in err.err
+    assert "no errors, 5 warnings" in err.out
+    assert not (site / "site").exists()
+    assert main(["check", "--strict", str(site)]) == 1
+
+
+def test_check_passes_the_example_site(capsys: pytest.CaptureFixture[str]) -> None:
+    from conftest import REPO
+
+    assert main(["check", str(REPO)]) == 0
+    assert "0 warnings" in capsys.readouterr().out
