@@ -16,9 +16,10 @@ import difflib
 import re
 import xml.etree.ElementTree as etree
 from dataclasses import dataclass, field
-from typing import Sequence
+from typing import Iterator, Sequence
 
 import markdown
+from markupsafe import escape
 from markdown.extensions import Extension
 from markdown.inlinepatterns import InlineProcessor
 from markdown.treeprocessors import Treeprocessor
@@ -34,6 +35,8 @@ SCHEME = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]*):")
 CONTROL_AND_SPACE = re.compile(r"[\x00-\x20\x7f]+")
 SENTENCE_END = re.compile(r"[.!?…][\"'”’)\]]*\s+(?=[\"'“‘(\[]?[A-Z0-9À-ÖØ-Þ])")
 MAX_SENTENCE = 320
+# Characters that can start Markdown inline syntax; text without them renders as itself.
+MARKDOWN_SYNTAX = re.compile(r"[\\`*_\[\]<>&!#~|:]|^\s*(?:[-+=>]|\d+[.)])|  $")
 MARKDOWN_EXTENSIONS = ["tables", "fenced_code", "sane_lists", "footnotes"]
 
 
@@ -77,28 +80,75 @@ class DocumentState:
     outcome: Outcome = field(default_factory=Outcome)
 
 
-def mention_pattern(names: Sequence[str]) -> re.Pattern[str] | None:
-    """One pattern for every name, longest first, matching whole words only.
+_TOKEN = re.compile(r"\w+|[^\w\s]")
+_TOKEN_FORMS = {"’": "'", "‘": "'", "‐": "-", "‑": "-"}
 
-    Straight and curly apostrophes match each other, as do hyphens and
-    dashes; any run of white space matches a space.
+
+def _tokens(text: str) -> list[tuple[str, int, int, bool]]:
+    """(token, start, end, preceded by white space) for words and single symbols."""
+    result = []
+    previous_end = 0
+    for match in _TOKEN.finditer(text):
+        token = match.group()
+        result.append((_TOKEN_FORMS.get(token, token), match.start(), match.end(),
+                       match.start() > previous_end))
+        previous_end = match.end()
+    return result
+
+
+class MentionMatcher:
+    """Finds names in text: whole words, longest name first, case-sensitive.
+
+    Names and text are compared token by token (words and single symbols),
+    so straight and curly apostrophes match each other, as do hyphens, and
+    any run of white space matches a space. One compiled pattern serves every
+    document: only a dictionary is built per brief.
     """
-    if not names:
-        return None
-    alternatives = []
-    for name in sorted(set(names), key=lambda n: (-len(n), n)):
-        pieces = []
-        for char in name:
-            if char in "'’‘":
-                pieces.append("['’‘]")
-            elif char in "-‐‑":
-                pieces.append("[-‐‑]")
-            elif char.isspace():
-                pieces.append(r"\s+")
-            else:
-                pieces.append(re.escape(char))
-        alternatives.append("".join(pieces))
-    return re.compile(r"(?<![\w])(?:" + "|".join(alternatives) + r")(?![\w])")
+
+    def __init__(self, names: Sequence[str]) -> None:
+        self.by_first: dict[str, list[tuple[tuple[str, ...], tuple[bool, ...], str]]] = {}
+        for name in set(names):
+            tokens = _tokens(name)
+            if not tokens:
+                continue
+            words = tuple(token for token, _, _, _ in tokens)
+            spaced = tuple(space for _, _, _, space in tokens[1:])
+            self.by_first.setdefault(words[0], []).append((words, spaced, name))
+        for candidates in self.by_first.values():
+            candidates.sort(key=lambda item: (-len(item[2]), item[2]))
+
+    def __bool__(self) -> bool:
+        return bool(self.by_first)
+
+    def find(self, text: str) -> Iterator[tuple[int, int, str]]:
+        """(start, end, name) of each mention in `text`, left to right, never overlapping."""
+        if not self.by_first or not any(first in text for first in self.by_first):
+            return
+        tokens = _tokens(text)
+        index = 0
+        count = len(tokens)
+        while index < count:
+            candidates = self.by_first.get(tokens[index][0])
+            matched = None
+            if candidates:
+                for words, spaced, name in candidates:
+                    last = index + len(words) - 1
+                    if last >= count:
+                        continue
+                    if all(tokens[index + k][0] == words[k] and
+                           (k == 0 or tokens[index + k][3] == spaced[k - 1]) for k in range(len(words))):
+                        start, end = tokens[index][1], tokens[last][2]
+                        # Whole words: no letter or digit may touch either end.
+                        if (start > 0 and (text[start - 1].isalnum() or text[start - 1] == "_")) or \
+                                (end < len(text) and (text[end].isalnum() or text[end] == "_")):
+                            continue
+                        matched = (start, end, name, last)
+                        break
+            if matched is None:
+                index += 1
+                continue
+            yield matched[0], matched[1], matched[2]
+            index = matched[3] + 1
 
 
 def safe_url(url: str) -> bool:
@@ -136,9 +186,10 @@ class BriefTreeprocessor(Treeprocessor):
     def run(self, root: etree.Element) -> None:
         state = self.holder.state
         self._fix_links_and_headings(root, state)
-        text_map = TextMap(root, lambda element: element.tag in EXCLUDED_TAGS)
-        self._link_mentions(text_map, state)
-        self._mark_annotations(TextMap(root, lambda element: False), state)
+        if state.entities:
+            self._link_mentions(TextMap(root, lambda element: element.tag in EXCLUDED_TAGS), state)
+        if state.annotations:
+            self._mark_annotations(TextMap(root, lambda element: False), state)
 
     def _fix_links_and_headings(self, root: etree.Element, state: DocumentState) -> None:
         for element in root.iter():
@@ -163,19 +214,16 @@ class BriefTreeprocessor(Treeprocessor):
         for entity in state.entities:
             for name in entity.names:
                 by_name.setdefault(name, entity)
-        pattern = mention_pattern(list(by_name))
-        if pattern is None:
+        matcher = MentionMatcher(list(by_name))
+        if not matcher:
             return
-        folded = {_fold(name): entity for name, entity in by_name.items()}
         outcome = state.outcome
         to_link: list[tuple[int, int, Entity]] = []
         for segment in text_map.segments:
-            for match in pattern.finditer(segment.text):
-                entity = folded.get(_fold(match.group(0)))
-                if entity is None:
-                    continue
-                start = segment.start + match.start()
-                end = segment.start + match.end()
+            for match_start, match_end, name in matcher.find(segment.text):
+                entity = by_name[name]
+                start = segment.start + match_start
+                end = segment.start + match_end
                 first = entity.key not in outcome.mentioned
                 outcome.mentioned.add(entity.key)
                 if first or entity.key not in outcome.contexts:
@@ -215,10 +263,6 @@ class BriefTreeprocessor(Treeprocessor):
             ref.text = str(number)
             sup = etree.SubElement(last_piece, "sup")
             sup.append(ref)
-
-
-def _fold(text: str) -> str:
-    return re.sub(r"\s+", " ", text.replace("’", "'").replace("‘", "'").replace("‐", "-").replace("‑", "-"))
 
 
 def _mention_link(href: str, entity: Entity) -> etree.Element:
@@ -424,6 +468,8 @@ class BriefMarkdown:
 
     def inline(self, text: str, *, root: str) -> str:
         """One line of Markdown (a key point, a note) → HTML without the <p>."""
+        if not MARKDOWN_SYNTAX.search(text):
+            return str(escape(text.strip()))
         html, _ = self.convert(text, root=root, mention_mode="none")
         if html.startswith("<p>") and html.endswith("</p>") and html.count("<p>") == 1:
             html = html[3:-4]

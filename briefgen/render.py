@@ -19,7 +19,7 @@ from markupsafe import Markup, escape
 
 from .config import Config
 from .errors import BriefgenError, BuildWarning
-from .markdown_ext import BriefMarkdown, MentionContext
+from .markdown_ext import BriefMarkdown, MentionContext, MentionMatcher
 from .model import Annotation, Brief, Entity, Page, Site
 from .wire import parse_wire
 
@@ -132,10 +132,8 @@ def render_briefs(site: Site, config: Config) -> tuple[dict[str, RenderedBrief],
 
 
 def _named_in(entity: Entity, texts: Iterable[str]) -> bool:
-    from .markdown_ext import mention_pattern
-
-    pattern = mention_pattern(entity.names)
-    return pattern is not None and any(pattern.search(text) for text in texts)
+    matcher = MentionMatcher(entity.names)
+    return any(next(matcher.find(text), None) for text in texts)
 
 
 @dataclass(frozen=True)

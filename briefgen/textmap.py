@@ -63,7 +63,21 @@ class TextMap:
         self._block_ends: dict[int, int] = {}
         self._collect(root, root, 0, exclude, False)
         self.text = "".join(self._pieces)
-        self.normal, self.normal_to_text = normalise_with_map(self.text, self._block_breaks())
+        self._normal: tuple[str, list[int]] | None = None
+
+    @property
+    def normal(self) -> str:
+        return self._normalised()[0]
+
+    @property
+    def normal_to_text(self) -> list[int]:
+        return self._normalised()[1]
+
+    def _normalised(self) -> tuple[str, list[int]]:
+        # Only annotations need the normalised text: made on first use.
+        if self._normal is None:
+            self._normal = normalise_with_map(self.text, self._block_breaks())
+        return self._normal
 
     def _collect(self, element: etree.Element, block: etree.Element, block_start: int,
                  exclude: Callable[[etree.Element], bool], excluded: bool) -> None:
@@ -135,51 +149,77 @@ class TextMap:
         return wrap_range(block, start - block_start, end - block_start, make)
 
 
+# Runs of characters that normalising copies as they are; everything else is
+# looked at one character (or one run of white space) at a time.
+_ORDINARY = "[^\\s" + re.escape("".join(PLAIN_FORMS) + "".join(SOFT_HYPHEN_AND_ZERO_WIDTH)) + STX + "]+"
+# Words joined by single spaces are copied in one piece: the common case.
+_PLAIN_RUN = re.compile(f"{_ORDINARY}(?: {_ORDINARY})*")
+_SPACE_RUN = re.compile(r"\s+")
+
+
 def normalise_with_map(text: str, breaks: set[int] | frozenset[int] = frozenset()) -> tuple[str, list[int]]:
     """Fold white space, make quotes and dashes plain, drop placeholders.
 
     Returns the normalised text and, for each of its characters, the offset of
     the character of `text` it came from (plus one final entry: len(text)).
+    A block break in `breaks` becomes one ``BLOCK_BREAK`` character.
     """
     out: list[str] = []
     origin: list[int] = []
     in_space = True  # leading white space is dropped
-    index = 0
-    length = len(text)
-    while index < length:
-        if index in breaks:
-            if out and out[-1] == " ":
+    cuts = sorted(b for b in breaks if 0 < b < len(text))
+    bounds = [0, *cuts, len(text)]
+    for piece_start, piece_end in zip(bounds, bounds[1:]):
+        if piece_start in breaks and out:
+            if out[-1] == " ":
                 out.pop()
                 origin.pop()
             if out and out[-1] != BLOCK_BREAK:
                 out.append(BLOCK_BREAK)
-                origin.append(index)
+                origin.append(piece_start)
             in_space = True
-        char = text[index]
-        if char == STX:
-            closing = text.find(ETX, index)
-            index = length if closing < 0 else closing + 1
-            continue
-        if char in SOFT_HYPHEN_AND_ZERO_WIDTH:
+        index = piece_start
+        while index < piece_end:
+            run = _PLAIN_RUN.match(text, index, piece_end)
+            if run is not None:
+                out.append(run.group())
+                origin.extend(range(index, run.end()))
+                index = run.end()
+                in_space = False
+                continue
+            char = text[index]
+            if char == STX:
+                closing = text.find(ETX, index)
+                index = piece_end if closing < 0 else min(closing + 1, piece_end)
+                continue
+            if char in SOFT_HYPHEN_AND_ZERO_WIDTH:
+                index += 1
+                continue
+            space = _SPACE_RUN.match(text, index, piece_end)
+            if space is not None:
+                if not in_space:
+                    out.append(" ")
+                    origin.append(index)
+                    in_space = True
+                index = space.end()
+                continue
+            plain = PLAIN_FORMS[char]
+            if plain.isspace():
+                if not in_space:
+                    out.append(" ")
+                    origin.append(index)
+                    in_space = True
+            else:
+                out.append(plain)
+                origin.extend([index] * len(plain))
+                in_space = False
             index += 1
-            continue
-        plain = PLAIN_FORMS.get(char, char)
-        if plain.isspace():
-            if not in_space:
-                out.append(" ")
-                origin.append(index)
-                in_space = True
-        else:
-            for piece in plain:
-                out.append(piece)
-                origin.append(index)
-            in_space = False
-        index += 1
-    if out and out[-1] == " ":
-        out.pop()
+    normal = "".join(out)
+    if normal.endswith(" "):
+        normal = normal[:-1]
         origin.pop()
-    origin.append(length)
-    return "".join(out), origin
+    origin.append(len(text))
+    return normal, origin
 
 
 def normalise(text: str) -> str:

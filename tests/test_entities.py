@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from briefgen.entities import merge_entities, related_briefs, resolve_site
+from briefgen.entities import entity_weight, merge_entities, related_briefs, resolve_site
 from briefgen.errors import ErrorCollector
 from briefgen.model import Brief, EntityRef
 
@@ -60,6 +60,21 @@ def test_related_briefs_weigh_rare_entities_and_break_ties_by_recency() -> None:
     assert [b.slug for b in related["c"]][:3] == ["b", "e", "d"]
     assert [b.slug for b in related["d"]] == ["e", "c", "a"]
     assert "b" not in [x.slug for x in related["e"]]
+
+
+def test_entity_weight_is_a_whole_number_idf() -> None:
+    assert [entity_weight(n) for n in (1, 2, 3, 4, 1023, 1024, 10**9)] == [16, 15, 15, 14, 7, 6, 1]
+
+
+def test_common_entities_give_candidates_near_in_time() -> None:
+    briefs = [brief(f"b{day:03d}", 1, "everyone") for day in range(200)]
+    briefs = [Brief(**{**b.__dict__, "date": b.date.replace(day=1 + i // 10, hour=i % 10)})
+              for i, b in enumerate(briefs)]
+    briefs.sort(key=lambda b: (-b.date.timestamp(), b.slug))
+    related = related_briefs(briefs)
+    middle = briefs[100]
+    # Only the 10 either side are candidates; all tie, so the 5 most recent of them win.
+    assert [b.slug for b in related[middle.slug]] == [b.slug for b in briefs[90:95]]
 
 
 def test_drafts_and_registry_only_entities_get_no_pages() -> None:
