@@ -106,8 +106,8 @@ def _readme(target: Path) -> str:
 
 A news brief site made with briefgen. Next: run `briefgen serve` in this folder to
 preview it, and `briefgen new "Title of the brief"` to start a brief in content/
-(`briefgen import story.txt` turns agency wire copy into a draft brief;
-`briefgen build` writes the site into site/).
+(`briefgen import story.txt` turns agency wire copy into a draft brief,
+`briefgen check` looks for mistakes, `briefgen build` writes the site into site/).
 """
 
 
@@ -179,15 +179,25 @@ EXAMPLE_REGISTRY = """\
 people:
   - name: Mara Quint
     description: Mayor of Port Ellery since 2021.
+  - name: Tomás Reyes
+    description: Chief engineer of the Coastal Works Agency.
+organizations:
+  - name: Port Ellery City Council
+    description: The nine elected members who govern Port Ellery.
+  - name: Coastal Works Agency
+    description: The national agency that builds and runs sea defences.
 places:
   - name: Port Ellery
     description: A harbour town at the mouth of the Ellery Estuary.
+  - name: Ellery Estuary
+    description: Where the River Ellery meets the sea.
 topics:
   - name: Climate adaptation
     aliases: [climate adaptation]
     description: Changing how places are built and run for the climate to come.
   - name: Storm surges
     aliases: [storm surges]
+    description: Sea water pushed ashore by storm winds and low pressure.
 """
 
 
@@ -401,18 +411,19 @@ def content_folder(site_dir: Path) -> Path:
 
 
 def claim_brief_files(content: Path, slug: str, paths: Sequence[Path], *, force: bool,
-                      claimed: Mapping[str, Path] | None = None) -> None:
+                      claimed: Mapping[str, Path] | None = None, keep: Path | None = None) -> None:
     """Check that a brief may be written to `paths` (its article and sidecar, named by `slug`).
 
-    Refuses: a file of `paths` that exists, unless `force`; another article or
-    sidecar with the same name (it would pair with the new one, even with
-    `force`); a brief elsewhere that has the slug already; a slug in `claimed`
-    (taken earlier in the same command).
+    Refuses: a file of `paths` that exists, unless `force` or it is `keep`
+    (a file that is already the brief's own); another article or sidecar with
+    the same name (it would pair with the new one, even with `force`); a brief
+    elsewhere that has the slug already; a slug in `claimed` (taken earlier in
+    the same command).
     """
     for path in paths:
         if path.is_dir():
             raise BriefgenError("a folder has this name", path, hint="rename the folder or choose another title")
-        if path.exists() and not force:
+        if path.exists() and not force and not (keep is not None and path.resolve() == keep.resolve()):
             raise BriefgenError("the file exists already", path, hint=FORCE_HINT)
     if claimed and slug in claimed:
         raise BriefgenError(f"two files would become the brief '{slug}'", claimed[slug],
@@ -472,6 +483,9 @@ def read_yaml_quietly(path: Path) -> Any:
 
 def write_text(path: Path, text: str) -> None:
     """Write UTF-8 text with '\\n' line ends, making folders as needed."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("w", encoding="utf-8", newline="\n") as handle:
-        handle.write(text)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with path.open("w", encoding="utf-8", newline="\n") as handle:
+            handle.write(text)
+    except OSError as exc:
+        raise BriefgenError(f"cannot write the file: {exc.strerror}", path) from None

@@ -52,6 +52,27 @@ def make_parser() -> argparse.ArgumentParser:
                        help="the site folder (default: the current folder)")
     check.add_argument("--strict", action="store_true", help="exit 1 on warnings too")
     check.set_defaults(run=run_check)
+
+    init = commands.add_parser("init", help="make a new site with an example brief")
+    init.add_argument("site_dir", nargs="?", default=".", type=Path, metavar="SITE_DIR")
+    init.add_argument("--force", action="store_true", help="write into a folder that is not empty")
+    init.set_defaults(run=run_init)
+
+    new = commands.add_parser("new", help="start a brief: content/<slug>.md and its sidecar")
+    new.add_argument("title", help="the brief's title; its slug names the files")
+    new.add_argument("--site", dest="site_dir", type=Path, default=Path("."), help="the site folder")
+    new.add_argument("--date", help="ISO 8601 date or date-time (default: today)")
+    new.add_argument("--source", "--source-url", dest="source_url", metavar="URL", help="the story's source URL")
+    new.add_argument("--force", action="store_true", help="overwrite the brief's files")
+    new.set_defaults(run=run_new)
+
+    imported = commands.add_parser("import", help="turn raw wire copy into draft briefs")
+    imported.add_argument("files", nargs="+", type=Path, metavar="FILE")
+    imported.add_argument("--site", dest="site_dir", type=Path, default=Path("."), help="the site folder")
+    imported.add_argument("--source-url", help="the source URL to record")
+    imported.add_argument("--source-name", help="the source's name (e.g. CNBC)")
+    imported.add_argument("--force", action="store_true", help="overwrite existing briefs")
+    imported.set_defaults(run=run_import)
     return parser
 
 
@@ -60,6 +81,8 @@ def run_build(args: argparse.Namespace) -> int:
                         progress=terminal_progress() if not args.quiet else None)
     print_warnings(report.warnings)
     if not args.quiet:
+        for note in report.notes:
+            print(f"note: {note}")
         print(report.summary())
     return 0
 
@@ -71,6 +94,33 @@ def run_check(args: argparse.Namespace) -> int:
     print_warnings(report.warnings)
     print(report.summary())
     return 1 if args.strict and report.warnings else 0
+
+
+def run_init(args: argparse.Namespace) -> int:
+    from .authoring import init_site
+
+    for path in init_site(args.site_dir, force=args.force):
+        print(f"wrote {path}")
+    print(f"Next: cd {args.site_dir} && briefgen serve")
+    return 0
+
+
+def run_new(args: argparse.Namespace) -> int:
+    from .authoring import new_brief
+
+    article, sidecar = new_brief(args.site_dir, args.title, date=args.date, source_url=args.source_url,
+                                 force=args.force)
+    print(f"wrote {article}\nwrote {sidecar}")
+    return 0
+
+
+def run_import(args: argparse.Namespace) -> int:
+    from .importer import import_wire_files
+
+    for article, sidecar in import_wire_files(args.site_dir, args.files, source_url=args.source_url,
+                                              source_name=args.source_name, force=args.force):
+        print(f"drafted {article}; review the suggestions in {sidecar}")
+    return 0
 
 
 def terminal_progress(delay: float = 0.5) -> Callable[[int, int], None] | None:

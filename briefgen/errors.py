@@ -32,6 +32,10 @@ class BriefgenError(Exception):
         self.line = line
         self.hint = hint
 
+    def __reduce__(self):  # type: ignore[no-untyped-def]
+        # Errors cross process boundaries in parallel builds: keep every field.
+        return (self.__class__, (self.message, self.path, self.line, self.hint))
+
     def location(self) -> str:
         """``path:line`` (or just ``path``), or '' when the error has no file."""
         if self.path is None:
@@ -60,6 +64,9 @@ class ErrorList(BriefgenError):
         self.errors = sorted(errors, key=BriefgenError.sort_key)
         count = len(self.errors)
         super().__init__(f"{count} error{'s' if count != 1 else ''}")
+
+    def __reduce__(self):  # type: ignore[no-untyped-def]
+        return (self.__class__, (self.errors,))
 
     def format_message(self) -> str:
         return "\n".join(error.format_message() for error in self.errors)

@@ -20,6 +20,7 @@ from slugify import slugify
 from .config import Config
 from .errors import BriefgenError, ErrorCollector, did_you_mean
 from .model import Annotation, Brief, EntityRef, Source
+from .parallel import parallel_map
 from .wire import parse_wire
 from .yamlfile import YamlList, YamlMap, decode_text, load_yaml_file
 
@@ -132,14 +133,19 @@ def _outside_site(path: Path, site_root: Path, errors: ErrorCollector) -> bool:
     return True
 
 
-def load_content(config: Config) -> tuple[LoadedContent, list[BriefgenError]]:
+def load_content(config: Config, *, jobs: int | None = None) -> tuple[LoadedContent, list[BriefgenError]]:
     """Read every brief and the registry; return what loaded and every error found."""
     errors = ErrorCollector()
     files = find_content(config, errors)
     briefs: list[Brief] = []
     refs: list[EntityRef] = []
-    for article, sidecar in files.pairs:
-        result = load_brief(article, sidecar, config, errors)
+
+    def load_pair(pair: tuple[Path, Path]) -> tuple[tuple[Brief, list[EntityRef]] | None, list[BriefgenError]]:
+        pair_errors = ErrorCollector()
+        return load_brief(pair[0], pair[1], config, pair_errors), pair_errors.errors
+
+    for result, pair_errors in parallel_map(load_pair, files.pairs, jobs=jobs):
+        errors.extend(pair_errors)
         if result is not None:
             brief, brief_refs = result
             briefs.append(brief)
