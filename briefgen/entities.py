@@ -11,6 +11,7 @@ import bisect
 import heapq
 from collections import Counter, defaultdict
 from pathlib import Path
+from dataclasses import dataclass, field
 from typing import Iterable, Sequence
 
 from slugify import slugify
@@ -28,113 +29,337 @@ def merge_entities(refs: Sequence[EntityRef], registry_path: str | None,
                    errors: ErrorCollector) -> dict[tuple[str, str], Entity]:
     """Merge every ref of each id into one Entity; the registry's word wins.
 
-    One id is one entity across the site: the same id under two types, or for
-    two names that are neither the same name nor aliases of each other, is an
-    error naming both places.
+    `refs` come in file order; the registry's are moved first.
     """
     by_id: dict[str, list[EntityRef]] = defaultdict(list)
     for ref in refs:
         by_id[ref.id].append(ref)
     entities: dict[tuple[str, str], Entity] = {}
     for entity_id in sorted(by_id):
-        group = by_id[entity_id]
-        types = list(dict.fromkeys(ref.type for ref in group))
-        if len(types) > 1:
-            first = next(r for r in group if r.type == types[0])
-            second = next(r for r in group if r.type == types[1])
-            errors.add(BriefgenError(
-                f"id '{entity_id}' is one of {types[0]} ({first.path}:{first.line}) and one of "
-                f"{types[1]} ({second.path}:{second.line})",
-                second.path, second.line,
-                "one id is one entity: give one of them its own `id:`"))
-            continue
-        # The registry speaks first; then sidecars in file order.
-        ordered = sorted(group, key=lambda r: (r.path != registry_path,))
-        canonical = ordered[0]
-        aliases: list[str] = []
-        for ref in ordered:
-            aliases.extend(ref.aliases)
-        known = {canonical.name, *aliases}
-        conflict = False
-        for ref in ordered[1:]:
-            if ref.name in known or slugify(ref.name) == slugify(canonical.name):
-                aliases.append(ref.name)
-                continue
-            errors.add(BriefgenError(
-                f"id '{entity_id}' names two different entities: '{canonical.name}' "
-                f"({canonical.path}:{canonical.line}) and '{ref.name}' ({ref.path}:{ref.line})",
-                ref.path, ref.line,
-                f"give one of them another `id:`, or list '{ref.name}' under the aliases of '{canonical.name}'"))
-            conflict = True
-        if conflict:
-            continue
-        entities[(canonical.type, entity_id)] = Entity(
-            type=canonical.type, id=entity_id, name=canonical.name,
-            aliases=tuple(a for a in dict.fromkeys(aliases) if a != canonical.name),
-            description=next((r.description for r in ordered if r.description), None),
-            wikidata=next((r.wikidata for r in ordered if r.wikidata), None),
-        )
+        ordered = sorted(by_id[entity_id], key=lambda r: (r.path != registry_path,))
+        entity = merge_entity(entity_id, ordered, errors)
+        if entity is not None:
+            entities[entity.key] = entity
     return entities
+
+
+def merge_entity(entity_id: str, ordered: Sequence[EntityRef], errors: ErrorCollector) -> Entity | None:
+    """Every ref of one id (registry first, then file order) → one Entity, or None after errors.
+
+    One id is one entity across the site: the same id under two types, or for
+    two names that are neither the same name nor aliases of each other, is an
+    error naming both places.
+    """
+    types = list(dict.fromkeys(ref.type for ref in ordered))
+    if len(types) > 1:
+        first = next(r for r in ordered if r.type == types[0])
+        second = next(r for r in ordered if r.type == types[1])
+        errors.add(BriefgenError(
+            f"id '{entity_id}' is one of {types[0]} ({first.path}:{first.line}) and one of "
+            f"{types[1]} ({second.path}:{second.line})",
+            second.path, second.line,
+            "one id is one entity: give one of them its own `id:`"))
+        return None
+    canonical = ordered[0]
+    aliases: list[str] = []
+    for ref in ordered:
+        aliases.extend(ref.aliases)
+    known = {canonical.name, *aliases}
+    conflict = False
+    for ref in ordered[1:]:
+        if ref.name in known or slugify(ref.name) == slugify(canonical.name):
+            aliases.append(ref.name)
+            continue
+        errors.add(BriefgenError(
+            f"id '{entity_id}' names two different entities: '{canonical.name}' "
+            f"({canonical.path}:{canonical.line}) and '{ref.name}' ({ref.path}:{ref.line})",
+            ref.path, ref.line,
+            f"give one of them another `id:`, or list '{ref.name}' under the aliases of '{canonical.name}'"))
+        conflict = True
+    if conflict:
+        return None
+    return Entity(
+        type=canonical.type, id=entity_id, name=canonical.name,
+        aliases=tuple(a for a in dict.fromkeys(aliases) if a != canonical.name),
+        description=next((r.description for r in ordered if r.description), None),
+        wikidata=next((r.wikidata for r in ordered if r.wikidata), None),
+    )
 
 
 def resolve_site(briefs: Sequence[Brief], refs: Sequence[EntityRef], registry_path: Path | None,
                  *, include_drafts: bool) -> tuple[Site, list[BriefgenError]]:
-    """The model a build renders: published briefs, merged entities, every index."""
-    errors = ErrorCollector()
-    all_entities = merge_entities(refs, str(registry_path) if registry_path else None, errors)
-    published = tuple(b for b in briefs if include_drafts or not b.draft)
-    briefs_by_entity: dict[tuple[str, str], list[Brief]] = defaultdict(list)
-    for brief in published:
-        for key in brief.entities:
-            if key in all_entities:
-                briefs_by_entity[key].append(brief)
-    # Only entities some published brief names get pages.
-    entities = {key: all_entities[key] for key in sorted(briefs_by_entity)}
-    tags, briefs_by_tag = _index_tags(published)
-    site = Site(
-        briefs=published,
-        entities=entities,
-        briefs_by_entity={key: tuple(value) for key, value in sorted(briefs_by_entity.items())},
-        co_mentions=_co_mentions(published, entities),
-        related=related_briefs(published),
-        tags=tags,
-        briefs_by_tag=briefs_by_tag,
-    )
-    return site, errors.errors
+    """The model a build renders: published briefs, merged entities, every index.
+
+    `refs` come in file order. The same `SiteState` serves incremental builds,
+    so a clean build and an incremental one compute everything the same way.
+    """
+    state = SiteState(str(registry_path) if registry_path else None, include_drafts=include_drafts)
+    refs_by_file: dict[str, list[EntityRef]] = {}
+    for ref in refs:
+        refs_by_file.setdefault(ref.path, []).append(ref)
+    _, errors = state.apply(remove=(), add=briefs,
+                            refs={path: tuple(items) for path, items in refs_by_file.items()})
+    return state.snapshot(), errors
 
 
-def _index_tags(briefs: Iterable[Brief]) -> tuple[dict[str, Tag], dict[str, tuple[Brief, ...]]]:
-    tags: dict[str, Tag] = {}
-    by_tag: dict[str, list[Brief]] = defaultdict(list)
-    for brief in briefs:
-        for name in brief.tags:
-            slug = slugify(name)
-            if not slug:
+Key = tuple[str, str]
+OrderKey = tuple[float, str]
+
+
+@dataclass
+class SiteChange:
+    """What one update of the site state changed; the pages to redo follow from it."""
+
+    briefs: set[str] = field(default_factory=set)  # slugs of published briefs added or changed
+    removed_briefs: set[str] = field(default_factory=set)
+    entities: set[Key] = field(default_factory=set)  # entity pages to redo
+    removed_entities: set[Key] = field(default_factory=set)
+    related: set[str] = field(default_factory=set)  # briefs whose related list changed
+    tags: set[str] = field(default_factory=set)  # tag pages to redo
+    order_changed: bool = False  # briefs added, removed or moved in the newest-first list
+
+
+class SiteState:
+    """The resolved site, kept up to date brief by brief for incremental builds.
+
+    Holds the merged entities, each entity's briefs, co-mention counts,
+    related briefs and tags. `apply` replaces briefs and entity refs and says
+    what changed. The state is a function of the briefs and refs it holds, so
+    applying the inverse change restores it exactly (how a failed incremental
+    build is undone), and a clean build is one `apply` of everything.
+    """
+
+    def __init__(self, registry_path: str | None, *, include_drafts: bool) -> None:
+        self.registry_path = registry_path
+        self.include_drafts = include_drafts
+        self.refs_by_file: dict[str, tuple[EntityRef, ...]] = {}
+        self.refs_by_id: dict[str, dict[str, tuple[EntityRef, ...]]] = defaultdict(dict)
+        self.entities: dict[Key, Entity] = {}  # merged, whether a brief names them or not
+        self.entity_types: dict[str, str] = {}  # id → the type it was merged as
+        self.briefs: dict[str, Brief] = {}  # published, by slug
+        self.order: list[OrderKey] = []  # every published brief, newest first
+        self.holders: dict[Key, list[OrderKey]] = defaultdict(list)  # an entity's briefs, newest first
+        self.co_counts: dict[Key, Counter[Key]] = defaultdict(Counter)
+        self.co_mentions: dict[Key, tuple[tuple[Entity, int], ...]] = {}
+        self.related: dict[str, tuple[Brief, ...]] = {}
+        self.listed_by: dict[str, set[str]] = defaultdict(set)  # slug → briefs listing it as related
+        self.tag_members: dict[str, list[OrderKey]] = defaultdict(list)
+
+    def _file_order(self, path: str) -> tuple[bool, str]:
+        # The registry speaks first; then sidecars in path order.
+        return (path != self.registry_path, path)
+
+    def apply(self, *, remove: Iterable[Brief], add: Iterable[Brief],
+              refs: dict[str, tuple[EntityRef, ...] | None]) -> tuple[SiteChange, list[BriefgenError]]:
+        """Take briefs out, put briefs in, replace the refs of files; update every index.
+
+        `remove` holds briefs as they were put in (a draft that never was is
+        ignored); `refs` maps a file to its new refs, None when it is gone.
+        """
+        change = SiteChange()
+        errors = ErrorCollector()
+        removed = [b for b in remove if self.briefs.get(b.slug) == b]
+        added = [b for b in add if self.include_drafts or not b.draft]
+        changed_entities = self._replace_refs(refs, errors)
+        change.entities |= changed_entities
+
+        counts_before: dict[Key, int] = {}
+        for brief in (*removed, *added):
+            for key in brief.entities:
+                counts_before.setdefault(key, len(self.holders.get(key, ())))
+        affected: set[str] = set()  # briefs whose related list must be recomputed
+        for brief in removed:
+            affected |= self._neighbours(brief)
+            self._take_out(brief, change)
+        for brief in added:
+            self._put_in(brief, change)
+        for brief in added:
+            affected |= self._neighbours(brief)
+        for key, before in counts_before.items():
+            after = len(self.holders.get(key, ()))
+            if _related_mode(before) != _related_mode(after):
+                # The entity's weight or candidate window changed for all its briefs.
+                affected.update(slug for _, slug in self.holders.get(key, ()))
+        for slug in change.briefs | change.removed_briefs:
+            affected |= self.listed_by.get(slug, set())
+        affected &= self.briefs.keys()
+        self._update_related(affected, change)
+
+        touched = set(counts_before) | changed_entities
+        self._update_co_mentions(touched, changed_entities, change)
+        for key in touched:
+            if key in self.entities and self.holders.get(key):
+                change.entities.add(key)
+            else:
+                change.removed_entities.add(key)
+                change.entities.discard(key)
+        return change, errors.errors
+
+    def _replace_refs(self, refs: dict[str, tuple[EntityRef, ...] | None], errors: ErrorCollector) -> set[Key]:
+        """Replace the refs of the given files; re-merge every id they name. Returns changed keys."""
+        touched: set[str] = set()
+        for path, new_refs in refs.items():
+            for ref in self.refs_by_file.pop(path, ()):
+                touched.add(ref.id)
+                self.refs_by_id[ref.id].pop(path, None)
+            if new_refs:
+                self.refs_by_file[path] = tuple(new_refs)
+                grouped: dict[str, list[EntityRef]] = defaultdict(list)
+                for ref in new_refs:
+                    grouped[ref.id].append(ref)
+                for entity_id, items in grouped.items():
+                    touched.add(entity_id)
+                    self.refs_by_id[entity_id][path] = tuple(items)
+        changed: set[Key] = set()
+        for entity_id in sorted(touched):
+            old_type = self.entity_types.pop(entity_id, None)
+            old = self.entities.pop((old_type, entity_id), None) if old_type else None
+            files = self.refs_by_id.get(entity_id) or {}
+            ordered = [ref for path in sorted(files, key=self._file_order) for ref in files[path]]
+            merged = merge_entity(entity_id, ordered, errors) if ordered else None
+            if not files:
+                self.refs_by_id.pop(entity_id, None)
+            if merged is not None:
+                self.entities[merged.key] = merged
+                self.entity_types[entity_id] = merged.type
+            if old is not None and (merged is None or old != merged):
+                changed.add(old.key)
+            if merged is not None and old != merged:
+                changed.add(merged.key)
+        return changed
+
+    def _neighbours(self, brief: Brief) -> set[str]:
+        """Briefs whose related list may hold `brief`, or shift when it comes or goes, and itself."""
+        near = {brief.slug}
+        order_key = brief_order_key(brief)
+        for key in dict.fromkeys(brief.entities):
+            listed = self.holders.get(key, [])
+            if len(listed) <= 2 * RELATED_WINDOW + 2:
+                near.update(slug for _, slug in listed)
                 continue
-            tags.setdefault(slug, Tag(name=name, slug=slug))
-            if not by_tag[slug] or by_tag[slug][-1] is not brief:
-                by_tag[slug].append(brief)
-    return ({slug: tags[slug] for slug in sorted(tags)},
-            {slug: tuple(by_tag[slug]) for slug in sorted(by_tag)})
+            at = bisect.bisect_left(listed, order_key)
+            near.update(slug for _, slug in listed[max(0, at - RELATED_WINDOW - 1): at + RELATED_WINDOW + 2])
+        return near
 
-
-def _co_mentions(briefs: Sequence[Brief],
-                 entities: dict[tuple[str, str], Entity]) -> dict[tuple[str, str], tuple[tuple[Entity, int], ...]]:
-    """For each entity, the entities most often named in the same briefs, with counts."""
-    counts: dict[tuple[str, str], Counter[tuple[str, str]]] = defaultdict(Counter)
-    for brief in briefs:
-        keys = [key for key in brief.entities if key in entities]
+    def _take_out(self, brief: Brief, change: SiteChange) -> None:
+        order_key = brief_order_key(brief)
+        del self.briefs[brief.slug]
+        _remove_sorted(self.order, order_key)
+        change.removed_briefs.add(brief.slug)
+        change.briefs.discard(brief.slug)
+        change.order_changed = True
+        keys = list(dict.fromkeys(brief.entities))
         for key in keys:
-            counter = counts[key]
+            _remove_sorted(self.holders[key], order_key)
+            if not self.holders[key]:
+                del self.holders[key]
+            counter = self.co_counts[key]
+            for other in keys:
+                if other != key:
+                    counter[other] -= 1
+                    if counter[other] <= 0:
+                        del counter[other]
+        for slug in _tag_slugs(brief):
+            _remove_sorted(self.tag_members[slug], order_key)
+            if not self.tag_members[slug]:
+                del self.tag_members[slug]
+            change.tags.add(slug)
+        for other in self.related.pop(brief.slug, ()):
+            self.listed_by[other.slug].discard(brief.slug)
+
+    def _put_in(self, brief: Brief, change: SiteChange) -> None:
+        order_key = brief_order_key(brief)
+        self.briefs[brief.slug] = brief
+        bisect.insort(self.order, order_key)
+        change.removed_briefs.discard(brief.slug)
+        change.briefs.add(brief.slug)
+        change.order_changed = True
+        keys = list(dict.fromkeys(brief.entities))
+        for key in keys:
+            bisect.insort(self.holders[key], order_key)
+            counter = self.co_counts[key]
             for other in keys:
                 if other != key:
                     counter[other] += 1
-    result = {}
-    for key in entities:
-        ranked = heapq.nsmallest(CO_MENTION_LIMIT, counts[key].items(),
-                                 key=lambda item: (-item[1], entities[item[0]].name, item[0]))
-        result[key] = tuple((entities[other], count) for other, count in ranked)
-    return result
+        for slug in _tag_slugs(brief):
+            bisect.insort(self.tag_members[slug], order_key)
+            change.tags.add(slug)
+
+    def _update_related(self, slugs: set[str], change: SiteChange) -> None:
+        if not slugs:
+            return
+        rank = {slug: index for index, (_, slug) in enumerate(self.order)}
+        rank_lists: dict[Key, list[int]] = {}
+        for slug in sorted(slugs):
+            brief = self.briefs[slug]
+            for key in brief.entities:
+                if key not in rank_lists:
+                    rank_lists[key] = [rank[s] for _, s in self.holders.get(key, ())]
+            new = tuple(self.briefs[self.order[r][1]] for r in related_ranks(brief.entities, rank[slug], rank_lists))
+            old = self.related.get(slug, ())
+            if len(new) != len(old) or any(a is not b for a, b in zip(new, old)):
+                for other in old:
+                    self.listed_by[other.slug].discard(slug)
+                for other in new:
+                    self.listed_by[other.slug].add(slug)
+                self.related[slug] = new
+                change.related.add(slug)
+
+    def _update_co_mentions(self, keys: set[Key], changed_entities: set[Key], change: SiteChange) -> None:
+        todo = set(keys)
+        for key in changed_entities:
+            todo.update(self.co_counts.get(key, ()))
+        for key in todo:
+            counter = self.co_counts.get(key)
+            if not counter:
+                self.co_counts.pop(key, None)
+                if self.co_mentions.pop(key, None):
+                    change.entities.add(key)
+                continue
+            present = [(other, count) for other, count in counter.items() if other in self.entities]
+            ranked = heapq.nsmallest(CO_MENTION_LIMIT, present,
+                                     key=lambda item: (-item[1], self.entities[item[0]].name, item[0]))
+            value = tuple((self.entities[other], count) for other, count in ranked)
+            if self.co_mentions.get(key) != value:
+                self.co_mentions[key] = value
+                change.entities.add(key)
+
+    def snapshot(self) -> Site:
+        """The current state as the immutable model pages are rendered from."""
+        briefs = tuple(self.briefs[slug] for _, slug in self.order)
+        entities = {key: self.entities[key] for key in sorted(self.holders) if key in self.entities}
+        tags: dict[str, Tag] = {}
+        by_tag: dict[str, tuple[Brief, ...]] = {}
+        for slug in sorted(self.tag_members):
+            members = self.tag_members[slug]
+            newest = self.briefs[members[0][1]]
+            # A tag is shown as the newest brief spells it.
+            tags[slug] = Tag(name=next(t for t in newest.tags if slugify(t) == slug), slug=slug)
+            by_tag[slug] = tuple(self.briefs[s] for _, s in members)
+        return Site(
+            briefs=briefs,
+            entities=entities,
+            briefs_by_entity={key: tuple(self.briefs[s] for _, s in self.holders[key]) for key in entities},
+            co_mentions={key: self.co_mentions.get(key, ()) for key in entities},
+            related={b.slug: self.related.get(b.slug, ()) for b in briefs},
+            tags=tags,
+            briefs_by_tag=by_tag,
+        )
+
+
+def _related_mode(count: int) -> tuple[int, bool]:
+    """What a brief count means for related briefs: the weight, and windowed or not."""
+    return (entity_weight(max(count, 1)) if count else 0, count > 2 * RELATED_WINDOW + 1)
+
+
+def _tag_slugs(brief: Brief) -> list[str]:
+    return [slug for slug in dict.fromkeys(slugify(t) for t in brief.tags) if slug]
+
+
+def _remove_sorted(items: list[OrderKey], value: OrderKey) -> None:
+    index = bisect.bisect_left(items, value)
+    if index < len(items) and items[index] == value:
+        del items[index]
 
 
 def entity_weight(brief_count: int) -> int:
@@ -155,7 +380,7 @@ def brief_order_key(brief: Brief) -> tuple[float, str]:
 
 
 def related_ranks(own: Sequence[tuple[str, str]], rank: int, holders: dict[tuple[str, str], list[int]],
-                  limit: int = RELATED_LIMIT, window: int = RELATED_WINDOW) -> list[int]:
+                  limit: int = RELATED_LIMIT) -> list[int]:
     """The ranks of the briefs most related to the brief of rank `rank`.
 
     Briefs are named by rank: their place in brief order (newest first), so
@@ -166,6 +391,7 @@ def related_ranks(own: Sequence[tuple[str, str]], rank: int, holders: dict[tuple
     close in time). `holders[key]` is the sorted ranks of an entity's briefs.
     Best first: most weight, then most recent.
     """
+    window = RELATED_WINDOW
     scores: dict[int, int] = {}
     get = scores.get
     for key in dict.fromkeys(own):
