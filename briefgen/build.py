@@ -1,29 +1,41 @@
 """The build: load → resolve → render → write, and the only place they meet.
 
-`build_site` turns a site folder into its output folder and reports what it
-did; any user error (of every stage, all at once) is raised as one
-`BriefgenError` after the previous output was left untouched.
+`Builder.build` turns a site folder into its output folder and reports what
+it did. The first build is clean and uses every core; later builds (the dev
+server's, or the next command with `.briefgen-cache/`) redo only what the
+edits reached and write only files whose bytes changed, and their output is
+byte for byte a clean build's. Any user error, of every stage at once, is
+raised as one `BriefgenError` with the previous output untouched.
 """
 
 from __future__ import annotations
 
+import shutil
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
-from typing import Callable
+from typing import Any, Callable, Iterable, Sequence
 
 from .annotations_ld import annotation_collection
+from .cache import (FileStamp, bytes_digest, cache_key, clear_state, file_stamp, folder_digest, load_state,
+                    save_state, unchanged)
 from .config import Config, load_config
-from .entities import resolve_site
+from .entities import SiteChange, SiteState
 from .errors import BriefgenError, BuildWarning, ErrorCollector
-from .load import load_content
-from .model import Site
-from .render import (PageRenderer, RenderedBrief, builtin_templates_dir, make_environment, plan_pages,
-                     render_briefs)
-from .write import OutputWriter, check_output_folder
+from .feeds import SITE_ATOM, SITE_JSON, FeedSpec, atom_feed, entity_feed_spec, json_feed
+from .load import find_content, load_brief, load_registry
+from .markdown_ext import BriefMarkdown
+from .model import Brief, Entity, EntityRef, Site
+from .parallel import parallel_map
+from .render import (BriefOutcome, Group, PageRenderer, RenderedBrief, builtin_templates_dir, make_environment,
+                     page_groups, plan_group, render_brief)
+from .search import BUNDLE, index_site
+from .sitemap import NEWS_SITEMAP, NO_BASE_URL_NOTE, ROBOTS, news_sitemap, robots_txt, sitemap_files, sitemap_urls
+from .write import OutputWriter, check_output_folder, replace_in_place
 
 Progress = Callable[[int, int], None]
 THEME_ASSETS = PurePosixPath("assets")
+Produced = list[tuple[PurePosixPath, bytes | None, tuple[Any, ...]]]  # path, bytes (None: unchanged), members
 
 
 @dataclass(frozen=True)
@@ -37,65 +49,541 @@ class BuildReport:
     entities: int
     seconds: float
     warnings: tuple[BuildWarning, ...]
+    notes: tuple[str, ...] = ()  # what the build left out on purpose, and why
+    files_written: int = 0
+    incremental: bool = False
 
     def summary(self) -> str:
-        return (f"Built {self.pages} pages ({self.files} files) from {self.briefs} briefs and "
-                f"{self.entities} entities in {self.seconds:.2f} s → {self.out_dir}")
+        if self.incremental and not self.files_written:
+            return (f"Nothing changed: {self.pages} pages from {self.briefs} briefs and {self.entities} entities "
+                    f"are up to date ({self.seconds:.2f} s) → {self.out_dir}")
+        what = f"rewrote {self.files_written} of {self.files} files" if self.incremental else \
+            f"Built {self.pages} pages ({self.files} files)"
+        if self.incremental:
+            what = what[0].upper() + what[1:]
+        return (f"{what} from {self.briefs} briefs and {self.entities} entities in {self.seconds:.2f} s "
+                f"→ {self.out_dir}")
 
 
 def build_site(site_dir: Path, out_dir: Path | None = None, *, drafts: bool = False,
-               base_url: str | None = None, progress: Progress | None = None) -> BuildReport:
-    """Build the site in `site_dir` into `out_dir` (default: site_dir/site)."""
-    started = time.perf_counter()
-    config = load_config(site_dir).with_overrides(base_url=base_url, drafts=drafts)
-    out = out_dir if out_dir is not None else site_dir / "site"
-    check_output_folder(out, site_dir)
+               base_url: str | None = None, progress: Progress | None = None, jobs: int | None = None,
+               use_cache: bool = False) -> BuildReport:
+    """Build the site in `site_dir` into `out_dir` (default: site_dir/site), once."""
+    builder = Builder(site_dir, out_dir, drafts=drafts, base_url=base_url, jobs=jobs, use_cache=use_cache)
+    return builder.build(progress)
 
-    site, rendered, warnings = prepare_site(config)
-    renderer = PageRenderer(make_environment(config), config, site)
-    pages = plan_pages(site, config, rendered)
-    writer = OutputWriter(out)
-    try:
-        for done, page in enumerate(pages, 1):
-            writer.write(page.path, renderer.render(page), f"page {page.path}")
-            if progress is not None:
-                progress(done, len(pages))
-        for brief in site.briefs:
-            writer.write(PurePosixPath(brief.url) / "annotations.jsonld",
-                         annotation_collection(brief, rendered[brief.slug], config))
-        _copy_static(writer, config)
-        writer.commit()
-    except BaseException:
-        writer.abort()
-        raise
-    return BuildReport(out_dir=out, pages=len(pages), files=len(writer.written), briefs=len(site.briefs),
-                       entities=len(site.entities), seconds=time.perf_counter() - started,
-                       warnings=tuple(sorted(warnings, key=lambda w: (str(w.path), w.message))))
+
+@dataclass
+class SourceRecord:
+    """One brief's files as last loaded: their stamps, the brief and its refs."""
+
+    article_stamp: FileStamp | None
+    sidecar_stamp: FileStamp | None
+    brief: Brief
+    refs: tuple[EntityRef, ...]
+
+
+@dataclass
+class RegistryRecord:
+    """`content/entities.yaml` as last loaded."""
+
+    path: str
+    stamp: FileStamp | None
+    refs: tuple[EntityRef, ...]
+
+
+@dataclass
+class BuildMemory:
+    """What a build learned that the next may reuse (saved in .briefgen-cache/)."""
+
+    key: str
+    state: SiteState
+    sources: dict[tuple[str, str], SourceRecord] = field(default_factory=dict)
+    registry: RegistryRecord | None = None
+    templates_digest: str = ""
+    static_digest: str = ""
+    outcomes: dict[str, tuple[Brief, tuple[Entity, ...], BriefOutcome]] = field(default_factory=dict)
+    outputs: dict[PurePosixPath, str] = field(default_factory=dict)  # every generated file and its digest
+    group_outputs: dict[Group, tuple[PurePosixPath, ...]] = field(default_factory=dict)
+    page_members: dict[PurePosixPath, tuple[Any, ...]] = field(default_factory=dict)
+    group_heads: dict[Group, Any] = field(default_factory=dict)
+    static_outputs: frozenset[PurePosixPath] = frozenset()
+    built_before: bool = False  # False: the next build is a clean one, into a fresh folder
+
+    @property
+    def fresh(self) -> bool:
+        return not self.built_before
+
+
+class Builder:
+    """Builds a site, then rebuilds it after edits doing only what the edits need.
+
+    Remembers the loaded briefs, the resolved site (`SiteState`), rendered
+    bodies, which pages each group of pages produced and the digest of every
+    file written. A rebuild loads only changed files, applies the change to
+    the resolved site, re-renders the bodies and pages the change reached and
+    writes only files whose bytes differ. The memory is saved in
+    `.briefgen-cache/` when `use_cache` is on, for the next command.
+    """
+
+    def __init__(self, site_dir: Path, out_dir: Path | None = None, *, drafts: bool = False,
+                 base_url: str | None = None, jobs: int | None = None, use_cache: bool = True,
+                 search: bool = True) -> None:
+        self.site_dir = site_dir
+        self.out = out_dir if out_dir is not None else site_dir / "site"
+        self.drafts = drafts
+        self.base_url = base_url
+        self.jobs = jobs
+        self.use_cache = use_cache
+        self.search = search
+        self.memory: BuildMemory | None = None
+
+    def build(self, progress: Progress | None = None) -> BuildReport:
+        """Build: incrementally when this builder (or the cache) remembers the last build, else clean."""
+        started = time.perf_counter()
+        config = load_config(self.site_dir).with_overrides(base_url=self.base_url, drafts=self.drafts)
+        check_output_folder(self.out, self.site_dir)
+        key = cache_key(config, str(self.out.resolve()), self.search)
+        memory = self.memory if self.memory is not None and self.memory.key == key else None
+        if memory is None and self.use_cache:
+            memory = load_state(self.site_dir, key)
+        if memory is None or not self.out.is_dir():
+            memory = BuildMemory(key=key, state=SiteState(None, include_drafts=config.drafts))
+        self.memory = None  # until this build succeeds
+        try:
+            report, memory = self._build(memory, config, progress)
+        except BriefgenError:
+            # A user error undid its change to the memory: the next build goes on from it.
+            self.memory = memory if memory.built_before else None
+            raise
+        self.memory = memory
+        if self.use_cache and report.files_written:
+            save_state(self.site_dir, key, memory)
+        return replace(report, seconds=time.perf_counter() - started)
+
+    def _build(self, memory: BuildMemory, config: Config,
+               progress: Progress | None) -> tuple[BuildReport, BuildMemory]:
+        errors = ErrorCollector()
+        files = find_content(config, errors)
+        errors.raise_if_any()
+        registry_path = str(files.registry) if files.registry else None
+        if not memory.fresh and registry_path != memory.state.registry_path:
+            # The registry's file decides the merge order of every entity: start over.
+            memory = BuildMemory(key=memory.key, state=SiteState(None, include_drafts=config.drafts))
+        if memory.fresh:
+            memory.state = SiteState(registry_path, include_drafts=config.drafts)
+        first = memory.fresh
+
+        pairs = {(str(article), str(sidecar)): (article, sidecar) for article, sidecar in files.pairs}
+        gone = [key for key in memory.sources if key not in pairs]
+        to_load = [pair for key, pair in pairs.items()
+                   if key not in memory.sources
+                   or not unchanged(pair[0], memory.sources[key].article_stamp)
+                   or not unchanged(pair[1], memory.sources[key].sidecar_stamp)]
+        loaded = self._load_pairs(to_load, config, errors)
+        registry = memory.registry
+        registry_changed = memory.fresh or (registry.path if registry else None) != registry_path or (
+            registry is not None and not unchanged(Path(registry.path), registry.stamp))
+        if registry_changed:
+            registry = self._load_registry(files.registry, config, errors)
+        templates_digest = folder_digest([config.templates_dir, builtin_templates_dir()])
+        static_digest = folder_digest([config.static_dir])
+        templates_changed = memory.fresh or templates_digest != memory.templates_digest
+        static_changed = memory.fresh or static_digest != memory.static_digest
+        if not (gone or to_load or registry_changed or templates_changed or static_changed or errors.errors):
+            return self._report(memory, config, files_written=0, incremental=True), memory
+
+        removed = [memory.sources[key] for key in gone]
+        removed += [memory.sources[key] for key in loaded if key in memory.sources]
+        sources = dict(memory.sources)
+        for key in gone:
+            del sources[key]
+        sources.update(loaded)
+        errors.extend(_duplicate_slugs(sources.values()))
+        refs: dict[str, tuple[EntityRef, ...] | None] = {old.brief.sidecar_path: None for old in removed}
+        refs.update({record.brief.sidecar_path: record.refs for record in loaded.values()})
+        if registry_changed:
+            if memory.registry is not None:
+                refs[memory.registry.path] = None
+            if registry is not None:
+                refs[registry.path] = registry.refs
+        state = memory.state
+        old_briefs = [record.brief for record in removed]
+        new_briefs = [record.brief for record in loaded.values()]
+        change, resolve_errors = state.apply(remove=old_briefs, add=new_briefs, refs=refs)
+        errors.extend(resolve_errors)
+
+        def undo() -> None:
+            inverse: dict[str, tuple[EntityRef, ...] | None] = {path: None for path in refs}
+            inverse.update({record.brief.sidecar_path: record.refs for record in removed})
+            if registry_changed and memory.registry is not None:
+                inverse[memory.registry.path] = memory.registry.refs
+            state.apply(remove=new_briefs, add=old_briefs, refs=inverse)
+
+        try:
+            errors.raise_if_any()
+            site = state.snapshot()
+            outcomes, rerendered = self._render_bodies(site, change, memory.outcomes, config, errors)
+            errors.raise_if_any()
+            rendered = {slug: outcome.rendered for slug, (_, _, outcome) in outcomes.items()}
+            work = _PageWork(memory, site, config, rendered)
+            groups = page_groups(site, config)
+            dirty = set(groups) if templates_changed else work.dirty_groups(change, rerendered)
+            changed_briefs = change.briefs | rerendered
+            produced = work.produce(groups, dirty, changed_briefs, self.jobs, progress)
+            site_files = work.site_files(changed_briefs or change.removed_briefs or dirty)
+        except BriefgenError:
+            if not memory.fresh:
+                undo()
+            raise
+
+        # Everything is rendered: from here on, only writing.
+        warnings = _warnings(outcomes)
+        if memory.fresh:
+            written, search_warning = self._write_clean(memory, produced, site_files, config, bool(site.briefs))
+        else:
+            written, search_warning = self._write_changes(work, produced, site_files, config,
+                                                          static_changed, bool(site.briefs))
+        if search_warning is not None:
+            warnings.append(search_warning)
+        memory.sources = sources
+        memory.registry = registry
+        memory.outcomes = outcomes
+        memory.templates_digest = templates_digest
+        memory.static_digest = static_digest
+        work.commit()
+        return self._report(memory, config, files_written=written, warnings=warnings, incremental=not first), memory
+
+    # -- loading ------------------------------------------------------------------------------------
+
+    def _load_pairs(self, pairs: Sequence[tuple[Path, Path]], config: Config,
+                    errors: ErrorCollector) -> dict[tuple[str, str], SourceRecord]:
+        def load_pair(pair: tuple[Path, Path]) -> tuple[SourceRecord | None, list[BriefgenError]]:
+            pair_errors = ErrorCollector()
+            article_stamp, sidecar_stamp = file_stamp(pair[0]), file_stamp(pair[1])
+            result = load_brief(pair[0], pair[1], config, pair_errors)
+            if result is None:
+                return None, pair_errors.errors
+            brief, refs = result
+            return SourceRecord(article_stamp, sidecar_stamp, brief, tuple(refs)), pair_errors.errors
+
+        records: dict[tuple[str, str], SourceRecord] = {}
+        for pair, (record, pair_errors) in zip(pairs, parallel_map(load_pair, pairs, jobs=self.jobs)):
+            errors.extend(pair_errors)
+            if record is not None:
+                records[(str(pair[0]), str(pair[1]))] = record
+        return records
+
+    def _load_registry(self, path: Path | None, config: Config, errors: ErrorCollector) -> RegistryRecord | None:
+        if path is None:
+            return None
+        return RegistryRecord(str(path), file_stamp(path), tuple(load_registry(path, config, errors)))
+
+    def _render_bodies(self, site: Site, change: SiteChange,
+                       previous: dict[str, tuple[Brief, tuple[Entity, ...], BriefOutcome]], config: Config,
+                       errors: ErrorCollector
+                       ) -> tuple[dict[str, tuple[Brief, tuple[Entity, ...], BriefOutcome]], set[str]]:
+        """Every brief's rendering: reused when its brief and entities are as before, else redone."""
+        outcomes = {slug: value for slug, value in previous.items() if slug in site.by_slug}
+        candidates = set(change.briefs) | (set(site.by_slug) - set(outcomes))
+        for key in change.entity_objects:
+            candidates.update(b.slug for b in site.briefs_by_entity.get(key, ()))
+        todo = []
+        for slug in sorted(candidates):
+            brief = site.by_slug.get(slug)
+            if brief is None:
+                continue
+            entities = site.entities_of(brief)
+            kept = outcomes.get(slug)
+            if kept is None or kept[0] != brief or kept[1] != entities:
+                todo.append((brief, entities))
+        converter = BriefMarkdown(unsafe_html=config.unsafe_html)
+        results = parallel_map(lambda item: render_brief(item[0], item[1], converter, config), todo, jobs=self.jobs)
+        rerendered = set()
+        for (brief, entities), outcome in zip(todo, results):
+            errors.extend(outcome.errors)
+            kept = outcomes.get(brief.slug)
+            if kept is None or kept[2] != outcome:
+                rerendered.add(brief.slug)
+            outcomes[brief.slug] = (brief, entities, outcome)
+        return outcomes, rerendered
+
+    # -- writing ------------------------------------------------------------------------------------
+
+    def _write_clean(self, memory: BuildMemory, produced: dict[Group, Produced],
+                     site_files: list[tuple[PurePosixPath, bytes]], config: Config,
+                     has_briefs: bool) -> tuple[int, BuildWarning | None]:
+        """A first build: everything into a staging folder, swapped in at the end."""
+        writer = OutputWriter(self.out)
+        search_warning = None
+        outputs: dict[PurePosixPath, str] = {}
+        try:
+            for group, items in produced.items():
+                for path, data, _ in items:
+                    assert data is not None, "a first build renders every page"
+                    writer.write(path, data, "/".join(group))
+                    outputs[path] = bytes_digest(data)
+            for path, data in site_files:
+                writer.write(path, data)
+                outputs[path] = bytes_digest(data)
+            before_static = set(writer.written)
+            _copy_static(writer, config)
+            memory.static_outputs = frozenset(set(writer.written) - before_static)
+            if self.search and has_briefs:
+                # Pagefind reads the staged pages: after every page is written, before the swap.
+                search_warning = writer.run_step(index_site, "Pagefind (the search index)")
+            writer.commit()
+        except BaseException:
+            writer.abort()
+            raise
+        memory.outputs = outputs
+        memory.built_before = True
+        return len(writer.written), search_warning
+
+    def _write_changes(self, work: "_PageWork", produced: dict[Group, Produced],
+                       site_files: list[tuple[PurePosixPath, bytes]], config: Config, static_changed: bool,
+                       has_briefs: bool) -> tuple[int, BuildWarning | None]:
+        """A rebuild: write the files whose bytes changed and delete the pages that are gone."""
+        writes: dict[PurePosixPath, bytes] = {}
+        for items in produced.values():
+            for path, data, _ in items:
+                if data is not None:
+                    writes[path] = data
+        writes.update(site_files)
+        changed = {path: data for path, data in writes.items()
+                   if work.memory.outputs.get(path) != bytes_digest(data) or not (self.out / path).is_file()}
+        deletes = work.deleted - set(writes)
+        written = replace_in_place(self.out, changed, deletes)
+        for path in deletes:
+            work.memory.outputs.pop(path, None)
+        for path, data in changed.items():
+            work.memory.outputs[path] = bytes_digest(data)
+        if static_changed:
+            written += self._refresh_static(work.memory, config)
+        search_warning = None
+        if self.search and has_briefs and any(path.suffix == ".html" for path in set(changed) | deletes):
+            # Pagefind writes its whole index again; stale parts of the old one must not stay behind.
+            shutil.rmtree(self.out / BUNDLE, ignore_errors=True)
+            search_warning = index_site(self.out)
+        return written, search_warning
+
+    def _refresh_static(self, memory: BuildMemory, config: Config) -> int:
+        """Copy the theme's and the site's static files again (only when they changed)."""
+        writer = OutputWriter(self.out)
+        try:
+            _copy_static(writer, config)
+            files = {path: (writer.staging / path).read_bytes() for path in writer.written}
+        finally:
+            writer.abort()
+        clashes = set(files) & set(memory.outputs)
+        if clashes:
+            raise BriefgenError(f"a static file would replace a page: {sorted(map(str, clashes))[0]}",
+                                config.static_dir, hint="rename the static file")
+        gone = set(memory.static_outputs) - set(files)
+        memory.static_outputs = frozenset(files)
+        return replace_in_place(self.out, files, gone)
+
+    def _report(self, memory: BuildMemory, config: Config, *, files_written: int, incremental: bool,
+                warnings: Sequence[BuildWarning] | None = None) -> BuildReport:
+        state = memory.state
+        return BuildReport(
+            out_dir=self.out, pages=sum(1 for path in memory.outputs if path.suffix == ".html"),
+            files=len(memory.outputs), briefs=len(state.briefs),
+            entities=sum(1 for key in state.holders if key in state.entities), seconds=0.0,
+            warnings=tuple(sorted(warnings if warnings is not None else _warnings(memory.outcomes),
+                                  key=_warning_order)),
+            notes=() if config.base_url else (NO_BASE_URL_NOTE,), files_written=files_written,
+            incremental=incremental,
+        )
+
+
+class _PageWork:
+    """The pages of one build: which groups an edit reached, rendering them, and what changed."""
+
+    def __init__(self, memory: BuildMemory, site: Site, config: Config, rendered: dict[str, RenderedBrief]) -> None:
+        self.memory = memory
+        self.site = site
+        self.config = config
+        self.rendered = rendered
+        self.group_outputs = dict(memory.group_outputs)
+        self.page_members = dict(memory.page_members)
+        self.group_heads = dict(memory.group_heads)
+        self.deleted: set[PurePosixPath] = set()
+
+    def dirty_groups(self, change: SiteChange, rerendered: set[str]) -> set[Group]:
+        """The page groups an edit may have changed (a superset: unchanged bytes are not rewritten)."""
+        site = self.site
+        state = self.memory.state
+        changed = change.briefs | rerendered
+        dirty: set[Group] = set()
+        touched_briefs = changed | change.related
+        for slug in changed | change.removed_briefs:
+            touched_briefs |= state.listed_by.get(slug, set())
+        for key in change.entity_objects:
+            touched_briefs.update(b.slug for b in site.briefs_by_entity.get(key, ()))
+        entity_keys = set(change.entities) | set(change.entity_objects)
+        for slug in changed:
+            entity_keys.update(site.by_slug[slug].entities)
+        for slug in change.tags:
+            if slug in site.tags and self.group_heads.get(("tag", slug), (None,))[0] != site.tags[slug]:
+                touched_briefs.update(b.slug for b in site.briefs_by_tag[slug])
+        dirty.update(("brief", slug) for slug in touched_briefs if slug in site.by_slug)
+        types = set()
+        for key in entity_keys | change.removed_entities:
+            group = ("entity", *key)
+            if key in site.entities:
+                dirty.add(group)
+            old = self.group_heads.get(group)
+            new = group_head(group, site, self.config) if key in site.entities else None
+            if old is None or new is None or old[0] != new[0] or old[2] != new[2]:
+                types.add(key[0])
+        dirty.update(("type", name) for name in types if name in self.config.type_names)
+        if types:
+            dirty.add(("entities",))
+        if changed or change.removed_briefs:
+            dirty.update({("home",), ("archive",)})
+        for slug in change.tags:
+            if slug in site.tags:
+                dirty.add(("tag", slug))
+            dirty.add(("tags",))
+        return dirty
+
+    def produce(self, groups: list[Group], dirty: set[Group], changed_briefs: set[str], jobs: int | None,
+                progress: Progress | None) -> dict[Group, Produced]:
+        """Render the dirty groups (on every core when there are many); drop groups that are gone."""
+        live = set(groups)
+        for group in list(self.group_outputs):
+            if group not in live:
+                self.deleted.update(self.group_outputs.pop(group))
+                self.group_heads.pop(group, None)
+        todo = [group for group in groups if group in dirty]
+        renderer = PageRenderer(make_environment(self.config), self.config, self.site)
+        results = parallel_map(lambda group: self._produce_group(group, renderer, changed_briefs), todo,
+                               jobs=jobs, min_items=400, progress=progress)
+        produced = {}
+        for group, items in zip(todo, results):
+            produced[group] = items
+            old_paths = set(self.group_outputs.get(group, ()))
+            self.group_outputs[group] = tuple(path for path, _, _ in items)
+            self.deleted.update(old_paths - set(self.group_outputs[group]))
+            self.group_heads[group] = group_head(group, self.site, self.config)
+            for path, _, members in items:
+                if members:
+                    self.page_members[path] = members
+                else:
+                    self.page_members.pop(path, None)
+        for path in self.deleted:
+            self.page_members.pop(path, None)
+        return produced
+
+    def _produce_group(self, group: Group, renderer: PageRenderer, changed_briefs: set[str]) -> Produced:
+        whole = self.group_heads.get(group) != group_head(group, self.site, self.config)
+        items: Produced = []
+        for page in plan_group(group, self.site, self.config, self.rendered):
+            if not whole and page.members and self.page_members.get(page.path) == page.members \
+                    and changed_briefs.isdisjoint(page.members) and page.path in self.memory.outputs:
+                items.append((page.path, None, page.members))  # this page of a long list is as it was
+            else:
+                items.append((page.path, renderer.render(page), page.members))
+        items.extend((path, data, ()) for path, data in group_extras(group, self.site, self.config, self.rendered))
+        return items
+
+    def site_files(self, anything_changed: object) -> list[tuple[PurePosixPath, bytes]]:
+        """The site's feeds, sitemaps and robots.txt, when anything changed."""
+        if not anything_changed and not self.memory.fresh:
+            return []
+        site, config = self.site, self.config
+        limit = config.feed_entries
+        spec = FeedSpec(SITE_ATOM, config.title, config.description, "", site.briefs[:limit])
+        files = [(SITE_ATOM, atom_feed(spec, site, self.rendered, config)),
+                 (SITE_JSON, json_feed(spec, site, self.rendered, config))]
+        if config.base_url:
+            pages = [path for group in page_groups(site, config) for path in self.group_outputs.get(group, ())
+                     if path.suffix == ".html"]
+            files += sitemap_files(sitemap_urls(site, pages), config)
+            files.append((NEWS_SITEMAP, news_sitemap(site, config)))
+        # A site's own static/robots.txt wins over the generated one.
+        if not (config.static_dir / str(ROBOTS)).is_file():
+            files.append((ROBOTS, robots_txt(config)))
+        return files
+
+    def commit(self) -> None:
+        self.memory.group_outputs = self.group_outputs
+        self.memory.page_members = self.page_members
+        self.memory.group_heads = self.group_heads
+
+
+def group_head(group: Group, site: Site, config: Config) -> Any:
+    """What every page of a paginated group shows besides its own items (a change redoes them all)."""
+    kind = group[0]
+    if kind == "home":
+        return (len(site.briefs) + config.page_size - 1) // config.page_size
+    if kind == "entity":
+        key = (group[1], group[2])
+        return (site.entities.get(key), site.co_mentions.get(key), len(site.briefs_by_entity.get(key, ())))
+    if kind == "tag":
+        return (site.tags.get(group[1]), len(site.briefs_by_tag.get(group[1], ())))
+    return object()  # never equal: the group is always redone whole
+
+
+def group_extras(group: Group, site: Site, config: Config,
+                 rendered: dict[str, RenderedBrief]) -> list[tuple[PurePosixPath, bytes]]:
+    """Files beside a group's pages: a brief's annotations, an entity's feed."""
+    if group[0] == "brief":
+        brief = site.by_slug[group[1]]
+        return [(PurePosixPath(brief.url) / "annotations.jsonld", annotation_collection(brief, rendered[brief.slug], config))]
+    if group[0] == "entity":
+        key = (group[1], group[2])
+        spec = entity_feed_spec(site.entities[key], site.briefs_by_entity[key][:config.feed_entries], config)
+        return [(spec.path, atom_feed(spec, site, rendered, config))]
+    return []
+
+
+def _duplicate_slugs(records: Iterable[SourceRecord]) -> list[BriefgenError]:
+    seen: dict[str, Brief] = {}
+    errors = []
+    for record in sorted(records, key=lambda r: r.brief.sidecar_path):
+        brief = record.brief
+        other = seen.get(brief.slug)
+        if other is not None:
+            errors.append(BriefgenError(
+                f"slug '{brief.slug}' is used by two briefs: {other.sidecar_path} and {brief.sidecar_path}",
+                brief.sidecar_path, hint="give one of them another `slug:` or rename its files"))
+        else:
+            seen[brief.slug] = brief
+    return errors
+
+
+def _warnings(outcomes: dict[str, tuple[Brief, tuple[Entity, ...], BriefOutcome]]) -> list[BuildWarning]:
+    return [warning for _, _, outcome in outcomes.values() for warning in outcome.warnings]
+
+
+def _warning_order(warning: BuildWarning) -> tuple[str, int, str]:
+    return (str(warning.path or ""), warning.line or 0, warning.message)
 
 
 def prepare_site(config: Config) -> tuple[Site, dict[str, RenderedBrief], list[BuildWarning]]:
-    """Load, resolve and render every brief's body: all a build needs before pages.
+    """Load, resolve and render every brief's body, writing nothing (for `check`).
 
     Every user error of these stages is collected and raised together.
     """
     errors = ErrorCollector()
-    loaded, load_errors = load_content(config)
-    errors.extend(load_errors)
-    registry = _registry_path(config)
-    site, resolve_errors = resolve_site(loaded.briefs, loaded.refs, registry, include_drafts=config.drafts)
+    files = find_content(config, errors)
+    builder = Builder(config.site_dir, use_cache=False)
+    sources = builder._load_pairs(files.pairs, config, errors)
+    registry = builder._load_registry(files.registry, config, errors)
+    state = SiteState(registry.path if registry else None, include_drafts=config.drafts)
+    refs: dict[str, tuple[EntityRef, ...] | None] = {r.brief.sidecar_path: r.refs for r in sources.values()}
+    if registry is not None:
+        refs[registry.path] = registry.refs
+    change, resolve_errors = state.apply(remove=(), add=[r.brief for r in sources.values()], refs=refs)
     errors.extend(resolve_errors)
-    rendered, render_errors, warnings = render_briefs(site, config)
-    errors.extend(render_errors)
+    errors.extend(_duplicate_slugs(sources.values()))
+    site = state.snapshot()
+    outcomes, _ = builder._render_bodies(site, change, {}, config, errors)
     errors.raise_if_any()
-    return site, rendered, warnings
-
-
-def _registry_path(config: Config) -> Path | None:
-    for name in ("entities.yaml", "entities.yml"):
-        candidate = config.content_dir / name
-        if candidate.is_file():
-            return candidate
-    return None
+    rendered = {slug: outcome.rendered for slug, (_, _, outcome) in outcomes.items()}
+    return site, rendered, _warnings(outcomes)
 
 
 def _copy_static(writer: OutputWriter, config: Config) -> None:

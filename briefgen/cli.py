@@ -13,7 +13,8 @@ from pathlib import Path
 from typing import Callable, Sequence
 
 from . import __version__
-from .build import BuildReport, build_site
+from .build import Builder
+from .cache import clear_state
 from .errors import BriefgenError, BuildWarning
 
 
@@ -44,6 +45,9 @@ def make_parser() -> argparse.ArgumentParser:
     build.add_argument("--out", type=Path, help="output folder (default: SITE_DIR/site)")
     build.add_argument("--drafts", action="store_true", help="include briefs marked draft: true")
     build.add_argument("--base-url", help="absolute URL the site will live at (overrides briefgen.yaml)")
+    build.add_argument("--clean", action="store_true",
+                       help="ignore .briefgen-cache/ and build everything from scratch")
+    build.add_argument("--jobs", type=int, metavar="N", help="processes for a clean build (default: every core)")
     build.add_argument("-q", "--quiet", action="store_true", help="print errors only")
     build.set_defaults(run=run_build)
 
@@ -77,8 +81,10 @@ def make_parser() -> argparse.ArgumentParser:
 
 
 def run_build(args: argparse.Namespace) -> int:
-    report = build_site(args.site_dir, args.out, drafts=args.drafts, base_url=args.base_url,
-                        progress=terminal_progress() if not args.quiet else None)
+    if args.clean:
+        clear_state(args.site_dir)
+    builder = Builder(args.site_dir, args.out, drafts=args.drafts, base_url=args.base_url, jobs=args.jobs)
+    report = builder.build(progress=terminal_progress() if not args.quiet else None)
     print_warnings(report.warnings)
     if not args.quiet:
         for note in report.notes:

@@ -115,8 +115,8 @@ class SiteChange:
     entities: set[Key] = field(default_factory=set)  # entity pages to redo
     removed_entities: set[Key] = field(default_factory=set)
     related: set[str] = field(default_factory=set)  # briefs whose related list changed
+    entity_objects: set[Key] = field(default_factory=set)  # entities whose name, aliases, ... changed
     tags: set[str] = field(default_factory=set)  # tag pages to redo
-    order_changed: bool = False  # briefs added, removed or moved in the newest-first list
 
 
 class SiteState:
@@ -162,6 +162,7 @@ class SiteState:
         added = [b for b in add if self.include_drafts or not b.draft]
         changed_entities = self._replace_refs(refs, errors)
         change.entities |= changed_entities
+        change.entity_objects |= changed_entities
 
         counts_before: dict[Key, int] = {}
         for brief in (*removed, *added):
@@ -247,7 +248,6 @@ class SiteState:
         _remove_sorted(self.order, order_key)
         change.removed_briefs.add(brief.slug)
         change.briefs.discard(brief.slug)
-        change.order_changed = True
         keys = list(dict.fromkeys(brief.entities))
         for key in keys:
             _remove_sorted(self.holders[key], order_key)
@@ -273,7 +273,6 @@ class SiteState:
         bisect.insort(self.order, order_key)
         change.removed_briefs.discard(brief.slug)
         change.briefs.add(brief.slug)
-        change.order_changed = True
         keys = list(dict.fromkeys(brief.entities))
         for key in keys:
             bisect.insort(self.holders[key], order_key)
@@ -344,6 +343,7 @@ class SiteState:
             related={b.slug: self.related.get(b.slug, ()) for b in briefs},
             tags=tags,
             briefs_by_tag=by_tag,
+            by_slug=dict(self.briefs),
         )
 
 

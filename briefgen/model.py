@@ -128,6 +128,7 @@ class Page:
     path: PurePosixPath
     template: str
     context: dict[str, object] = field(default_factory=dict, compare=False, hash=False)
+    members: tuple[object, ...] = ()  # the briefs a page of a long list shows (their slugs)
 
 
 @dataclass(frozen=True)
@@ -144,6 +145,10 @@ class Site:
     related: dict[str, tuple[Brief, ...]] = field(hash=False)  # by brief slug
     tags: dict[str, Tag] = field(hash=False)  # by tag slug
     briefs_by_tag: dict[str, tuple[Brief, ...]] = field(hash=False)
+    by_slug: dict[str, Brief] = field(hash=False, default_factory=dict)
+
+    def brief(self, slug: str) -> Brief:
+        return self.by_slug[slug]
 
     def entities_of(self, brief: Brief) -> tuple[Entity, ...]:
         return tuple(self.entities[key] for key in brief.entities if key in self.entities)

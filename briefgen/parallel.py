@@ -30,22 +30,33 @@ def default_jobs() -> int:
 
 
 def parallel_map(function: Callable[[Item], Result], items: Sequence[Item], *, jobs: int | None = None,
-                 min_items: int = 200) -> list[Result]:
+                 min_items: int = 200, progress: Callable[[int, int], None] | None = None) -> list[Result]:
     """`[function(item) for item in items]`, spread over `jobs` forked processes.
 
     Small inputs, one job, or a platform without fork run in this process:
-    starting workers costs more than it saves there.
+    starting workers costs more than it saves there. `progress(done, total)`
+    is called as results arrive.
     """
     jobs = default_jobs() if jobs is None else jobs
-    if jobs <= 1 or len(items) < min_items or "fork" not in multiprocessing.get_all_start_methods():
-        return [function(item) for item in items]
+    total = len(items)
+    results: list[Result] = []
+    if jobs <= 1 or total < min_items or "fork" not in multiprocessing.get_all_start_methods():
+        for item in items:
+            results.append(function(item))
+            if progress is not None:
+                progress(len(results), total)
+        return results
     global _work
     _work = function
     try:
         context = multiprocessing.get_context("fork")
-        chunk = max(1, len(items) // (jobs * 8))
+        chunk = max(1, min(64, total // (jobs * 8)))
         with context.Pool(jobs) as pool:
-            return pool.map(_call, items, chunksize=chunk)
+            for result in pool.imap(_call, items, chunksize=chunk):
+                results.append(result)
+                if progress is not None:
+                    progress(len(results), total)
+        return results
     finally:
         _work = None
 

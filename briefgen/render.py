@@ -20,7 +20,9 @@ from markupsafe import Markup, escape
 from .config import Config
 from .errors import BriefgenError, BuildWarning
 from .markdown_ext import BriefMarkdown, MentionContext, MentionMatcher
+from .metadata import news_article
 from .model import Annotation, Brief, Entity, Page, Site
+from .parallel import parallel_map
 from .wire import parse_wire
 
 BRIEF_ROOT = "../../"  # a brief's page is briefs/<slug>/index.html
@@ -97,37 +99,56 @@ def json_ld(value: Any) -> Markup:
     return Markup(text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026"))
 
 
-def render_briefs(site: Site, config: Config) -> tuple[dict[str, RenderedBrief], list[BriefgenError], list[BuildWarning]]:
-    """Render every brief's body, key points and notes once; collect quote errors and warnings."""
+@dataclass(frozen=True)
+class BriefOutcome:
+    """One brief's rendering with the quote errors and warnings it gave."""
+
+    rendered: RenderedBrief
+    errors: tuple[BriefgenError, ...]
+    warnings: tuple[BuildWarning, ...]
+
+
+def render_brief(brief: Brief, entities: Sequence[Entity], converter: BriefMarkdown,
+                 config: Config) -> BriefOutcome:
+    """Render a brief's body, key points and notes; its entities are what it may link."""
+    if brief.body_format == "text":
+        body, outcome = converter.convert_wire(parse_wire(brief.body), root=BRIEF_ROOT, entities=entities,
+                                               annotations=brief.annotations, mention_mode=config.mentions)
+        key_points = tuple(Markup(escape(point)) for point in brief.key_points)
+    else:
+        body, outcome = converter.convert(brief.body, root=BRIEF_ROOT, entities=entities,
+                                          annotations=brief.annotations, mention_mode=config.mentions)
+        key_points = tuple(Markup(converter.inline(point, root=BRIEF_ROOT)) for point in brief.key_points)
+    errors = tuple(BriefgenError(problem.message, brief.sidecar_path, problem.annotation.line, problem.hint)
+                   for problem in outcome.problems)
+    warnings = tuple(BuildWarning(f"{entity.type} entity '{entity.name}' is never named in the text",
+                                  Path(brief.sidecar_path))
+                     for entity in entities
+                     if entity.key not in outcome.mentioned and not _named_in(entity, brief.key_points))
+    notes = []
+    for index, annotation in enumerate(brief.annotations):
+        number = outcome.note_numbers.get(index)
+        if number is not None:
+            html, _ = converter.convert(annotation.note, root=BRIEF_ROOT, mention_mode="none")
+            notes.append(RenderedNote(number, annotation, Markup(html)))
+    notes.sort(key=lambda note: note.number)
+    rendered = RenderedBrief(Markup(body), key_points, tuple(notes), dict(outcome.contexts))
+    return BriefOutcome(rendered, errors, warnings)
+
+
+def render_briefs(site: Site, config: Config, *, jobs: int | None = None
+                  ) -> tuple[dict[str, RenderedBrief], list[BriefgenError], list[BuildWarning]]:
+    """Render every brief once (on every core); collect quote errors and warnings."""
     converter = BriefMarkdown(unsafe_html=config.unsafe_html)
+    outcomes = parallel_map(lambda brief: render_brief(brief, site.entities_of(brief), converter, config),
+                            site.briefs, jobs=jobs)
     rendered: dict[str, RenderedBrief] = {}
     errors: list[BriefgenError] = []
     warnings: list[BuildWarning] = []
-    for brief in site.briefs:
-        entities = site.entities_of(brief)
-        if brief.body_format == "text":
-            body, outcome = converter.convert_wire(parse_wire(brief.body), root=BRIEF_ROOT, entities=entities,
-                                                   annotations=brief.annotations, mention_mode=config.mentions)
-            key_points = tuple(Markup(escape(point)) for point in brief.key_points)
-        else:
-            body, outcome = converter.convert(brief.body, root=BRIEF_ROOT, entities=entities,
-                                              annotations=brief.annotations, mention_mode=config.mentions)
-            key_points = tuple(Markup(converter.inline(point, root=BRIEF_ROOT)) for point in brief.key_points)
-        for problem in outcome.problems:
-            errors.append(BriefgenError(problem.message, brief.sidecar_path, problem.annotation.line, problem.hint))
-        unmentioned = [e for e in entities if e.key not in outcome.mentioned
-                       and not _named_in(e, brief.key_points)]
-        for entity in unmentioned:
-            warnings.append(BuildWarning(f"{entity.type} entity '{entity.name}' is never named in the text",
-                                         Path(brief.sidecar_path)))
-        notes = []
-        for index, annotation in enumerate(brief.annotations):
-            number = outcome.note_numbers.get(index)
-            if number is not None:
-                html, _ = converter.convert(annotation.note, root=BRIEF_ROOT, mention_mode="none")
-                notes.append(RenderedNote(number, annotation, Markup(html)))
-        notes.sort(key=lambda note: note.number)
-        rendered[brief.slug] = RenderedBrief(Markup(body), key_points, tuple(notes), dict(outcome.contexts))
+    for brief, outcome in zip(site.briefs, outcomes):
+        rendered[brief.slug] = outcome.rendered
+        errors.extend(outcome.errors)
+        warnings.extend(outcome.warnings)
     return rendered, errors, warnings
 
 
@@ -164,49 +185,94 @@ def paginate(items: Sequence[Any], size: int, base: str) -> Iterator[tuple[str, 
         )
 
 
-def plan_pages(site: Site, config: Config, rendered: dict[str, RenderedBrief]) -> list[Page]:
-    """Every HTML page of the site, each with the context it is rendered from."""
+Group = tuple[str, ...]
+
+
+def page_groups(site: Site, config: Config) -> list[Group]:
+    """Every group of pages the site has, in a stable order.
+
+    A group is what one input of the model produces: a brief's page, an
+    entity's pages, the home pages... Incremental builds redo whole groups,
+    or the pages of a group whose briefs changed.
+    """
+    groups: list[Group] = [("home",)]
+    groups += [("brief", brief.slug) for brief in site.briefs]
+    groups += [("type", entity_type.name) for entity_type in config.entity_types]
+    groups += [("entity", *key) for key in site.entities]
+    groups += [("entities",), ("archive",), ("tags",)]
+    groups += [("tag", slug) for slug in site.tags]
+    groups += [("search",), ("404",)]
+    return groups
+
+
+def plan_group(group: Group, site: Site, config: Config, rendered: dict[str, RenderedBrief]) -> list[Page]:
+    """The pages of one group, each with the context it is rendered from.
+
+    `Page.members` names the briefs (or entities) a page lists, so an
+    incremental build can tell which pages of a long list an edit reached.
+    """
     pages: list[Page] = []
 
-    def add(directory: str, template: str, **context: Any) -> None:
-        pages.append(Page(PurePosixPath(directory) / "index.html" if directory else PurePosixPath("index.html"),
-                          template, context))
+    def add(directory: str, template: str, members: tuple[Any, ...] = (), **context: Any) -> None:
+        path = PurePosixPath(directory) / "index.html" if directory else PurePosixPath("index.html")
+        pages.append(Page(path, template, context, members))
 
-    for path, chunk, pager in paginate(site.briefs, config.page_size, ""):
-        add(path, "index.html", briefs=chunk, pager=pager)
-    for brief in site.briefs:
+    kind = group[0]
+    if kind == "home":
+        for path, chunk, pager in paginate(site.briefs, config.page_size, ""):
+            add(path, "index.html", tuple(b.slug for b in chunk), briefs=chunk, pager=pager)
+    elif kind == "brief":
+        brief = site.brief(group[1])
+        entities = site.entities_of(brief)
         add(brief.url, "brief.html", brief=brief, rendered=rendered[brief.slug],
-            entities=_grouped(site.entities_of(brief), config), related=site.related.get(brief.slug, ()),
-            tags=site.tags_of(brief))
-    by_type = _entities_by_type(site, config)
-    for entity_type in config.entity_types:
-        listed = by_type[entity_type.name]
+            article_ld=news_article(brief, entities, config), entities=_grouped(entities, config),
+            related=site.related.get(brief.slug, ()), tags=site.tags_of(brief))
+    elif kind == "type":
+        entity_type = config.entity_type(group[1])
+        listed = _entities_of_type(site, entity_type.name)
         for path, chunk, pager in paginate(listed, TYPE_INDEX_PAGE_SIZE, f"{entity_type.name}/"):
-            add(path, "entity_type.html", entity_type=entity_type, entities=chunk, pager=pager)
-    for key, entity in site.entities.items():
+            add(path, "entity_type.html", tuple(e.key for e, _ in chunk), entity_type=entity_type,
+                entities=chunk, pager=pager)
+    elif kind == "entity":
+        key = (group[1], group[2])
+        entity = site.entities[key]
         briefs = site.briefs_by_entity[key]
         mentions = [(brief, rendered[brief.slug].contexts.get(key)) for brief in briefs]
         for path, chunk, pager in paginate(mentions, config.page_size, entity.url):
-            add(path, "entity.html", entity=entity, entity_type=config.entity_type(entity.type),
-                mentions=chunk, co_mentions=site.co_mentions.get(key, ()), brief_count=len(briefs), pager=pager)
-    add("entities/", "entities.html", groups=[(t, by_type[t.name]) for t in config.entity_types])
-    add("archive/", "archive.html", months=_by_month(site.briefs))
-    add("tags/", "tags.html", tags=[(tag, len(site.briefs_by_tag[slug])) for slug, tag in site.tags.items()])
-    for slug, tag in site.tags.items():
-        for path, chunk, pager in paginate(site.briefs_by_tag[slug], config.page_size, tag.url):
-            add(path, "tag.html", tag=tag, briefs=chunk, pager=pager)
-    pages.append(Page(PurePosixPath("404.html"), "404.html", {}))
+            add(path, "entity.html", tuple(b.slug for b, _ in chunk), entity=entity,
+                entity_type=config.entity_type(entity.type), mentions=chunk,
+                co_mentions=site.co_mentions.get(key, ()), brief_count=len(briefs), pager=pager)
+    elif kind == "entities":
+        add("entities/", "entities.html",
+            groups=[(t, _entities_of_type(site, t.name)) for t in config.entity_types])
+    elif kind == "archive":
+        add("archive/", "archive.html", months=_by_month(site.briefs))
+    elif kind == "tags":
+        add("tags/", "tags.html", tags=[(tag, len(site.briefs_by_tag[slug])) for slug, tag in site.tags.items()])
+    elif kind == "tag":
+        tag = site.tags[group[1]]
+        for path, chunk, pager in paginate(site.briefs_by_tag[tag.slug], config.page_size, tag.url):
+            add(path, "tag.html", tuple(b.slug for b in chunk), tag=tag, briefs=chunk, pager=pager)
+    elif kind == "search":
+        add("search/", "search.html")
+    elif kind == "404":
+        pages.append(Page(PurePosixPath("404.html"), "404.html", {}))
+    else:
+        raise ValueError(f"unknown page group {group!r}")
     return pages
 
 
-def _entities_by_type(site: Site, config: Config) -> dict[str, list[tuple[Entity, int]]]:
-    """Entities of each type with their brief counts, alphabetical."""
-    result: dict[str, list[tuple[Entity, int]]] = {t.name: [] for t in config.entity_types}
-    for key, entity in site.entities.items():
-        result[entity.type].append((entity, len(site.briefs_by_entity[key])))
-    for listed in result.values():
-        listed.sort(key=lambda item: (item[0].name.casefold(), item[0].id))
-    return result
+def plan_pages(site: Site, config: Config, rendered: dict[str, RenderedBrief]) -> list[Page]:
+    """Every HTML page of the site, each with the context it is rendered from."""
+    return [page for group in page_groups(site, config) for page in plan_group(group, site, config, rendered)]
+
+
+def _entities_of_type(site: Site, type_name: str) -> list[tuple[Entity, int]]:
+    """Entities of one type with their brief counts, alphabetical."""
+    listed = [(entity, len(site.briefs_by_entity[key])) for key, entity in site.entities.items()
+              if entity.type == type_name]
+    listed.sort(key=lambda item: (item[0].name.casefold(), item[0].id))
+    return listed
 
 
 def _grouped(entities: Sequence[Entity], config: Config) -> list[tuple[Any, list[Entity]]]:
@@ -243,7 +309,6 @@ class PageRenderer:
                 "language": config.language,
                 "base_url": config.base_url,
                 "entity_types": config.entity_types,
-                "brief_count": len(site.briefs),
             },
         }
 

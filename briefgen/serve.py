@@ -16,7 +16,9 @@ only records changed paths. All mutable state lives on a `DevServer` instance.
 
 from __future__ import annotations
 
+import contextlib
 import errno
+import functools
 import html
 import ipaddress
 import json
@@ -25,6 +27,7 @@ import os
 import re
 import secrets
 import shutil
+import signal
 import socket
 import socketserver
 import sys
@@ -81,6 +84,9 @@ class RebuildResult:
     changed_outputs: tuple[str, ...] | None = None
 
 
+# rebuild(changed) gets the absolute source paths changed since the last build
+# (empty for the first): files, and folders created, deleted or moved, which
+# mean anything below them. It must not raise, and it replaces out_dir atomically.
 Rebuild = Callable[[frozenset[Path]], RebuildResult]
 
 # Reserved URLs, relative to the base path: the reload script and its event stream.
@@ -204,19 +210,18 @@ _BODY_END = re.compile(rb"</body\s*>", re.IGNORECASE)
 
 def inject_before_body_end(page: bytes, snippet: bytes) -> bytes:
     """Insert ``snippet`` before the last ``</body>`` (any case), or append it."""
-    last = None
-    for last in _BODY_END.finditer(page):
-        pass
-    if last is None:
+    ends = list(_BODY_END.finditer(page))
+    if not ends:
         return page + snippet
-    return page[: last.start()] + snippet + page[last.start() :]
+    at = ends[-1].start()
+    return page[:at] + snippet + page[at:]
 
 
 # --- the injected script and the error overlay ---------------------------------
 
 _OVERLAY_CSS = (
     "#__briefgen_overlay{position:fixed;inset:0;z-index:2147483647;overflow:auto;"
-    "box-sizing:border-box;margin:0;padding:2rem;background:rgba(24,24,27,.95);color:#f4f4f5;"
+    "box-sizing:border-box;margin:0;padding:2rem;background:rgba(24,24,27,.97);color:#f4f4f5;"
     "font:14px/1.5 ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;text-align:left}"
     "#__briefgen_overlay .__briefgen_title{font-size:18px;font-weight:700;color:#f87171;margin:0 0 1rem}"
     "#__briefgen_overlay pre{margin:0;white-space:pre-wrap;font:inherit;color:inherit;background:none}"
@@ -273,20 +278,40 @@ _LIVERELOAD_JS = """\
     });
   }
 
-  var source = new EventSource(
-    script.dataset.events + "?since=" + encodeURIComponent(script.dataset.version));
-  source.addEventListener("reload", function () {
-    source.close();
-    location.reload();
+  var version = script.dataset.version;  // of the build this page reflects
+  var source = null;
+
+  function connect() {
+    if (source || document.visibilityState === "hidden") return;
+    source = new EventSource(script.dataset.events + "?since=" + encodeURIComponent(version));
+    source.addEventListener("reload", function () {
+      disconnect();
+      location.reload();
+    });
+    source.addEventListener("css", function (event) {
+      version = event.lastEventId;
+      refreshStylesheets(version);
+    });
+    source.addEventListener("error", function (event) {
+      // A dropped connection fires "error" too, without data: EventSource retries by itself.
+      if (typeof event.data !== "string") return;
+      version = event.lastEventId;
+      showError(JSON.parse(event.data).text);
+    });
+  }
+
+  function disconnect() {
+    if (source) source.close();
+    source = null;
+  }
+
+  // Browsers open about six connections per server: hidden tabs give theirs back,
+  // and catch up when shown again (the server sends what they missed since `version`).
+  document.addEventListener("visibilitychange", function () {
+    if (document.visibilityState === "hidden") disconnect();
+    else connect();
   });
-  source.addEventListener("css", function (event) {
-    refreshStylesheets(event.lastEventId);
-  });
-  source.addEventListener("error", function (event) {
-    // A dropped connection fires "error" too, without data: EventSource retries by itself.
-    if (typeof event.data !== "string") return;
-    showError(JSON.parse(event.data).text);
-  });
+  connect();
 })();
 """
 
@@ -572,10 +597,12 @@ class DevServer:
         self.host = host
         self.requested_port = port
         self.base_path = normalize_base_path(base_path)
-        self.log = log
+        self._log = log
+        # Serialises log lines: print() from two threads can interleave mid-line.
+        self._log_lock = threading.Lock()
         self._rebuild = rebuild
         self._debounce = debounce
-        self._watcher = _Watcher(watch_paths, self._note_changes, poll=poll, exclude=self.out_dir, log=log)
+        self._watcher = _Watcher(watch_paths, self._note_changes, poll=poll, exclude=self.out_dir, log=self.log)
         self._httpd: _HTTPServer | None = None
         self._http_thread: threading.Thread | None = None
         self._build_thread: threading.Thread | None = None
@@ -597,6 +624,11 @@ class DevServer:
         self._result: RebuildResult | None = None  # of the last finished build
         self._full_reload_epoch = 0  # last build after which pages need a full reload
 
+    def log(self, message: str) -> None:
+        """Pass one message to the ``log`` callable, one thread at a time."""
+        with self._log_lock:
+            self._log(message)
+
     # -- lifecycle --
 
     def start(self) -> None:
@@ -605,6 +637,7 @@ class DevServer:
         if self.port != self.requested_port and self.requested_port != 0:
             self.log(f"Port {self.requested_port} is in use; using port {self.port} instead.")
         self._watcher.start()
+        self.log(f"Serving {self.url} (Ctrl-C to stop)")
         self._http_thread = self._start_thread("briefgen-http", lambda: httpd.serve_forever(poll_interval=0.1))
         self._build_thread = self._start_thread("briefgen-build", self._build_loop)
 
@@ -771,7 +804,7 @@ class DevServer:
     def version(self, epoch: int) -> str:
         return f"{self._instance}-{epoch}"
 
-    def _parse_version(self, text: str | None) -> int | None:
+    def parse_version(self, text: str | None) -> int | None:
         """The epoch of a version of this run, -1 for another run's, None when absent."""
         if text is None:
             return None
@@ -795,6 +828,10 @@ class DevServer:
             + b'" data-version="' + self.version(epoch).encode() + b'"></script>'
         )
 
+    def _has_news(self, known: int) -> bool:
+        """Whether an event stream at epoch ``known`` must wake up. Hold _state."""
+        return (self._result is not None and self._epoch != known) or self._stopping.is_set()
+
     def _next_event(self, since: int) -> tuple[str, str, dict[str, str]] | None:
         """(event, id, data) for a page at epoch ``since``, or None when it is current. Hold _state."""
         if self._result is None or self._epoch == since:
@@ -813,10 +850,8 @@ class DevServer:
             known = self._epoch if since is None else since
         while not self._stopping.is_set():
             with self._state:
-                self._state.wait_for(
-                    lambda: (self._result is not None and self._epoch != known) or self._stopping.is_set(),
-                    timeout=SSE_KEEPALIVE_SECONDS,
-                )
+                news = functools.partial(self._has_news, known)
+                self._state.wait_for(news, timeout=SSE_KEEPALIVE_SECONDS)
                 if self._stopping.is_set():
                     return
                 event = self._next_event(known)
@@ -853,7 +888,7 @@ class _RequestHandler(BaseHTTPRequestHandler):
         dev = self.server.dev
         url = urlsplit(self.path)
         if url.path == dev.base_path + _EVENTS_PATH:
-            self._send_events(url.query)
+            self._send_events(url.query, send_body)
             return
         if url.path == dev.base_path + _SCRIPT_PATH:
             self._send(HTTPStatus.OK, "text/javascript; charset=utf-8", dev.script, send_body)
@@ -909,17 +944,17 @@ class _RequestHandler(BaseHTTPRequestHandler):
         body = inject_before_body_end(body, dev.snippet(epoch, result))
         self._send(HTTPStatus.NOT_FOUND, "text/html; charset=utf-8", body, send_body)
 
-    def _send_events(self, query: str) -> None:
+    def _send_events(self, query: str, send_body: bool) -> None:
         dev = self.server.dev
-        since = self.headers.get("Last-Event-ID") or (parse_qs(query).get("since") or [None])[0]
+        # On a reconnection EventSource sends the id of the last event it saw.
+        since = self.headers.get("Last-Event-ID") or parse_qs(query).get("since", [None])[0]
         self.send_response(HTTPStatus.OK)
         self.send_header("Content-Type", "text/event-stream; charset=utf-8")
         self.send_header("Cache-Control", "no-store")
         self.end_headers()
-        try:
-            dev.stream_events(dev._parse_version(since), self.wfile.write)
-        except (ConnectionError, TimeoutError, OSError):
-            pass  # the page went away
+        if send_body:
+            with contextlib.suppress(OSError):  # the page went away
+                dev.stream_events(dev.parse_version(since), self.wfile.write)
 
     def _send_headers(self, status: int, content_type: str, length: int, location: str | None = None) -> None:
         self.send_response(status)
@@ -974,11 +1009,11 @@ def serve_site(
         base_path=base_path,
         log=log,
     )
-    server.start()
+    if not _is_loopback(host):
+        log(f"Warning: serving on {host} shows the site to other machines on your network.")
+    interrupted = False
     try:
-        if not _is_loopback(host):
-            log(f"Warning: serving on {host} shows the site to other machines on your network.")
-        log(f"Serving {server.url} (Ctrl-C to stop)")
+        server.start()
         # Short waits, so Ctrl-C is handled promptly on every platform.
         while server.wait_for_build(1, timeout=0.5) is None and not server.stopped:
             pass
@@ -987,9 +1022,19 @@ def serve_site(
         while not server.stopped:
             time.sleep(0.5)
     except KeyboardInterrupt:
-        log("Stopping.")
+        interrupted = True
     finally:
-        try:
-            server.stop()
-        except KeyboardInterrupt:
-            pass  # a second Ctrl-C while stopping: we are stopping anyway
+        _stop_ignoring_interrupts(server, "Stopping." if interrupted else None)
+
+
+def _stop_ignoring_interrupts(server: DevServer, message: str | None) -> None:
+    """Stop the server; a second Ctrl-C meanwhile must not end in a traceback."""
+    in_main_thread = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN) if in_main_thread else None
+    try:
+        if message:
+            server.log(message)
+        server.stop()
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGINT, previous)

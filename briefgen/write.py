@@ -12,8 +12,11 @@ import os
 import shutil
 import tempfile
 from pathlib import Path, PurePosixPath
+from typing import Callable, TypeVar
 
 from .errors import BriefgenError
+
+T = TypeVar("T")
 
 
 class OutputWriter:
@@ -63,6 +66,33 @@ class OutputWriter:
                                 hint="rename the static file, or the brief, tag or entity it clashes with")
         self.written[path] = origin
 
+    def run_step(self, step: Callable[[Path], T], origin: str) -> T:
+        """Run `step` on the staged folder, once every page is written and before commit; claim what it adds.
+
+        For tools that read the built pages and add files beside them (the
+        search index). A step may only add files: one that changes a file
+        already written is refused, like any second write to a path.
+        """
+        before = {path: self._stamp(path) for path in self.written}
+        result = step(self.staging)
+        for folder, dirnames, filenames in os.walk(self.staging):
+            dirnames.sort()
+            for name in sorted(filenames):
+                relative = PurePosixPath(Path(folder, name).relative_to(self.staging).as_posix())
+                if relative not in before:
+                    self._claim(relative, origin)
+        changed = sorted(str(path) for path, stamp in before.items() if self._stamp(path) != stamp)
+        if changed:
+            raise BriefgenError(f"{origin} changed files it must only read: {', '.join(changed[:5])}")
+        return result
+
+    def _stamp(self, path: PurePosixPath) -> tuple[int, int] | None:
+        try:
+            stat = (self.staging / path).stat()
+        except FileNotFoundError:
+            return None
+        return (stat.st_mtime_ns, stat.st_size)
+
     def commit(self) -> None:
         """Replace the output folder with the staged build."""
         old = None
@@ -95,3 +125,31 @@ def check_output_folder(out_dir: Path, site_dir: Path) -> None:
     if out.is_dir() and any(out.iterdir()) and not (out / "index.html").exists():
         raise BriefgenError(f"the output folder {out_dir} has files that briefgen did not build", out_dir,
                             hint="briefgen replaces the whole folder: empty it or choose another")
+
+
+def replace_in_place(out_dir: Path, files: dict[PurePosixPath, bytes], deletes: set[PurePosixPath]) -> int:
+    """Write changed files into an existing output folder and delete pages that are gone.
+
+    For incremental builds, which write a handful of files: each file is
+    written beside its target and renamed over it, so a reader (the dev
+    server, a browser) never sees half a file. Folders left empty by deleted
+    pages are removed. Returns how many files were written or deleted.
+    """
+    for path in sorted(files):
+        target = out_dir / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.")
+        with os.fdopen(handle, "wb") as out:
+            out.write(files[path])
+        os.replace(temporary, target)
+    for path in sorted(deletes):
+        target = out_dir / path
+        try:
+            target.unlink()
+        except FileNotFoundError:
+            continue
+        folder = target.parent
+        while folder != out_dir and folder.is_dir() and not any(folder.iterdir()):
+            folder.rmdir()
+            folder = folder.parent
+    return len(files) + len(deletes)

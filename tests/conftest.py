@@ -1,77 +1,13 @@
-"""Shared helpers: build a site folder, parse its HTML, follow its links."""
+"""Fixtures shared by the tests; the helpers themselves live in sitekit.py."""
 
 from __future__ import annotations
 
 import shutil
-import textwrap
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
 
 import pytest
-from bs4 import BeautifulSoup
 
-from briefgen.build import BuildReport, build_site
-
-REPO = Path(__file__).resolve().parent.parent
-
-
-def write_site(root: Path, files: dict[str, str]) -> Path:
-    """Write a site folder from {relative path: text}; text is dedented."""
-    for relative, text in files.items():
-        path = root / relative
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(textwrap.dedent(text).lstrip("\n"), encoding="utf-8")
-    return root
-
-
-def build(site: Path, out: Path | None = None, **options: object) -> BuildReport:
-    return build_site(site, out, **options)  # type: ignore[arg-type]
-
-
-def parse_html(path: Path) -> BeautifulSoup:
-    return BeautifulSoup(path.read_bytes(), "html5lib")
-
-
-def snapshot(folder: Path) -> dict[str, bytes]:
-    """Every file below `folder`, by relative path."""
-    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
-
-
-def broken_links(out: Path) -> list[str]:
-    """Every internal link or fragment of the built site that leads nowhere."""
-    problems = []
-    ids: dict[Path, set[str]] = {}
-
-    def ids_of(page: Path) -> set[str]:
-        if page not in ids:
-            soup = parse_html(page)
-            ids[page] = {str(tag["id"]) for tag in soup.find_all(id=True)}
-        return ids[page]
-
-    for page in sorted(out.rglob("*.html")):
-        soup = parse_html(page)
-        for tag in soup.find_all(["a", "link", "script", "img"]):
-            target = tag.get("href") if tag.name in ("a", "link") else tag.get("src")
-            if not target:
-                continue
-            parts = urlsplit(target)
-            if parts.scheme or parts.netloc:
-                continue
-            if target.startswith("/"):
-                problems.append(f"{page.relative_to(out)}: root-absolute link {target}")
-                continue
-            resolved = (page.parent / unquote(parts.path)).resolve() if parts.path else page
-            if resolved.is_dir():
-                resolved = resolved / "index.html"
-            if not resolved.exists():
-                problems.append(f"{page.relative_to(out)}: {target} → missing")
-                continue
-            if out.resolve() not in resolved.parents and resolved != out.resolve():
-                problems.append(f"{page.relative_to(out)}: {target} leaves the site")
-            if parts.fragment and resolved.suffix == ".html" and unquote(parts.fragment) not in ids_of(resolved):
-                problems.append(f"{page.relative_to(out)}: {target} → no #{parts.fragment}")
-    return problems
-
+from sitekit import REPO, build
 
 @pytest.fixture(scope="session")
 def example_out(tmp_path_factory: pytest.TempPathFactory) -> Path:
@@ -83,5 +19,15 @@ def example_out(tmp_path_factory: pytest.TempPathFactory) -> Path:
             shutil.copytree(source, site / name)
         else:
             shutil.copyfile(source, site / name)
+    build(site, site / "site")
+    return site / "site"
+
+
+@pytest.fixture(scope="session")
+def generated_out(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A generated site of 300 briefs (tests/sitegen.py), built once for the whole session."""
+    from sitegen import generate_site
+
+    site = generate_site(tmp_path_factory.mktemp("generated"))
     build(site, site / "site")
     return site / "site"

@@ -8,7 +8,7 @@ import pytest
 
 from briefgen.cli import main
 
-from conftest import write_site
+from sitekit import write_site
 
 
 def test_check_warns_about_likely_mistakes(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -32,7 +32,7 @@ def test_check_warns_about_likely_mistakes(tmp_path: Path, capsys: pytest.Captur
 
 
 def test_check_passes_the_example_site(capsys: pytest.CaptureFixture[str]) -> None:
-    from conftest import REPO
+    from sitekit import REPO
 
     assert main(["check", str(REPO)]) == 0
     assert "0 warnings" in capsys.readouterr().out

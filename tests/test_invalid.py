@@ -15,7 +15,7 @@ import yaml
 
 from briefgen.cli import main
 
-from conftest import snapshot
+from sitekit import snapshot
 
 INVALID = Path(__file__).parent / "invalid"
 CASES = sorted(p.name for p in INVALID.iterdir() if p.is_dir())

@@ -11,7 +11,7 @@ from briefgen.config import load_config
 from briefgen.errors import BriefgenError
 from briefgen.load import load_content, parse_date, split_key_points
 
-from conftest import write_site
+from sitekit import write_site
 
 
 def load(site: Path):

@@ -472,7 +472,7 @@ def test_watches_files_and_folders_created_later(site: FakeSite, make_server: Ca
     touch(templates / "_header.html")
     wait_until(lambda: site.builds == 4, message="a rebuild for a file in the new folder")
     assert templates / "_header.html" in site.last_call()
-    assert server.builds == 4
+    assert server.wait_for_build(4, timeout=10) is not None
 
 
 def test_a_folder_deleted_and_recreated_is_still_watched(site: FakeSite, server: DevServer) -> None:

@@ -1,0 +1,121 @@
+"""What incremental builds may skip: file stamps, and the state kept between runs.
+
+Owns telling which input files changed (size and modification time first,
+a content hash to confirm), fingerprints of whole folders (templates,
+static), and saving and loading a builder's state under `.briefgen-cache/` in
+the site folder, keyed by everything that would make it wrong to reuse: the
+briefgen and Python versions, the configuration and the output folder.
+Must not decide what a page looks like.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+import sys
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Iterable
+
+from . import __version__
+
+CACHE_DIR = ".briefgen-cache"
+STATE_FILE = "state.pickle"
+
+
+@dataclass(frozen=True)
+class FileStamp:
+    """A file as it was: size, modification time and a hash of its bytes."""
+
+    size: int
+    mtime_ns: int
+    digest: str
+
+
+def file_stamp(path: Path) -> FileStamp | None:
+    """The stamp of a file, or None when it is gone or unreadable."""
+    try:
+        info = path.stat()
+        data = path.read_bytes()
+    except OSError:
+        return None
+    return FileStamp(info.st_size, info.st_mtime_ns, hashlib.blake2b(data, digest_size=16).hexdigest())
+
+
+def unchanged(path: Path, old: FileStamp | None) -> bool:
+    """True when `path` still has the content it had when `old` was taken.
+
+    Size and modification time decide when they are the same; when they
+    differ the content hash does, so touching a file costs no rebuild.
+    """
+    if old is None:
+        return False
+    try:
+        info = path.stat()
+    except OSError:
+        return False
+    if info.st_size == old.size and info.st_mtime_ns == old.mtime_ns:
+        return True
+    current = file_stamp(path)
+    return current is not None and current.digest == old.digest
+
+
+def folder_digest(folders: Iterable[Path]) -> str:
+    """One hash of every file below the folders: their relative paths and contents."""
+    digest = hashlib.blake2b(digest_size=16)
+    for folder in folders:
+        digest.update(str(folder).encode())
+        if not folder.is_dir():
+            continue
+        for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+            digest.update(path.relative_to(folder).as_posix().encode() + b"\0")
+            digest.update(hashlib.blake2b(path.read_bytes(), digest_size=16).digest())
+    return digest.hexdigest()
+
+
+def bytes_digest(data: bytes) -> str:
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
+def cache_key(*parts: object) -> str:
+    """A key for the saved state: briefgen, Python, and whatever else the caller names."""
+    digest = hashlib.blake2b(digest_size=16)
+    for part in (__version__, sys.version, *parts):
+        digest.update(repr(part).encode() + b"\0")
+    return digest.hexdigest()
+
+
+def load_state(site_dir: Path, key: str) -> Any | None:
+    """The saved state for `key`, or None (no cache, another key, or an unreadable file)."""
+    path = site_dir / CACHE_DIR / STATE_FILE
+    try:
+        with path.open("rb") as handle:
+            saved_key, state = pickle.load(handle)
+    except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError, ValueError, TypeError):
+        return None
+    return state if saved_key == key else None
+
+
+def save_state(site_dir: Path, key: str, state: Any) -> None:
+    """Save the state atomically; a cache that cannot be written is only a slower next build."""
+    folder = site_dir / CACHE_DIR
+    try:
+        folder.mkdir(exist_ok=True)
+        gitignore = folder / ".gitignore"
+        if not gitignore.exists():
+            gitignore.write_text("# briefgen's build cache: safe to delete\n*\n")
+        handle, temporary = tempfile.mkstemp(dir=folder, prefix=".state-")
+        with os.fdopen(handle, "wb") as out:
+            pickle.dump((key, state), out, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(temporary, folder / STATE_FILE)
+    except OSError:
+        return
+
+
+def clear_state(site_dir: Path) -> None:
+    try:
+        (site_dir / CACHE_DIR / STATE_FILE).unlink()
+    except OSError:
+        pass

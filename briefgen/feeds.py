@@ -1,0 +1,227 @@
+"""Feeds: Atom (RFC 4287) for the site and for every entity, JSON Feed 1.1 for the site.
+
+Owns which briefs each feed carries, entry ids, and the feed documents as
+(output path, bytes). Must not write files (build.py hands the bytes to the
+writer) and must not read the clock: a feed's `updated` is the date of its
+newest entry, so the same content always builds the same bytes.
+
+Links follow the site's rule: absolute when `base_url` is set, else relative
+to the feed's own location (a reader resolves them against the feed's URL).
+Entry content is the brief's body as rendered once per build for its page;
+its links are relative to the brief page, so `xml:base` on the content is the
+brief's URL.
+"""
+
+from __future__ import annotations
+
+import json
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import PurePosixPath
+from typing import Any, Sequence
+from urllib.parse import quote
+
+from markupsafe import Markup, escape
+
+from .config import Config
+from .model import Brief, Entity, Site
+from .render import RenderedBrief
+from .xmltext import local_day, rfc3339, xml_text
+
+ATOM_NS = "http://www.w3.org/2005/Atom"
+XML_BASE = "{http://www.w3.org/XML/1998/namespace}base"
+XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+JSON_FEED_VERSION = "https://jsonfeed.org/version/1.1"
+SITE_ATOM = PurePosixPath("feed.xml")
+SITE_JSON = PurePosixPath("feed.json")
+ENTITY_FEED_NAME = "feed.xml"
+# Without base_url an entry has no URL to be its id. A tag: URI (RFC 4151)
+# built from the brief's date and slug is stable across builds and machines.
+# `.invalid` (RFC 2606) says that no one owns this authority: it is not a
+# claim on anyone's domain name.
+TAG_AUTHORITY = "briefgen.invalid"
+# An empty feed still needs `updated`; a fixed instant keeps it reproducible.
+EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+SUMMARY_CHARS = 300
+
+
+@dataclass(frozen=True)
+class FeedSpec:
+    """One feed: where it goes, what it is called, whose page it belongs to, its briefs."""
+
+    path: PurePosixPath
+    title: str
+    subtitle: str
+    page: str  # site-root-relative page the feed follows: '' or 'people/x/'
+    briefs: Sequence[Brief]  # newest first, already cut to config.feed_entries
+
+
+def feed_files(site: Site, rendered: dict[str, RenderedBrief],
+               config: Config) -> list[tuple[PurePosixPath, bytes]]:
+    """The site's Atom and JSON feeds, then one Atom feed per entity (sorted by type and id)."""
+    limit = config.feed_entries
+    site_feed = FeedSpec(SITE_ATOM, config.title, config.description, "", site.briefs[:limit])
+    files = [(SITE_ATOM, atom_feed(site_feed, site, rendered, config)),
+             (SITE_JSON, json_feed(site_feed, site, rendered, config))]
+    for key in sorted(site.entities):
+        entity = site.entities[key]
+        spec = entity_feed_spec(entity, site.briefs_by_entity.get(key, ())[:limit], config)
+        files.append((spec.path, atom_feed(spec, site, rendered, config)))
+    return files
+
+
+def entity_feed_spec(entity: Entity, briefs: Sequence[Brief], config: Config) -> FeedSpec:
+    singular = config.entity_type(entity.type).singular
+    subtitle = entity.description or f"Briefs naming {entity.name} ({singular.lower()}) in {config.title}"
+    return FeedSpec(PurePosixPath(entity.url) / ENTITY_FEED_NAME, f"{entity.name} · {config.title}",
+                    subtitle, entity.url, briefs)
+
+
+def entry_id(brief: Brief, config: Config) -> str:
+    """The brief's absolute URL when base_url is set, else a tag: URI of its date and slug."""
+    if config.base_url:
+        return config.base_url + quote(brief.url)
+    return f"tag:{TAG_AUTHORITY},{local_day(brief.date)}:briefs/{quote(brief.slug, safe='')}"
+
+
+def feed_id(spec: FeedSpec, config: Config) -> str:
+    """The feed's own absolute URL, else a tag: URI of its path (no date is known to be stable)."""
+    if config.base_url:
+        return config.base_url + quote(str(spec.path))
+    return f"tag:{TAG_AUTHORITY},2000:{quote(str(spec.path), safe='/')}"
+
+
+def link(target: str, spec: FeedSpec, config: Config) -> str:
+    """A link from the feed to a site path: absolute with base_url, else relative to the feed's folder.
+
+    Relative links name `index.html` explicitly, like every link of the site,
+    so they also work from disk.
+    """
+    if config.base_url:
+        return config.base_url + quote(target)
+    relative = "../" * (len(spec.path.parts) - 1) + quote(target)
+    return relative + "index.html" if target == "" or target.endswith("/") else relative
+
+
+def feed_updated(briefs: Sequence[Brief]) -> datetime:
+    """The newest entry's date (the clock is never read)."""
+    return max((brief.date for brief in briefs), default=EPOCH)
+
+
+def entry_html(rendered: RenderedBrief) -> str:
+    """The brief as a feed reader shows it: key points, body, then the annotation notes."""
+    parts: list[str] = []
+    if rendered.key_points:
+        items = "".join(f"<li>{point}</li>" for point in rendered.key_points)
+        parts.append(f'<ul class="key-points">{items}</ul>')
+    parts.append(str(rendered.body).strip())
+    if rendered.notes:
+        notes = "".join(
+            f'<li id="note-{note.number}" value="{note.number}"><p><strong>'
+            f'{escape(note.annotation.kind.replace("-", " ").capitalize())}</strong> on “'
+            f'{escape(note.annotation.quote)}”</p>{str(note.html).strip()}</li>'
+            for note in rendered.notes)
+        parts.append(f"<h2>Annotations</h2><ol>{notes}</ol>")
+    return xml_text("\n".join(parts))
+
+
+def entry_summary(brief: Brief, rendered: RenderedBrief) -> str:
+    """The sidecar's summary, else the key points, else the start of the body as plain text."""
+    if brief.summary:
+        text = brief.summary
+    elif brief.key_points:
+        text = " ".join(Markup(point).striptags() for point in rendered.key_points)
+    else:
+        text = Markup(str(rendered.body)).striptags()
+    text = " ".join(xml_text(text).split())
+    if len(text) > SUMMARY_CHARS:
+        text = text[:SUMMARY_CHARS].rsplit(" ", 1)[0] + " …"
+    return text
+
+
+def atom_feed(spec: FeedSpec, site: Site, rendered: dict[str, RenderedBrief], config: Config) -> bytes:
+    """An Atom 1.0 document for `spec`."""
+    feed = ET.Element("feed", {"xmlns": ATOM_NS, XML_LANG: config.language})
+    _text(feed, "title", spec.title)
+    if spec.subtitle:
+        _text(feed, "subtitle", spec.subtitle)
+    _text(feed, "id", feed_id(spec, config))
+    self_href = config.base_url + quote(str(spec.path)) if config.base_url else spec.path.name
+    ET.SubElement(feed, "link", {"rel": "self", "type": "application/atom+xml", "href": self_href})
+    ET.SubElement(feed, "link", {"rel": "alternate", "type": "text/html", "href": link(spec.page, spec, config)})
+    _text(feed, "updated", rfc3339(feed_updated(spec.briefs)))
+    author = ET.SubElement(feed, "author")
+    _text(author, "name", config.title)
+    _text(feed, "generator", "briefgen")
+    for brief in spec.briefs:
+        feed.append(_atom_entry(brief, spec, site, rendered[brief.slug], config))
+    ET.indent(feed, space="  ")
+    return b'<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(feed, encoding="utf-8",
+                                                                       xml_declaration=False) + b"\n"
+
+
+def _atom_entry(brief: Brief, spec: FeedSpec, site: Site, rendered: RenderedBrief, config: Config) -> ET.Element:
+    entry = ET.Element("entry")
+    _text(entry, "title", brief.title)
+    href = link(brief.url, spec, config)
+    ET.SubElement(entry, "link", {"rel": "alternate", "type": "text/html", "href": href})
+    _text(entry, "id", entry_id(brief, config))
+    _text(entry, "published", rfc3339(brief.date))
+    _text(entry, "updated", rfc3339(brief.date))
+    if brief.source and brief.source.author:
+        author = ET.SubElement(entry, "author")
+        _text(author, "name", brief.source.author)
+    for tag in site.tags_of(brief):
+        ET.SubElement(entry, "category", {"term": xml_text(tag.name)})
+    for entity in site.entities_of(brief):
+        ET.SubElement(entry, "category", {"term": f"{entity.type}/{entity.id}", "label": xml_text(entity.name),
+                                          "scheme": link(f"{entity.type}/", spec, config)})
+    if brief.summary or not config.feed_full_content:
+        summary = _text(entry, "summary", entry_summary(brief, rendered))
+        summary.set("type", "text")
+    if config.feed_full_content:
+        content = _text(entry, "content", entry_html(rendered))
+        content.set("type", "html")
+        # The body's links are relative to the brief's page.
+        content.set(XML_BASE, href)
+    return entry
+
+
+def _text(parent: ET.Element, tag: str, text: str) -> ET.Element:
+    element = ET.SubElement(parent, tag)
+    element.text = xml_text(text)
+    return element
+
+
+def json_feed(spec: FeedSpec, site: Site, rendered: dict[str, RenderedBrief], config: Config) -> bytes:
+    """A JSON Feed 1.1 document for `spec` (the site feed; entities have Atom only)."""
+    document: dict[str, Any] = {"version": JSON_FEED_VERSION, "title": xml_text(spec.title)}
+    if config.base_url:
+        document["home_page_url"] = link(spec.page, spec, config)
+        document["feed_url"] = config.base_url + quote(str(spec.path.with_name(SITE_JSON.name)))
+    if spec.subtitle:
+        document["description"] = xml_text(spec.subtitle)
+    document["language"] = config.language
+    document["authors"] = [{"name": xml_text(config.title)}]
+    items = []
+    for brief in spec.briefs:
+        item: dict[str, Any] = {"id": entry_id(brief, config), "url": link(brief.url, spec, config),
+                                "title": xml_text(brief.title)}
+        if config.feed_full_content:
+            item["content_html"] = entry_html(rendered[brief.slug])
+            if brief.summary:
+                item["summary"] = entry_summary(brief, rendered[brief.slug])
+        else:
+            item["content_text"] = entry_summary(brief, rendered[brief.slug])
+        item["date_published"] = rfc3339(brief.date)
+        if brief.source and brief.source.author:
+            item["authors"] = [{"name": xml_text(brief.source.author)}]
+        if brief.source and brief.source.url:
+            item["external_url"] = brief.source.url
+        tags = [xml_text(tag.name) for tag in site.tags_of(brief)]
+        if tags:
+            item["tags"] = tags
+        items.append(item)
+    document["items"] = items
+    return (json.dumps(document, ensure_ascii=False, indent=2) + "\n").encode("utf-8")

@@ -1,0 +1,37 @@
+"""Text that may go into an XML 1.0 document, and the dates feeds and sitemaps use.
+
+Owns stripping the characters XML 1.0 forbids (content is hostile: a title
+may carry a stray control character that would make a whole feed unreadable)
+and formatting dates as RFC 3339 / W3C Datetime. Must not import other
+briefgen modules beyond the model, and must not build documents: escaping is
+left to ElementTree, which does it right.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+
+# XML 1.0 §2.2 Char: #x9 | #xA | #xD | [#x20-#xD7FF] | [#xE000-#xFFFD] | [#x10000-#x10FFFF].
+# Everything else (C0 controls, lone surrogates, U+FFFE/U+FFFF) cannot appear
+# even escaped, so it is dropped.
+_NOT_XML_CHAR = re.compile("[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def xml_text(text: str) -> str:
+    """`text` without the characters XML 1.0 forbids."""
+    return _NOT_XML_CHAR.sub("", text)
+
+
+def rfc3339(value: datetime) -> str:
+    """'2018-07-19T00:00:00-04:00': the offset is always given, seconds always shown."""
+    return value.isoformat(timespec="seconds")
+
+
+def w3c_date(value: datetime, has_time: bool) -> str:
+    """A sitemap date: the day alone when the brief gives no time, else the full date-time."""
+    return value.date().isoformat() if not has_time else rfc3339(value)
+
+
+def local_day(value: datetime | date) -> str:
+    return (value.date() if isinstance(value, datetime) else value).isoformat()

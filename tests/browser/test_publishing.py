@@ -1,0 +1,129 @@
+"""In a real browser: the site from disk, search over HTTP, and axe-core's accessibility rules in both colour schemes."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from httpsite import serve
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed (apt-get install chromium)")
+LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+               "--disable-sync", "--no-first-run"]
+AXE = Path(__file__).resolve().parent / "node_modules" / "axe-core" / "axe.min.js"
+needs_axe = pytest.mark.skipif(not AXE.is_file(), reason="axe-core is not installed (npm ci --prefix tests/browser)")
+PAGES = {"home": "index.html", "brief": "briefs/putin-washington-invite/index.html",
+         "entity": "people/john-bolton/index.html", "search": "search/index.html?q=Bolton"}
+BRIEF_TITLE = "White House says talks are underway for a Putin visit to Washington"
+
+
+@pytest.fixture(scope="module")
+def chromium_browser():
+    playwright_api = pytest.importorskip("playwright.sync_api")
+    with playwright_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture(scope="module")
+def served(example_out: Path):
+    with serve(example_out, "/sub/") as base:
+        yield base
+
+
+def has_search_index(out: Path) -> bool:
+    return (out / "pagefind" / "pagefind-ui.js").is_file()
+
+
+def test_from_disk_home_to_brief_to_entity(chromium_browser, example_out: Path) -> None:
+    page = chromium_browser.new_page()
+    page.goto((example_out / "index.html").as_uri())
+    page.click(f"main a:text-is('{BRIEF_TITLE}')")
+    assert page.url.endswith("/briefs/putin-washington-invite/index.html")
+    assert page.locator("h1").inner_text() == BRIEF_TITLE
+    page.click(".brief-entities a:text-is('John Bolton')")
+    assert page.url.endswith("/people/john-bolton/index.html")
+    assert page.locator("h1").inner_text() == "John Bolton"
+    page.click("main .brief-item a")
+    assert page.locator("h1").inner_text() == BRIEF_TITLE
+    page.click(".site-nav a:text-is('Topics')")
+    assert page.url.endswith("/topics/index.html")
+    page.close()
+
+
+def test_search_from_disk_explains_that_it_needs_http(chromium_browser, example_out: Path) -> None:
+    page = chromium_browser.new_page()
+    page.goto((example_out / "index.html").as_uri())
+    page.fill("#site-search-q", "Bolton")
+    page.press("#site-search-q", "Enter")
+    page.wait_for_url("**/search/index.html?q=Bolton")
+    assert "served over HTTP" in page.locator("#search-status").inner_text()
+    assert page.locator("#search-q").input_value() == "Bolton"
+    page.close()
+
+
+def test_typing_a_name_in_the_search_box_finds_the_brief(chromium_browser, served: str, example_out: Path) -> None:
+    if not has_search_index(example_out):
+        pytest.skip("Pagefind is not installed, so the site has no search index (pip install 'briefgen[search]')")
+    page = chromium_browser.new_page()
+    page.goto(served + "tags/index.html")
+    page.fill("#site-search-q", "Bolton")
+    page.press("#site-search-q", "Enter")
+    page.wait_for_url("**/sub/search/index.html?q=Bolton")
+    result = page.locator(".pagefind-ui__result-link").first
+    result.wait_for(timeout=10_000)
+    assert result.inner_text() == BRIEF_TITLE
+    result.click()
+    page.wait_for_url("**/sub/briefs/putin-washington-invite/index.html")
+    assert page.locator("h1").inner_text() == BRIEF_TITLE
+    page.close()
+
+
+def test_search_filters_by_entity(chromium_browser, served: str, example_out: Path) -> None:
+    if not has_search_index(example_out):
+        pytest.skip("Pagefind is not installed, so the site has no search index (pip install 'briefgen[search]')")
+    page = chromium_browser.new_page()
+    page.goto(served + "search/index.html?q=Helsinki")
+    page.locator(".pagefind-ui__result-link").first.wait_for(timeout=10_000)
+    for group in ("Year", "Entity type", "People", "Places"):  # the UI adds filter groups as they load
+        page.locator(".pagefind-ui__filter-name", has_text=group).first.wait_for(timeout=10_000)
+    page.locator(".pagefind-ui__filter-name", has_text="People").click()
+    page.locator("label", has_text="John Bolton").first.wait_for(timeout=10_000)
+    page.close()
+
+
+def test_skip_link_is_first_visible_on_focus_and_moves_focus(chromium_browser, example_out: Path) -> None:
+    page = chromium_browser.new_page()
+    page.goto((example_out / "briefs/putin-washington-invite/index.html").as_uri())
+    page.keyboard.press("Tab")
+    focused = page.evaluate("""() => {
+        const el = document.activeElement, box = el.getBoundingClientRect(), style = getComputedStyle(el);
+        return {text: el.textContent, left: box.left, outline: style.outlineStyle, width: style.outlineWidth};
+    }""")
+    assert focused["text"] == "Skip to content" and focused["left"] >= 0
+    assert focused["outline"] != "none" and focused["width"] != "0px"
+    page.keyboard.press("Enter")
+    assert page.evaluate("document.activeElement.id") == "main"
+    page.close()
+
+
+@needs_axe
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+@pytest.mark.parametrize("name", sorted(PAGES))
+def test_no_serious_accessibility_violations(chromium_browser, served: str, example_out: Path,
+                                             name: str, scheme: str) -> None:
+    context = chromium_browser.new_context(color_scheme=scheme)
+    page = context.new_page()
+    page.goto(served + PAGES[name])
+    if name == "search" and has_search_index(example_out):
+        page.locator(".pagefind-ui__result-link").first.wait_for(timeout=10_000)
+    page.add_script_tag(path=str(AXE))
+    results = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
+    serious = [f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes']][:5]}"
+               for v in results["violations"] if v["impact"] in ("serious", "critical")]
+    assert serious == []
+    context.close()

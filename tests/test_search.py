@@ -1,0 +1,137 @@
+"""Search: Pagefind runs on the staged output; without it the build still succeeds and says so."""
+
+from __future__ import annotations
+
+import stat
+from pathlib import Path, PurePosixPath
+
+import pytest
+
+from briefgen import search
+from briefgen.errors import BriefgenError
+from briefgen.search import find_pagefind
+from briefgen.write import OutputWriter
+
+from sitekit import broken_links, build, parse_html, snapshot, write_site
+
+BRIEF = {
+    "content/a.md": "Ada Lovelace met Charles Babbage in London.\n",
+    "content/a.yaml": """
+        title: First brief
+        date: 2023-03-01
+        entities:
+          people: [Ada Lovelace, Charles Babbage]
+          places: [London]
+        """,
+}
+needs_pagefind = pytest.mark.skipif(find_pagefind() is None,
+                                    reason="Pagefind is not installed (pip install 'briefgen[search]')")
+
+
+def test_without_pagefind_the_build_succeeds_and_warns(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("BRIEFGEN_PAGEFIND", raising=False)
+    monkeypatch.setattr(search, "find_pagefind", lambda: None)
+    site = write_site(tmp_path / "site", BRIEF)
+    report = build(site)
+    assert [w.format_message() for w in report.warnings] == [
+        "warning: search was skipped: Pagefind is not installed "
+        "(pip install 'briefgen[search]', or set BRIEFGEN_PAGEFIND to a pagefind binary)"]
+    out = site / "site"
+    assert not (out / "pagefind").exists()
+    assert (out / "search/index.html").is_file()
+    assert broken_links(out) == []
+    monkeypatch.setenv("BRIEFGEN_PAGEFIND", "off")
+    report = build(site)
+    assert [w.message for w in report.warnings] == ["search was skipped: BRIEFGEN_PAGEFIND=off"]
+
+
+def test_a_failing_pagefind_fails_the_build_and_keeps_the_old_site(tmp_path: Path,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    site = write_site(tmp_path / "site", BRIEF)
+    monkeypatch.setenv("BRIEFGEN_PAGEFIND", "off")
+    build(site)
+    before = snapshot(site / "site")
+    broken = tmp_path / "pagefind"
+    broken.write_text("#!/bin/sh\necho 'Error: something broke' >&2\nexit 3\n")
+    broken.chmod(broken.stat().st_mode | stat.S_IEXEC)
+    monkeypatch.setenv("BRIEFGEN_PAGEFIND", str(broken))
+    with pytest.raises(BriefgenError, match="Pagefind failed: Error: something broke"):
+        build(site)
+    assert snapshot(site / "site") == before
+    assert [p.name for p in site.iterdir() if p.name.startswith(".site.")] == []
+
+
+def test_a_step_may_add_files_but_not_change_pages(tmp_path: Path) -> None:
+    writer = OutputWriter(tmp_path / "out")
+    writer.write(PurePosixPath("index.html"), b"<p>hi</p>")
+
+    def add(folder: Path) -> str:
+        (folder / "index").mkdir()
+        (folder / "index/one.bin").write_bytes(b"1")
+        return "done"
+
+    assert writer.run_step(add, "indexer") == "done"
+    assert writer.written[PurePosixPath("index/one.bin")] == "indexer"
+
+    def overwrite(folder: Path) -> None:
+        (folder / "index.html").write_bytes(b"<p>changed by the step</p>")
+
+    with pytest.raises(BriefgenError, match="changed files it must only read: index.html"):
+        writer.run_step(overwrite, "rogue step")
+    writer.abort()
+
+
+def test_only_brief_articles_are_indexed_with_filters(example_out: Path) -> None:
+    for page in example_out.rglob("*.html"):
+        bodies = parse_html(page).find_all(attrs={"data-pagefind-body": True})
+        expected = 1 if page.parent.parent.name == "briefs" else 0
+        assert len(bodies) == expected, page
+    soup = parse_html(example_out / "briefs/putin-washington-invite/index.html")
+    article = soup.find(attrs={"data-pagefind-body": True})
+    assert article.name == "article" and "brief" in article["class"]
+    filters = [(tag["data-pagefind-filter"], tag.get_text()) for tag in article.find_all(attrs={"data-pagefind-filter": True})]
+    assert ("Year:2018", "19 July 2018") in filters
+    assert ("Entity type", "People") in filters and ("Entity type", "Topics") in filters
+    assert ("People", "John Bolton") in filters and ("Places", "Helsinki") in filters
+
+
+def test_every_page_has_a_search_box_that_works_without_javascript(example_out: Path) -> None:
+    for page in example_out.rglob("*.html"):
+        form = parse_html(page).select_one("header form[role=search]")
+        assert form is not None and form["method"] == "get", page
+        target = (page.parent / form["action"]).resolve()
+        assert target == (example_out / "search/index.html").resolve(), page
+        field = form.find("input", attrs={"name": "q"})
+        assert field["type"] == "search" and form.find("label", attrs={"for": field["id"]})
+    search = parse_html(example_out / "search/index.html")
+    assert search.find("meta", attrs={"name": "robots"})["content"] == "noindex"
+    fallback = search.find("noscript").get_text()
+    assert "archive" in fallback and "entities" in fallback
+
+
+@needs_pagefind
+def test_pagefind_indexes_the_staged_output(example_out: Path) -> None:
+    bundle = example_out / "pagefind"
+    assert (bundle / "pagefind-ui.js").is_file() and (bundle / "pagefind-entry.json").is_file()
+    assert list((bundle / "fragment").iterdir())
+
+
+@needs_pagefind
+def test_search_index_is_deterministic_where_pagefind_allows(tmp_path: Path, generated_out: Path) -> None:
+    """Two builds of 300 briefs: every file outside pagefind/ and Pagefind's pages and word index are identical.
+
+    Pagefind's filter and metadata files (pagefind/filter/, pagefind.*.pf_meta,
+    pagefind-entry.json, which names the meta file) are not byte-identical from
+    one run to the next; the search they give is the same.
+    """
+    site = generated_out.parent
+    build(site, tmp_path / "again")
+    first, second = snapshot(generated_out), snapshot(tmp_path / "again")
+    assert sorted(first) == sorted(second) or all(
+        name.startswith(("pagefind/filter/", "pagefind/pagefind.")) or name == "pagefind/pagefind-entry.json"
+        for name in set(first) ^ set(second))
+    differing = sorted(name for name in set(first) & set(second) if first[name] != second[name])
+    allowed = ("pagefind/filter/", "pagefind/pagefind.", "pagefind/pagefind-entry.json")
+    assert [name for name in differing if not name.startswith(allowed)] == []
+    for part in ("fragment", "index"):
+        assert snapshot(generated_out / "pagefind" / part) == snapshot(tmp_path / "again/pagefind" / part)

@@ -1,0 +1,113 @@
+"""sitemap.xml, the Google News sitemap and robots.txt."""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from pathlib import Path, PurePosixPath
+
+from briefgen.cli import main
+from briefgen.config import Config
+from briefgen.sitemap import MAX_URLS, SitemapUrl, sitemap_files
+
+from sitekit import build, write_site
+
+SM = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
+NEWS = "{http://www.google.com/schemas/sitemap-news/0.9}"
+BASE = "https://example.org/news/"
+
+
+def brief(slug: str, date: str, title: str = "T") -> dict[str, str]:
+    return {f"content/{slug}.md": "Ada Lovelace in London.\n",
+            f"content/{slug}.yaml": f"title: \"{title}\"\ndate: {date}\nentities:\n  people: [Ada Lovelace]\n"
+                                    "  places: [London]\ntags: [History]\n"}
+
+
+SITE = {**brief("newest", "2024-03-10T09:00:00", "Newest <one> & only"), **brief("day-before", "2024-03-09"),
+        **brief("two-days", "2024-03-08T09:00:00"), **brief("older", "2024-03-08T08:59:00"),
+        **brief("old", "2023-01-01")}
+
+
+def locs(path: Path) -> list[str]:
+    return [loc.text or "" for loc in ET.parse(path).getroot().iter(f"{SM}loc")]
+
+
+def test_without_base_url_there_is_no_sitemap_but_a_note_and_robots_txt(
+        tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    site = write_site(tmp_path / "site", SITE)
+    report = build(site)
+    out = site / "site"
+    assert not (out / "sitemap.xml").exists() and not (out / "news-sitemap.xml").exists()
+    assert any("sitemap" in note and "base_url" in note for note in report.notes)
+    robots = (out / "robots.txt").read_text()
+    assert "User-agent: *" in robots and "\nSitemap:" not in robots
+    assert main(["build", str(site)]) == 0
+    assert "note: sitemap.xml and news-sitemap.xml were not written" in capsys.readouterr().out
+
+
+def test_sitemap_lists_every_page_with_absolute_urls(tmp_path: Path) -> None:
+    site = write_site(tmp_path / "site", SITE)
+    build(site, base_url=BASE)
+    out = site / "site"
+    urls = locs(out / "sitemap.xml")
+    assert urls[0] == BASE and len(urls) == len(set(urls))
+    pages = {str(p.relative_to(out)) for p in out.rglob("index.html")} - {"search/index.html"}
+    assert len(urls) == len(pages)
+    for url in urls:
+        assert url.startswith(BASE)
+        assert (out / url[len(BASE):] / "index.html").is_file(), url
+    assert BASE + "search/" not in urls and not any(u.endswith("404.html") for u in urls)
+    root = ET.parse(out / "sitemap.xml").getroot()
+    lastmod = {u.findtext(f"{SM}loc"): u.findtext(f"{SM}lastmod") for u in root.iter(f"{SM}url")}
+    assert lastmod[BASE + "briefs/old/"] == "2023-01-01"
+    assert lastmod[BASE + "briefs/newest/"] == "2024-03-10T09:00:00+00:00"
+    assert lastmod[BASE + "people/ada-lovelace/"] == "2024-03-10T09:00:00+00:00"
+    robots = (out / "robots.txt").read_text()
+    assert f"Sitemap: {BASE}sitemap.xml" in robots and f"Sitemap: {BASE}news-sitemap.xml" in robots
+
+
+def test_canonical_links_are_absolute_but_pages_relative(tmp_path: Path) -> None:
+    site = write_site(tmp_path / "site", SITE)
+    build(site, base_url=BASE)
+    html = (site / "site/briefs/newest/index.html").read_text()
+    assert f'<link rel="canonical" href="{BASE}briefs/newest/">' in html
+    assert 'href="../../people/ada-lovelace/index.html"' in html
+
+
+def test_news_sitemap_holds_two_days_before_the_newest_brief(tmp_path: Path) -> None:
+    site = write_site(tmp_path / "site", SITE)
+    build(site, base_url=BASE)
+    root = ET.parse(site / "site/news-sitemap.xml").getroot()
+    urls = root.findall(f"{SM}url")
+    assert [u.findtext(f"{SM}loc") for u in urls] == [BASE + "briefs/newest/", BASE + "briefs/day-before/",
+                                                      BASE + "briefs/two-days/"]
+    first = urls[0].find(f"{NEWS}news")
+    assert first.findtext(f"{NEWS}publication/{NEWS}name") == "Briefs"
+    assert first.findtext(f"{NEWS}publication/{NEWS}language") == "en"
+    assert first.findtext(f"{NEWS}title") == "Newest <one> & only"
+    assert first.findtext(f"{NEWS}publication_date") == "2024-03-10T09:00:00+00:00"
+    assert urls[1].find(f"{NEWS}news").findtext(f"{NEWS}publication_date") == "2024-03-09"
+
+
+def test_big_sites_get_a_sitemap_index() -> None:
+    config = Config(site_dir=Path("."), base_url=BASE)
+    urls = [SitemapUrl(f"briefs/b{n}/", f"2024-01-{n + 1:02d}") for n in range(5)]
+    files = dict(sitemap_files(urls, config, max_urls=2))
+    assert sorted(map(str, files)) == ["sitemap-1.xml", "sitemap-2.xml", "sitemap-3.xml", "sitemap.xml"]
+    index = ET.fromstring(files[PurePosixPath("sitemap.xml")])
+    assert index.tag == f"{SM}sitemapindex"
+    assert [s.findtext(f"{SM}loc") for s in index] == [f"{BASE}sitemap-{n}.xml" for n in (1, 2, 3)]
+    assert [s.findtext(f"{SM}lastmod") for s in index] == ["2024-01-02", "2024-01-04", "2024-01-05"]
+    listed = [loc.text for n in (1, 2, 3) for loc in
+              ET.fromstring(files[PurePosixPath(f"sitemap-{n}.xml")]).iter(f"{SM}loc")]
+    assert listed == [f"{BASE}briefs/b{n}/" for n in range(5)]
+    assert MAX_URLS == 50_000
+    single = dict(sitemap_files(urls, config))
+    assert list(map(str, single)) == ["sitemap.xml"]
+
+
+def test_a_sites_own_robots_txt_wins(tmp_path: Path) -> None:
+    files = dict(SITE)
+    files["static/robots.txt"] = "User-agent: *\nDisallow: /drafts/\n"
+    site = write_site(tmp_path / "site", files)
+    build(site, base_url=BASE)
+    assert (site / "site/robots.txt").read_text() == "User-agent: *\nDisallow: /drafts/\n"
