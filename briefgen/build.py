@@ -52,6 +52,7 @@ class BuildReport:
     notes: tuple[str, ...] = ()  # what the build left out on purpose, and why
     files_written: int = 0
     incremental: bool = False
+    changed: tuple[str, ...] | None = None  # files a rebuild wrote or deleted; None after a clean build
 
     def summary(self) -> str:
         if self.incremental and not self.files_written:
@@ -143,7 +144,7 @@ class Builder:
         started = time.perf_counter()
         config = load_config(self.site_dir).with_overrides(base_url=self.base_url, drafts=self.drafts)
         check_output_folder(self.out, self.site_dir)
-        key = cache_key(config, str(self.out.resolve()), self.search)
+        key = cache_key(config, str(self.out.resolve()))
         memory = self.memory if self.memory is not None and self.memory.key == key else None
         if memory is None and self.use_cache:
             memory = load_state(self.site_dir, key)
@@ -191,7 +192,7 @@ class Builder:
         templates_changed = memory.fresh or templates_digest != memory.templates_digest
         static_changed = memory.fresh or static_digest != memory.static_digest
         if not (gone or to_load or registry_changed or templates_changed or static_changed or errors.errors):
-            return self._report(memory, config, files_written=0, incremental=True), memory
+            return replace(self._report(memory, config, files_written=0, incremental=True), changed=()), memory
 
         removed = [memory.sources[key] for key in gone]
         removed += [memory.sources[key] for key in loaded if key in memory.sources]
@@ -252,7 +253,8 @@ class Builder:
         memory.templates_digest = templates_digest
         memory.static_digest = static_digest
         work.commit()
-        return self._report(memory, config, files_written=written, warnings=warnings, incremental=not first), memory
+        report = self._report(memory, config, files_written=written, warnings=warnings, incremental=not first)
+        return replace(report, changed=None if first else work.changed_paths), memory
 
     # -- loading ------------------------------------------------------------------------------------
 
@@ -354,6 +356,7 @@ class Builder:
                    if work.memory.outputs.get(path) != bytes_digest(data) or not (self.out / path).is_file()}
         deletes = work.deleted - set(writes)
         written = replace_in_place(self.out, changed, deletes)
+        work.changed_paths = tuple(sorted(str(path) for path in set(changed) | deletes))
         for path in deletes:
             work.memory.outputs.pop(path, None)
         for path, data in changed.items():
@@ -409,6 +412,7 @@ class _PageWork:
         self.page_members = dict(memory.page_members)
         self.group_heads = dict(memory.group_heads)
         self.deleted: set[PurePosixPath] = set()
+        self.changed_paths: tuple[str, ...] = ()  # what a rebuild wrote or deleted
 
     def dirty_groups(self, change: SiteChange, rerendered: set[str]) -> set[Group]:
         """The page groups an edit may have changed (a superset: unchanged bytes are not rewritten)."""

@@ -15,6 +15,7 @@ import os
 import pickle
 import sys
 import tempfile
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable
@@ -25,30 +26,40 @@ CACHE_DIR = ".briefgen-cache"
 STATE_FILE = "state.pickle"
 
 
+# File systems keep modification times in ticks of a few milliseconds: a file
+# written again within the same tick keeps its time. A stamp whose file was
+# modified this close to when the stamp was taken is not trusted ("racy", as
+# git calls it): its content is compared instead.
+RACY_NS = 2_000_000_000
+
+
 @dataclass(frozen=True)
 class FileStamp:
-    """A file as it was: size, modification time and a hash of its bytes."""
+    """A file as it was: size, modification time, a hash of its bytes, and when this was seen."""
 
     size: int
     mtime_ns: int
     digest: str
+    taken_ns: int = 0
 
 
 def file_stamp(path: Path) -> FileStamp | None:
     """The stamp of a file, or None when it is gone or unreadable."""
+    taken = time.time_ns()
     try:
         info = path.stat()
         data = path.read_bytes()
     except OSError:
         return None
-    return FileStamp(info.st_size, info.st_mtime_ns, hashlib.blake2b(data, digest_size=16).hexdigest())
+    return FileStamp(info.st_size, info.st_mtime_ns, hashlib.blake2b(data, digest_size=16).hexdigest(), taken)
 
 
 def unchanged(path: Path, old: FileStamp | None) -> bool:
     """True when `path` still has the content it had when `old` was taken.
 
-    Size and modification time decide when they are the same; when they
-    differ the content hash does, so touching a file costs no rebuild.
+    Size and modification time decide when they are the same and the stamp
+    is not racy; otherwise the content hash does, so touching a file costs no
+    rebuild and an edit in the same clock tick is still seen.
     """
     if old is None:
         return False
@@ -56,7 +67,8 @@ def unchanged(path: Path, old: FileStamp | None) -> bool:
         info = path.stat()
     except OSError:
         return False
-    if info.st_size == old.size and info.st_mtime_ns == old.mtime_ns:
+    trusted = old.mtime_ns < old.taken_ns - RACY_NS
+    if trusted and info.st_size == old.size and info.st_mtime_ns == old.mtime_ns:
         return True
     current = file_stamp(path)
     return current is not None and current.digest == old.digest

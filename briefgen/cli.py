@@ -10,12 +10,15 @@ import argparse
 import sys
 import time
 from pathlib import Path
-from typing import Callable, Sequence
+from typing import TYPE_CHECKING, Callable, Sequence
 
 from . import __version__
 from .build import Builder
 from .cache import clear_state
 from .errors import BriefgenError, BuildWarning
+
+if TYPE_CHECKING:
+    from .serve import RebuildResult
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -50,6 +53,17 @@ def make_parser() -> argparse.ArgumentParser:
     build.add_argument("--jobs", type=int, metavar="N", help="processes for a clean build (default: every core)")
     build.add_argument("-q", "--quiet", action="store_true", help="print errors only")
     build.set_defaults(run=run_build)
+
+    serve = commands.add_parser("serve", help="build, serve on localhost and rebuild on every edit, live")
+    serve.add_argument("site_dir", nargs="?", default=".", type=Path, metavar="SITE_DIR",
+                       help="the site folder (default: the current folder)")
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1, this machine only)")
+    serve.add_argument("--port", type=int, default=8000, help="port (default: 8000; the next free one if taken)")
+    serve.add_argument("--drafts", action="store_true", help="include briefs marked draft: true")
+    serve.add_argument("--base-url", help="serve under this URL's path, as the site will be published")
+    serve.add_argument("--poll", action="store_true", help="poll for changes (file systems without events)")
+    serve.add_argument("--open", action="store_true", help="open the site in a web browser")
+    serve.set_defaults(run=run_serve)
 
     check = commands.add_parser("check", help="validate the site without writing anything")
     check.add_argument("site_dir", nargs="?", default=".", type=Path, metavar="SITE_DIR",
@@ -91,6 +105,54 @@ def run_build(args: argparse.Namespace) -> int:
             print(f"note: {note}")
         print(report.summary())
     return 0
+
+
+def run_serve(args: argparse.Namespace) -> int:
+    import tempfile
+    from urllib.parse import urlsplit
+
+    from .config import load_config
+    from .serve import serve_site
+
+    site_dir = args.site_dir
+    load_config(site_dir)  # a broken briefgen.yaml is reported before anything starts
+    with tempfile.TemporaryDirectory(prefix="briefgen-serve-") as scratch:
+        out_dir = Path(scratch) / "site"
+        builder = Builder(site_dir, out_dir, drafts=args.drafts, base_url=args.base_url, use_cache=False)
+        base_path = urlsplit(args.base_url).path if args.base_url else "/"
+        serve_site(out_dir=out_dir, rebuild=make_rebuild(builder), watch_paths=serve_watch_paths(site_dir),
+                   host=args.host, port=args.port, poll=args.poll, open_browser=args.open,
+                   base_path=base_path or "/")
+    return 0
+
+
+def make_rebuild(builder: Builder, *, quiet: bool = False) -> Callable[[frozenset[Path]], RebuildResult]:
+    """The dev server's `rebuild` callable: one (incremental) build of `builder` per call.
+
+    A user error becomes a failed `RebuildResult` (the server shows it over the
+    page); warnings and the build's summary are printed unless `quiet`.
+    """
+    from .serve import RebuildResult
+
+    def rebuild(changed: frozenset[Path]) -> RebuildResult:
+        # `changed` is not needed: the builder compares every source with what it last loaded.
+        try:
+            report = builder.build()
+        except BriefgenError as error:
+            return RebuildResult(ok=False, error_text=error.format_message())
+        # The search index is built once at start; rebuilding it on every save would cost seconds.
+        builder.search = False
+        if not quiet:
+            print_warnings(report.warnings)
+            print(report.summary(), flush=True)
+        return RebuildResult(ok=True, changed_outputs=report.changed)
+
+    return rebuild
+
+
+def serve_watch_paths(site_dir: Path) -> list[Path]:
+    """What the dev server watches in a site: every source a build reads."""
+    return [site_dir / "content", site_dir / "templates", site_dir / "static", site_dir / "briefgen.yaml"]
 
 
 def run_check(args: argparse.Namespace) -> int:

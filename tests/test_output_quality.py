@@ -16,7 +16,7 @@ from pathlib import Path
 import feedparser
 import pytest
 
-from sitekit import broken_links, parse_html
+from sitekit import REPO, broken_links, build, parse_html
 
 
 def vnu_jar() -> Path | None:
@@ -55,6 +55,16 @@ def test_example_site_has_no_html_errors(example_out: Path) -> None:
 @needs_vnu
 def test_generated_site_has_no_html_errors(generated_out: Path) -> None:
     assert errors_of(nu_messages(generated_out)) == []
+
+
+@needs_vnu
+def test_example_site_with_base_url_has_no_html_errors(tmp_path: Path) -> None:
+    """Absolute canonical, og:url and 404-page links are valid too."""
+    for name in ("content", "briefgen.yaml"):
+        source = REPO / name
+        (shutil.copytree if source.is_dir() else shutil.copyfile)(source, tmp_path / name)
+    build(tmp_path, base_url="https://example.org/briefs/")
+    assert errors_of(nu_messages(tmp_path / "site")) == []
 
 
 def test_generated_site_links_and_fragments_resolve(generated_out: Path) -> None:

@@ -1,0 +1,212 @@
+"""Incremental builds are byte for byte clean builds, whatever the sequence of edits.
+
+A Hypothesis test applies random edits to a small site (add, delete, rename,
+body, title, date, entities, aliases, the registry, a template, a static
+file, and a broken file later fixed), rebuilds incrementally after each one
+and compares the output with a clean build of the same content.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from briefgen.build import Builder
+from briefgen.errors import BriefgenError
+
+from sitekit import snapshot, write_site
+
+os.environ.setdefault("BRIEFGEN_PAGEFIND", "off")  # Pagefind's index is not deterministic; tested elsewhere
+
+PEOPLE = ["Ada Lovelace", "Charles Babbage", "Mary Somerville", "Alan Turing", "Grace Hopper"]
+PLACES = ["London", "Paris", "Geneva"]
+TAGS = ["Science", "History", "science", "Computing"]
+WORDS = ["analytical", "engine", "notes", "program", "letter", "lecture", "machine", "bernoulli"]
+
+
+def sidecar(title: str, day: int, people: list[str], places: list[str], tags: list[str],
+            annotate: bool, draft: bool = False) -> str:
+    lines = [f"title: {title!r}", f"date: 2024-03-{day:02d}"]
+    if people or places:
+        lines.append("entities:")
+        if people:
+            lines.append(f"  people: [{', '.join(people)}]")
+        if places:
+            lines.append(f"  places: [{', '.join(places)}]")
+    if tags:
+        lines.append(f"tags: [{', '.join(tags)}]")
+    if annotate:
+        lines += ["annotations:", "  - quote: the first sentence", "    note: A *note*.", "    kind: context"]
+    if draft:
+        lines.append("draft: true")
+    return "\n".join(lines) + "\n"
+
+
+def body(people: list[str], places: list[str], words: list[str]) -> str:
+    mentioned = " and ".join(people + places) or "Nobody"
+    return f"This is the first sentence. {mentioned} met about the {' '.join(words) or 'weather'}.\n"
+
+
+brief_content = st.fixed_dictionaries({
+    "title": st.sampled_from(["Notes", "A letter", "The engine", "Lecture"]),
+    "day": st.integers(1, 28),
+    "people": st.lists(st.sampled_from(PEOPLE), max_size=3, unique=True),
+    "places": st.lists(st.sampled_from(PLACES), max_size=2, unique=True),
+    "tags": st.lists(st.sampled_from(TAGS), max_size=2, unique=True),
+    "words": st.lists(st.sampled_from(WORDS), max_size=4),
+    "annotate": st.booleans(),
+    "draft": st.booleans(),
+})
+slugs = st.sampled_from([f"brief-{i}" for i in range(8)])
+edit = st.one_of(
+    st.tuples(st.just("put"), slugs, brief_content),
+    st.tuples(st.just("delete"), slugs),
+    st.tuples(st.just("rename"), slugs, slugs),
+    st.tuples(st.just("title"), slugs, st.sampled_from(["Edited", "Another title"])),
+    st.tuples(st.just("date"), slugs, st.integers(1, 28)),
+    st.tuples(st.just("touch"), slugs),
+    st.tuples(st.just("registry"), st.sampled_from(PEOPLE), st.sampled_from(["", "Lovelace", "Babbage", "Hopper"]),
+              st.sampled_from(["", "A mathematician.", "A pioneer."])),
+    st.tuples(st.just("template"), st.booleans()),
+    st.tuples(st.just("static"), st.booleans()),
+    st.tuples(st.just("break"), slugs),
+)
+
+
+def write_brief(site: Path, slug: str, content: dict) -> None:
+    write_site(site, {
+        f"content/{slug}.md": body(content["people"], content["places"], content["words"]),
+        f"content/{slug}.yaml": sidecar(content["title"], content["day"], content["people"], content["places"],
+                                        content["tags"], content["annotate"], content["draft"]),
+    })
+
+
+def apply_edit(site: Path, step: tuple) -> bool:
+    """Change the site's files; True when the edit leaves the site broken on purpose."""
+    kind = step[0]
+    content = site / "content"
+    if kind == "put":
+        write_brief(site, step[1], step[2])
+    elif kind == "delete":
+        for suffix in (".md", ".yaml"):
+            (content / f"{step[1]}{suffix}").unlink(missing_ok=True)
+    elif kind == "rename":
+        source, target = step[1], step[2]
+        if (content / f"{source}.md").exists() and not (content / f"{target}.md").exists():
+            for suffix in (".md", ".yaml"):
+                os.replace(content / f"{source}{suffix}", content / f"{target}{suffix}")
+    elif kind in ("title", "date", "touch"):
+        path = content / f"{step[1]}.yaml"
+        if path.exists():
+            lines = path.read_text().splitlines()
+            if kind == "title":
+                lines[0] = f"title: {step[2]!r}"
+            elif kind == "date":
+                lines[1] = f"date: 2024-03-{step[2]:02d}"
+            path.write_text("\n".join(lines) + "\n")
+    elif kind == "registry":
+        name, alias, description = step[1], step[2], step[3]
+        entry = [f"  - name: {name}"]
+        if alias:
+            entry.append(f"    aliases: [{alias}]")
+        if description:
+            entry.append(f"    description: {description}")
+        (content / "entities.yaml").write_text("people:\n" + "\n".join(entry) + "\n")
+    elif kind == "template":
+        override = site / "templates/tag.html"
+        if step[1]:
+            override.parent.mkdir(exist_ok=True)
+            override.write_text('{% extends "base.html" %}{% block main %}<h1>Tag {{ tag.name }}</h1>'
+                                '{% for b in briefs %}<p>{{ b.title }}</p>{% endfor %}{% endblock %}\n')
+        else:
+            override.unlink(missing_ok=True)
+    elif kind == "static":
+        extra = site / "static/extra.txt"
+        if step[1]:
+            extra.parent.mkdir(exist_ok=True)
+            extra.write_text("static file\n")
+        else:
+            extra.unlink(missing_ok=True)
+    elif kind == "break":
+        path = content / f"{step[1]}.yaml"
+        if path.exists():
+            path.write_text(path.read_text() + "title: given twice\n")
+            return True
+    return False
+
+
+def output_of_clean_build(site: Path, tmp: Path) -> dict[str, bytes]:
+    out = tmp / "clean"
+    shutil.rmtree(out, ignore_errors=True)
+    Builder(site, out, use_cache=False, jobs=1).build()
+    return snapshot(out)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
+                                                                  HealthCheck.too_slow])
+@given(initial=st.lists(st.tuples(slugs, brief_content), min_size=1, max_size=5), steps=st.lists(edit, max_size=6))
+def test_incremental_output_equals_a_clean_build(tmp_path_factory: pytest.TempPathFactory, initial, steps) -> None:
+    tmp = tmp_path_factory.mktemp("incremental")
+    site = tmp / "site-folder"
+    (site / "content").mkdir(parents=True)
+    for slug, content in initial:
+        write_brief(site, slug, content)
+    out = tmp / "out"
+    builder = Builder(site, out, use_cache=False, jobs=1)
+    builder.build()
+    broken: list[str] = []
+    for step in steps:
+        if apply_edit(site, step):
+            broken.append(step[1])
+            with pytest.raises(BriefgenError):
+                builder.build()
+            # Fixing the file makes the next build succeed from where the last good one left off.
+            path = site / "content" / f"{step[1]}.yaml"
+            path.write_text(path.read_text().replace("title: given twice\n", ""))
+        builder.build()
+        assert snapshot(out) == output_of_clean_build(site, tmp)
+
+
+def test_rebuild_with_nothing_changed_writes_nothing(tmp_path: Path) -> None:
+    site = write_site(tmp_path / "site", {"content/a.md": "Ada Lovelace wrote.\n",
+                                          "content/a.yaml": "title: A\ndate: 2024-01-01\nentities: {people: [Ada Lovelace]}\n"})
+    builder = Builder(site, use_cache=False)
+    builder.build()
+    stamps = {p: p.stat().st_mtime_ns for p in (site / "site").rglob("*") if p.is_file()}
+    report = builder.build()
+    assert report.files_written == 0 and report.changed == ()
+    assert stamps == {p: p.stat().st_mtime_ns for p in (site / "site").rglob("*") if p.is_file()}
+
+
+def test_one_body_edit_rewrites_only_the_pages_that_show_it(tmp_path: Path) -> None:
+    files = {}
+    for index in range(30):
+        files[f"content/b{index:02d}.md"] = f"Ada Lovelace wrote letter {index}.\n"
+        files[f"content/b{index:02d}.yaml"] = (f"title: Brief {index}\ndate: 2024-01-{index % 28 + 1:02d}\n"
+                                              "entities: {people: [Ada Lovelace]}\n")
+    site = write_site(tmp_path / "site", files)
+    builder = Builder(site, use_cache=False)
+    builder.build()
+    (site / "content/b07.md").write_text("Ada Lovelace wrote a different letter.\n")
+    report = builder.build()
+    assert report.changed is not None
+    assert "briefs/b07/index.html" in report.changed
+    assert not any(path.startswith("briefs/b08/") for path in report.changed)
+    assert len(report.changed) < 10, report.changed
+
+
+def test_the_cache_carries_a_build_to_the_next_command(tmp_path: Path) -> None:
+    site = write_site(tmp_path / "site", {"content/a.md": "Text.\n", "content/a.yaml": "title: A\ndate: 2024-01-01\n"})
+    Builder(site).build()
+    assert (site / ".briefgen-cache/state.pickle").is_file()
+    report = Builder(site).build()
+    assert report.incremental and report.files_written == 0
+    (site / "content/a.yaml").write_text("title: B\ndate: 2024-01-01\n")
+    report = Builder(site).build()
+    assert report.incremental and "briefs/a/index.html" in (report.changed or ())
+    assert "<h1" in (site / "site/briefs/a/index.html").read_text()
