@@ -274,7 +274,7 @@ class _SidecarReader:
             "source": self.source(),
             "refs": read_entity_refs(data.get("entities"), data, "entities", self.path, self.config, self.errors),
             "annotations": self.annotations(),
-            "tags": tuple(dict.fromkeys(self.text_list(data, "tags"))),
+            "tags": self.tags(),
             "slug": self.slug(),
             "draft": self.flag("draft"),
         }
@@ -310,6 +310,16 @@ class _SidecarReader:
                 continue
             items.append(str(item).strip())
         return items
+
+    def tags(self) -> tuple[str, ...]:
+        tags = []
+        for index, tag in enumerate(self.text_list(self.data, "tags")):
+            if not slugify(tag):
+                self.fail(f"tag '{tag}' has no letters or digits to name its page", self.data["tags"].line_of(index),
+                          "use a tag with letters or digits")
+                continue
+            tags.append(tag)
+        return tuple(dict.fromkeys(tags))
 
     def flag(self, key: str) -> bool:
         value = self.data.get(key, False)

@@ -9,6 +9,7 @@ whoever reads them), and expanding aliases is bounded ("billion laughs").
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +21,7 @@ from .errors import BriefgenError
 # A sidecar has dozens of nodes; a registry may have tens of thousands. An alias
 # bomb expands to billions: stop long before memory or time runs out.
 MAX_NODES = 500_000
+CONTROL_CHARACTERS = re.compile("[\x01-\x08\x0b\x0c\x0e-\x1f\x7f\x80-\x9f]")
 # libyaml's composer is many times faster and keeps the same marks.
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -70,7 +72,8 @@ def decode_text(data: bytes, path: Path) -> str:
             line,
             hint="save the file as UTF-8",
         ) from None
-    return text.removeprefix("\ufeff")
+    # Control characters other than tab and line breaks have no place in a page (HTML and XML forbid them).
+    return CONTROL_CHARACTERS.sub("", text.removeprefix("\ufeff"))
 
 
 def read_text(path: Path) -> str:
@@ -149,7 +152,7 @@ class _Converter:
 
     def _scalar(self, node: ScalarNode) -> Any:
         if node.tag in ("tag:yaml.org,2002:str", "tag:yaml.org,2002:timestamp"):
-            return node.value
+            return CONTROL_CHARACTERS.sub("", node.value)  # YAML escapes such as "\u0007" make them too
         try:
             return self.constructor.construct_object(node, deep=True)
         except (yaml.YAMLError, ValueError, OverflowError) as exc:
@@ -179,7 +182,7 @@ class _Converter:
                 )
             result.key_lines[key_text] = line
             if isinstance(value_node, ScalarNode):
-                result.raw[key_text] = value_node.value
+                result.raw[key_text] = CONTROL_CHARACTERS.sub("", value_node.value)
             result[key_text] = self.convert(value_node)
         return result
 

@@ -1,0 +1,51 @@
+"""Large and hostile input that is not an error: it builds, and nothing leaks into a page."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sitekit import build, parse_html, write_site
+
+
+def test_a_several_megabyte_article_builds(tmp_path: Path) -> None:
+    sentence = "Ada Lovelace and Charles Babbage argued in London about the engine and its notes. "
+    paragraphs = [sentence * 12 for _ in range(3000)]
+    paragraphs[1500] += "A unique marker sentence appears here."
+    site = write_site(tmp_path / "site", {
+        "content/big.yaml": "title: Big\ndate: 2024-01-01\nentities:\n  people: [Ada Lovelace]\n"
+                            "annotations:\n  - quote: A unique marker sentence appears here.\n    note: Found.\n",
+    })
+    (site / "content/big.md").write_text("\n\n".join(paragraphs) + "\n", encoding="utf-8")
+    assert (site / "content/big.md").stat().st_size > 2_000_000
+    build(site)
+    page = site / "site/briefs/big/index.html"
+    assert page.stat().st_size > 2_000_000
+    soup = parse_html(page)
+    assert soup.select_one("mark.annotation").get_text().startswith("A unique marker")
+    assert len(soup.select("a.mention")) == 1
+
+
+def test_raw_html_is_kept_only_when_the_site_trusts_its_writers(tmp_path: Path) -> None:
+    files = {
+        "content/a.md": "Text with <span class=\"x\">inline</span> HTML.\n\n<div class=\"box\">A block.</div>\n",
+        "content/a.yaml": "title: A\ndate: 2024-01-01\n",
+    }
+    site = write_site(tmp_path / "site", files)
+    build(site)
+    body = parse_html(site / "site/briefs/a/index.html").select_one(".brief__body")
+    assert body.find("span") is None and body.find("div", class_="box") is None
+    assert "inline" in body.get_text()
+    (site / "briefgen.yaml").write_text("markdown:\n  unsafe_html: true\n")
+    build(site)
+    body = parse_html(site / "site/briefs/a/index.html").select_one(".brief__body")
+    assert body.find("span", class_="x") is not None and body.find("div", class_="box") is not None
+
+
+def test_control_characters_and_odd_unicode_do_not_break_pages(tmp_path: Path) -> None:
+    site = write_site(tmp_path / "site", {
+        "content/a.md": "Zero\u200bwidth, bidi \u202eoverride\u202c, nul-free \x07bell and \U0001F600 emoji.\n",
+        "content/a.yaml": "title: \"Tab\\tand \\u0007bell\"\ndate: 2024-01-01\ntags: [\"ok\"]\n",
+    })
+    build(site)
+    html = (site / "site/briefs/a/index.html").read_text()
+    assert "\x07" not in html and "bell" in html and "\U0001F600" in html
