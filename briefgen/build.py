@@ -430,7 +430,10 @@ class _PageWork:
             entity_keys.update(site.by_slug[slug].entities)
         for slug in change.tags:
             if slug in site.tags and self.group_heads.get(("tag", slug), (None,))[0] != site.tags[slug]:
-                touched_briefs.update(b.slug for b in site.briefs_by_tag[slug])
+                # A tag's spelling shows on its briefs' pages and in the feeds of their entities.
+                for brief in site.briefs_by_tag[slug]:
+                    touched_briefs.add(brief.slug)
+                    entity_keys.update(key for key in brief.entities if key in site.entities)
         dirty.update(("brief", slug) for slug in touched_briefs if slug in site.by_slug)
         types = set()
         for key in entity_keys | change.removed_entities:

@@ -147,7 +147,8 @@ def output_of_clean_build(site: Path, tmp: Path) -> dict[str, bytes]:
     return snapshot(out)
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
+@settings(max_examples=int(os.environ.get("BRIEFGEN_PROPERTY_EXAMPLES", "25")), deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture,
                                                                   HealthCheck.too_slow])
 @given(initial=st.lists(st.tuples(slugs, brief_content), min_size=1, max_size=5), steps=st.lists(edit, max_size=6))
 def test_incremental_output_equals_a_clean_build(tmp_path_factory: pytest.TempPathFactory, initial, steps) -> None:
