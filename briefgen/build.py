@@ -227,7 +227,7 @@ class Builder:
             outcomes, rerendered = self._render_bodies(site, change, memory.outcomes, config, errors)
             errors.raise_if_any()
             rendered = {slug: outcome.rendered for slug, (_, _, outcome) in outcomes.items()}
-            work = _PageWork(memory, site, config, rendered)
+            work = _PageWork(memory, site, config, rendered, redo_all=templates_changed)
             groups = page_groups(site, config)
             dirty = set(groups) if templates_changed else work.dirty_groups(change, rerendered)
             changed_briefs = change.briefs | rerendered
@@ -403,8 +403,10 @@ class Builder:
 class _PageWork:
     """The pages of one build: which groups an edit reached, rendering them, and what changed."""
 
-    def __init__(self, memory: BuildMemory, site: Site, config: Config, rendered: dict[str, RenderedBrief]) -> None:
+    def __init__(self, memory: BuildMemory, site: Site, config: Config, rendered: dict[str, RenderedBrief], *,
+                 redo_all: bool) -> None:
         self.memory = memory
+        self.redo_all = redo_all  # templates changed: every page is rendered again
         self.site = site
         self.config = config
         self.rendered = rendered
@@ -484,7 +486,7 @@ class _PageWork:
         return produced
 
     def _produce_group(self, group: Group, renderer: PageRenderer, changed_briefs: set[str]) -> Produced:
-        whole = self.group_heads.get(group) != group_head(group, self.site, self.config)
+        whole = self.redo_all or self.group_heads.get(group) != group_head(group, self.site, self.config)
         items: Produced = []
         for page in plan_group(group, self.site, self.config, self.rendered):
             if not whole and page.members and self.page_members.get(page.path) == page.members \
