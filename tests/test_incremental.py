@@ -21,7 +21,6 @@ from briefgen.errors import BriefgenError
 
 from sitekit import snapshot, write_site
 
-os.environ.setdefault("BRIEFGEN_PAGEFIND", "off")  # Pagefind's index is not deterministic; tested elsewhere
 
 PEOPLE = ["Ada Lovelace", "Charles Babbage", "Mary Somerville", "Alan Turing", "Grace Hopper"]
 PLACES = ["London", "Paris", "Geneva"]
@@ -143,13 +142,12 @@ def apply_edit(site: Path, step: tuple) -> bool:
 def output_of_clean_build(site: Path, tmp: Path) -> dict[str, bytes]:
     out = tmp / "clean"
     shutil.rmtree(out, ignore_errors=True)
-    Builder(site, out, use_cache=False, jobs=1).build()
+    Builder(site, out, use_cache=False, jobs=1, search=False).build()
     return snapshot(out)
 
 
 @settings(max_examples=int(os.environ.get("BRIEFGEN_PROPERTY_EXAMPLES", "25")), deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture,
-                                                                  HealthCheck.too_slow])
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(initial=st.lists(st.tuples(slugs, brief_content), min_size=1, max_size=5), steps=st.lists(edit, max_size=6))
 def test_incremental_output_equals_a_clean_build(tmp_path_factory: pytest.TempPathFactory, initial, steps) -> None:
     tmp = tmp_path_factory.mktemp("incremental")
@@ -158,7 +156,7 @@ def test_incremental_output_equals_a_clean_build(tmp_path_factory: pytest.TempPa
     for slug, content in initial:
         write_brief(site, slug, content)
     out = tmp / "out"
-    builder = Builder(site, out, use_cache=False, jobs=1)
+    builder = Builder(site, out, use_cache=False, jobs=1, search=False)
     builder.build()
     broken: list[str] = []
     for step in steps:
@@ -176,7 +174,7 @@ def test_incremental_output_equals_a_clean_build(tmp_path_factory: pytest.TempPa
 def test_rebuild_with_nothing_changed_writes_nothing(tmp_path: Path) -> None:
     site = write_site(tmp_path / "site", {"content/a.md": "Ada Lovelace wrote.\n",
                                           "content/a.yaml": "title: A\ndate: 2024-01-01\nentities: {people: [Ada Lovelace]}\n"})
-    builder = Builder(site, use_cache=False)
+    builder = Builder(site, use_cache=False, search=False)
     builder.build()
     stamps = {p: p.stat().st_mtime_ns for p in (site / "site").rglob("*") if p.is_file()}
     report = builder.build()
@@ -191,7 +189,7 @@ def test_one_body_edit_rewrites_only_the_pages_that_show_it(tmp_path: Path) -> N
         files[f"content/b{index:02d}.yaml"] = (f"title: Brief {index}\ndate: 2024-01-{index % 28 + 1:02d}\n"
                                               "entities: {people: [Ada Lovelace]}\n")
     site = write_site(tmp_path / "site", files)
-    builder = Builder(site, use_cache=False)
+    builder = Builder(site, use_cache=False, search=False)
     builder.build()
     (site / "content/b07.md").write_text("Ada Lovelace wrote a different letter.\n")
     report = builder.build()
@@ -203,11 +201,11 @@ def test_one_body_edit_rewrites_only_the_pages_that_show_it(tmp_path: Path) -> N
 
 def test_the_cache_carries_a_build_to_the_next_command(tmp_path: Path) -> None:
     site = write_site(tmp_path / "site", {"content/a.md": "Text.\n", "content/a.yaml": "title: A\ndate: 2024-01-01\n"})
-    Builder(site).build()
+    Builder(site, search=False).build()
     assert (site / ".briefgen-cache/state.pickle").is_file()
-    report = Builder(site).build()
+    report = Builder(site, search=False).build()
     assert report.incremental and report.files_written == 0
     (site / "content/a.yaml").write_text("title: B\ndate: 2024-01-01\n")
-    report = Builder(site).build()
+    report = Builder(site, search=False).build()
     assert report.incremental and "briefs/a/index.html" in (report.changed or ())
     assert "<h1" in (site / "site/briefs/a/index.html").read_text()

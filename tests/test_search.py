@@ -25,7 +25,8 @@ BRIEF = {
         """,
 }
 needs_pagefind = pytest.mark.skipif(find_pagefind() is None,
-                                    reason="Pagefind is not installed (pip install 'briefgen[search]')")
+                                    reason="Pagefind is not installed (pip install 'briefgen[search]') "
+                                           "or BRIEFGEN_PAGEFIND=off")
 
 
 def test_without_pagefind_the_build_succeeds_and_warns(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -68,7 +68,8 @@ def test_search_from_disk_explains_that_it_needs_http(chromium_browser, example_
 
 def test_typing_a_name_in_the_search_box_finds_the_brief(chromium_browser, served: str, example_out: Path) -> None:
     if not has_search_index(example_out):
-        pytest.skip("Pagefind is not installed, so the site has no search index (pip install 'briefgen[search]')")
+        pytest.skip("the site has no search index: Pagefind is not installed (pip install 'briefgen[search]') "
+                    "or BRIEFGEN_PAGEFIND=off")
     page = chromium_browser.new_page()
     page.goto(served + "tags/index.html")
     page.fill("#site-search-q", "Bolton")
@@ -85,7 +86,8 @@ def test_typing_a_name_in_the_search_box_finds_the_brief(chromium_browser, serve
 
 def test_search_filters_by_entity(chromium_browser, served: str, example_out: Path) -> None:
     if not has_search_index(example_out):
-        pytest.skip("Pagefind is not installed, so the site has no search index (pip install 'briefgen[search]')")
+        pytest.skip("the site has no search index: Pagefind is not installed (pip install 'briefgen[search]') "
+                    "or BRIEFGEN_PAGEFIND=off")
     page = chromium_browser.new_page()
     page.goto(served + "search/index.html?q=Helsinki")
     page.locator(".pagefind-ui__result-link").first.wait_for(timeout=10_000)
