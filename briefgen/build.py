@@ -138,10 +138,18 @@ class Builder:
         self.use_cache = use_cache
         self.search = search
         self.memory: BuildMemory | None = None
+        self.timings: dict[str, float] = {}  # seconds per stage of the last build
+        self._clock = 0.0
+
+    def _lap(self, stage: str) -> None:
+        now = time.perf_counter()
+        self.timings[stage] = self.timings.get(stage, 0.0) + now - self._clock
+        self._clock = now
 
     def build(self, progress: Progress | None = None) -> BuildReport:
         """Build: incrementally when this builder (or the cache) remembers the last build, else clean."""
-        started = time.perf_counter()
+        started = self._clock = time.perf_counter()
+        self.timings = {}
         config = load_config(self.site_dir).with_overrides(base_url=self.base_url, drafts=self.drafts)
         check_output_folder(self.out, self.site_dir)
         key = cache_key(config, str(self.out.resolve()))
@@ -160,6 +168,7 @@ class Builder:
         self.memory = memory
         if self.use_cache and report.files_written:
             save_state(self.site_dir, key, memory)
+            self._lap("save cache")
         return replace(report, seconds=time.perf_counter() - started)
 
     def _build(self, memory: BuildMemory, config: Config,
@@ -167,6 +176,7 @@ class Builder:
         errors = ErrorCollector()
         files = find_content(config, errors)
         errors.raise_if_any()
+        self._lap("scan")
         registry_path = str(files.registry) if files.registry else None
         if not memory.fresh and registry_path != memory.state.registry_path:
             # The registry's file decides the merge order of every entity: start over.
@@ -182,13 +192,16 @@ class Builder:
                    or not unchanged(pair[0], memory.sources[key].article_stamp)
                    or not unchanged(pair[1], memory.sources[key].sidecar_stamp)]
         loaded = self._load_pairs(to_load, config, errors)
+        self._lap("load")
         registry = memory.registry
         registry_changed = memory.fresh or (registry.path if registry else None) != registry_path or (
             registry is not None and not unchanged(Path(registry.path), registry.stamp))
         if registry_changed:
             registry = self._load_registry(files.registry, config, errors)
         templates_digest = folder_digest([config.templates_dir, builtin_templates_dir()])
-        static_digest = folder_digest([config.static_dir])
+        # Every folder _copy_static copies from: a theme's static/ files are static files too.
+        static_digest = folder_digest([config.static_dir, config.templates_dir / "static",
+                                       builtin_templates_dir() / "static"])
         templates_changed = memory.fresh or templates_digest != memory.templates_digest
         static_changed = memory.fresh or static_digest != memory.static_digest
         if not (gone or to_load or registry_changed or templates_changed or static_changed or errors.errors):
@@ -212,6 +225,7 @@ class Builder:
         old_briefs = [record.brief for record in removed]
         new_briefs = [record.brief for record in loaded.values()]
         change, resolve_errors = state.apply(remove=old_briefs, add=new_briefs, refs=refs)
+        self._lap("resolve")
         errors.extend(resolve_errors)
 
         def undo() -> None:
@@ -221,30 +235,51 @@ class Builder:
                 inverse[memory.registry.path] = memory.registry.refs
             state.apply(remove=new_briefs, add=old_briefs, refs=inverse)
 
+        # A first build streams pages into a staging folder as they are rendered, so the
+        # site never has to fit in memory; a rebuild holds its few pages until all rendered.
+        staging = OutputWriter(self.out) if memory.fresh else None
+        outputs: dict[PurePosixPath, str] = {}
+
+        def stage(group: Group, items: Produced) -> None:
+            assert staging is not None
+            for path, data, _ in items:
+                assert data is not None, "a first build renders every page"
+                staging.write(path, data, "/".join(group))
+                outputs[path] = bytes_digest(data)
+
         try:
             errors.raise_if_any()
             site = state.snapshot()
+            self._lap("snapshot")
             outcomes, rerendered = self._render_bodies(site, change, memory.outcomes, config, errors)
             errors.raise_if_any()
+            self._lap("bodies")
             rendered = {slug: outcome.rendered for slug, (_, _, outcome) in outcomes.items()}
             work = _PageWork(memory, site, config, rendered, redo_all=templates_changed)
             groups = page_groups(site, config)
             dirty = set(groups) if templates_changed else work.dirty_groups(change, rerendered)
             changed_briefs = change.briefs | rerendered
-            produced = work.produce(groups, dirty, changed_briefs, self.jobs, progress)
+            produced = work.produce(groups, dirty, changed_briefs, self.jobs, progress,
+                                    sink=stage if staging is not None else None)
+            self._lap("pages")
             site_files = work.site_files(changed_briefs or change.removed_briefs or dirty)
-        except BriefgenError:
-            if not memory.fresh:
+            self._lap("feeds and sitemaps")
+        except BaseException as error:
+            if staging is not None:
+                staging.abort()
+            if isinstance(error, BriefgenError) and not memory.fresh:
                 undo()
             raise
 
         # Everything is rendered: from here on, only writing.
         warnings = _warnings(outcomes)
-        if memory.fresh:
-            written, search_warning = self._write_clean(memory, produced, site_files, config, bool(site.briefs))
+        if staging is not None:
+            written, search_warning = self._write_clean(memory, staging, outputs, site_files, config,
+                                                        bool(site.briefs))
         else:
             written, search_warning = self._write_changes(work, produced, site_files, config,
                                                           static_changed, bool(site.briefs))
+        self._lap("write")
         if search_warning is not None:
             warnings.append(search_warning)
         memory.sources = sources
@@ -312,19 +347,12 @@ class Builder:
 
     # -- writing ------------------------------------------------------------------------------------
 
-    def _write_clean(self, memory: BuildMemory, produced: dict[Group, Produced],
+    def _write_clean(self, memory: BuildMemory, writer: OutputWriter, outputs: dict[PurePosixPath, str],
                      site_files: list[tuple[PurePosixPath, bytes]], config: Config,
                      has_briefs: bool) -> tuple[int, BuildWarning | None]:
-        """A first build: everything into a staging folder, swapped in at the end."""
-        writer = OutputWriter(self.out)
+        """A first build: the rest into the staging folder with the pages, then swapped in."""
         search_warning = None
-        outputs: dict[PurePosixPath, str] = {}
         try:
-            for group, items in produced.items():
-                for path, data, _ in items:
-                    assert data is not None, "a first build renders every page"
-                    writer.write(path, data, "/".join(group))
-                    outputs[path] = bytes_digest(data)
             for path, data in site_files:
                 writer.write(path, data)
                 outputs[path] = bytes_digest(data)
@@ -415,6 +443,7 @@ class _PageWork:
         self.group_heads = dict(memory.group_heads)
         self.deleted: set[PurePosixPath] = set()
         self.changed_paths: tuple[str, ...] = ()  # what a rebuild wrote or deleted
+        self.feed_entries: dict[tuple[str, int], bytes] = {}  # a brief's Atom entry, shared by its feeds
 
     def dirty_groups(self, change: SiteChange, rerendered: set[str]) -> set[Group]:
         """The page groups an edit may have changed (a superset: unchanged bytes are not rewritten)."""
@@ -458,8 +487,13 @@ class _PageWork:
         return dirty
 
     def produce(self, groups: list[Group], dirty: set[Group], changed_briefs: set[str], jobs: int | None,
-                progress: Progress | None) -> dict[Group, Produced]:
-        """Render the dirty groups (on every core when there are many); drop groups that are gone."""
+                progress: Progress | None, sink: Callable[[Group, Produced], None] | None = None
+                ) -> dict[Group, Produced]:
+        """Render the dirty groups (on every core when there are many); drop groups that are gone.
+
+        With a `sink`, each group's files go to it as they are rendered and
+        are not kept (the result then names paths only).
+        """
         live = set(groups)
         for group in list(self.group_outputs):
             if group not in live:
@@ -467,9 +501,18 @@ class _PageWork:
                 self.group_heads.pop(group, None)
         todo = [group for group in groups if group in dirty]
         renderer = PageRenderer(make_environment(self.config), self.config, self.site)
+        produced: dict[Group, Produced] = {}
+        finished = iter(todo)
+
+        def take(items: Produced) -> Produced:
+            # Results arrive in `todo` order; a sink consumes the bytes right away.
+            if sink is None:
+                return items
+            sink(next(finished), items)
+            return [(path, None, members) for path, _, members in items]
+
         results = parallel_map(lambda group: self._produce_group(group, renderer, changed_briefs), todo,
-                               jobs=jobs, min_items=400, progress=progress)
-        produced = {}
+                               jobs=jobs, min_items=400, progress=progress, consume=take)
         for group, items in zip(todo, results):
             produced[group] = items
             old_paths = set(self.group_outputs.get(group, ()))
@@ -494,7 +537,8 @@ class _PageWork:
                 items.append((page.path, None, page.members))  # this page of a long list is as it was
             else:
                 items.append((page.path, renderer.render(page), page.members))
-        items.extend((path, data, ()) for path, data in group_extras(group, self.site, self.config, self.rendered))
+        items.extend((path, data, ())
+                     for path, data in group_extras(group, self.site, self.config, self.rendered, self.feed_entries))
         return items
 
     def site_files(self, anything_changed: object) -> list[tuple[PurePosixPath, bytes]]:
@@ -504,7 +548,7 @@ class _PageWork:
         site, config = self.site, self.config
         limit = config.feed_entries
         spec = FeedSpec(SITE_ATOM, config.title, config.description, "", site.briefs[:limit])
-        files = [(SITE_ATOM, atom_feed(spec, site, self.rendered, config)),
+        files = [(SITE_ATOM, atom_feed(spec, site, self.rendered, config, self.feed_entries)),
                  (SITE_JSON, json_feed(spec, site, self.rendered, config))]
         if config.base_url:
             pages = [path for group in page_groups(site, config) for path in self.group_outputs.get(group, ())
@@ -535,8 +579,8 @@ def group_head(group: Group, site: Site, config: Config) -> Any:
     return object()  # never equal: the group is always redone whole
 
 
-def group_extras(group: Group, site: Site, config: Config,
-                 rendered: dict[str, RenderedBrief]) -> list[tuple[PurePosixPath, bytes]]:
+def group_extras(group: Group, site: Site, config: Config, rendered: dict[str, RenderedBrief],
+                 feed_entries: dict[tuple[str, int], bytes]) -> list[tuple[PurePosixPath, bytes]]:
     """Files beside a group's pages: a brief's annotations, an entity's feed."""
     if group[0] == "brief":
         brief = site.by_slug[group[1]]
@@ -544,7 +588,7 @@ def group_extras(group: Group, site: Site, config: Config,
     if group[0] == "entity":
         key = (group[1], group[2])
         spec = entity_feed_spec(site.entities[key], site.briefs_by_entity[key][:config.feed_entries], config)
-        return [(spec.path, atom_feed(spec, site, rendered, config))]
+        return [(spec.path, atom_feed(spec, site, rendered, config, feed_entries))]
     return []
 
 

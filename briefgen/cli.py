@@ -51,6 +51,7 @@ def make_parser() -> argparse.ArgumentParser:
     build.add_argument("--clean", action="store_true",
                        help="ignore .briefgen-cache/ and build everything from scratch")
     build.add_argument("--jobs", type=int, metavar="N", help="processes for a clean build (default: every core)")
+    build.add_argument("--timings", action="store_true", help="print the seconds each stage took")
     build.add_argument("-q", "--quiet", action="store_true", help="print errors only")
     build.set_defaults(run=run_build)
 
@@ -99,6 +100,8 @@ def run_build(args: argparse.Namespace) -> int:
         clear_state(args.site_dir)
     builder = Builder(args.site_dir, args.out, drafts=args.drafts, base_url=args.base_url, jobs=args.jobs)
     report = builder.build(progress=terminal_progress() if not args.quiet else None)
+    if args.timings:
+        print("  ".join(f"{stage} {seconds:.2f}s" for stage, seconds in builder.timings.items()))
     print_warnings(report.warnings)
     if not args.quiet:
         for note in report.notes:

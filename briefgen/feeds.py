@@ -140,8 +140,14 @@ def entry_summary(brief: Brief, rendered: RenderedBrief) -> str:
     return text
 
 
-def atom_feed(spec: FeedSpec, site: Site, rendered: dict[str, RenderedBrief], config: Config) -> bytes:
-    """An Atom 1.0 document for `spec`."""
+def atom_feed(spec: FeedSpec, site: Site, rendered: dict[str, RenderedBrief], config: Config,
+              entries: dict[tuple[str, int], bytes] | None = None) -> bytes:
+    """An Atom 1.0 document for `spec`.
+
+    `entries` caches each brief's serialised entry by feed depth: a brief is
+    an entry of the site feed and of every one of its entities' feeds, and
+    entries of feeds in folders of one depth are the same bytes.
+    """
     feed = ET.Element("feed", {"xmlns": ATOM_NS, XML_LANG: config.language})
     _text(feed, "title", spec.title)
     if spec.subtitle:
@@ -154,11 +160,23 @@ def atom_feed(spec: FeedSpec, site: Site, rendered: dict[str, RenderedBrief], co
     author = ET.SubElement(feed, "author")
     _text(author, "name", config.title)
     _text(feed, "generator", "briefgen")
-    for brief in spec.briefs:
-        feed.append(_atom_entry(brief, spec, site, rendered[brief.slug], config))
     ET.indent(feed, space="  ")
-    return b'<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(feed, encoding="utf-8",
-                                                                       xml_declaration=False) + b"\n"
+    head = ET.tostring(feed, encoding="utf-8", xml_declaration=False)
+    depth = len(spec.path.parts)
+    cache = entries if entries is not None else {}
+    parts = []
+    for brief in spec.briefs:
+        key = (brief.slug, depth)
+        if key not in cache:
+            entry = _atom_entry(brief, spec, site, rendered[brief.slug], config)
+            ET.indent(entry, space="  ", level=1)
+            entry.tail = None
+            cache[key] = ET.tostring(entry, encoding="utf-8", xml_declaration=False)
+        parts.append(cache[key])
+    body = head[: head.rindex(b"</feed>")].rstrip(b"\n") if parts else head[: head.rindex(b"</feed>")]
+    if parts:
+        body += b"\n  " + b"\n  ".join(parts) + b"\n"
+    return b'<?xml version="1.0" encoding="utf-8"?>\n' + body + b"</feed>\n"
 
 
 def _atom_entry(brief: Brief, spec: FeedSpec, site: Site, rendered: RenderedBrief, config: Config) -> ET.Element:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
 import tempfile
 from pathlib import Path, PurePosixPath
 from typing import Callable, TypeVar
@@ -27,13 +28,17 @@ class OutputWriter:
         self.out_dir.parent.mkdir(parents=True, exist_ok=True)
         self.staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.building-", dir=out_dir.parent))
         self.written: dict[PurePosixPath, str] = {}
+        self._folders: set[PurePosixPath] = set()  # made already: one mkdir per folder, not per file
 
     def write(self, path: PurePosixPath, data: bytes, origin: str = "briefgen") -> None:
         """Write one output file; a second write to the same path is an error naming both."""
         self._claim(path, origin)
-        target = self.staging / path
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(data)
+        folder = path.parent
+        if folder not in self._folders:
+            (self.staging / folder).mkdir(parents=True, exist_ok=True)
+            self._folders.add(folder)
+        with open(self.staging / path, "wb") as out:
+            out.write(data)
 
     def copy_tree(self, source: Path, prefix: PurePosixPath = PurePosixPath(), *, overridable: bool = False,
                   skip: frozenset[PurePosixPath] = frozenset()) -> None:
@@ -101,11 +106,29 @@ class OutputWriter:
             os.rename(self.out_dir, old / "site")
         os.rename(self.staging, self.out_dir)
         if old is not None:
-            shutil.rmtree(old, ignore_errors=True)
+            remove_later(old)
 
     def abort(self) -> None:
         """Throw the staged files away; the output folder is untouched."""
         shutil.rmtree(self.staging, ignore_errors=True)
+
+
+def remove_later(folder: Path) -> None:
+    """Delete a replaced output folder without making the build wait for it.
+
+    The new site is already in place; deleting tens of thousands of old
+    files takes seconds that nobody needs to wait for, so a detached `rm`
+    does it (elsewhere than POSIX, it is done here and now).
+    """
+    rm = shutil.which("rm")
+    if os.name == "posix" and rm:
+        try:
+            subprocess.Popen([rm, "-rf", "--", str(folder)], start_new_session=True, stdin=subprocess.DEVNULL,
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            return
+        except OSError:
+            pass
+    shutil.rmtree(folder, ignore_errors=True)
 
 
 def check_output_folder(out_dir: Path, site_dir: Path) -> None:
