@@ -10,11 +10,13 @@ raised as one `BriefgenError` with the previous output untouched.
 
 from __future__ import annotations
 
+import gc
+import os
 import shutil
 import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
-from typing import Any, Callable, Iterable, Sequence
+from typing import Any, Callable, Collection, Iterable, Sequence
 
 from .annotations_ld import annotation_collection
 from .cache import (FileStamp, bytes_digest, cache_key, clear_state, file_stamp, folder_digest, load_state,
@@ -23,7 +25,7 @@ from .config import Config, load_config
 from .entities import SiteChange, SiteState
 from .errors import BriefgenError, BuildWarning, ErrorCollector
 from .feeds import SITE_ATOM, SITE_JSON, FeedSpec, atom_feed, entity_feed_spec, json_feed
-from .load import find_content, load_brief, load_registry
+from .load import SourceFiles, find_content, load_brief, load_registry
 from .markdown_ext import BriefMarkdown
 from .model import Brief, Entity, EntityRef, Site
 from .parallel import parallel_map
@@ -139,6 +141,7 @@ class Builder:
         self.search = search
         self.memory: BuildMemory | None = None
         self.timings: dict[str, float] = {}  # seconds per stage of the last build
+        self._source_index: dict[Path, tuple[str, str]] | None = None  # a brief's files → its key
         self._clock = 0.0
 
     def _lap(self, stage: str) -> None:
@@ -146,8 +149,14 @@ class Builder:
         self.timings[stage] = self.timings.get(stage, 0.0) + now - self._clock
         self._clock = now
 
-    def build(self, progress: Progress | None = None) -> BuildReport:
-        """Build: incrementally when this builder (or the cache) remembers the last build, else clean."""
+    def build(self, progress: Progress | None = None, changed: Collection[Path] | None = None) -> BuildReport:
+        """Build: incrementally when this builder (or the cache) remembers the last build, else clean.
+
+        `changed` (from a file watcher) names the files edited since the last
+        build; when they are all known briefs, the content folder is not
+        scanned again. Anything else (a new or deleted file, a folder) means
+        a full scan, so a missed or odd event costs time, never correctness.
+        """
         started = self._clock = time.perf_counter()
         self.timings = {}
         config = load_config(self.site_dir).with_overrides(base_url=self.base_url, drafts=self.drafts)
@@ -159,23 +168,37 @@ class Builder:
         if memory is None or not self.out.is_dir():
             memory = BuildMemory(key=key, state=SiteState(None, include_drafts=config.drafts))
         self.memory = None  # until this build succeeds
+        # A site's model is millions of objects: a full garbage collection walks them all and takes
+        # longer than a whole rebuild. Nothing a build makes needs the cycle collector, so it is off
+        # during builds, and what survives one is frozen out of the collector's sight afterwards.
+        collecting = gc.isenabled()
+        gc.disable()
         try:
-            report, memory = self._build(memory, config, progress)
+            report, memory = self._build(memory, config, progress, changed)
         except BriefgenError:
             # A user error undid its change to the memory: the next build goes on from it.
             self.memory = memory if memory.built_before else None
             raise
+        finally:
+            if collecting:
+                gc.enable()
+        gc.freeze()
         self.memory = memory
         if self.use_cache and report.files_written:
             save_state(self.site_dir, key, memory)
             self._lap("save cache")
         return replace(report, seconds=time.perf_counter() - started)
 
-    def _build(self, memory: BuildMemory, config: Config,
-               progress: Progress | None) -> tuple[BuildReport, BuildMemory]:
+    def _build(self, memory: BuildMemory, config: Config, progress: Progress | None,
+               changed: Collection[Path] | None) -> tuple[BuildReport, BuildMemory]:
         errors = ErrorCollector()
-        files = find_content(config, errors)
-        errors.raise_if_any()
+        edited = self._edited_sources(memory, config, changed)
+        if edited is not None:
+            files = SourceFiles(tuple((Path(a), Path(s)) for a, s in memory.sources),
+                                Path(memory.registry.path) if memory.registry else None)
+        else:
+            files = find_content(config, errors)
+            errors.raise_if_any()
         self._lap("scan")
         registry_path = str(files.registry) if files.registry else None
         if not memory.fresh and registry_path != memory.state.registry_path:
@@ -188,9 +211,10 @@ class Builder:
         pairs = {(str(article), str(sidecar)): (article, sidecar) for article, sidecar in files.pairs}
         gone = [key for key in memory.sources if key not in pairs]
         to_load = [pair for key, pair in pairs.items()
-                   if key not in memory.sources
-                   or not unchanged(pair[0], memory.sources[key].article_stamp)
-                   or not unchanged(pair[1], memory.sources[key].sidecar_stamp)]
+                   if (edited is None or key in edited) and (
+                       key not in memory.sources
+                       or not unchanged(pair[0], memory.sources[key].article_stamp)
+                       or not unchanged(pair[1], memory.sources[key].sidecar_stamp))]
         loaded = self._load_pairs(to_load, config, errors)
         self._lap("load")
         registry = memory.registry
@@ -257,12 +281,15 @@ class Builder:
             rendered = {slug: outcome.rendered for slug, (_, _, outcome) in outcomes.items()}
             work = _PageWork(memory, site, config, rendered, redo_all=templates_changed)
             groups = page_groups(site, config)
-            dirty = set(groups) if templates_changed else work.dirty_groups(change, rerendered)
+            dirty = set(groups) if templates_changed else work.dirty_groups(change, rerendered, old_briefs)
             changed_briefs = change.briefs | rerendered
             produced = work.produce(groups, dirty, changed_briefs, self.jobs, progress,
                                     sink=stage if staging is not None else None)
             self._lap("pages")
-            site_files = work.site_files(changed_briefs or change.removed_briefs or dirty)
+            dates_changed = ({(b.slug, b.date) for b in old_briefs if not b.draft or config.drafts}
+                             != {(b.slug, b.date) for b in new_briefs if not b.draft or config.drafts})
+            site_files = work.site_files(changed_briefs or change.removed_briefs or dirty,
+                                         sitemaps=first or templates_changed or work.paths_changed or dates_changed)
             self._lap("feeds and sitemaps")
         except BaseException as error:
             if staging is not None:
@@ -283,6 +310,15 @@ class Builder:
         if search_warning is not None:
             warnings.append(search_warning)
         memory.sources = sources
+        if self._source_index is not None:
+            if first:
+                self._source_index = None
+            else:
+                for key in gone:
+                    for path in key:
+                        self._source_index.pop(Path(os.path.abspath(path)), None)
+                for key in loaded:
+                    self._index_source(key)
         memory.registry = registry
         memory.outcomes = outcomes
         memory.templates_digest = templates_digest
@@ -292,6 +328,36 @@ class Builder:
         return replace(report, changed=None if first else work.changed_paths), memory
 
     # -- loading ------------------------------------------------------------------------------------
+
+    def _index_source(self, key: tuple[str, str]) -> None:
+        assert self._source_index is not None
+        for path in key:
+            self._source_index[Path(os.path.abspath(path))] = key
+
+    def _edited_sources(self, memory: BuildMemory, config: Config,
+                        changed: Collection[Path] | None) -> set[tuple[str, str]] | None:
+        """The known briefs that `changed` names, or None when the content folder must be scanned."""
+        if changed is None or memory.fresh:
+            return None
+        if self._source_index is None:
+            self._source_index = {}
+            for key in memory.sources:
+                self._index_source(key)
+        index = self._source_index
+        content = Path(os.path.abspath(config.content_dir))
+        registry = Path(os.path.abspath(memory.registry.path)) if memory.registry else None
+        edited: set[tuple[str, str]] = set()
+        for path in changed:
+            path = Path(os.path.abspath(path))
+            if path == registry and path.is_file():
+                continue  # its stamp is checked on every build
+            if content != path and content not in path.parents:
+                continue  # templates/, static/, briefgen.yaml: checked on every build
+            key = index.get(path)
+            if key is None or not path.is_file():
+                return None  # a new, deleted or ignored file, or a folder
+            edited.add(key)
+        return edited
 
     def _load_pairs(self, pairs: Sequence[tuple[Path, Path]], config: Config,
                     errors: ErrorCollector) -> dict[tuple[str, str], SourceRecord]:
@@ -444,8 +510,9 @@ class _PageWork:
         self.deleted: set[PurePosixPath] = set()
         self.changed_paths: tuple[str, ...] = ()  # what a rebuild wrote or deleted
         self.feed_entries: dict[tuple[str, int], bytes] = {}  # a brief's Atom entry, shared by its feeds
+        self.paths_changed = False  # a page was added or removed: the sitemaps list pages
 
-    def dirty_groups(self, change: SiteChange, rerendered: set[str]) -> set[Group]:
+    def dirty_groups(self, change: SiteChange, rerendered: set[str], old_briefs: Sequence[Brief]) -> set[Group]:
         """The page groups an edit may have changed (a superset: unchanged bytes are not rewritten)."""
         site = self.site
         state = self.memory.state
@@ -480,6 +547,8 @@ class _PageWork:
             dirty.add(("entities",))
         if changed or change.removed_briefs:
             dirty.update({("home",), ("archive",)})
+            years = {site.by_slug[slug].date.year for slug in changed} | {b.date.year for b in old_briefs}
+            dirty.update(("archive-year", str(year)) for year in years)
         for slug in change.tags:
             if slug in site.tags:
                 dirty.add(("tag", slug))
@@ -499,6 +568,7 @@ class _PageWork:
             if group not in live:
                 self.deleted.update(self.group_outputs.pop(group))
                 self.group_heads.pop(group, None)
+                self.paths_changed = True
         todo = [group for group in groups if group in dirty]
         renderer = PageRenderer(make_environment(self.config), self.config, self.site)
         produced: dict[Group, Produced] = {}
@@ -517,6 +587,8 @@ class _PageWork:
             produced[group] = items
             old_paths = set(self.group_outputs.get(group, ()))
             self.group_outputs[group] = tuple(path for path, _, _ in items)
+            if old_paths != set(self.group_outputs[group]):
+                self.paths_changed = True
             self.deleted.update(old_paths - set(self.group_outputs[group]))
             self.group_heads[group] = group_head(group, self.site, self.config)
             for path, _, members in items:
@@ -541,8 +613,8 @@ class _PageWork:
                      for path, data in group_extras(group, self.site, self.config, self.rendered, self.feed_entries))
         return items
 
-    def site_files(self, anything_changed: object) -> list[tuple[PurePosixPath, bytes]]:
-        """The site's feeds, sitemaps and robots.txt, when anything changed."""
+    def site_files(self, anything_changed: object, *, sitemaps: bool) -> list[tuple[PurePosixPath, bytes]]:
+        """The site's feeds and robots.txt when anything changed; the sitemaps when pages or dates did."""
         if not anything_changed and not self.memory.fresh:
             return []
         site, config = self.site, self.config
@@ -550,10 +622,12 @@ class _PageWork:
         spec = FeedSpec(SITE_ATOM, config.title, config.description, "", site.briefs[:limit])
         files = [(SITE_ATOM, atom_feed(spec, site, self.rendered, config, self.feed_entries)),
                  (SITE_JSON, json_feed(spec, site, self.rendered, config))]
-        if config.base_url:
+        if config.base_url and sitemaps:
             pages = [path for group in page_groups(site, config) for path in self.group_outputs.get(group, ())
                      if path.suffix == ".html"]
             files += sitemap_files(sitemap_urls(site, pages), config)
+        if config.base_url:
+            # The news sitemap shows the newest briefs' titles: small, and redone on any change.
             files.append((NEWS_SITEMAP, news_sitemap(site, config)))
         # A site's own static/robots.txt wins over the generated one.
         if not (config.static_dir / str(ROBOTS)).is_file():

@@ -138,9 +138,9 @@ def make_rebuild(builder: Builder, *, quiet: bool = False) -> Callable[[frozense
     from .serve import RebuildResult
 
     def rebuild(changed: frozenset[Path]) -> RebuildResult:
-        # `changed` is not needed: the builder compares every source with what it last loaded.
+        # The watcher's paths spare the builder a scan of the content folder; an empty set means unknown.
         try:
-            report = builder.build()
+            report = builder.build(changed=changed or None)
         except BriefgenError as error:
             return RebuildResult(ok=False, error_text=error.format_message())
         # The search index is built once at start; rebuilding it on every save would cost seconds.

@@ -199,7 +199,9 @@ def page_groups(site: Site, config: Config) -> list[Group]:
     groups += [("brief", brief.slug) for brief in site.briefs]
     groups += [("type", entity_type.name) for entity_type in config.entity_types]
     groups += [("entity", *key) for key in site.entities]
-    groups += [("entities",), ("archive",), ("tags",)]
+    groups += [("entities",), ("archive",)]
+    groups += [("archive-year", str(year)) for year in sorted({b.date.year for b in site.briefs}, reverse=True)]
+    groups += [("tags",)]
     groups += [("tag", slug) for slug in site.tags]
     groups += [("search",), ("404",)]
     return groups
@@ -246,7 +248,14 @@ def plan_group(group: Group, site: Site, config: Config, rendered: dict[str, Ren
         add("entities/", "entities.html",
             groups=[(t, _entities_of_type(site, t.name)) for t in config.entity_types])
     elif kind == "archive":
-        add("archive/", "archive.html", months=_by_month(site.briefs))
+        years: dict[int, list[tuple[date, int]]] = {}
+        for month, briefs in _by_month(site.briefs):
+            years.setdefault(month.year, []).append((month, len(briefs)))
+        add("archive/", "archive.html", years=list(years.items()))
+    elif kind == "archive-year":
+        year = int(group[1])
+        in_year = [b for b in site.briefs if b.date.year == year]
+        add(f"archive/{year}/", "archive_year.html", year=year, months=_by_month(in_year))
     elif kind == "tags":
         add("tags/", "tags.html", tags=[(tag, len(site.briefs_by_tag[slug])) for slug, tag in site.tags.items()])
     elif kind == "tag":

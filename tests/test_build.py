@@ -152,7 +152,11 @@ def test_archive_groups_by_month_and_tags_get_pages(tmp_path: Path) -> None:
     site = write_site(tmp_path / "site", files)
     build(site)
     archive = parse_html(site / "site/archive/index.html")
-    assert [h.get_text(" ", strip=True) for h in archive.select("main h2")] == ["April 2024 1", "March 2024 1"]
+    assert [li.get_text(" ", strip=True) for li in archive.select(".archive-months li")] == ["April 2024 1",
+                                                                                            "March 2024 1"]
+    year = parse_html(site / "site/archive/2024/index.html")
+    assert [h.get_text(" ", strip=True) for h in year.select("main h2")] == ["April 2024 1", "March 2024 1"]
+    assert [a.get_text() for a in year.select(".archive-list a")] == ["Later", "First brief"]
     tag = parse_html(site / "site/tags/history/index.html")
     assert len(tag.select(".brief-item")) == 2
 

@@ -153,6 +153,8 @@ def test_incremental_output_equals_a_clean_build(tmp_path_factory: pytest.TempPa
     tmp = tmp_path_factory.mktemp("incremental")
     site = tmp / "site-folder"
     (site / "content").mkdir(parents=True)
+    # A base URL makes the build write sitemaps and absolute feed links: they must stay exact too.
+    (site / "briefgen.yaml").write_text("base_url: https://example.org/news/\n")
     for slug, content in initial:
         write_brief(site, slug, content)
     out = tmp / "out"
