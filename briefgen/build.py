@@ -37,6 +37,7 @@ from .write import OutputWriter, check_output_folder, replace_in_place
 
 Progress = Callable[[int, int], None]
 THEME_ASSETS = PurePosixPath("assets")
+FEED_DEPTHS = (1, 3)  # feed.xml at the root, <type>/<id>/feed.xml: the depths a feed entry is made for
 Produced = list[tuple[PurePosixPath, bytes | None, tuple[Any, ...]]]  # path, bytes (None: unchanged), members
 
 
@@ -112,6 +113,7 @@ class BuildMemory:
     group_heads: dict[Group, Any] = field(default_factory=dict)
     static_outputs: frozenset[PurePosixPath] = frozenset()
     built_before: bool = False  # False: the next build is a clean one, into a fresh folder
+    pages: int = 0  # .html files among the outputs
 
     @property
     def fresh(self) -> bool:
@@ -142,6 +144,9 @@ class Builder:
         self.memory: BuildMemory | None = None
         self.timings: dict[str, float] = {}  # seconds per stage of the last build
         self._source_index: dict[Path, tuple[str, str]] | None = None  # a brief's files → its key
+        self._environment: tuple[str, Any] | None = None  # (templates digest, Jinja environment)
+        # Each brief's Atom entry, by feed depth: kept while the brief, its tags and entities stay.
+        self._feed_entries: dict[tuple[str, int], bytes] = {}
         self._clock = 0.0
 
     def _lap(self, stage: str) -> None:
@@ -194,13 +199,16 @@ class Builder:
         errors = ErrorCollector()
         edited = self._edited_sources(memory, config, changed)
         if edited is not None:
-            files = SourceFiles(tuple((Path(a), Path(s)) for a, s in memory.sources),
-                                Path(memory.registry.path) if memory.registry else None)
+            # Only known briefs were edited: the folder's files and pairs are as last time.
+            pairs = {key: (Path(key[0]), Path(key[1])) for key in edited}
+            registry_file = Path(memory.registry.path) if memory.registry else None
         else:
             files = find_content(config, errors)
             errors.raise_if_any()
+            pairs = {(str(article), str(sidecar)): (article, sidecar) for article, sidecar in files.pairs}
+            registry_file = files.registry
         self._lap("scan")
-        registry_path = str(files.registry) if files.registry else None
+        registry_path = str(registry_file) if registry_file else None
         if not memory.fresh and registry_path != memory.state.registry_path:
             # The registry's file decides the merge order of every entity: start over.
             memory = BuildMemory(key=memory.key, state=SiteState(None, include_drafts=config.drafts))
@@ -208,20 +216,18 @@ class Builder:
             memory.state = SiteState(registry_path, include_drafts=config.drafts)
         first = memory.fresh
 
-        pairs = {(str(article), str(sidecar)): (article, sidecar) for article, sidecar in files.pairs}
-        gone = [key for key in memory.sources if key not in pairs]
+        gone = [key for key in memory.sources if key not in pairs] if edited is None else []
         to_load = [pair for key, pair in pairs.items()
-                   if (edited is None or key in edited) and (
-                       key not in memory.sources
-                       or not unchanged(pair[0], memory.sources[key].article_stamp)
-                       or not unchanged(pair[1], memory.sources[key].sidecar_stamp))]
+                   if key not in memory.sources
+                   or not unchanged(pair[0], memory.sources[key].article_stamp)
+                   or not unchanged(pair[1], memory.sources[key].sidecar_stamp)]
         loaded = self._load_pairs(to_load, config, errors)
         self._lap("load")
         registry = memory.registry
         registry_changed = memory.fresh or (registry.path if registry else None) != registry_path or (
             registry is not None and not unchanged(Path(registry.path), registry.stamp))
         if registry_changed:
-            registry = self._load_registry(files.registry, config, errors)
+            registry = self._load_registry(registry_file, config, errors)
         templates_digest = folder_digest([config.templates_dir, builtin_templates_dir()])
         # Every folder _copy_static copies from: a theme's static/ files are static files too.
         static_digest = folder_digest([config.static_dir, config.templates_dir / "static",
@@ -237,7 +243,9 @@ class Builder:
         for key in gone:
             del sources[key]
         sources.update(loaded)
-        errors.extend(_duplicate_slugs(sources.values()))
+        if gone or any(key not in memory.sources or memory.sources[key].brief.slug != record.brief.slug
+                       for key, record in loaded.items()):
+            errors.extend(_duplicate_slugs(sources.values()))
         refs: dict[str, tuple[EntityRef, ...] | None] = {old.brief.sidecar_path: None for old in removed}
         refs.update({record.brief.sidecar_path: record.refs for record in loaded.values()})
         if registry_changed:
@@ -279,9 +287,19 @@ class Builder:
             errors.raise_if_any()
             self._lap("bodies")
             rendered = {slug: outcome.rendered for slug, (_, _, outcome) in outcomes.items()}
-            work = _PageWork(memory, site, config, rendered, redo_all=templates_changed)
+            if self._environment is None or self._environment[0] != templates_digest:
+                # Compiled templates are kept while the templates stay the same.
+                self._environment = (templates_digest, make_environment(config))
+            work = _PageWork(memory, site, config, rendered, redo_all=templates_changed,
+                             environment=self._environment[1])
             groups = page_groups(site, config)
             dirty = set(groups) if templates_changed else work.dirty_groups(change, rerendered, old_briefs)
+            if first:
+                self._feed_entries = {}
+            for slug in work.entry_stale | change.removed_briefs:
+                for depth in FEED_DEPTHS:
+                    self._feed_entries.pop((slug, depth), None)
+            work.feed_entries = self._feed_entries
             changed_briefs = change.briefs | rerendered
             produced = work.produce(groups, dirty, changed_briefs, self.jobs, progress,
                                     sink=stage if staging is not None else None)
@@ -433,6 +451,7 @@ class Builder:
             writer.abort()
             raise
         memory.outputs = outputs
+        memory.pages = sum(1 for path in outputs if path.name.endswith(".html"))
         memory.built_before = True
         return len(writer.written), search_warning
 
@@ -452,8 +471,11 @@ class Builder:
         written = replace_in_place(self.out, changed, deletes)
         work.changed_paths = tuple(sorted(str(path) for path in set(changed) | deletes))
         for path in deletes:
-            work.memory.outputs.pop(path, None)
+            if work.memory.outputs.pop(path, None) is not None and path.name.endswith(".html"):
+                work.memory.pages -= 1
         for path, data in changed.items():
+            if path not in work.memory.outputs and path.name.endswith(".html"):
+                work.memory.pages += 1
             work.memory.outputs[path] = bytes_digest(data)
         if static_changed:
             written += self._refresh_static(work.memory, config)
@@ -484,7 +506,7 @@ class Builder:
                 warnings: Sequence[BuildWarning] | None = None) -> BuildReport:
         state = memory.state
         return BuildReport(
-            out_dir=self.out, pages=sum(1 for path in memory.outputs if path.suffix == ".html"),
+            out_dir=self.out, pages=memory.pages,
             files=len(memory.outputs), briefs=len(state.briefs),
             entities=sum(1 for key in state.holders if key in state.entities), seconds=0.0,
             warnings=tuple(sorted(warnings if warnings is not None else _warnings(memory.outcomes),
@@ -498,8 +520,9 @@ class _PageWork:
     """The pages of one build: which groups an edit reached, rendering them, and what changed."""
 
     def __init__(self, memory: BuildMemory, site: Site, config: Config, rendered: dict[str, RenderedBrief], *,
-                 redo_all: bool) -> None:
+                 redo_all: bool, environment: Any) -> None:
         self.memory = memory
+        self.environment = environment
         self.redo_all = redo_all  # templates changed: every page is rendered again
         self.site = site
         self.config = config
@@ -511,6 +534,8 @@ class _PageWork:
         self.changed_paths: tuple[str, ...] = ()  # what a rebuild wrote or deleted
         self.feed_entries: dict[tuple[str, int], bytes] = {}  # a brief's Atom entry, shared by its feeds
         self.paths_changed = False  # a page was added or removed: the sitemaps list pages
+        self.touched_briefs: set[str] = set()  # briefs whose page an edit reached
+        self.entry_stale: set[str] = set()  # and those whose feed entry it may have changed
 
     def dirty_groups(self, change: SiteChange, rerendered: set[str], old_briefs: Sequence[Brief]) -> set[Group]:
         """The page groups an edit may have changed (a superset: unchanged bytes are not rewritten)."""
@@ -519,10 +544,12 @@ class _PageWork:
         changed = change.briefs | rerendered
         dirty: set[Group] = set()
         touched_briefs = changed | change.related
+        self.entry_stale = set(changed)  # briefs whose feed entry may read differently
         for slug in changed | change.removed_briefs:
             touched_briefs |= state.listed_by.get(slug, set())
         for key in change.entity_objects:
             touched_briefs.update(b.slug for b in site.briefs_by_entity.get(key, ()))
+            self.entry_stale.update(b.slug for b in site.briefs_by_entity.get(key, ()))
         entity_keys = set(change.entities) | set(change.entity_objects)
         for slug in changed:
             entity_keys.update(site.by_slug[slug].entities)
@@ -531,8 +558,10 @@ class _PageWork:
                 # A tag's spelling shows on its briefs' pages and in the feeds of their entities.
                 for brief in site.briefs_by_tag[slug]:
                     touched_briefs.add(brief.slug)
+                    self.entry_stale.add(brief.slug)
                     entity_keys.update(key for key in brief.entities if key in site.entities)
         dirty.update(("brief", slug) for slug in touched_briefs if slug in site.by_slug)
+        self.touched_briefs = touched_briefs
         types = set()
         for key in entity_keys | change.removed_entities:
             group = ("entity", *key)
@@ -570,7 +599,7 @@ class _PageWork:
                 self.group_heads.pop(group, None)
                 self.paths_changed = True
         todo = [group for group in groups if group in dirty]
-        renderer = PageRenderer(make_environment(self.config), self.config, self.site)
+        renderer = PageRenderer(self.environment, self.config, self.site)
         produced: dict[Group, Produced] = {}
         finished = iter(todo)
 

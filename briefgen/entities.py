@@ -12,7 +12,7 @@ import heapq
 from collections import Counter, defaultdict
 from pathlib import Path
 from dataclasses import dataclass, field
-from typing import Iterable, Sequence
+from typing import Any, Iterable, Sequence
 
 from slugify import slugify
 
@@ -144,6 +144,7 @@ class SiteState:
         self.related: dict[str, tuple[Brief, ...]] = {}
         self.listed_by: dict[str, set[str]] = defaultdict(set)  # slug → briefs listing it as related
         self.tag_members: dict[str, list[OrderKey]] = defaultdict(list)
+        self._snapshot_cache: dict[str, Any] = {}  # tuples of the last snapshot still true
 
     def _file_order(self, path: str) -> tuple[bool, str]:
         # The registry speaks first; then sidecars in path order.
@@ -243,6 +244,7 @@ class SiteState:
         return near
 
     def _take_out(self, brief: Brief, change: SiteChange) -> None:
+        self._forget(brief)
         order_key = brief_order_key(brief)
         del self.briefs[brief.slug]
         _remove_sorted(self.order, order_key)
@@ -268,6 +270,7 @@ class SiteState:
             self.listed_by[other.slug].discard(brief.slug)
 
     def _put_in(self, brief: Brief, change: SiteChange) -> None:
+        self._forget(brief)
         order_key = brief_order_key(brief)
         self.briefs[brief.slug] = brief
         bisect.insort(self.order, order_key)
@@ -287,14 +290,22 @@ class SiteState:
     def _update_related(self, slugs: set[str], change: SiteChange) -> None:
         if not slugs:
             return
-        rank = {slug: index for index, (_, slug) in enumerate(self.order)}
-        rank_lists: dict[Key, list[int]] = {}
+        if len(slugs) * 8 > len(self.order):
+            # Many briefs (a first build): ranks make it integer arithmetic.
+            rank = {slug: index for index, (_, slug) in enumerate(self.order)}
+            rank_lists: dict[Key, list[int]] = {}
+            found: dict[str, list[str]] = {}
+            for slug in slugs:
+                brief = self.briefs[slug]
+                for key in brief.entities:
+                    if key not in rank_lists:
+                        rank_lists[key] = [rank[s] for _, s in self.holders.get(key, ())]
+                found[slug] = [self.order[r][1] for r in related_ranks(brief.entities, rank[slug], rank_lists)]
+        else:
+            # A few briefs (an edit): order keys, without ranking the whole site.
+            found = {slug: related_by_order(self.briefs[slug], self.holders) for slug in slugs}
         for slug in sorted(slugs):
-            brief = self.briefs[slug]
-            for key in brief.entities:
-                if key not in rank_lists:
-                    rank_lists[key] = [rank[s] for _, s in self.holders.get(key, ())]
-            new = tuple(self.briefs[self.order[r][1]] for r in related_ranks(brief.entities, rank[slug], rank_lists))
+            new = tuple(self.briefs[other] for other in found[slug])
             old = self.related.get(slug, ())
             if len(new) != len(old) or any(a is not b for a, b in zip(new, old)):
                 for other in old:
@@ -324,27 +335,52 @@ class SiteState:
                 change.entities.add(key)
 
     def snapshot(self) -> Site:
-        """The current state as the immutable model pages are rendered from."""
-        briefs = tuple(self.briefs[slug] for _, slug in self.order)
+        """The current state as the immutable model pages are rendered from.
+
+        The tuples of long lists are kept between snapshots and made again
+        only for what the last `apply` touched.
+        """
+        cache = self._snapshot_cache
+        if "briefs" not in cache:
+            cache["briefs"] = tuple(self.briefs[slug] for _, slug in self.order)
+        briefs = cache["briefs"]
         entities = {key: self.entities[key] for key in sorted(self.holders) if key in self.entities}
+        by_entity = cache.setdefault("by_entity", {})
+        for key in entities:
+            if key not in by_entity:
+                by_entity[key] = tuple(self.briefs[s] for _, s in self.holders[key])
+        tag_cache = cache.setdefault("tags", {})
         tags: dict[str, Tag] = {}
         by_tag: dict[str, tuple[Brief, ...]] = {}
         for slug in sorted(self.tag_members):
-            members = self.tag_members[slug]
-            newest = self.briefs[members[0][1]]
-            # A tag is shown as the newest brief spells it.
-            tags[slug] = Tag(name=next(t for t in newest.tags if slugify(t) == slug), slug=slug)
-            by_tag[slug] = tuple(self.briefs[s] for _, s in members)
+            if slug not in tag_cache:
+                members = self.tag_members[slug]
+                newest = self.briefs[members[0][1]]
+                # A tag is shown as the newest brief spells it.
+                tag_cache[slug] = (Tag(name=next(t for t in newest.tags if slugify(t) == slug), slug=slug),
+                                   tuple(self.briefs[s] for _, s in members))
+            tags[slug], by_tag[slug] = tag_cache[slug]
         return Site(
             briefs=briefs,
             entities=entities,
-            briefs_by_entity={key: tuple(self.briefs[s] for _, s in self.holders[key]) for key in entities},
+            briefs_by_entity={key: by_entity[key] for key in entities},
             co_mentions={key: self.co_mentions.get(key, ()) for key in entities},
             related={b.slug: self.related.get(b.slug, ()) for b in briefs},
             tags=tags,
             briefs_by_tag=by_tag,
             by_slug=dict(self.briefs),
         )
+
+    def _forget(self, brief: Brief) -> None:
+        """Drop the snapshot's tuples that list `brief` (it is coming or going)."""
+        cache = self._snapshot_cache
+        cache.pop("briefs", None)
+        by_entity = cache.get("by_entity", {})
+        for key in brief.entities:
+            by_entity.pop(key, None)
+        tags = cache.get("tags", {})
+        for slug in _tag_slugs(brief):
+            tags.pop(slug, None)
 
 
 def _related_mode(count: int) -> tuple[int, bool]:
@@ -408,6 +444,28 @@ def related_ranks(own: Sequence[tuple[str, str]], rank: int, holders: dict[tuple
     # One integer per candidate sorts by (-score, rank) without a key function.
     best = heapq.nsmallest(limit, [(-score << 32) | other for other, score in scores.items()])
     return [value & 0xFFFFFFFF for value in best]
+
+
+def related_by_order(brief: Brief, holders: dict[tuple[str, str], list[OrderKey]],
+                     limit: int = RELATED_LIMIT) -> list[str]:
+    """`related_ranks` for one brief, on order keys instead of ranks: the same briefs, in the same order."""
+    window = RELATED_WINDOW
+    own_key = brief_order_key(brief)
+    scores: dict[OrderKey, int] = {}
+    get = scores.get
+    for key in dict.fromkeys(brief.entities):
+        listed = holders.get(key)
+        if not listed:
+            continue
+        weight = entity_weight(len(listed))
+        if len(listed) > 2 * window + 1:
+            at = bisect.bisect_left(listed, own_key)
+            listed = listed[max(0, at - window): at + window + 1]
+        for other in listed:
+            scores[other] = get(other, 0) + weight
+    scores.pop(own_key, None)
+    best = heapq.nsmallest(limit, scores.items(), key=lambda item: (-item[1], item[0]))
+    return [order_key[1] for order_key, _ in best]
 
 
 def related_briefs(briefs: Sequence[Brief], limit: int = RELATED_LIMIT) -> dict[str, tuple[Brief, ...]]:

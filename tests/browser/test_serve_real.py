@@ -176,7 +176,7 @@ def test_broken_sidecar_shows_file_and_line_then_recovers(page: Page, site: Real
     # An unquoted ': ' in a value: PyYAML stops on that very line.
     site.save(site.sidecar, retitled(good, "White House: talks underway"))
     overlay = page.wait_for_selector("#__briefgen_overlay", state="visible")
-    assert f"{SLUG}.yaml:{line}: invalid YAML" in overlay.inner_text()
+    assert overlay is not None and f"{SLUG}.yaml:{line}: invalid YAML" in overlay.inner_text()
     assert page.evaluate("window.__marker") == "before"  # the overlay came without a reload
     assert page.text_content("#brief-title") == TITLE  # the last good page stays under it
 
