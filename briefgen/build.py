@@ -144,6 +144,10 @@ class Builder:
         self.memory: BuildMemory | None = None
         self.timings: dict[str, float] = {}  # seconds per stage of the last build
         self._source_index: dict[Path, tuple[str, str]] | None = None  # a brief's files → its key
+        self._scan_next = False  # the last build failed: the next one scans the content folder
+        # True after a build failed: its edits never reached the memory, and the watcher will not
+        # name them again, so the next build must look at every file.
+        self._rescan = False
         self._environment: tuple[str, Any] | None = None  # (templates digest, Jinja environment)
         # Each brief's Atom entry, by feed depth: kept while the brief, its tags and entities stay.
         self._feed_entries: dict[tuple[str, int], bytes] = {}
@@ -160,10 +164,14 @@ class Builder:
         `changed` (from a file watcher) names the files edited since the last
         build; when they are all known briefs, the content folder is not
         scanned again. Anything else (a new or deleted file, a folder) means
-        a full scan, so a missed or odd event costs time, never correctness.
+        a full scan, so a missed or odd event costs time, never correctness;
+        so does the first build after a failed one.
         """
         started = self._clock = time.perf_counter()
         self.timings = {}
+        if self._rescan:
+            changed = None
+        self._rescan = True  # until this build succeeds
         config = load_config(self.site_dir).with_overrides(base_url=self.base_url, drafts=self.drafts)
         check_output_folder(self.out, self.site_dir)
         key = cache_key(config, str(self.out.resolve()))
@@ -181,14 +189,17 @@ class Builder:
         try:
             report, memory = self._build(memory, config, progress, changed)
         except BriefgenError:
-            # A user error undid its change to the memory: the next build goes on from it.
+            # A user error undid its change to the memory: the next build goes on from it, and
+            # scans the whole folder, since the watcher will name only the files saved after this.
             self.memory = memory if memory.built_before else None
+            self._scan_next = True
             raise
         finally:
             if collecting:
                 gc.enable()
         gc.freeze()
         self.memory = memory
+        self._rescan = False
         if self.use_cache and report.files_written:
             save_state(self.site_dir, key, memory)
             self._lap("save cache")
@@ -355,7 +366,8 @@ class Builder:
     def _edited_sources(self, memory: BuildMemory, config: Config,
                         changed: Collection[Path] | None) -> set[tuple[str, str]] | None:
         """The known briefs that `changed` names, or None when the content folder must be scanned."""
-        if changed is None or memory.fresh:
+        if changed is None or memory.fresh or self._scan_next:
+            self._scan_next = False
             return None
         if self._source_index is None:
             self._source_index = {}

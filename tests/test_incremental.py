@@ -211,3 +211,23 @@ def test_the_cache_carries_a_build_to_the_next_command(tmp_path: Path) -> None:
     report = Builder(site, search=False).build()
     assert report.incremental and "briefs/a/index.html" in (report.changed or ())
     assert "<h1" in (site / "site/briefs/a/index.html").read_text()
+
+
+def test_a_file_broken_earlier_still_fails_when_another_is_named(tmp_path: Path) -> None:
+    """The dev server names only the file saved last: a brief broken before must still be seen."""
+    site = write_site(tmp_path / "site", {
+        "content/a.md": "Text.\n", "content/a.yaml": "title: A\ndate: 2024-01-01\n",
+        "content/b.md": "Text.\n", "content/b.yaml": "title: B\ndate: 2024-01-02\n",
+    })
+    builder = Builder(site, use_cache=False, search=False)
+    builder.build()
+    (site / "content/a.yaml").write_text("title: A\ndate: 2024-02-30\n")
+    with pytest.raises(BriefgenError):
+        builder.build(changed=[site / "content/a.yaml"])
+    (site / "content/b.yaml").write_text("title: B2\ndate: 2024-01-02\n")
+    with pytest.raises(BriefgenError, match="not a real date"):
+        builder.build(changed=[site / "content/b.yaml"])
+    (site / "content/a.yaml").write_text("title: A\ndate: 2024-01-30\n")
+    report = builder.build(changed=[site / "content/a.yaml"])
+    assert "briefs/b/index.html" in (report.changed or ())
+    assert "B2" in (site / "site/briefs/b/index.html").read_text()

@@ -338,8 +338,29 @@ def test_title_shows_in_lists_after_the_edit(site: RealSite) -> None:
     site.start()
     site.save(site.sidecar, retitled(site.sidecar_text(), "A title the lists show"))
     assert site.wait_for_builds(2).ok
-    for path in ("index.html", "archive/index.html", "people/vladimir-putin/index.html", "feed.xml"):
+    for path in ("index.html", "archive/2018/index.html", "people/vladimir-putin/index.html", "feed.xml"):
         status, body = fetch(site.url(path))
         assert status == 200
         assert b"A title the lists show" in body, path
         assert TITLE.encode() not in body, path
+
+
+def test_saving_another_file_keeps_the_error_until_it_is_fixed(site: RealSite) -> None:
+    """The watcher names only the file saved last; a brief broken earlier must still fail the build."""
+    site.start()
+    good = site.sidecar_text()
+    site.save(site.sidecar, retitled(good, "White House: talks underway"))
+    failed = site.wait_for_builds(2)
+    assert not failed.ok and f"{SLUG}.yaml:" in failed.error_text
+
+    site.save(site.content / f"{SECOND}.md", "The pier opens in May, the authority now says.\n")
+    still = site.wait_for_builds(3)
+    assert not still.ok, "a save elsewhere hid the broken sidecar"
+    assert f"{SLUG}.yaml:" in still.error_text
+    status, body = fetch(site.brief_url())
+    assert status == 200 and b"__briefgen_overlay" in body
+
+    site.save(site.sidecar, retitled(good, "Fixed at last"))
+    assert site.wait_for_builds(4).ok
+    assert b"Fixed at last" in fetch(site.brief_url())[1]
+    assert b"opens in May" in fetch(site.brief_url(SECOND))[1]
