@@ -19,8 +19,8 @@ from pathlib import Path, PurePosixPath
 from typing import Any, Callable, Collection, Iterable, Sequence
 
 from .annotations_ld import annotation_collection
-from .cache import (FileStamp, bytes_digest, cache_key, clear_state, file_stamp, folder_digest, load_state,
-                    save_state, unchanged)
+from .cache import (MANIFEST_FILE, FileStamp, bytes_digest, cache_key, clear_state, file_stamp, folder_digest,
+                    load_state, save_state, unchanged)
 from .config import Config, load_config
 from .entities import SiteChange, SiteState
 from .errors import BriefgenError, BuildWarning, ErrorCollector
@@ -120,6 +120,26 @@ class BuildMemory:
         return not self.built_before
 
 
+@dataclass(frozen=True)
+class Manifest:
+    """The stamps of every source a build read, and its report (saved beside the memory)."""
+
+    stamps: dict[tuple[str, str], tuple[FileStamp | None, FileStamp | None]]
+    registry_path: str | None
+    registry_stamp: FileStamp | None
+    templates_digest: str
+    static_digest: str
+    report: BuildReport
+
+    @classmethod
+    def of(cls, memory: BuildMemory, report: BuildReport) -> "Manifest":
+        return cls(
+            stamps={key: (record.article_stamp, record.sidecar_stamp) for key, record in memory.sources.items()},
+            registry_path=memory.registry.path if memory.registry else None,
+            registry_stamp=memory.registry.stamp if memory.registry else None,
+            templates_digest=memory.templates_digest, static_digest=memory.static_digest, report=report)
+
+
 class Builder:
     """Builds a site, then rebuilds it after edits doing only what the edits need.
 
@@ -176,7 +196,10 @@ class Builder:
         check_output_folder(self.out, self.site_dir)
         key = cache_key(config, str(self.out.resolve()))
         memory = self.memory if self.memory is not None and self.memory.key == key else None
-        if memory is None and self.use_cache:
+        if memory is None and self.use_cache and self.out.is_dir():
+            unchanged_report = self._unchanged_since_manifest(config, key)
+            if unchanged_report is not None:
+                return replace(unchanged_report, seconds=time.perf_counter() - started)
             memory = load_state(self.site_dir, key)
         if memory is None or not self.out.is_dir():
             memory = BuildMemory(key=key, state=SiteState(None, include_drafts=config.drafts))
@@ -202,6 +225,7 @@ class Builder:
         self._rescan = False
         if self.use_cache and report.files_written:
             save_state(self.site_dir, key, memory)
+            save_state(self.site_dir, key, Manifest.of(memory, report), MANIFEST_FILE)
             self._lap("save cache")
         return replace(report, seconds=time.perf_counter() - started)
 
@@ -239,10 +263,8 @@ class Builder:
             registry is not None and not unchanged(Path(registry.path), registry.stamp))
         if registry_changed:
             registry = self._load_registry(registry_file, config, errors)
-        templates_digest = folder_digest([config.templates_dir, builtin_templates_dir()])
-        # Every folder _copy_static copies from: a theme's static/ files are static files too.
-        static_digest = folder_digest([config.static_dir, config.templates_dir / "static",
-                                       builtin_templates_dir() / "static"])
+        templates_digest = templates_fingerprint(config)
+        static_digest = static_fingerprint(config)
         templates_changed = memory.fresh or templates_digest != memory.templates_digest
         static_changed = memory.fresh or static_digest != memory.static_digest
         if not (gone or to_load or registry_changed or templates_changed or static_changed or errors.errors):
@@ -355,6 +377,29 @@ class Builder:
         work.commit()
         report = self._report(memory, config, files_written=written, warnings=warnings, incremental=not first)
         return replace(report, changed=None if first else work.changed_paths), memory
+
+    def _unchanged_since_manifest(self, config: Config, key: str) -> BuildReport | None:
+        """The last build's report when no source changed since it (known without loading its state)."""
+        manifest = load_state(self.site_dir, key, MANIFEST_FILE)
+        if not isinstance(manifest, Manifest):
+            return None
+        errors = ErrorCollector()
+        files = find_content(config, errors)
+        if errors.errors or (str(files.registry) if files.registry else None) != manifest.registry_path:
+            return None
+        if manifest.registry_path and not unchanged(Path(manifest.registry_path), manifest.registry_stamp):
+            return None
+        pairs = {(str(a), str(s)): (a, s) for a, s in files.pairs}
+        if pairs.keys() != manifest.stamps.keys():
+            return None
+        for pair_key, (article, sidecar) in pairs.items():
+            article_stamp, sidecar_stamp = manifest.stamps[pair_key]
+            if not unchanged(article, article_stamp) or not unchanged(sidecar, sidecar_stamp):
+                return None
+        if templates_fingerprint(config) != manifest.templates_digest or \
+                static_fingerprint(config) != manifest.static_digest:
+            return None
+        return replace(manifest.report, files_written=0, incremental=True, changed=())
 
     # -- loading ------------------------------------------------------------------------------------
 
@@ -679,6 +724,16 @@ class _PageWork:
         self.memory.group_outputs = self.group_outputs
         self.memory.page_members = self.page_members
         self.memory.group_heads = self.group_heads
+
+
+def templates_fingerprint(config: Config) -> str:
+    """A digest of every template a build may read: the site's and the built-in theme's."""
+    return folder_digest([config.templates_dir, builtin_templates_dir()])
+
+
+def static_fingerprint(config: Config) -> str:
+    """A digest of every folder `_copy_static` copies from: a theme's static/ files are static files too."""
+    return folder_digest([config.static_dir, config.templates_dir / "static", builtin_templates_dir() / "static"])
 
 
 def group_head(group: Group, site: Site, config: Config) -> Any:

@@ -24,6 +24,8 @@ from . import __version__
 
 CACHE_DIR = ".briefgen-cache"
 STATE_FILE = "state.pickle"
+# What a rebuild must look at to tell that nothing changed: small, so that is quick to know.
+MANIFEST_FILE = "manifest.pickle"
 
 
 # File systems keep modification times in ticks of a few milliseconds: a file
@@ -99,9 +101,9 @@ def cache_key(*parts: object) -> str:
     return digest.hexdigest()
 
 
-def load_state(site_dir: Path, key: str) -> Any | None:
+def load_state(site_dir: Path, key: str, name: str = STATE_FILE) -> Any | None:
     """The saved state for `key`, or None (no cache, another key, or an unreadable file)."""
-    path = site_dir / CACHE_DIR / STATE_FILE
+    path = site_dir / CACHE_DIR / name
     try:
         with path.open("rb") as handle:
             saved_key, state = pickle.load(handle)
@@ -110,7 +112,7 @@ def load_state(site_dir: Path, key: str) -> Any | None:
     return state if saved_key == key else None
 
 
-def save_state(site_dir: Path, key: str, state: Any) -> None:
+def save_state(site_dir: Path, key: str, state: Any, name: str = STATE_FILE) -> None:
     """Save the state atomically; a cache that cannot be written is only a slower next build."""
     folder = site_dir / CACHE_DIR
     try:
@@ -121,13 +123,14 @@ def save_state(site_dir: Path, key: str, state: Any) -> None:
         handle, temporary = tempfile.mkstemp(dir=folder, prefix=".state-")
         with os.fdopen(handle, "wb") as out:
             pickle.dump((key, state), out, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(temporary, folder / STATE_FILE)
+        os.replace(temporary, folder / name)
     except OSError:
         return
 
 
 def clear_state(site_dir: Path) -> None:
-    try:
-        (site_dir / CACHE_DIR / STATE_FILE).unlink()
-    except OSError:
-        pass
+    for name in (STATE_FILE, MANIFEST_FILE):
+        try:
+            (site_dir / CACHE_DIR / name).unlink()
+        except OSError:
+            pass
