@@ -25,7 +25,7 @@ from .config import Config, load_config
 from .entities import SiteChange, SiteState
 from .errors import BriefgenError, BuildWarning, ErrorCollector
 from .feeds import SITE_ATOM, SITE_JSON, FeedSpec, atom_feed, entity_feed_spec, json_feed
-from .load import SourceFiles, find_content, load_brief, load_registry
+from .load import duplicate_slugs, find_content, load_brief, load_registry
 from .markdown_ext import BriefMarkdown
 from .model import Brief, Entity, EntityRef, Site
 from .parallel import parallel_map
@@ -763,18 +763,7 @@ def group_extras(group: Group, site: Site, config: Config, rendered: dict[str, R
 
 
 def _duplicate_slugs(records: Iterable[SourceRecord]) -> list[BriefgenError]:
-    seen: dict[str, Brief] = {}
-    errors = []
-    for record in sorted(records, key=lambda r: r.brief.sidecar_path):
-        brief = record.brief
-        other = seen.get(brief.slug)
-        if other is not None:
-            errors.append(BriefgenError(
-                f"slug '{brief.slug}' is used by two briefs: {other.sidecar_path} and {brief.sidecar_path}",
-                brief.sidecar_path, hint="give one of them another `slug:` or rename its files"))
-        else:
-            seen[brief.slug] = brief
-    return errors
+    return duplicate_slugs(record.brief for record in records)
 
 
 def _warnings(outcomes: dict[str, tuple[Brief, tuple[Entity, ...], BriefOutcome]]) -> list[BuildWarning]:

@@ -12,7 +12,7 @@ import heapq
 from collections import Counter, defaultdict
 from pathlib import Path
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Sequence
+from typing import Any, Iterable, Sequence, TypeVar
 
 from slugify import slugify
 
@@ -300,10 +300,12 @@ class SiteState:
                 for key in brief.entities:
                     if key not in rank_lists:
                         rank_lists[key] = [rank[s] for _, s in self.holders.get(key, ())]
-                found[slug] = [self.order[r][1] for r in related_ranks(brief.entities, rank[slug], rank_lists)]
+                found[slug] = [self.order[r][1] for r in related_places(brief.entities, rank[slug], rank_lists)]
         else:
             # A few briefs (an edit): order keys, without ranking the whole site.
-            found = {slug: related_by_order(self.briefs[slug], self.holders) for slug in slugs}
+            found = {slug: [key[1] for key in related_places(self.briefs[slug].entities,
+                                                             brief_order_key(self.briefs[slug]), self.holders)]
+                     for slug in slugs}
         for slug in sorted(slugs):
             new = tuple(self.briefs[other] for other in found[slug])
             old = self.related.get(slug, ())
@@ -415,20 +417,24 @@ def brief_order_key(brief: Brief) -> tuple[float, str]:
     return (-brief.date.timestamp(), brief.slug)
 
 
-def related_ranks(own: Sequence[tuple[str, str]], rank: int, holders: dict[tuple[str, str], list[int]],
-                  limit: int = RELATED_LIMIT) -> list[int]:
-    """The ranks of the briefs most related to the brief of rank `rank`.
+Place = TypeVar("Place", int, OrderKey)
 
-    Briefs are named by rank: their place in brief order (newest first), so
-    a lower rank is more recent. Each of the brief's entities (`own`) adds
-    its weight to the briefs it links this one to: all its briefs, or for an
-    entity in more than 2×window+1 briefs only the `window` briefs either
-    side of this one in time (news about a common name is related when it is
-    close in time). `holders[key]` is the sorted ranks of an entity's briefs.
-    Best first: most weight, then most recent.
+
+def related_places(own: Sequence[tuple[str, str]], place: Place, holders: dict[tuple[str, str], list[Place]],
+                   limit: int = RELATED_LIMIT) -> list[Place]:
+    """The places of the briefs most related to the brief at `place`, best first.
+
+    A brief's place is its position in brief order (newest first): a rank,
+    or its order key; either sorts the same, so both give the same briefs.
+    Each of the brief's entities (`own`) adds its weight to the briefs it
+    links this one to: all its briefs, or for an entity in more than
+    2×window+1 briefs only the `window` briefs either side of this one in
+    time (news about a common name is related when it is close in time).
+    `holders[key]` is the sorted places of an entity's briefs. Best is most
+    weight, then most recent.
     """
     window = RELATED_WINDOW
-    scores: dict[int, int] = {}
+    scores: dict[Place, int] = {}
     get = scores.get
     for key in dict.fromkeys(own):
         listed = holders.get(key)
@@ -436,36 +442,13 @@ def related_ranks(own: Sequence[tuple[str, str]], rank: int, holders: dict[tuple
             continue
         weight = entity_weight(len(listed))
         if len(listed) > 2 * window + 1:
-            at = bisect.bisect_left(listed, rank)
+            at = bisect.bisect_left(listed, place)
             listed = listed[max(0, at - window): at + window + 1]
         for other in listed:
             scores[other] = get(other, 0) + weight
-    scores.pop(rank, None)
-    # One integer per candidate sorts by (-score, rank) without a key function.
-    best = heapq.nsmallest(limit, [(-score << 32) | other for other, score in scores.items()])
-    return [value & 0xFFFFFFFF for value in best]
-
-
-def related_by_order(brief: Brief, holders: dict[tuple[str, str], list[OrderKey]],
-                     limit: int = RELATED_LIMIT) -> list[str]:
-    """`related_ranks` for one brief, on order keys instead of ranks: the same briefs, in the same order."""
-    window = RELATED_WINDOW
-    own_key = brief_order_key(brief)
-    scores: dict[OrderKey, int] = {}
-    get = scores.get
-    for key in dict.fromkeys(brief.entities):
-        listed = holders.get(key)
-        if not listed:
-            continue
-        weight = entity_weight(len(listed))
-        if len(listed) > 2 * window + 1:
-            at = bisect.bisect_left(listed, own_key)
-            listed = listed[max(0, at - window): at + window + 1]
-        for other in listed:
-            scores[other] = get(other, 0) + weight
-    scores.pop(own_key, None)
+    scores.pop(place, None)
     best = heapq.nsmallest(limit, scores.items(), key=lambda item: (-item[1], item[0]))
-    return [order_key[1] for order_key, _ in best]
+    return [other for other, _ in best]
 
 
 def related_briefs(briefs: Sequence[Brief], limit: int = RELATED_LIMIT) -> dict[str, tuple[Brief, ...]]:
@@ -475,5 +458,5 @@ def related_briefs(briefs: Sequence[Brief], limit: int = RELATED_LIMIT) -> dict[
     for rank, brief in enumerate(order):
         for key in dict.fromkeys(brief.entities):
             holders[key].append(rank)
-    return {brief.slug: tuple(order[r] for r in related_ranks(brief.entities, rank, holders, limit))
+    return {brief.slug: tuple(order[r] for r in related_places(brief.entities, rank, holders, limit))
             for rank, brief in enumerate(order)}

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterable
 from urllib.parse import urlsplit
 
 from slugify import slugify
@@ -152,21 +152,24 @@ def load_content(config: Config, *, jobs: int | None = None) -> tuple[LoadedCont
             refs.extend(brief_refs)
     if files.registry is not None:
         refs.extend(load_registry(files.registry, config, errors))
-    _check_unique_slugs(briefs, errors)
+    errors.extend(duplicate_slugs(briefs))
     briefs.sort(key=lambda b: (-b.date.timestamp(), b.slug))
     return LoadedContent(tuple(briefs), tuple(refs)), errors.errors
 
 
-def _check_unique_slugs(briefs: list[Brief], errors: ErrorCollector) -> None:
+def duplicate_slugs(briefs: Iterable[Brief]) -> list[BriefgenError]:
+    """An error for each brief whose slug an earlier one (by sidecar path) already has, naming both."""
     seen: dict[str, Brief] = {}
-    for brief in briefs:
+    errors = []
+    for brief in sorted(briefs, key=lambda b: b.sidecar_path):
         other = seen.get(brief.slug)
         if other is not None:
-            errors.add(BriefgenError(
+            errors.append(BriefgenError(
                 f"slug '{brief.slug}' is used by two briefs: {other.sidecar_path} and {brief.sidecar_path}",
                 brief.sidecar_path, hint="give one of them another `slug:` or rename its files"))
         else:
             seen[brief.slug] = brief
+    return errors
 
 
 def load_brief(article: Path, sidecar: Path, config: Config,
