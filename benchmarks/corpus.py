@@ -36,10 +36,11 @@ import shutil
 import sys
 import time
 import unicodedata
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from random import Random
-from typing import Any, Callable, Iterable
+from typing import Any, ClassVar
 
 GENERATOR_VERSION = 1
 ENTITY_TYPES = ("people", "organizations", "places", "topics")
@@ -461,7 +462,7 @@ class Prose:
             "M": f"{r.randint(11, 990)} million", "Y": str(r.randint(2009, 2018)),
         }
 
-    GENERAL = (
+    GENERAL: ClassVar[tuple[str, ...]] = (
         "{NS_} {VD} the {A} {N} {T}, saying it would {V2} spending by {M}.",
         "The {N} is expected to {V} the {A} {N2} {F}, {S}.",
         "{NS_} have {VD} the {N} {ADV}, but the {N2} remains {P}.",
@@ -478,7 +479,7 @@ class Prose:
         "The {N} would be the biggest change since the {N2} was {VD2} in {Y}.",
         "{NS_} and {NS2} have {VD} the {A} {N} for {X} weeks.",
     )
-    MENTIONS = {
+    MENTIONS: ClassVar[dict[str, tuple[str, ...]]] = {
         "people": (
             "{E} said {T} that the {N} would {V} the {A} {N2}.",
             "{E}, who has {VD} the {N} for months, declined to comment {T}.",
@@ -613,17 +614,18 @@ def _pick_quote(rng: Random, sentences: list[Sentence], article_text: str) -> st
             continue
         offset = len(" ".join(words[:start])) + (1 if start else 0)
         end = offset + len(span)
-        cuts_name = False
-        for name in sentence.names:
-            at = sentence.text.find(name)
-            if at >= 0 and at < end and at + len(name) > offset:
-                if not (offset <= at and at + len(name) <= end):
-                    cuts_name = True
-        if cuts_name:
+        if any(_cuts(sentence.text.find(name), len(name), offset, end)
+               for name in sentence.names):
             continue
         if count_occurrences(article_text, span) == 1:
             return span
     return None
+
+
+def _cuts(at: int, length: int, start: int, end: int) -> bool:
+    """Whether the span [start, end) holds part, but not all, of the name at `at`."""
+    overlaps = at >= 0 and at < end and at + length > start
+    return overlaps and not (start <= at and at + length <= end)
 
 
 def _note(rng: Random, brief_entities: list[Entity]) -> str:
@@ -651,7 +653,7 @@ def make_brief(
     places = [e for e in entities if e.type == "places"]
     topics = [e for e in entities if e.type == "topics"]
     subject = actors[0]
-    verb, past = rng.choice(VERBS)
+    _, past = rng.choice(VERBS)
     tail = ""
     if places and rng.random() < 0.5:
         tail = f" in {places[0].name}"

@@ -8,6 +8,8 @@ them alike:
     no-op rebuild     the same build again, nothing changed
     one-edit rebuild  one brief's body edited, then built again (restored after)
     peak RSS          largest resident set of any process of the build
+    edit-to-reload    `briefgen serve`: saving a brief to the page reloading in Chromium
+                      (median; benchmarks/reload_latency.py has the details)
     pages             .html files in the output
 
 Each build runs in a fresh helper process that times it and reads
@@ -30,16 +32,17 @@ import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator, Sequence
 
 BENCH = Path(__file__).resolve().parent
 REPO = BENCH.parent
 sys.path.insert(0, str(BENCH))
-import corpus  # noqa: E402  (the generator beside this file)
+import corpus  # the generator beside this file
 
 ALL_TOOLS = ("briefgen", "hugo", "pelican")
 EDIT_MARKER = "Benchmark edit"
@@ -47,10 +50,21 @@ LOG_TAIL = 2000  # characters of a failed build's output to show
 
 # Runs one build and prints what it cost as JSON. A fresh interpreter per
 # build, so RUSAGE_CHILDREN covers that build's process tree and nothing else.
+# It also reads the machine's busy CPU time from /proc/stat around the build:
+# what the build did not use itself was other processes competing with it.
 MEASURE = r"""
-import json, resource, subprocess, sys, time
+import json, os, resource, subprocess, sys, time
+def busy():
+    try:
+        with open("/proc/stat") as stat:
+            fields = [int(x) for x in stat.readline().split()[1:]]
+    except OSError:
+        return None
+    # user nice system idle iowait irq softirq steal: all but idle and iowait
+    return (sum(fields[:8]) - fields[3] - fields[4]) / os.sysconf("SC_CLK_TCK")
 spec = json.loads(sys.argv[1])
 with open(spec["log"], "wb") as log:
+    busy_before = busy()
     started = time.perf_counter()
     try:
         rc = subprocess.run(spec["cmd"], cwd=spec["cwd"], stdout=log,
@@ -58,10 +72,16 @@ with open(spec["log"], "wb") as log:
     except subprocess.TimeoutExpired:
         rc = "timeout"
     wall = time.perf_counter() - started
+    busy_after = busy()
 usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-print(json.dumps({"rc": rc, "wall": wall, "cpu": usage.ru_utime + usage.ru_stime,
-                  "maxrss_kb": usage.ru_maxrss}))
+cpu = usage.ru_utime + usage.ru_stime
+others = None
+if busy_before is not None and busy_after is not None and wall > 0:
+    others = max(0.0, (busy_after - busy_before - cpu) / wall)
+print(json.dumps({"rc": rc, "wall": wall, "cpu": cpu, "maxrss_kb": usage.ru_maxrss,
+                  "others": others}))
 """
+BUSY_WARNING = 0.25  # cores used by other processes during a build that make timings suspect
 
 
 # --------------------------------------------------------------------------
@@ -110,9 +130,9 @@ class Briefgen(Tool):
     def version(self) -> str | None:
         probe = subprocess.run(
             [sys.executable, "-c",
-             "import importlib.util, briefgen\n"
-             "if importlib.util.find_spec('briefgen.__main__'): print(briefgen.__version__)"],
-            cwd=REPO, env=self.env(), capture_output=True, text=True,
+             ("import importlib.util, briefgen\n"
+              "if importlib.util.find_spec('briefgen.__main__'): print(briefgen.__version__)")],
+            cwd=REPO, env=self.env(), capture_output=True, text=True, check=False,
         )
         return probe.stdout.strip() or None
 
@@ -153,7 +173,7 @@ class Hugo(Tool):
         binary = self.binary()
         if not binary:
             return None
-        probe = subprocess.run([binary, "version"], capture_output=True, text=True)
+        probe = subprocess.run([binary, "version"], capture_output=True, text=True, check=False)
         words = probe.stdout.split()
         return words[1].split("-")[0] if probe.returncode == 0 and len(words) > 1 else None
 
@@ -196,26 +216,32 @@ class Pelican(Tool):
 TOOLS: dict[str, Tool] = {t.name: t for t in (Briefgen(), Hugo(), Pelican())}
 
 
-def measure_reload_latency(site_dir: Path) -> float | None:
-    """Seconds from saving an edit to the dev server telling browsers to reload.
+RELOAD_REPEAT = 10  # edits per corpus for the edit-to-reload latency
 
-    To be written once briefgen.serve.DevServer exists and its interface is
-    settled: start it on a loopback port over site_dir, wait for the first
-    build, edit one article, and time until the reload notification. Until
-    then this returns None, printed as "n/a".
+
+def measure_reload_latency(site_dir: Path) -> float | None:
+    """Median seconds from saving an edit to the open page's reload, with `briefgen serve`.
+
+    Runs benchmarks/reload_latency.py on the site (a real DevServer and
+    Builder, headless Chromium; see there) in a fresh process. None, printed
+    as "n/a", when it cannot run here (no Playwright or Chromium) or fails.
     """
-    probe = subprocess.run(
-        [sys.executable, "-c",
-         "import importlib.util\n"
-         "spec = importlib.util.find_spec('briefgen.serve')\n"
-         "if spec:\n"
-         "    import briefgen.serve as s\n"
-         "    print(hasattr(s, 'DevServer'))"],
-        cwd=REPO, env=TOOLS["briefgen"].env(), capture_output=True, text=True,
-    )
-    if probe.stdout.strip() != "True":
-        return None
-    return None  # DevServer exists: the measurement is still to be written.
+    manifest = site_dir.parent / "corpus.json"
+    slug = json.loads(manifest.read_text()).get("edit_slug") if manifest.is_file() else None
+    with tempfile.TemporaryDirectory(prefix="briefgen-reload-") as scratch:
+        figures = Path(scratch) / "reload.json"
+        command = [sys.executable, str(BENCH / "reload_latency.py"), "--site", str(site_dir),
+                   "--repeat", str(RELOAD_REPEAT), "--json", str(figures)]
+        if slug:
+            command += ["--slug", str(slug)]
+        print(f"  edit-to-reload latency, {RELOAD_REPEAT} edits in Chromium ...", flush=True)
+        probe = subprocess.run(command, cwd=REPO, env=TOOLS["briefgen"].env(), capture_output=True, text=True)
+        if probe.returncode != 0 or not figures.is_file():
+            why = (probe.stderr.strip().splitlines() or [f"exit status {probe.returncode}"])[-1]
+            print(f"  edit-to-reload latency: n/a ({why})", file=sys.stderr, flush=True)
+            return None
+        samples = json.loads(figures.read_text())[0]["save_to_load"]
+    return statistics.median(samples) if samples else None
 
 
 # --------------------------------------------------------------------------
@@ -224,13 +250,18 @@ def measure_reload_latency(site_dir: Path) -> float | None:
 
 @dataclass
 class Sample:
-    """One build: wall and CPU seconds, peak RSS, and whether it succeeded."""
+    """One build: wall and CPU seconds, peak RSS, and whether it succeeded.
+
+    `others` is the CPU (in cores) that other processes used during the
+    build; None where /proc/stat cannot be read.
+    """
 
     ok: bool
     wall: float
     cpu: float
     rss_mb: float
     detail: str = ""
+    others: float | None = None
 
 
 @dataclass
@@ -257,13 +288,14 @@ def measure(tool: Tool, corpus_dir: Path, out: Path, timeout: float) -> Sample:
     spec = {"cmd": tool.command(corpus_dir, out), "cwd": str(tool.cwd(corpus_dir)), "log": str(log),
             "timeout": timeout}
     helper = subprocess.run([sys.executable, "-c", MEASURE, json.dumps(spec)],
-                            env=tool.env(), capture_output=True, text=True)
+                            env=tool.env(), capture_output=True, text=True, check=False)
     if helper.returncode != 0:
         return Sample(False, 0.0, 0.0, 0.0, helper.stderr[-LOG_TAIL:])
     figures = json.loads(helper.stdout)
     ok = figures["rc"] == 0
     detail = "" if ok else f"exit {figures['rc']}:\n" + log.read_text(errors="replace")[-LOG_TAIL:]
-    return Sample(ok, figures["wall"], figures["cpu"], figures["maxrss_kb"] / 1024, detail)
+    return Sample(ok, figures["wall"], figures["cpu"], figures["maxrss_kb"] / 1024, detail,
+                  figures.get("others"))
 
 
 def count_output(out: Path) -> tuple[int, int, float]:
@@ -408,12 +440,19 @@ def rows_for(result: ToolResult) -> dict[str, float | str | None]:
         "files written": result.files,
         "output, MB": result.size_mb,
         "edit-to-reload latency, s": result.reload_latency,
+        "other load, cores": _busiest(result),
     }
+
+
+def _busiest(result: ToolResult) -> float | None:
+    """The most CPU other processes used during any build of this tool, in cores."""
+    loads = [s.others for s in (*result.cold, *result.noop, *result.edit) if s.others is not None]
+    return max(loads) if loads else None
 
 
 ROWS = ("cold build, s", "cold build CPU, s", "no-op rebuild, s", "one-edit rebuild, s",
         "peak RSS, MB", "pages (.html)", "files written", "output, MB",
-        "edit-to-reload latency, s")
+        "edit-to-reload latency, s", "other load, cores")
 RATIOS = (("briefgen", "hugo"), ("briefgen", "pelican"))
 
 
@@ -444,7 +483,8 @@ def table(results: dict[str, ToolResult]) -> list[str]:
         for a, b in RATIOS:
             x = figures.get(a, {}).get(row)
             y = figures.get(b, {}).get(row)
-            ok = isinstance(x, (int, float)) and isinstance(y, (int, float)) and y
+            ok = (row != "other load, cores" and isinstance(x, (int, float))
+                  and isinstance(y, (int, float)) and y)
             cells.append(f"{x / y:.2f}x" if ok else "n/a")  # type: ignore[operator]
         lines.append(cells)
     widths = [max(len(r[i]) for r in [headers, *lines]) for i in range(len(headers))]
@@ -525,6 +565,10 @@ def main(argv: Sequence[str] | None = None) -> int:
                       f"briefs/{slug}/index.html")
             if result.failure:
                 print(f"note: {name} {result.failure.splitlines()[0]}")
+            busiest = _busiest(result)
+            if busiest is not None and busiest > BUSY_WARNING:
+                print(f"note: other processes used up to {busiest:.2f} cores during {name}'s "
+                      "builds; its timings are not to be trusted")
         print(flush=True)
         report["sizes"][str(size)] = {  # type: ignore[index]
             "corpus": manifest,

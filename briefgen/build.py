@@ -164,7 +164,6 @@ class Builder:
         self.memory: BuildMemory | None = None
         self.timings: dict[str, float] = {}  # seconds per stage of the last build
         self._source_index: dict[Path, tuple[str, str]] | None = None  # a brief's files → its key
-        self._scan_next = False  # the last build failed: the next one scans the content folder
         # True after a build failed: its edits never reached the memory, and the watcher will not
         # name them again, so the next build must look at every file.
         self._rescan = False
@@ -212,10 +211,8 @@ class Builder:
         try:
             report, memory = self._build(memory, config, progress, changed)
         except BriefgenError:
-            # A user error undid its change to the memory: the next build goes on from it, and
-            # scans the whole folder, since the watcher will name only the files saved after this.
+            # A user error undid its change to the memory: the next build goes on from it.
             self.memory = memory if memory.built_before else None
-            self._scan_next = True
             raise
         finally:
             if collecting:
@@ -411,8 +408,7 @@ class Builder:
     def _edited_sources(self, memory: BuildMemory, config: Config,
                         changed: Collection[Path] | None) -> set[tuple[str, str]] | None:
         """The known briefs that `changed` names, or None when the content folder must be scanned."""
-        if changed is None or memory.fresh or self._scan_next:
-            self._scan_next = False
+        if changed is None or memory.fresh:
             return None
         if self._source_index is None:
             self._source_index = {}
