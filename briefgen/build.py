@@ -723,8 +723,12 @@ class _PageWork:
 
 
 def templates_fingerprint(config: Config) -> str:
-    """A digest of every template a build may read: the site's and the built-in theme's."""
-    return folder_digest([config.templates_dir, builtin_templates_dir()])
+    """A digest of every template a build may read: the site's and the built-in theme's.
+
+    Their static/ folders are assets, copied rather than rendered: an edited
+    stylesheet is a static change, not a reason to render every page again.
+    """
+    return folder_digest([config.templates_dir, builtin_templates_dir()], skip="static")
 
 
 def static_fingerprint(config: Config) -> str:

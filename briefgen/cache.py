@@ -76,14 +76,16 @@ def unchanged(path: Path, old: FileStamp | None) -> bool:
     return current is not None and current.digest == old.digest
 
 
-def folder_digest(folders: Iterable[Path]) -> str:
-    """One hash of every file below the folders: their relative paths and contents."""
+def folder_digest(folders: Iterable[Path], *, skip: str | None = None) -> str:
+    """One hash of every file below the folders (but a top-level `skip` folder): relative paths and contents."""
     digest = hashlib.blake2b(digest_size=16)
     for folder in folders:
         digest.update(str(folder).encode())
         if not folder.is_dir():
             continue
-        for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+        left_out = folder / skip if skip else None
+        for path in sorted(p for p in folder.rglob("*") if p.is_file()
+                           and (left_out is None or left_out not in p.parents)):
             digest.update(path.relative_to(folder).as_posix().encode() + b"\0")
             digest.update(hashlib.blake2b(path.read_bytes(), digest_size=16).digest())
     return digest.hexdigest()

@@ -111,6 +111,7 @@ def run_build(args: argparse.Namespace) -> int:
 
 
 def run_serve(args: argparse.Namespace) -> int:
+    import signal
     import tempfile
     from urllib.parse import urlsplit
 
@@ -119,6 +120,14 @@ def run_serve(args: argparse.Namespace) -> int:
 
     site_dir = args.site_dir
     load_config(site_dir)  # a broken briefgen.yaml is reported before anything starts
+    # A service manager stops the server with SIGTERM (or SIGHUP when its terminal goes):
+    # end as on Ctrl-C, so the temporary output folder is removed.
+    def stop(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    for name in ("SIGTERM", "SIGHUP"):
+        if hasattr(signal, name):
+            signal.signal(getattr(signal, name), stop)
     with tempfile.TemporaryDirectory(prefix="briefgen-serve-") as scratch:
         out_dir = Path(scratch) / "site"
         builder = Builder(site_dir, out_dir, drafts=args.drafts, base_url=args.base_url, use_cache=False)
