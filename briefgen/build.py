@@ -19,7 +19,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any, Callable, Collection, Iterable, Sequence
 
 from .annotations_ld import annotation_collection
-from .cache import (MANIFEST_FILE, FileStamp, bytes_digest, cache_key, clear_state, file_stamp, folder_digest,
+from .cache import (MANIFEST_FILE, FileStamp, bytes_digest, cache_key, file_stamp, folder_digest,
                     load_state, save_state, unchanged)
 from .config import Config, load_config
 from .entities import SiteChange, SiteState

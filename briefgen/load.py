@@ -304,7 +304,7 @@ class _SidecarReader:
         if value is None:
             return []
         if not isinstance(value, YamlList):
-            self.fail(f"'{key}' must be a list", data.line_of(key), f"write each item on its own line as `- item`")
+            self.fail(f"'{key}' must be a list", data.line_of(key), "write each item on its own line as `- item`")
             return []
         items = []
         for index, item in enumerate(value):

@@ -40,7 +40,7 @@ class OutputWriter:
         with open(self.staging / path, "wb") as out:
             out.write(data)
 
-    def copy_tree(self, source: Path, prefix: PurePosixPath = PurePosixPath(), *, overridable: bool = False,
+    def copy_tree(self, source: Path, prefix: PurePosixPath = PurePosixPath(), *,
                   skip: frozenset[PurePosixPath] = frozenset()) -> None:
         """Copy a folder's files as they are (names starting with '.' are left out)."""
         if not source.is_dir():
