@@ -196,3 +196,16 @@ def test_cli_refuses_to_replace_a_folder_it_did_not_build(tmp_path: Path,
     assert (tmp_path / "precious/thesis.txt").read_text() == "years of work"
     assert "did not build" in capsys.readouterr().err
     assert main(["build", str(site), "--out", str(site)]) == 1
+
+
+def test_a_parallel_build_is_byte_identical_to_a_single_process_one(tmp_path: Path) -> None:
+    from sitegen import generate_site
+
+    from briefgen.build import Builder
+
+    site = generate_site(tmp_path / "generated")
+    single, parallel = tmp_path / "single", tmp_path / "parallel"
+    Builder(site, single, jobs=1, use_cache=False, search=False).build()
+    report = Builder(site, parallel, jobs=2, use_cache=False, search=False).build()
+    assert report.pages > 400, "enough pages for the work to be spread over processes"
+    assert snapshot(single) == snapshot(parallel)
