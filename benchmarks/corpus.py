@@ -8,7 +8,7 @@ corpus three times under OUT:
                     content/entities.yaml (descriptions and aliases)
     OUT/hugo/       a Hugo site with its own minimal layouts (see HUGO_LAYOUTS)
     OUT/pelican/    a Pelican site: pelicanconf.py, content/briefs/<slug>.md,
-                    one sitemap template added to the default theme
+                    two templates over the default theme (sitemap, article footer)
     OUT/corpus.json the parameters, a few statistics and a digest of every file
 
 Shape: each brief names 8 entities drawn Zipf-like (without replacement) from

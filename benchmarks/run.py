@@ -24,6 +24,7 @@ build's own. Figures are medians over --repeat runs.
 from __future__ import annotations
 
 import argparse
+import fcntl
 import importlib.util
 import json
 import os
@@ -534,6 +535,15 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the benchmark and print one table per corpus size."""
     args = parse_args(argv)
+    # Two runs at once would delete each other's outputs and share the CPU.
+    args.corpora.mkdir(parents=True, exist_ok=True)
+    lock = (args.corpora / ".lock").open("w")
+    try:
+        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        print(f"another benchmark run is using {args.corpora}; wait for it to finish",
+              file=sys.stderr)
+        return 2
     tools = [TOOLS[name] for name in args.tool_list]
     versions = {tool.name: tool.version() for tool in tools}
     print("\n".join(machine_info(versions)), flush=True)
