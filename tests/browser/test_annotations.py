@@ -9,22 +9,11 @@ import pytest
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed (apt-get install chromium)")
-LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-               "--disable-sync", "--no-first-run"]
 
 
 @pytest.fixture(scope="module")
-def chromium_browser():
-    playwright_api = pytest.importorskip("playwright.sync_api")
-    with playwright_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
-        yield browser
-        browser.close()
-
-
-@pytest.fixture(scope="module")
-def brief_page(chromium_browser, example_out: Path):
-    page = chromium_browser.new_page()
+def brief_page(live_browser, example_out: Path):
+    page = live_browser.new_page()
     page.goto((example_out / "briefs/putin-washington-invite/index.html").as_uri())
     yield page
     page.close()
@@ -58,8 +47,8 @@ def test_tab_reaches_the_marks(brief_page) -> None:
     assert {"1", "2", "3", "4"} <= set(focused)
 
 
-def test_notes_work_without_javascript(chromium_browser, example_out: Path) -> None:
-    context = chromium_browser.new_context(java_script_enabled=False)
+def test_notes_work_without_javascript(live_browser, example_out: Path) -> None:
+    context = live_browser.new_context(java_script_enabled=False)
     page = context.new_page()
     page.goto((example_out / "briefs/putin-washington-invite/index.html").as_uri())
     page.click("a#ref-3")

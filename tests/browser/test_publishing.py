@@ -11,22 +11,11 @@ from httpsite import serve
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed (apt-get install chromium)")
-LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-               "--disable-sync", "--no-first-run"]
 AXE = Path(__file__).resolve().parent / "node_modules" / "axe-core" / "axe.min.js"
 needs_axe = pytest.mark.skipif(not AXE.is_file(), reason="axe-core is not installed (npm ci --prefix tests/browser)")
 PAGES = {"home": "index.html", "brief": "briefs/putin-washington-invite/index.html",
          "entity": "people/john-bolton/index.html", "search": "search/index.html?q=Bolton"}
 BRIEF_TITLE = "White House says talks are underway for a Putin visit to Washington"
-
-
-@pytest.fixture(scope="module")
-def chromium_browser():
-    playwright_api = pytest.importorskip("playwright.sync_api")
-    with playwright_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture(scope="module")
@@ -39,8 +28,8 @@ def has_search_index(out: Path) -> bool:
     return (out / "pagefind" / "pagefind-ui.js").is_file()
 
 
-def test_from_disk_home_to_brief_to_entity(chromium_browser, example_out: Path) -> None:
-    page = chromium_browser.new_page()
+def test_from_disk_home_to_brief_to_entity(live_browser, example_out: Path) -> None:
+    page = live_browser.new_page()
     page.goto((example_out / "index.html").as_uri())
     page.click(f"main a:text-is('{BRIEF_TITLE}')")
     assert page.url.endswith("/briefs/putin-washington-invite/index.html")
@@ -55,8 +44,8 @@ def test_from_disk_home_to_brief_to_entity(chromium_browser, example_out: Path) 
     page.close()
 
 
-def test_search_from_disk_explains_that_it_needs_http(chromium_browser, example_out: Path) -> None:
-    page = chromium_browser.new_page()
+def test_search_from_disk_explains_that_it_needs_http(live_browser, example_out: Path) -> None:
+    page = live_browser.new_page()
     page.goto((example_out / "index.html").as_uri())
     page.fill("#site-search-q", "Bolton")
     page.press("#site-search-q", "Enter")
@@ -66,11 +55,11 @@ def test_search_from_disk_explains_that_it_needs_http(chromium_browser, example_
     page.close()
 
 
-def test_typing_a_name_in_the_search_box_finds_the_brief(chromium_browser, served: str, example_out: Path) -> None:
+def test_typing_a_name_in_the_search_box_finds_the_brief(live_browser, served: str, example_out: Path) -> None:
     if not has_search_index(example_out):
         pytest.skip("the site has no search index: Pagefind is not installed (pip install 'briefgen[search]') "
                     "or BRIEFGEN_PAGEFIND=off")
-    page = chromium_browser.new_page()
+    page = live_browser.new_page()
     page.goto(served + "tags/index.html")
     page.fill("#site-search-q", "Bolton")
     page.press("#site-search-q", "Enter")
@@ -84,11 +73,11 @@ def test_typing_a_name_in_the_search_box_finds_the_brief(chromium_browser, serve
     page.close()
 
 
-def test_search_filters_by_entity(chromium_browser, served: str, example_out: Path) -> None:
+def test_search_filters_by_entity(live_browser, served: str, example_out: Path) -> None:
     if not has_search_index(example_out):
         pytest.skip("the site has no search index: Pagefind is not installed (pip install 'briefgen[search]') "
                     "or BRIEFGEN_PAGEFIND=off")
-    page = chromium_browser.new_page()
+    page = live_browser.new_page()
     page.goto(served + "search/index.html?q=Helsinki")
     page.locator(".pagefind-ui__result-link").first.wait_for(timeout=10_000)
     for group in ("Year", "Entity type", "People", "Places"):  # the UI adds filter groups as they load
@@ -98,8 +87,8 @@ def test_search_filters_by_entity(chromium_browser, served: str, example_out: Pa
     page.close()
 
 
-def test_skip_link_is_first_visible_on_focus_and_moves_focus(chromium_browser, example_out: Path) -> None:
-    page = chromium_browser.new_page()
+def test_skip_link_is_first_visible_on_focus_and_moves_focus(live_browser, example_out: Path) -> None:
+    page = live_browser.new_page()
     page.goto((example_out / "briefs/putin-washington-invite/index.html").as_uri())
     page.keyboard.press("Tab")
     focused = page.evaluate("""() => {
@@ -116,9 +105,9 @@ def test_skip_link_is_first_visible_on_focus_and_moves_focus(chromium_browser, e
 @needs_axe
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 @pytest.mark.parametrize("name", sorted(PAGES))
-def test_no_serious_accessibility_violations(chromium_browser, served: str, example_out: Path,
+def test_no_serious_accessibility_violations(live_browser, served: str, example_out: Path,
                                              name: str, scheme: str) -> None:
-    context = chromium_browser.new_context(color_scheme=scheme)
+    context = live_browser.new_context(color_scheme=scheme)
     page = context.new_page()
     page.goto(served + PAGES[name])
     if name == "search" and has_search_index(example_out):
