@@ -314,7 +314,10 @@ class SiteState:
                     self.listed_by[other.slug].discard(slug)
                 for other in new:
                     self.listed_by[other.slug].add(slug)
-                self.related[slug] = new
+                if new:
+                    self.related[slug] = new
+                else:
+                    self.related.pop(slug, None)  # no entry for none, as in a first build
                 change.related.add(slug)
 
     def _update_co_mentions(self, keys: set[Key], changed_entities: set[Key], change: SiteChange) -> None:
@@ -367,7 +370,7 @@ class SiteState:
             entities=entities,
             briefs_by_entity={key: by_entity[key] for key in entities},
             co_mentions={key: self.co_mentions.get(key, ()) for key in entities},
-            related={b.slug: self.related.get(b.slug, ()) for b in briefs},
+            related=dict(self.related),  # a brief with no related briefs has no entry
             tags=tags,
             briefs_by_tag=by_tag,
             by_slug=dict(self.briefs),

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import math
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path, PurePosixPath
@@ -248,9 +249,10 @@ def plan_group(group: Group, site: Site, config: Config, rendered: dict[str, Ren
         add("entities/", "entities.html",
             groups=[(t, _entities_of_type(site, t.name)) for t in config.entity_types])
     elif kind == "archive":
+        counts = Counter((b.date.year, b.date.month) for b in site.briefs)
         years: dict[int, list[tuple[date, int]]] = {}
-        for month, briefs in _by_month(site.briefs):
-            years.setdefault(month.year, []).append((month, len(briefs)))
+        for (year, month), count in sorted(counts.items(), reverse=True):
+            years.setdefault(year, []).append((date(year, month, 1), count))
         add("archive/", "archive.html", years=list(years.items()))
     elif kind == "archive-year":
         year = int(group[1])

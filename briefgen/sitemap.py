@@ -12,6 +12,8 @@ lines into the host's own file.
 
 from __future__ import annotations
 
+import itertools
+
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -142,8 +144,9 @@ def news_briefs(site: Site) -> list[Brief]:
     """Briefs dated within NEWS_WINDOW of the newest one, newest first, at most NEWS_MAX_URLS."""
     if not site.briefs:
         return []
-    newest: datetime = site.briefs[0].date
-    return [b for b in site.briefs if b.date >= newest - NEWS_WINDOW][:NEWS_MAX_URLS]
+    since: datetime = site.briefs[0].date - NEWS_WINDOW
+    # Briefs are newest first: the window is a prefix of the list.
+    return list(itertools.islice(itertools.takewhile(lambda b: b.date >= since, site.briefs), NEWS_MAX_URLS))
 
 
 def news_language(language: str) -> str:
