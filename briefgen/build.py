@@ -629,8 +629,8 @@ class _PageWork:
             dirty.add(("entities",))
         if changed or change.removed_briefs:
             dirty.update({("home",), ("archive",)})
-            years = {site.by_slug[slug].date.year for slug in changed} | {b.date.year for b in old_briefs}
-            dirty.update(("archive-year", str(year)) for year in years)
+            months = {site.by_slug[slug].date for slug in changed} | {b.date for b in old_briefs}
+            dirty.update(("archive-month", f"{when.year:04d}-{when.month:02d}") for when in months)
         for slug in change.tags:
             if slug in site.tags:
                 dirty.add(("tag", slug))

@@ -201,7 +201,8 @@ def page_groups(site: Site, config: Config) -> list[Group]:
     groups += [("type", entity_type.name) for entity_type in config.entity_types]
     groups += [("entity", *key) for key in site.entities]
     groups += [("entities",), ("archive",)]
-    groups += [("archive-year", str(year)) for year in sorted({b.date.year for b in site.briefs}, reverse=True)]
+    months = sorted({(b.date.year, b.date.month) for b in site.briefs}, reverse=True)
+    groups += [("archive-month", f"{year:04d}-{month:02d}") for year, month in months]
     groups += [("tags",)]
     groups += [("tag", slug) for slug in site.tags]
     groups += [("search",), ("404",)]
@@ -254,10 +255,10 @@ def plan_group(group: Group, site: Site, config: Config, rendered: dict[str, Ren
         for (year, month), count in sorted(counts.items(), reverse=True):
             years.setdefault(year, []).append((date(year, month, 1), count))
         add("archive/", "archive.html", years=list(years.items()))
-    elif kind == "archive-year":
-        year = int(group[1])
-        in_year = [b for b in site.briefs if b.date.year == year]
-        add(f"archive/{year}/", "archive_year.html", year=year, months=_by_month(in_year))
+    elif kind == "archive-month":
+        year, month = (int(part) for part in group[1].split("-"))
+        in_month = [b for b in site.briefs if b.date.month == month and b.date.year == year]
+        add(f"archive/{year:04d}/{month:02d}/", "archive_month.html", month=date(year, month, 1), briefs=in_month)
     elif kind == "tags":
         add("tags/", "tags.html", tags=[(tag, len(site.briefs_by_tag[slug])) for slug, tag in site.tags.items()])
     elif kind == "tag":

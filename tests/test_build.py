@@ -154,9 +154,10 @@ def test_archive_groups_by_month_and_tags_get_pages(tmp_path: Path) -> None:
     archive = parse_html(site / "site/archive/index.html")
     assert [li.get_text(" ", strip=True) for li in archive.select(".archive-months li")] == ["April 2024 1",
                                                                                             "March 2024 1"]
-    year = parse_html(site / "site/archive/2024/index.html")
-    assert [h.get_text(" ", strip=True) for h in year.select("main h2")] == ["April 2024 1", "March 2024 1"]
-    assert [a.get_text() for a in year.select(".archive-list a")] == ["Later", "First brief"]
+    march = parse_html(site / "site/archive/2024/03/index.html")
+    assert march.h1.get_text(" ", strip=True) == "March 2024 1"
+    assert [a.get_text() for a in march.select(".archive-list a")] == ["First brief"]
+    assert archive.select_one(".archive-months a")["href"] == "../archive/2024/04/index.html"
     tag = parse_html(site / "site/tags/history/index.html")
     assert len(tag.select(".brief-item")) == 2
 

@@ -338,7 +338,7 @@ def test_title_shows_in_lists_after_the_edit(site: RealSite) -> None:
     site.start()
     site.save(site.sidecar, retitled(site.sidecar_text(), "A title the lists show"))
     assert site.wait_for_builds(2).ok
-    for path in ("index.html", "archive/2018/index.html", "people/vladimir-putin/index.html", "feed.xml"):
+    for path in ("index.html", "archive/2018/07/index.html", "people/vladimir-putin/index.html", "feed.xml"):
         status, body = fetch(site.url(path))
         assert status == 200
         assert b"A title the lists show" in body, path
