@@ -93,7 +93,7 @@ Rebuild = Callable[[frozenset[Path]], RebuildResult]
 _SCRIPT_PATH = "__briefgen__/livereload.js"
 _EVENTS_PATH = "__briefgen__/events"
 
-DEBOUNCE_SECONDS = 0.1  # quiet time that ends a burst of changes
+DEBOUNCE_SECONDS = 0.05  # quiet time that ends a burst (an editor's save is a few events within 1-2 ms)
 MAX_DEBOUNCE_SECONDS = 2.0  # a never-ending burst still builds this often
 POLL_INTERVAL_SECONDS = 0.5
 PORT_ATTEMPTS = 11  # the requested port and the next 10
