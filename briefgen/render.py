@@ -23,7 +23,6 @@ from .errors import BriefgenError, BuildWarning
 from .markdown_ext import BriefMarkdown, MentionContext, MentionMatcher
 from .metadata import news_article
 from .model import Annotation, Brief, Entity, Page, Site
-from .parallel import parallel_map
 from .wire import parse_wire
 
 BRIEF_ROOT = "../../"  # a brief's page is briefs/<slug>/index.html
@@ -135,22 +134,6 @@ def render_brief(brief: Brief, entities: Sequence[Entity], converter: BriefMarkd
     notes.sort(key=lambda note: note.number)
     rendered = RenderedBrief(Markup(body), key_points, tuple(notes), dict(outcome.contexts))
     return BriefOutcome(rendered, errors, warnings)
-
-
-def render_briefs(site: Site, config: Config, *, jobs: int | None = None
-                  ) -> tuple[dict[str, RenderedBrief], list[BriefgenError], list[BuildWarning]]:
-    """Render every brief once (on every core); collect quote errors and warnings."""
-    converter = BriefMarkdown(unsafe_html=config.unsafe_html)
-    outcomes = parallel_map(lambda brief: render_brief(brief, site.entities_of(brief), converter, config),
-                            site.briefs, jobs=jobs)
-    rendered: dict[str, RenderedBrief] = {}
-    errors: list[BriefgenError] = []
-    warnings: list[BuildWarning] = []
-    for brief, outcome in zip(site.briefs, outcomes):
-        rendered[brief.slug] = outcome.rendered
-        errors.extend(outcome.errors)
-        warnings.extend(outcome.warnings)
-    return rendered, errors, warnings
 
 
 def _named_in(entity: Entity, texts: Iterable[str]) -> bool:
@@ -272,11 +255,6 @@ def plan_group(group: Group, site: Site, config: Config, rendered: dict[str, Ren
     else:
         raise ValueError(f"unknown page group {group!r}")
     return pages
-
-
-def plan_pages(site: Site, config: Config, rendered: dict[str, RenderedBrief]) -> list[Page]:
-    """Every HTML page of the site, each with the context it is rendered from."""
-    return [page for group in page_groups(site, config) for page in plan_group(group, site, config, rendered)]
 
 
 def _entities_of_type(site: Site, type_name: str) -> list[tuple[Entity, int]]:
