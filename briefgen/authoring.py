@@ -93,8 +93,10 @@ markdown:
   # true lets raw HTML in articles through; false leaves it out.
   unsafe_html: false
 feed:
-  # true puts whole briefs in the Atom feeds; false only their summaries.
+  # true puts whole briefs in the site's feeds; false only their summaries.
   full_content: true
+  # The same for each entity's feed (summaries by default: a brief is in many of them).
+  entity_full_content: false
   # How many of the newest briefs each feed holds.
   entries: 20
 """

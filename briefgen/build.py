@@ -31,7 +31,7 @@ from .render import (BriefOutcome, Group, RenderedBrief, builtin_templates_dir, 
                      page_groups, render_brief)
 from .search import BUNDLE, index_site
 from .sitemap import NO_BASE_URL_NOTE
-from .incremental import FEED_DEPTHS, PageWork, Produced
+from .incremental import FEED_ENTRY_KINDS, PageWork, Produced
 from .write import OutputWriter, check_output_folder, replace_in_place
 
 Progress = Callable[[int, int], None]
@@ -166,7 +166,7 @@ class Builder:
         self._rescan = False
         self._environment: tuple[str, Any] | None = None  # (templates digest, Jinja environment)
         # Each brief's Atom entry, by feed depth: kept while the brief, its tags and entities stay.
-        self._feed_entries: dict[tuple[str, int], bytes] = {}
+        self._feed_entries: dict[tuple[str, int, bool], bytes] = {}
         self._clock = 0.0
 
     def _lap(self, stage: str) -> None:
@@ -324,8 +324,8 @@ class Builder:
             if first:
                 self._feed_entries = {}
             for slug in work.entry_stale | change.removed_briefs:
-                for depth in FEED_DEPTHS:
-                    self._feed_entries.pop((slug, depth), None)
+                for depth, full in FEED_ENTRY_KINDS:
+                    self._feed_entries.pop((slug, depth, full), None)
             work.feed_entries = self._feed_entries
             changed_briefs = change.briefs | rerendered
             produced = work.produce(groups, dirty, changed_briefs, self.jobs, progress,

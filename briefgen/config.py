@@ -58,6 +58,8 @@ class Config:
     mentions: str = "first"
     unsafe_html: bool = False
     feed_full_content: bool = True
+    # Entity feeds: summaries unless asked, since a brief is an entry of every one of its entities' feeds.
+    entity_feed_full_content: bool = False
     feed_entries: int = 20
     drafts: bool = False
 
@@ -164,7 +166,8 @@ def _parse_config(data: YamlMap, path: Path, site_dir: Path) -> Config:
         if types is not None:
             values["entity_types"] = types
     for section, known in (("markdown", {"unsafe_html": "unsafe_html"}),
-                           ("feed", {"full_content": "feed_full_content", "entries": "feed_entries"})):
+                           ("feed", {"full_content": "feed_full_content", "entity_full_content": "entity_feed_full_content",
+                                     "entries": "feed_entries"})):
         if section in data:
             _parse_section(data, section, known, values, path, errors)
 
@@ -183,7 +186,7 @@ def _parse_section(data: YamlMap, section: str, known: dict[str, str], values: d
             errors.add(BriefgenError(f"unknown option '{section}.{key}'", path, block.line_of(key),
                                      did_you_mean(key, known)))
             continue
-        expected = bool if key in ("unsafe_html", "full_content") else int
+        expected = bool if key in ("unsafe_html", "full_content", "entity_full_content") else int
         if not isinstance(value, expected) or (expected is int and (isinstance(value, bool) or value < 1)):
             kind = "true or false" if expected is bool else "a whole number of at least 1"
             errors.add(BriefgenError(f"'{section}.{key}' must be {kind}", path, block.line_of(key)))

@@ -15,6 +15,7 @@ brief's URL.
 from __future__ import annotations
 
 import json
+import re
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -44,6 +45,8 @@ TAG_AUTHORITY = "briefgen.invalid"
 # An empty feed still needs `updated`; a fixed instant keeps it reproducible.
 EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 SUMMARY_CHARS = 300
+# An annotation's number after its quote (markdown_ext): not words of the article.
+NOTE_REF = re.compile(r'<sup><a [^>]*class="annotation-ref"[^>]*>\d+</a></sup>')
 
 
 @dataclass(frozen=True)
@@ -55,27 +58,21 @@ class FeedSpec:
     subtitle: str
     page: str  # site-root-relative page the feed follows: '' or 'people/x/'
     briefs: Sequence[Brief]  # newest first, already cut to config.feed_entries
+    full_content: bool  # whole bodies in entries, else summaries only
 
 
-def feed_files(site: Site, rendered: dict[str, RenderedBrief],
-               config: Config) -> list[tuple[PurePosixPath, bytes]]:
-    """The site's Atom and JSON feeds, then one Atom feed per entity (sorted by type and id)."""
-    limit = config.feed_entries
-    site_feed = FeedSpec(SITE_ATOM, config.title, config.description, "", site.briefs[:limit])
-    files = [(SITE_ATOM, atom_feed(site_feed, site, rendered, config)),
-             (SITE_JSON, json_feed(site_feed, site, rendered, config))]
-    for key in sorted(site.entities):
-        entity = site.entities[key]
-        spec = entity_feed_spec(entity, site.briefs_by_entity.get(key, ())[:limit], config)
-        files.append((spec.path, atom_feed(spec, site, rendered, config)))
-    return files
+def site_feed_spec(site: Site, config: Config) -> FeedSpec:
+    """The site's feed: its newest briefs, whole unless `feed.full_content` is off."""
+    return FeedSpec(SITE_ATOM, config.title, config.description, "", site.briefs[:config.feed_entries],
+                    config.feed_full_content)
 
 
 def entity_feed_spec(entity: Entity, briefs: Sequence[Brief], config: Config) -> FeedSpec:
+    """An entity's feed: summaries unless `feed.entity_full_content` is on."""
     singular = config.entity_type(entity.type).singular
     subtitle = entity.description or f"Briefs naming {entity.name} ({singular.lower()}) in {config.title}"
     return FeedSpec(PurePosixPath(entity.url) / ENTITY_FEED_NAME, f"{entity.name} · {config.title}",
-                    subtitle, entity.url, briefs)
+                    subtitle, entity.url, briefs, config.entity_feed_full_content)
 
 
 def entry_id(brief: Brief, config: Config) -> str:
@@ -133,7 +130,7 @@ def entry_summary(brief: Brief, rendered: RenderedBrief) -> str:
     elif brief.key_points:
         text = " ".join(Markup(point).striptags() for point in rendered.key_points)
     else:
-        text = Markup(str(rendered.body)).striptags()
+        text = Markup(NOTE_REF.sub("", str(rendered.body))).striptags()
     text = " ".join(xml_text(text).split())
     if len(text) > SUMMARY_CHARS:
         text = text[:SUMMARY_CHARS].rsplit(" ", 1)[0] + " …"
@@ -141,12 +138,12 @@ def entry_summary(brief: Brief, rendered: RenderedBrief) -> str:
 
 
 def atom_feed(spec: FeedSpec, site: Site, rendered: dict[str, RenderedBrief], config: Config,
-              entries: dict[tuple[str, int], bytes] | None = None) -> bytes:
+              entries: dict[tuple[str, int, bool], bytes] | None = None) -> bytes:
     """An Atom 1.0 document for `spec`.
 
-    `entries` caches each brief's serialised entry by feed depth: a brief is
-    an entry of the site feed and of every one of its entities' feeds, and
-    entries of feeds in folders of one depth are the same bytes.
+    `entries` caches each brief's serialised entry by feed depth and kind: a
+    brief is an entry of the site feed and of every one of its entities'
+    feeds, and entries of feeds in folders of one depth are the same bytes.
     """
     feed = ET.Element("feed", {"xmlns": ATOM_NS, XML_LANG: config.language})
     _text(feed, "title", spec.title)
@@ -166,7 +163,7 @@ def atom_feed(spec: FeedSpec, site: Site, rendered: dict[str, RenderedBrief], co
     cache = entries if entries is not None else {}
     parts = []
     for brief in spec.briefs:
-        key = (brief.slug, depth)
+        key = (brief.slug, depth, spec.full_content)
         if key not in cache:
             entry = _atom_entry(brief, spec, site, rendered[brief.slug], config)
             ET.indent(entry, space="  ", level=1)
@@ -195,10 +192,10 @@ def _atom_entry(brief: Brief, spec: FeedSpec, site: Site, rendered: RenderedBrie
     for entity in site.entities_of(brief):
         ET.SubElement(entry, "category", {"term": f"{entity.type}/{entity.id}", "label": xml_text(entity.name),
                                           "scheme": link(f"{entity.type}/", spec, config)})
-    if brief.summary or not config.feed_full_content:
+    if brief.summary or not spec.full_content:
         summary = _text(entry, "summary", entry_summary(brief, rendered))
         summary.set("type", "text")
-    if config.feed_full_content:
+    if spec.full_content:
         content = _text(entry, "content", entry_html(rendered))
         content.set("type", "html")
         # The body's links are relative to the brief's page.
@@ -226,7 +223,7 @@ def json_feed(spec: FeedSpec, site: Site, rendered: dict[str, RenderedBrief], co
     for brief in spec.briefs:
         item: dict[str, Any] = {"id": entry_id(brief, config), "url": link(brief.url, spec, config),
                                 "title": xml_text(brief.title)}
-        if config.feed_full_content:
+        if spec.full_content:
             item["content_html"] = entry_html(rendered[brief.slug])
             if brief.summary:
                 item["summary"] = entry_summary(brief, rendered[brief.slug])

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, Callable, Sequence
 from .annotations_ld import annotation_collection
 from .config import Config
 from .entities import SiteChange
-from .feeds import SITE_ATOM, SITE_JSON, FeedSpec, atom_feed, entity_feed_spec, json_feed
+from .feeds import SITE_ATOM, SITE_JSON, atom_feed, entity_feed_spec, json_feed, site_feed_spec
 from .model import Brief, Site
 from .parallel import parallel_map
 from .render import Group, PageRenderer, RenderedBrief, page_groups, plan_group
@@ -26,7 +26,9 @@ if TYPE_CHECKING:
 
 Progress = Callable[[int, int], None]
 Produced = list[tuple[PurePosixPath, bytes | None, tuple[Any, ...]]]  # path, bytes (None: unchanged), members
-FEED_DEPTHS = (1, 3)  # feed.xml at the root, <type>/<id>/feed.xml: the depths a feed entry is made for
+# A feed entry is made per depth of feed (feed.xml at the root, <type>/<id>/feed.xml) and per kind
+# (whole body or summary): the keys of a brief's entries after its slug.
+FEED_ENTRY_KINDS = tuple((depth, full) for depth in (1, 3) for full in (False, True))
 
 
 class PageWork:
@@ -45,7 +47,7 @@ class PageWork:
         self.group_heads = dict(memory.group_heads)
         self.deleted: set[PurePosixPath] = set()
         self.changed_paths: tuple[str, ...] = ()  # what a rebuild wrote or deleted
-        self.feed_entries: dict[tuple[str, int], bytes] = {}  # a brief's Atom entry, shared by its feeds
+        self.feed_entries: dict[tuple[str, int, bool], bytes] = {}  # a brief's Atom entry, shared by its feeds
         self.paths_changed = False  # a page was added or removed: the sitemaps list pages
         self.touched_briefs: set[str] = set()  # briefs whose page an edit reached
         self.entry_stale: set[str] = set()  # and those whose feed entry it may have changed
@@ -160,8 +162,7 @@ class PageWork:
         if not anything_changed and not self.memory.fresh:
             return []
         site, config = self.site, self.config
-        limit = config.feed_entries
-        spec = FeedSpec(SITE_ATOM, config.title, config.description, "", site.briefs[:limit])
+        spec = site_feed_spec(site, config)
         files = [(SITE_ATOM, atom_feed(spec, site, self.rendered, config, self.feed_entries)),
                  (SITE_JSON, json_feed(spec, site, self.rendered, config))]
         if config.base_url and sitemaps:
@@ -196,7 +197,7 @@ def group_head(group: Group, site: Site, config: Config) -> Any:
 
 
 def group_extras(group: Group, site: Site, config: Config, rendered: dict[str, RenderedBrief],
-                 feed_entries: dict[tuple[str, int], bytes]) -> list[tuple[PurePosixPath, bytes]]:
+                 feed_entries: dict[tuple[str, int, bool], bytes]) -> list[tuple[PurePosixPath, bytes]]:
     """Files beside a group's pages: a brief's annotations, an entity's feed."""
     if group[0] == "brief":
         brief = site.by_slug[group[1]]

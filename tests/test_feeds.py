@@ -118,8 +118,31 @@ def test_ids_and_links_are_absolute_with_base_url(hosted: Path) -> None:
     assert [e.id for e in entity.entries] == [e.id for e in parsed.entries]
 
 
-def test_full_content_has_xml_base_so_relative_links_resolve(plain: Path) -> None:
-    for feed in (plain / "feed.xml", plain / "places/london/feed.xml"):
+@pytest.fixture(scope="module")
+def whole_entity_feeds(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    files = dict(SITE)
+    files["briefgen.yaml"] = "feed:\n  entity_full_content: true\n"
+    site = write_site(tmp_path_factory.mktemp("feeds-whole"), files)
+    build(site)
+    return site / "site"
+
+
+def test_entity_feeds_carry_summaries_unless_asked(plain: Path, whole_entity_feeds: Path) -> None:
+    for entry in ET.parse(plain / "places/london/feed.xml").getroot().findall(f"{A}entry"):
+        assert entry.find(f"{A}content") is None
+        assert entry.findtext(f"{A}summary")
+    # No summary in the sidecar: the start of the body stands in, as plain text.
+    old = feedparser.parse((plain / "people/ada-lovelace/feed.xml").read_bytes()).entries[0]
+    assert old.summary == "Ada Lovelace wrote to Charles Babbage from London."
+    assert atom_problems(plain / "places/london/feed.xml") == []
+    whole = ET.parse(whole_entity_feeds / "places/london/feed.xml").getroot().findall(f"{A}entry")
+    assert all(entry.find(f"{A}content") is not None for entry in whole)
+    # The site feed is whole either way.
+    assert ET.parse(whole_entity_feeds / "feed.xml").getroot().find(f"{A}entry/{A}content") is not None
+
+
+def test_full_content_has_xml_base_so_relative_links_resolve(plain: Path, whole_entity_feeds: Path) -> None:
+    for feed in (plain / "feed.xml", whole_entity_feeds / "places/london/feed.xml"):
         root = ET.parse(feed).getroot()
         for entry in root.findall(f"{A}entry"):
             content = entry.find(f"{A}content")
@@ -208,7 +231,8 @@ def test_hostile_text_stays_well_formed(tmp_path: Path) -> None:
         parsed = feedparser.parse(path.read_bytes())
         assert parsed.bozo == 0, parsed.get("bozo_exception")
         assert parsed.entries[0].title == "<script>&amp;  ]]>  title"
-        assert "\x01" not in parsed.entries[0].content[0].value
+        entry = parsed.entries[0]
+        assert "\x01" not in (entry.content[0].value if "content" in entry else entry.summary)
     assert feedparser.parse((site / "site/feed.xml").read_bytes()).entries[0].author.strip() == "<Eve> & co"
     data = json.loads((site / "site/feed.json").read_text())
     assert data["items"][0]["title"] == "<script>&amp;  ]]>  title"

@@ -84,6 +84,8 @@ def test_feeds_over_http_point_at_real_pages(example_out: Path) -> None:
             assert parsed.bozo == 0
             for entry in parsed.entries:
                 assert fetch(urljoin(feed_url, entry.link))[0] == 200
+                if "content" not in entry:
+                    continue  # an entity's feed: summaries, which hold no links
                 content = entry.content[0]
                 soup = BeautifulSoup(content.value, "html5lib")
                 for anchor in soup.find_all("a", href=True):
