@@ -299,12 +299,11 @@ class Builder:
         staging = OutputWriter(self.out) if memory.fresh else None
         outputs: dict[PurePosixPath, str] = {}
 
-        def stage(group: Group, items: Produced) -> None:
+        def store(path: PurePosixPath, data: bytes) -> str:
+            # Runs in the worker that rendered the file: the bytes never cross to this process.
             assert staging is not None
-            for path, data, _ in items:
-                assert data is not None, "a first build renders every page"
-                staging.write(path, data, "/".join(group))
-                outputs[path] = bytes_digest(data)
+            staging.put(path, data)
+            return bytes_digest(data)
 
         try:
             errors.raise_if_any()
@@ -329,7 +328,11 @@ class Builder:
             work.feed_entries = self._feed_entries
             changed_briefs = change.briefs | rerendered
             produced = work.produce(groups, dirty, changed_briefs, self.jobs, progress,
-                                    sink=stage if staging is not None else None)
+                                    store=store if staging is not None else None)
+            if staging is not None:
+                for group, path, digest in work.stored:
+                    staging.claim(path, "/".join(group))
+                    outputs[path] = digest
             self._lap("pages")
             dates_changed = ({(b.slug, b.date) for b in old_briefs if not b.draft or config.drafts}
                              != {(b.slug, b.date) for b in new_briefs if not b.draft or config.drafts})

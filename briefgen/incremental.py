@@ -4,7 +4,8 @@ Owns the decision of what a rebuild must render again (a superset: files
 whose bytes did not change are not rewritten), the per-group facts that
 decide it (`group_head`: what every page of a long list shows) and rendering
 the groups, on every core when there are many. Must not read sources or
-write files: the builder hands it the resolved site and takes its output.
+write files itself: the builder hands it the resolved site and takes its
+output (or, for a first build, a function that stores each file).
 """
 
 from __future__ import annotations
@@ -51,6 +52,7 @@ class PageWork:
         self.paths_changed = False  # a page was added or removed: the sitemaps list pages
         self.touched_briefs: set[str] = set()  # briefs whose page an edit reached
         self.entry_stale: set[str] = set()  # and those whose feed entry it may have changed
+        self.stored: list[tuple[Group, PurePosixPath, str]] = []  # files `produce` had stored: digests
 
     def dirty_groups(self, change: SiteChange, rerendered: set[str], old_briefs: Sequence[Brief]) -> set[Group]:
         """The page groups an edit may have changed (a superset: unchanged bytes are not rewritten)."""
@@ -100,12 +102,13 @@ class PageWork:
         return dirty
 
     def produce(self, groups: list[Group], dirty: set[Group], changed_briefs: set[str], jobs: int | None,
-                progress: Progress | None, sink: Callable[[Group, Produced], None] | None = None
+                progress: Progress | None, store: Callable[[PurePosixPath, bytes], str] | None = None
                 ) -> dict[Group, Produced]:
         """Render the dirty groups (on every core when there are many); drop groups that are gone.
 
-        With a `sink`, each group's files go to it as they are rendered and
-        are not kept (the result then names paths only).
+        With `store`, each file is handed to it where it was rendered (in a
+        worker process), which writes it and returns its digest; the result
+        then names paths only, and `stored` lists (group, path, digest).
         """
         live = set(groups)
         for group in list(self.group_outputs):
@@ -115,20 +118,22 @@ class PageWork:
                 self.paths_changed = True
         todo = [group for group in groups if group in dirty]
         renderer = PageRenderer(self.environment, self.config, self.site)
+
+        def render(group: Group) -> tuple[Produced, list[tuple[PurePosixPath, str]]]:
+            items = self._produce_group(group, renderer, changed_briefs)
+            if store is None:
+                return items, []
+            stored = []
+            for path, data, _ in items:
+                assert data is not None, "a stored group renders every page"
+                stored.append((path, store(path, data)))
+            return [(path, None, members) for path, _, members in items], stored
+
+        results = parallel_map(render, todo, jobs=jobs, min_items=400, progress=progress)
         produced: dict[Group, Produced] = {}
-        finished = iter(todo)
-
-        def take(items: Produced) -> Produced:
-            # Results arrive in `todo` order; a sink consumes the bytes right away.
-            if sink is None:
-                return items
-            sink(next(finished), items)
-            return [(path, None, members) for path, _, members in items]
-
-        results = parallel_map(lambda group: self._produce_group(group, renderer, changed_briefs), todo,
-                               jobs=jobs, min_items=400, progress=progress, consume=take)
-        for group, items in zip(todo, results):
+        for group, (items, stored) in zip(todo, results):
             produced[group] = items
+            self.stored.extend((group, path, digest) for path, digest in stored)
             old_paths = set(self.group_outputs.get(group, ()))
             self.group_outputs[group] = tuple(path for path, _, _ in items)
             if old_paths != set(self.group_outputs[group]):

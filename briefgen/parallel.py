@@ -30,14 +30,12 @@ def default_jobs() -> int:
 
 
 def parallel_map(function: Callable[[Item], Result], items: Sequence[Item], *, jobs: int | None = None,
-                 min_items: int = 200, progress: Callable[[int, int], None] | None = None,
-                 consume: Callable[[Result], Result] | None = None) -> list[Result]:
+                 min_items: int = 200, progress: Callable[[int, int], None] | None = None) -> list[Result]:
     """`[function(item) for item in items]`, spread over `jobs` forked processes.
 
     Small inputs, one job, or a platform without fork run in this process:
     starting workers costs more than it saves there. `progress(done, total)`
-    is called as results arrive; `consume(result)`, in input order, may
-    replace each result with a smaller one before it is kept.
+    is called as results arrive.
     """
     jobs = default_jobs() if jobs is None else jobs
     total = len(items)
@@ -45,7 +43,7 @@ def parallel_map(function: Callable[[Item], Result], items: Sequence[Item], *, j
     if jobs <= 1 or total < min_items or "fork" not in multiprocessing.get_all_start_methods():
         for item in items:
             result = function(item)
-            results.append(consume(result) if consume is not None else result)
+            results.append(result)
             if progress is not None:
                 progress(len(results), total)
         return results
@@ -56,7 +54,7 @@ def parallel_map(function: Callable[[Item], Result], items: Sequence[Item], *, j
         chunk = max(1, min(64, total // (jobs * 8)))
         with context.Pool(jobs) as pool:
             for result in pool.imap(_call, items, chunksize=chunk):
-                results.append(consume(result) if consume is not None else result)
+                results.append(result)
                 if progress is not None:
                     progress(len(results), total)
         return results

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from briefgen.build import Builder
 from briefgen.cli import main
 from briefgen.errors import BriefgenError
 
@@ -117,6 +118,23 @@ def test_failed_build_leaves_previous_output(tmp_path: Path) -> None:
     assert snapshot(site / "site") == before
     leftovers = [p.name for p in site.iterdir() if p.name.startswith(".site.")]
     assert leftovers == []
+
+
+@pytest.mark.parametrize("clean", [True, False])
+def test_static_file_clashing_with_a_page_is_an_error_naming_both(tmp_path: Path, clean: bool) -> None:
+    site = write_site(tmp_path / "site", BRIEF)
+    builder = Builder(site, use_cache=False)  # remembers the first build: the second is incremental
+    builder.build()
+    before = snapshot(site / "site")
+    (site / "static/briefs/first").mkdir(parents=True)
+    (site / "static/briefs/first/index.html").write_text("<p>mine</p>", encoding="utf-8")
+    with pytest.raises(BriefgenError) as raised:
+        build(site) if clean else builder.build()
+    message = str(raised.value)
+    assert "briefs/first/index.html" in message
+    assert "rename the static file" in message
+    assert snapshot(site / "site") == before
+    assert [p.name for p in site.iterdir() if p.name.startswith(".site.")] == []
 
 
 def test_drafts_are_left_out_unless_asked(tmp_path: Path) -> None:
