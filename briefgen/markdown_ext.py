@@ -82,6 +82,7 @@ class DocumentState:
 
 _TOKEN = re.compile(r"\w+|[^\w\s]")
 _TOKEN_FORMS = {"’": "'", "‘": "'", "‐": "-", "‑": "-"}
+_SPELLINGS = {"'": ("'", "’", "‘"), "-": ("-", "‐", "‑")}  # each form's spellings in a text
 
 
 def _tokens(text: str) -> list[tuple[str, int, int, bool]]:
@@ -102,7 +103,8 @@ class MentionMatcher:
     Names and text are compared token by token (words and single symbols),
     so straight and curly apostrophes match each other, as do hyphens, and
     any run of white space matches a space. One compiled pattern serves every
-    document: only a dictionary is built per brief.
+    document: only a dictionary is built per brief. A text is tokenised only
+    where a name's first word occurs in it, found with `str.find`.
     """
 
     def __init__(self, names: Sequence[str]) -> None:
@@ -116,39 +118,57 @@ class MentionMatcher:
             self.by_first.setdefault(words[0], []).append((words, spaced, name))
         for candidates in self.by_first.values():
             candidates.sort(key=lambda item: (-len(item[2]), item[2]))
+        # Every spelling of every first token: where a mention can start.
+        self.probes = sorted({spelling for first in self.by_first for spelling in _SPELLINGS.get(first, (first,))})
 
     def __bool__(self) -> bool:
         return bool(self.by_first)
 
     def find(self, text: str) -> Iterator[tuple[int, int, str]]:
         """(start, end, name) of each mention in `text`, left to right, never overlapping."""
-        if not self.by_first or not any(first in text for first in self.by_first):
-            return
-        tokens = _tokens(text)
-        index = 0
-        count = len(tokens)
-        while index < count:
-            candidates = self.by_first.get(tokens[index][0])
-            matched = None
-            if candidates:
-                for words, spaced, name in candidates:
-                    last = index + len(words) - 1
-                    if last >= count:
-                        continue
-                    if all(tokens[index + k][0] == words[k] and
-                           (k == 0 or tokens[index + k][3] == spaced[k - 1]) for k in range(len(words))):
-                        start, end = tokens[index][1], tokens[last][2]
-                        # Whole words: no letter or digit may touch either end.
-                        if (start > 0 and (text[start - 1].isalnum() or text[start - 1] == "_")) or \
-                                (end < len(text) and (text[end].isalnum() or text[end] == "_")):
-                            continue
-                        matched = (start, end, name, last)
-                        break
-            if matched is None:
-                index += 1
+        starts = set()
+        for probe in self.probes:
+            position = text.find(probe)
+            while position != -1:
+                starts.add(position)
+                position = text.find(probe, position + 1)
+        resume = 0
+        for start in sorted(starts):
+            if start < resume:
                 continue
-            yield matched[0], matched[1], matched[2]
-            index = matched[3] + 1
+            matched = self._match_at(text, start)
+            if matched is not None:
+                yield matched
+                resume = matched[1]
+
+    def _match_at(self, text: str, start: int) -> tuple[int, int, str] | None:
+        """The longest name whose tokens are the text's from `start`, as whole words."""
+        tokens = _TOKEN.finditer(text, start)
+        first = next(tokens)
+        candidates = self.by_first.get(_TOKEN_FORMS.get(first.group(), first.group()))
+        if not candidates:
+            return None
+        seen = [(first.end(), False)]  # (end, preceded by white space) of the tokens read so far
+        forms = [first.group()]
+        for words, spaced, name in candidates:
+            while len(seen) < len(words):
+                token = next(tokens, None)
+                if token is None:
+                    break
+                seen.append((token.end(), token.start() > seen[-1][0]))
+                forms.append(token.group())
+            if len(seen) < len(words):
+                continue
+            if any(_TOKEN_FORMS.get(forms[k], forms[k]) != words[k] or seen[k][1] != spaced[k - 1]
+                   for k in range(1, len(words))):
+                continue
+            end = seen[len(words) - 1][0]
+            # Whole words: no letter or digit may touch either end.
+            if (start > 0 and (text[start - 1].isalnum() or text[start - 1] == "_")) or \
+                    (end < len(text) and (text[end].isalnum() or text[end] == "_")):
+                continue
+            return start, end, name
+        return None
 
 
 def safe_url(url: str) -> bool:

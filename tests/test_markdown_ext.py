@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import pytest
 from bs4 import BeautifulSoup
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from briefgen.markdown_ext import BriefMarkdown, relative_root_link, safe_url
+from briefgen.markdown_ext import BriefMarkdown, MentionMatcher, relative_root_link, safe_url
 from briefgen.model import Annotation, Entity
 from briefgen.wire import parse_wire
 
@@ -159,3 +161,54 @@ def test_entity_context_is_the_sentence_with_the_mention() -> None:
     _, outcome = convert("First sentence here. Then Putin spoke at length. Last one.", [PUTIN])
     context = outcome.contexts[("people", "vladimir-putin")]
     assert (context.before, context.mention, context.after) == ("Then ", "Putin", " spoke at length.")
+
+
+# -- the mention matcher against a plain reference -------------------------------------------------
+
+def reference_mentions(names: list[str], text: str) -> list[tuple[int, int, str]]:
+    """The matcher's contract done the obvious way: tokenise the whole text, try every token."""
+    from briefgen.markdown_ext import _tokens
+
+    by_first: dict[str, list[tuple[tuple[str, ...], tuple[bool, ...], str]]] = {}
+    for name in set(names):
+        tokens = _tokens(name)
+        if tokens:
+            words = tuple(token[0] for token in tokens)
+            by_first.setdefault(words[0], []).append((words, tuple(t[3] for t in tokens[1:]), name))
+    for candidates in by_first.values():
+        candidates.sort(key=lambda item: (-len(item[2]), item[2]))
+    tokens = _tokens(text)
+    found, index = [], 0
+    while index < len(tokens):
+        matched = None
+        for words, spaced, name in by_first.get(tokens[index][0], ()):
+            last = index + len(words) - 1
+            if last >= len(tokens) or any(tokens[index + k][0] != words[k] or
+                                          (k and tokens[index + k][3] != spaced[k - 1]) for k in range(len(words))):
+                continue
+            start, end = tokens[index][1], tokens[last][2]
+            if (start and (text[start - 1].isalnum() or text[start - 1] == "_")) or \
+                    (end < len(text) and (text[end].isalnum() or text[end] == "_")):
+                continue
+            matched = (start, end, name, last)
+            break
+        if matched is None:
+            index += 1
+        else:
+            found.append(matched[:3])
+            index = matched[3] + 1
+    return found
+
+
+PIECES = ["Ada", "Adam", "Lovelace", "O", "'", "’", "-", "‐", "Brien", "St", ".", " ", "  ", "\n", "x", "_", "é", "1"]
+
+
+@settings(max_examples=500, deadline=None)
+@given(data=st.data())
+def test_matcher_finds_what_the_reference_finds(data: st.DataObject) -> None:
+    piece = st.sampled_from(PIECES)
+    names = data.draw(st.lists(st.lists(piece, min_size=1, max_size=4).map("".join), max_size=5))
+    # Texts are mostly pieces of the names, so near misses (spacing, apostrophes, word ends) abound.
+    parts = st.sampled_from(names) | piece if names else piece
+    text = data.draw(st.lists(parts, max_size=12).map("".join))
+    assert list(MentionMatcher(names).find(text)) == reference_mentions(names, text)
