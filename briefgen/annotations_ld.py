@@ -47,4 +47,4 @@ def annotation_collection(brief: Brief, rendered: RenderedBrief, config: Config)
         "total": len(items),
         "first": {"type": "AnnotationPage", "startIndex": 0, "items": items},
     }
-    return (json.dumps(document, ensure_ascii=False, indent=2, sort_keys=False) + "\n").encode("utf-8")
+    return (json.dumps(document, ensure_ascii=False, sort_keys=False) + "\n").encode("utf-8")

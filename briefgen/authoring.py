@@ -18,7 +18,7 @@ from typing import Any, Iterable, Mapping, Sequence
 from urllib.parse import urlsplit
 
 import yaml
-from slugify import slugify
+from .slugs import slugify
 
 from .errors import BriefgenError
 

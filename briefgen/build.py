@@ -29,7 +29,7 @@ from .model import Brief, Entity, EntityRef, Site
 from .parallel import parallel_map
 from .render import (BriefOutcome, Group, RenderedBrief, builtin_templates_dir, make_environment,
                      page_groups, render_brief)
-from .search import BUNDLE, index_site
+from .search import BUNDLE, index_site, search_skipped
 from .sitemap import NO_BASE_URL_NOTE
 from .incremental import FEED_ENTRY_KINDS, PageWork, Produced
 from .write import OutputWriter, check_output_folder, replace_in_place
@@ -498,7 +498,8 @@ class Builder:
             memory.static_outputs = frozenset(set(writer.written) - before_static)
             if self.search and has_briefs:
                 # Pagefind reads the staged pages: after every page is written, before the swap.
-                search_warning = writer.run_step(index_site, "Pagefind (the search index)")
+                # Checked first: run_step looks at every staged file, for nothing when search is off.
+                search_warning = search_skipped() or writer.run_step(index_site, "Pagefind (the search index)")
             writer.commit()
         except BaseException:
             writer.abort()

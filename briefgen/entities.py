@@ -14,7 +14,7 @@ from pathlib import Path
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Sequence, TypeVar
 
-from slugify import slugify
+from .slugs import slugify
 
 from .errors import BriefgenError, ErrorCollector
 from .model import Brief, Entity, EntityRef, Site, Tag

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping, Sequence
 
-from slugify import slugify
+from .slugs import slugify
 
 from .authoring import (
     REGISTRY_STEM,

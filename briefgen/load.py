@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any, Iterable
 from urllib.parse import urlsplit
 
-from slugify import slugify
+from .slugs import slugify
 
 from .config import Config
 from .errors import BriefgenError, ErrorCollector, did_you_mean

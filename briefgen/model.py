@@ -154,6 +154,6 @@ class Site:
         return tuple(self.entities[key] for key in brief.entities if key in self.entities)
 
     def tags_of(self, brief: Brief) -> tuple[Tag, ...]:
-        from slugify import slugify  # local: the model otherwise needs nothing outside stdlib
+        from .slugs import slugify  # local: the model otherwise needs nothing outside stdlib
 
         return tuple(self.tags[slug] for slug in dict.fromkeys(slugify(t) for t in brief.tags) if slug in self.tags)

@@ -95,7 +95,8 @@ def iso_date(value: datetime | date) -> str:
 
 def json_ld(value: Any) -> Markup:
     """JSON for a <script type="application/ld+json">: '<' escaped so no tag can close it."""
-    text = json.dumps(value, ensure_ascii=False, sort_keys=True, indent=1)
+    # No indent: Python's JSON encoder runs in C only without one, several times faster.
+    text = json.dumps(value, ensure_ascii=False, sort_keys=True)
     return Markup(text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026"))
 
 

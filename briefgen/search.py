@@ -46,17 +46,27 @@ def find_pagefind() -> str | None:
     return shutil.which("pagefind")
 
 
+def search_skipped() -> BuildWarning | None:
+    """Why search will not be built (turned off, or Pagefind missing); None when it will."""
+    if os.environ.get(PAGEFIND_ENV, "").lower() == "off":
+        return BuildWarning(TURNED_OFF)
+    if find_pagefind() is None:
+        return BuildWarning(MISSING)
+    return None
+
+
 def index_site(folder: Path, executable: str | None = None) -> BuildWarning | None:
     """Index the HTML pages in `folder` into `folder/pagefind/`; a warning instead when Pagefind is missing.
 
     A Pagefind that runs and fails is an error: the build stops and the
     previous output stays, as with any other failure.
     """
-    if executable is None and os.environ.get(PAGEFIND_ENV, "").lower() == "off":
-        return BuildWarning(TURNED_OFF)
-    executable = executable or find_pagefind()
     if executable is None:
-        return BuildWarning(MISSING)
+        skipped = search_skipped()
+        if skipped is not None:
+            return skipped
+        executable = find_pagefind()
+        assert executable is not None
     command = [executable, "--site", str(folder), "--output-subdir", BUNDLE,
                # Result links end in index.html, like every link of the site, so they work on any host.
                "--keep-index-url", "--silent"]
