@@ -12,7 +12,7 @@ import heapq
 from collections import Counter, defaultdict
 from pathlib import Path
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Sequence, TypeVar
+from typing import Any, Callable, Iterable, Sequence, TypeVar
 
 from .slugs import slugify
 
@@ -169,13 +169,20 @@ class SiteState:
         for brief in (*removed, *added):
             for key in brief.entities:
                 counts_before.setdefault(key, len(self.holders.get(key, ())))
+        # Many briefs at once (a first build): every related list is computed afresh, and the sorted
+        # lists are sorted once at the end instead of kept sorted one insertion at a time.
+        bulk = (len(removed) + len(added)) * 4 > len(self.briefs)
         affected: set[str] = set()  # briefs whose related list must be recomputed
         for brief in removed:
-            affected |= self._neighbours(brief)
+            if not bulk:
+                affected |= self._neighbours(brief)
             self._take_out(brief, change)
         for brief in added:
-            self._put_in(brief, change)
-        for brief in added:
+            self._put_in(brief, change, place=list.append if bulk else bisect.insort)
+        if bulk:
+            self._sort_lists(added)
+            affected = set(self.briefs)
+        for brief in added if not bulk else ():
             affected |= self._neighbours(brief)
         for key, before in counts_before.items():
             after = len(self.holders.get(key, ()))
@@ -269,23 +276,30 @@ class SiteState:
         for other in self.related.pop(brief.slug, ()):
             self.listed_by[other.slug].discard(brief.slug)
 
-    def _put_in(self, brief: Brief, change: SiteChange) -> None:
+    def _put_in(self, brief: Brief, change: SiteChange,
+                place: Callable[[list[OrderKey], OrderKey], None] = bisect.insort) -> None:
+        """Add a brief to every index; `place` puts its order key in a list (in order, or appended)."""
         self._forget(brief)
         order_key = brief_order_key(brief)
         self.briefs[brief.slug] = brief
-        bisect.insort(self.order, order_key)
+        place(self.order, order_key)
         change.removed_briefs.discard(brief.slug)
         change.briefs.add(brief.slug)
         keys = list(dict.fromkeys(brief.entities))
         for key in keys:
-            bisect.insort(self.holders[key], order_key)
-            counter = self.co_counts[key]
-            for other in keys:
-                if other != key:
-                    counter[other] += 1
+            place(self.holders[key], order_key)
+            self.co_counts[key].update(other for other in keys if other != key)
         for slug in _tag_slugs(brief):
-            bisect.insort(self.tag_members[slug], order_key)
+            place(self.tag_members[slug], order_key)
             change.tags.add(slug)
+
+    def _sort_lists(self, added: Sequence[Brief]) -> None:
+        """Sort the lists that `added` were appended to (order keys are unique: as if inserted in order)."""
+        self.order.sort()
+        for key in {key for brief in added for key in brief.entities}:
+            self.holders[key].sort()
+        for slug in {slug for brief in added for slug in _tag_slugs(brief)}:
+            self.tag_members[slug].sort()
 
     def _update_related(self, slugs: set[str], change: SiteChange) -> None:
         if not slugs:
@@ -332,6 +346,10 @@ class SiteState:
                     change.entities.add(key)
                 continue
             present = [(other, count) for other, count in counter.items() if other in self.entities]
+            if len(present) > CO_MENTION_LIMIT:
+                # Only counts as high as the limit-th highest can make the list: rank those alone.
+                floor = heapq.nlargest(CO_MENTION_LIMIT, [count for _, count in present])[-1]
+                present = [item for item in present if item[1] >= floor]
             ranked = heapq.nsmallest(CO_MENTION_LIMIT, present,
                                      key=lambda item: (-item[1], self.entities[item[0]].name, item[0]))
             value = tuple((self.entities[other], count) for other, count in ranked)
@@ -450,8 +468,8 @@ def related_places(own: Sequence[tuple[str, str]], place: Place, holders: dict[t
         for other in listed:
             scores[other] = get(other, 0) + weight
     scores.pop(place, None)
-    best = heapq.nsmallest(limit, scores.items(), key=lambda item: (-item[1], item[0]))
-    return [other for other, _ in best]
+    best = heapq.nsmallest(limit, [(-score, other) for other, score in scores.items()])
+    return [other for _, other in best]
 
 
 def related_briefs(briefs: Sequence[Brief], limit: int = RELATED_LIMIT) -> dict[str, tuple[Brief, ...]]:

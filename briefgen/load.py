@@ -64,25 +64,28 @@ def find_content(config: Config, errors: ErrorCollector) -> SourceFiles:
     articles: dict[tuple[Path, str], list[Path]] = {}
     sidecars: dict[tuple[Path, str], list[Path]] = {}
     registry: Path | None = None
-    for folder, dirnames, filenames in os.walk(root, followlinks=False):
-        here = Path(folder)
-        kept_dirs = []
-        for name in sorted(dirnames):
-            if name.startswith((".", "_")):
-                continue
-            if _outside_site(here / name, site_root, errors):
-                continue
-            if (here / name).is_symlink():
-                errors.add(BriefgenError("a folder symlink inside content/ is not followed", here / name,
-                                         hint="move the folder into content/ instead"))
-                continue
-            kept_dirs.append(name)
-        dirnames[:] = kept_dirs
-        for name in sorted(filenames):
+    # Folder by folder, names sorted, as os.walk top-down; scandir's entries know whether they are
+    # links or folders without a system call per file, which a folder of 200,000 files feels.
+    folders = [root]
+    while folders:
+        here = folders.pop()
+        with os.scandir(here) as scan:
+            entries = sorted(scan, key=lambda entry: entry.name)
+        subfolders = []
+        for entry in entries:
+            name = entry.name
             if name.startswith((".", "_")):
                 continue
             path = here / name
-            if _outside_site(path, site_root, errors):
+            if entry.is_symlink():
+                if _outside_site(path, site_root, errors):
+                    continue
+                if entry.is_dir():
+                    errors.add(BriefgenError("a folder symlink inside content/ is not followed", path,
+                                             hint="move the folder into content/ instead"))
+                    continue
+            elif entry.is_dir():
+                subfolders.append(path)
                 continue
             stem, suffix = os.path.splitext(name)
             suffix = suffix.lower()
@@ -95,6 +98,7 @@ def find_content(config: Config, errors: ErrorCollector) -> SourceFiles:
                 articles.setdefault((here, stem), []).append(path)
             elif suffix in SIDECAR_SUFFIXES:
                 sidecars.setdefault((here, stem), []).append(path)
+        folders.extend(reversed(subfolders))
     pairs = []
     for key in sorted(set(articles) | set(sidecars)):
         found_articles = articles.get(key, [])
@@ -122,9 +126,7 @@ def find_content(config: Config, errors: ErrorCollector) -> SourceFiles:
 
 
 def _outside_site(path: Path, site_root: Path, errors: ErrorCollector) -> bool:
-    """True (and an error) when a symlink leads outside the site: it is never followed."""
-    if not path.is_symlink():
-        return False
+    """True (and an error) when the symlink `path` leads outside the site: it is never followed."""
     target = Path(os.path.realpath(path))
     if target == site_root or site_root in target.parents:
         return False
