@@ -192,25 +192,28 @@ class Builder:
         check_output_folder(self.out, self.site_dir)
         key = cache_key(config, str(self.out.resolve()))
         memory = self.memory if self.memory is not None and self.memory.key == key else None
-        if memory is None and self.use_cache and self.out.is_dir():
-            unchanged_report = self._unchanged_since_manifest(config, key)
-            if unchanged_report is not None:
-                return replace(unchanged_report, seconds=time.perf_counter() - started)
-            memory = load_state(self.site_dir, key)
-        if memory is None or not self.out.is_dir():
-            memory = BuildMemory(key=key, state=SiteState(None, include_drafts=config.drafts))
-        self.memory = None  # until this build succeeds
         # A site's model is millions of objects: a full garbage collection walks them all and takes
         # longer than a whole rebuild. Nothing a build makes needs the cycle collector, so it is off
-        # during builds, and what survives one is frozen out of the collector's sight afterwards.
+        # while the saved state is read and during builds, and what survives a build is frozen out of
+        # the collector's sight afterwards.
         collecting = gc.isenabled()
         gc.disable()
         try:
-            report, memory = self._build(memory, config, progress, changed)
-        except BriefgenError:
-            # A user error undid its change to the memory: the next build goes on from it.
-            self.memory = memory if memory.built_before else None
-            raise
+            if memory is None and self.use_cache and self.out.is_dir():
+                unchanged_report = self._unchanged_since_manifest(config, key)
+                if unchanged_report is not None:
+                    return replace(unchanged_report, seconds=time.perf_counter() - started)
+                memory = load_state(self.site_dir, key)
+                self._lap("load cache")
+            if memory is None or not self.out.is_dir():
+                memory = BuildMemory(key=key, state=SiteState(None, include_drafts=config.drafts))
+            self.memory = None  # until this build succeeds
+            try:
+                report, memory = self._build(memory, config, progress, changed)
+            except BriefgenError:
+                # A user error undid its change to the memory: the next build goes on from it.
+                self.memory = memory if memory.built_before else None
+                raise
         finally:
             if collecting:
                 gc.enable()
