@@ -16,7 +16,7 @@ import shutil
 import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
-from typing import Any, Callable, Collection, Iterable, Sequence
+from typing import Any, Callable, Collection, Iterable, Iterator, Mapping, Sequence
 
 from .cache import (MANIFEST_FILE, FileStamp, bytes_digest, cache_key, file_stamp, folder_digest,
                     load_state, save_state, unchanged)
@@ -160,7 +160,7 @@ class Builder:
         self.search = search
         self.memory: BuildMemory | None = None
         self.timings: dict[str, float] = {}  # seconds per stage of the last build
-        self._source_index: dict[Path, tuple[str, str]] | None = None  # a brief's files → its key
+        self._source_index: dict[str, tuple[str, str]] | None = None  # a brief's files (absolute) → its key
         # True after a build failed: its edits never reached the memory, and the watcher will not
         # name them again, so the next build must look at every file.
         self._rescan = False
@@ -315,7 +315,7 @@ class Builder:
             outcomes, rerendered = self._render_bodies(site, change, memory.outcomes, config, errors)
             errors.raise_if_any()
             self._lap("bodies")
-            rendered = {slug: outcome.rendered for slug, (_, _, outcome) in outcomes.items()}
+            rendered = RenderedView(outcomes)
             if self._environment is None or self._environment[0] != templates_digest:
                 # Compiled templates are kept while the templates stay the same.
                 self._environment = (templates_digest, make_environment(config))
@@ -367,7 +367,7 @@ class Builder:
             else:
                 for key in gone:
                     for path in key:
-                        self._source_index.pop(Path(os.path.abspath(path)), None)
+                        self._source_index.pop(os.path.abspath(path), None)
                 for key in loaded:
                     self._index_source(key)
         memory.registry = registry
@@ -406,7 +406,17 @@ class Builder:
     def _index_source(self, key: tuple[str, str]) -> None:
         assert self._source_index is not None
         for path in key:
-            self._source_index[Path(os.path.abspath(path))] = key
+            self._source_index[os.path.abspath(path)] = key
+
+    def index_sources(self) -> None:
+        """Map every known brief file to its brief now, so the first edit after a build need not.
+
+        For the dev server, which calls it once the first build is done.
+        """
+        if self._source_index is None and self.memory is not None:
+            self._source_index = {}
+            for key in self.memory.sources:
+                self._index_source(key)
 
     def _edited_sources(self, memory: BuildMemory, config: Config,
                         changed: Collection[Path] | None) -> set[tuple[str, str]] | None:
@@ -427,7 +437,7 @@ class Builder:
                 continue  # its stamp is checked on every build
             if content != path and content not in path.parents:
                 continue  # templates/, static/, briefgen.yaml: checked on every build
-            key = index.get(path)
+            key = index.get(str(path))
             if key is None or not path.is_file():
                 return None  # a new, deleted or ignored file, or a folder
             edited.add(key)
@@ -461,8 +471,15 @@ class Builder:
                        errors: ErrorCollector
                        ) -> tuple[dict[str, tuple[Brief, tuple[Entity, ...], BriefOutcome]], set[str]]:
         """Every brief's rendering: reused when its brief and entities are as before, else redone."""
-        outcomes = {slug: value for slug, value in previous.items() if slug in site.by_slug}
-        candidates = set(change.briefs) | (set(site.by_slug) - set(outcomes))
+        # Copied (a failed build must leave the memory as it was), then the gone briefs dropped:
+        # after an edit, the only briefs without an outcome are among the changed ones.
+        outcomes = dict(previous)
+        for slug in change.removed_briefs | (outcomes.keys() - site.by_slug.keys()
+                                             if len(outcomes) != len(site.by_slug) else set()):
+            outcomes.pop(slug, None)
+        candidates = set(change.briefs)
+        if len(outcomes) != len(site.by_slug):
+            candidates |= site.by_slug.keys() - outcomes.keys()
         for key in change.entity_objects:
             candidates.update(b.slug for b in site.briefs_by_entity.get(key, ()))
         todo = []
@@ -571,6 +588,22 @@ class Builder:
             notes=() if config.base_url else (NO_BASE_URL_NOTE,), files_written=files_written,
             incremental=incremental,
         )
+
+
+class RenderedView(Mapping[str, RenderedBrief]):
+    """Each brief's rendering, read straight from the build's outcomes (no copy per build)."""
+
+    def __init__(self, outcomes: dict[str, tuple[Brief, tuple[Entity, ...], BriefOutcome]]) -> None:
+        self._outcomes = outcomes
+
+    def __getitem__(self, slug: str) -> RenderedBrief:
+        return self._outcomes[slug][2].rendered
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._outcomes)
+
+    def __len__(self) -> int:
+        return len(self._outcomes)
 
 
 def templates_fingerprint(config: Config) -> str:

@@ -154,6 +154,7 @@ def make_rebuild(builder: Builder, *, quiet: bool = False) -> Callable[[frozense
             return RebuildResult(ok=False, error_text=error.format_message())
         # The search index is built once at start; rebuilding it on every save would cost seconds.
         builder.search = False
+        builder.index_sources()  # ready for the next save (a no-op once done)
         if not quiet:
             print_warnings(report.warnings)
             print(report.summary(), flush=True)

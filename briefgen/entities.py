@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import bisect
 import heapq
+from operator import itemgetter
 from collections import Counter, defaultdict
 from pathlib import Path
 from dataclasses import dataclass, field
@@ -144,6 +145,7 @@ class SiteState:
         self.related: dict[str, tuple[Brief, ...]] = {}
         self.listed_by: dict[str, set[str]] = defaultdict(set)  # slug → briefs listing it as related
         self.tag_members: dict[str, list[OrderKey]] = defaultdict(list)
+        self.month_members: dict[tuple[int, int], list[OrderKey]] = defaultdict(list)  # (year, month) → briefs
         self._snapshot_cache: dict[str, Any] = {}  # tuples of the last snapshot still true
 
     def _file_order(self, path: str) -> tuple[bool, str]:
@@ -273,6 +275,10 @@ class SiteState:
             if not self.tag_members[slug]:
                 del self.tag_members[slug]
             change.tags.add(slug)
+        month = _month(brief)
+        _remove_sorted(self.month_members[month], order_key)
+        if not self.month_members[month]:
+            del self.month_members[month]
         for other in self.related.pop(brief.slug, ()):
             self.listed_by[other.slug].discard(brief.slug)
 
@@ -292,6 +298,7 @@ class SiteState:
         for slug in _tag_slugs(brief):
             place(self.tag_members[slug], order_key)
             change.tags.add(slug)
+        place(self.month_members[_month(brief)], order_key)
 
     def _sort_lists(self, added: Sequence[Brief]) -> None:
         """Sort the lists that `added` were appended to (order keys are unique: as if inserted in order)."""
@@ -300,6 +307,8 @@ class SiteState:
             self.holders[key].sort()
         for slug in {slug for brief in added for slug in _tag_slugs(brief)}:
             self.tag_members[slug].sort()
+        for month in {_month(brief) for brief in added}:
+            self.month_members[month].sort()
 
     def _update_related(self, slugs: set[str], change: SiteChange) -> None:
         if not slugs:
@@ -365,8 +374,15 @@ class SiteState:
         """
         cache = self._snapshot_cache
         if "briefs" not in cache:
-            cache["briefs"] = tuple(self.briefs[slug] for _, slug in self.order)
+            # map and itemgetter keep this loop over every brief in C: it runs after every edit.
+            cache["briefs"] = tuple(map(self.briefs.__getitem__, map(itemgetter(1), self.order)))
         briefs = cache["briefs"]
+        month_cache = cache.setdefault("months", {})
+        by_month = {}
+        for month in sorted(self.month_members, reverse=True):
+            if month not in month_cache:
+                month_cache[month] = tuple(map(self.briefs.__getitem__, map(itemgetter(1), self.month_members[month])))
+            by_month[month] = month_cache[month]
         entities = {key: self.entities[key] for key in sorted(self.holders) if key in self.entities}
         by_entity = cache.setdefault("by_entity", {})
         for key in entities:
@@ -392,6 +408,7 @@ class SiteState:
             tags=tags,
             briefs_by_tag=by_tag,
             by_slug=dict(self.briefs),
+            briefs_by_month=by_month,
         )
 
     def _forget(self, brief: Brief) -> None:
@@ -404,6 +421,7 @@ class SiteState:
         tags = cache.get("tags", {})
         for slug in _tag_slugs(brief):
             tags.pop(slug, None)
+        cache.get("months", {}).pop(_month(brief), None)
 
 
 def _related_mode(count: int) -> tuple[int, bool]:
@@ -413,6 +431,11 @@ def _related_mode(count: int) -> tuple[int, bool]:
 
 def _tag_slugs(brief: Brief) -> list[str]:
     return [slug for slug in dict.fromkeys(slugify(t) for t in brief.tags) if slug]
+
+
+def _month(brief: Brief) -> tuple[int, int]:
+    """(year, month) of a brief's date: its page in the archive."""
+    return brief.date.year, brief.date.month
 
 
 def _remove_sorted(items: list[OrderKey], value: OrderKey) -> None:

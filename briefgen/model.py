@@ -146,6 +146,7 @@ class Site:
     tags: dict[str, Tag] = field(hash=False)  # by tag slug
     briefs_by_tag: dict[str, tuple[Brief, ...]] = field(hash=False)
     by_slug: dict[str, Brief] = field(hash=False, default_factory=dict)
+    briefs_by_month: dict[tuple[int, int], tuple[Brief, ...]] = field(hash=False, default_factory=dict)  # newest first
 
     def brief(self, slug: str) -> Brief:
         return self.by_slug[slug]

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import math
-from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path, PurePosixPath
@@ -185,8 +184,7 @@ def page_groups(site: Site, config: Config) -> list[Group]:
     groups += [("type", entity_type.name) for entity_type in config.entity_types]
     groups += [("entity", *key) for key in site.entities]
     groups += [("entities",), ("archive",)]
-    months = sorted({(b.date.year, b.date.month) for b in site.briefs}, reverse=True)
-    groups += [("archive-month", f"{year:04d}-{month:02d}") for year, month in months]
+    groups += [("archive-month", f"{year:04d}-{month:02d}") for year, month in site.briefs_by_month]
     groups += [("tags",)]
     groups += [("tag", slug) for slug in site.tags]
     groups += [("search",), ("404",)]
@@ -234,15 +232,14 @@ def plan_group(group: Group, site: Site, config: Config, rendered: dict[str, Ren
         add("entities/", "entities.html",
             groups=[(t, _entities_of_type(site, t.name)) for t in config.entity_types])
     elif kind == "archive":
-        counts = Counter((b.date.year, b.date.month) for b in site.briefs)
         years: dict[int, list[tuple[date, int]]] = {}
-        for (year, month), count in sorted(counts.items(), reverse=True):
-            years.setdefault(year, []).append((date(year, month, 1), count))
+        for (year, month), in_month in site.briefs_by_month.items():  # newest first
+            years.setdefault(year, []).append((date(year, month, 1), len(in_month)))
         add("archive/", "archive.html", years=list(years.items()))
     elif kind == "archive-month":
         year, month = (int(part) for part in group[1].split("-"))
-        in_month = [b for b in site.briefs if b.date.month == month and b.date.year == year]
-        add(f"archive/{year:04d}/{month:02d}/", "archive_month.html", month=date(year, month, 1), briefs=in_month)
+        add(f"archive/{year:04d}/{month:02d}/", "archive_month.html", month=date(year, month, 1),
+            briefs=site.briefs_by_month[(year, month)])
     elif kind == "tags":
         add("tags/", "tags.html", tags=[(tag, len(site.briefs_by_tag[slug])) for slug, tag in site.tags.items()])
     elif kind == "tag":
