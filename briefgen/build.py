@@ -18,7 +18,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
 from typing import Any, Callable, Collection, Iterable, Iterator, Mapping, Sequence
 
-from .cache import (MANIFEST_FILE, FileStamp, bytes_digest, cache_key, file_stamp, folder_digest,
+from .cache import (MANIFEST_FILE, FileStamp, Packed, bytes_digest, cache_key, file_stamp, folder_digest,
                     load_state, save_state, unchanged)
 from .config import Config, load_config
 from .entities import SiteChange, SiteState
@@ -221,7 +221,7 @@ class Builder:
         self.memory = memory
         self._rescan = False
         if self.use_cache and report.files_written:
-            save_state(self.site_dir, key, memory)
+            save_state(self.site_dir, key, memory, packed=(RenderedBrief,))
             save_state(self.site_dir, key, Manifest.of(memory, report), MANIFEST_FILE)
             self._lap("save cache")
         return replace(report, seconds=time.perf_counter() - started)
@@ -497,7 +497,7 @@ class Builder:
         for (brief, entities), outcome in zip(todo, results):
             errors.extend(outcome.errors)
             kept = outcomes.get(brief.slug)
-            if kept is None or kept[2] != outcome:
+            if kept is None or unpacked(kept[2]) != outcome:
                 rerendered.add(brief.slug)
             outcomes[brief.slug] = (brief, entities, outcome)
         return outcomes, rerendered
@@ -597,13 +597,24 @@ class RenderedView(Mapping[str, RenderedBrief]):
         self._outcomes = outcomes
 
     def __getitem__(self, slug: str) -> RenderedBrief:
-        return self._outcomes[slug][2].rendered
+        brief, entities, outcome = self._outcomes[slug]
+        if isinstance(outcome.rendered, Packed):  # as loaded from the cache: unpacked once, on first use
+            outcome = unpacked(outcome)
+            self._outcomes[slug] = (brief, entities, outcome)
+        return outcome.rendered
 
     def __iter__(self) -> Iterator[str]:
         return iter(self._outcomes)
 
     def __len__(self) -> int:
         return len(self._outcomes)
+
+
+def unpacked(outcome: BriefOutcome) -> BriefOutcome:
+    """The outcome with its rendered brief unpickled, if the saved state kept it packed."""
+    if isinstance(outcome.rendered, Packed):
+        return replace(outcome, rendered=outcome.rendered.unpack())
+    return outcome
 
 
 def templates_fingerprint(config: Config) -> str:

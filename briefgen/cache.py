@@ -103,6 +103,34 @@ def cache_key(*parts: object) -> str:
     return digest.hexdigest()
 
 
+@dataclass(frozen=True)
+class Packed:
+    """A value kept pickled inside the saved state, unpickled only when something needs it.
+
+    A rebuild after one edit needs a few briefs' rendered bodies, not ten
+    thousand: loading them as bytes and unpacking on use spares the time and
+    memory of making millions of objects that are never looked at.
+    """
+
+    data: bytes
+
+    def unpack(self) -> Any:
+        return pickle.loads(self.data)
+
+
+class _PackingPickler(pickle.Pickler):
+    """Pickles objects of the `packed` types each on its own, as a `Packed` of their bytes."""
+
+    def __init__(self, file: Any, packed: tuple[type, ...]) -> None:
+        super().__init__(file, protocol=pickle.HIGHEST_PROTOCOL)
+        self.packed = packed
+
+    def reducer_override(self, obj: Any) -> Any:
+        if type(obj) in self.packed:
+            return Packed, (pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL),)
+        return NotImplemented
+
+
 def load_state(site_dir: Path, key: str, name: str = STATE_FILE) -> Any | None:
     """The saved state for `key`, or None (no cache, another key, or an unreadable file)."""
     path = site_dir / CACHE_DIR / name
@@ -114,8 +142,12 @@ def load_state(site_dir: Path, key: str, name: str = STATE_FILE) -> Any | None:
     return state if saved_key == key else None
 
 
-def save_state(site_dir: Path, key: str, state: Any, name: str = STATE_FILE) -> None:
-    """Save the state atomically; a cache that cannot be written is only a slower next build."""
+def save_state(site_dir: Path, key: str, state: Any, name: str = STATE_FILE, *,
+               packed: tuple[type, ...] = ()) -> None:
+    """Save the state atomically; a cache that cannot be written is only a slower next build.
+
+    Objects of the `packed` types come back as `Packed` (see there).
+    """
     folder = site_dir / CACHE_DIR
     try:
         folder.mkdir(exist_ok=True)
@@ -124,7 +156,7 @@ def save_state(site_dir: Path, key: str, state: Any, name: str = STATE_FILE) -> 
             gitignore.write_text("# briefgen's build cache: safe to delete\n*\n")
         handle, temporary = tempfile.mkstemp(dir=folder, prefix=".state-")
         with os.fdopen(handle, "wb") as out:
-            pickle.dump((key, state), out, protocol=pickle.HIGHEST_PROTOCOL)
+            _PackingPickler(out, packed).dump((key, state))
         os.replace(temporary, folder / name)
     except OSError:
         return

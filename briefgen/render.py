@@ -12,6 +12,7 @@ import math
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path, PurePosixPath
+from collections.abc import Mapping
 from typing import Any, Callable, Iterable, Iterator, Sequence
 
 import jinja2
@@ -223,10 +224,9 @@ def plan_group(group: Group, site: Site, config: Config, rendered: dict[str, Ren
         key = (group[1], group[2])
         entity = site.entities[key]
         briefs = site.briefs_by_entity[key]
-        mentions = [(brief, rendered[brief.slug].contexts.get(key)) for brief in briefs]
-        for path, chunk, pager in paginate(mentions, config.page_size, entity.url):
-            add(path, "entity.html", tuple(b.slug for b, _ in chunk), entity=entity,
-                entity_type=config.entity_type(entity.type), mentions=chunk,
+        for path, chunk, pager in paginate(briefs, config.page_size, entity.url):
+            add(path, "entity.html", tuple(b.slug for b in chunk), entity=entity,
+                entity_type=config.entity_type(entity.type), mentions=MentionList(chunk, key, rendered),
                 co_mentions=site.co_mentions.get(key, ()), brief_count=len(briefs), pager=pager)
     elif kind == "entities":
         add("entities/", "entities.html",
@@ -253,6 +253,34 @@ def plan_group(group: Group, site: Site, config: Config, rendered: dict[str, Ren
     else:
         raise ValueError(f"unknown page group {group!r}")
     return pages
+
+
+class MentionList(Sequence[tuple[Brief, MentionContext | None]]):
+    """An entity page's briefs, each with the sentence naming the entity; looked up when first read.
+
+    A rebuild plans every page of a long entity list but renders only those
+    an edit reached: only those need their briefs' rendered bodies.
+    """
+
+    def __init__(self, briefs: Sequence[Brief], key: tuple[str, str], rendered: Mapping[str, RenderedBrief]) -> None:
+        self._briefs = briefs
+        self._key = key
+        self._rendered = rendered
+        self._items: list[tuple[Brief, MentionContext | None]] | None = None
+
+    def _looked_up(self) -> list[tuple[Brief, MentionContext | None]]:
+        if self._items is None:
+            self._items = [(brief, self._rendered[brief.slug].contexts.get(self._key)) for brief in self._briefs]
+        return self._items
+
+    def __getitem__(self, index):  # type: ignore[no-untyped-def, override]
+        return self._looked_up()[index]
+
+    def __iter__(self) -> Iterator[tuple[Brief, MentionContext | None]]:
+        return iter(self._looked_up())
+
+    def __len__(self) -> int:
+        return len(self._briefs)
 
 
 def _entities_of_type(site: Site, type_name: str) -> list[tuple[Entity, int]]:

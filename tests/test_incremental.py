@@ -146,11 +146,26 @@ def output_of_clean_build(site: Path, tmp: Path) -> dict[str, bytes]:
     return snapshot(out)
 
 
-@settings(max_examples=int(os.environ.get("BRIEFGEN_PROPERTY_EXAMPLES", "25")), deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+PROPERTY_SETTINGS = settings(max_examples=int(os.environ.get("BRIEFGEN_PROPERTY_EXAMPLES", "25")), deadline=None,
+                             suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+
+
+@PROPERTY_SETTINGS
 @given(initial=st.lists(st.tuples(slugs, brief_content), min_size=1, max_size=5), steps=st.lists(edit, max_size=6))
 def test_incremental_output_equals_a_clean_build(tmp_path_factory: pytest.TempPathFactory, initial, steps) -> None:
-    tmp = tmp_path_factory.mktemp("incremental")
+    """One builder kept between builds, as `briefgen serve` keeps it."""
+    check_edits(tmp_path_factory.mktemp("incremental"), initial, steps, from_saved_state=False)
+
+
+@PROPERTY_SETTINGS
+@given(initial=st.lists(st.tuples(slugs, brief_content), min_size=1, max_size=5), steps=st.lists(edit, max_size=6))
+def test_incremental_output_from_the_saved_state_equals_a_clean_build(
+        tmp_path_factory: pytest.TempPathFactory, initial, steps) -> None:
+    """A new builder per build, reading what the last one saved, as `briefgen build` does."""
+    check_edits(tmp_path_factory.mktemp("saved"), initial, steps, from_saved_state=True)
+
+
+def check_edits(tmp: Path, initial, steps, *, from_saved_state: bool) -> None:  # type: ignore[no-untyped-def]
     site = tmp / "site-folder"
     (site / "content").mkdir(parents=True)
     # A base URL makes the build write sitemaps and absolute feed links: they must stay exact too.
@@ -158,18 +173,24 @@ def test_incremental_output_equals_a_clean_build(tmp_path_factory: pytest.TempPa
     for slug, content in initial:
         write_brief(site, slug, content)
     out = tmp / "out"
-    builder = Builder(site, out, use_cache=False, jobs=1, search=False)
-    builder.build()
+
+    def builder_for_this_build() -> Builder:
+        if from_saved_state:
+            return Builder(site, out, jobs=1, search=False)
+        return kept
+
+    kept = Builder(site, out, use_cache=from_saved_state, jobs=1, search=False)
+    kept.build()
     broken: list[str] = []
     for step in steps:
         if apply_edit(site, step):
             broken.append(step[1])
             with pytest.raises(BriefgenError):
-                builder.build()
+                builder_for_this_build().build()
             # Fixing the file makes the next build succeed from where the last good one left off.
             path = site / "content" / f"{step[1]}.yaml"
             path.write_text(path.read_text().replace("title: given twice\n", ""))
-        builder.build()
+        builder_for_this_build().build()
         assert snapshot(out) == output_of_clean_build(site, tmp)
 
 
