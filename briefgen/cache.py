@@ -17,6 +17,7 @@ import sys
 import tempfile
 import time
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterable
 
@@ -96,10 +97,19 @@ def bytes_digest(data: bytes) -> str:
 
 
 def cache_key(*parts: object) -> str:
-    """A key for the saved state: briefgen, Python, and whatever else the caller names."""
+    """A key for the saved state: briefgen's code, Python, and whatever else the caller names."""
     digest = hashlib.blake2b(digest_size=16)
-    for part in (__version__, sys.version, *parts):
+    for part in (__version__, code_fingerprint(), sys.version, *parts):
         digest.update(repr(part).encode() + b"\0")
+    return digest.hexdigest()
+
+
+@lru_cache(maxsize=1)
+def code_fingerprint() -> str:
+    """A digest of briefgen's own modules: state saved by other code (even of the same version) is not reused."""
+    digest = hashlib.blake2b(digest_size=16)
+    for module in sorted(Path(__file__).resolve().parent.glob("*.py")):
+        digest.update(module.name.encode() + b"\0" + module.read_bytes() + b"\0")
     return digest.hexdigest()
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime, timezone
 
 from briefgen.entities import entity_weight, merge_entities, related_briefs, resolve_site
@@ -68,7 +69,7 @@ def test_entity_weight_is_a_whole_number_idf() -> None:
 
 def test_common_entities_give_candidates_near_in_time() -> None:
     briefs = [brief(f"b{day:03d}", 1, "everyone") for day in range(200)]
-    briefs = [Brief(**{**b.__dict__, "date": b.date.replace(day=1 + i // 10, hour=i % 10)})
+    briefs = [replace(b, date=b.date.replace(day=1 + i // 10, hour=i % 10))
               for i, b in enumerate(briefs)]
     briefs.sort(key=lambda b: (-b.date.timestamp(), b.slug))
     related = related_briefs(briefs)

@@ -252,3 +252,15 @@ def test_a_file_broken_earlier_still_fails_when_another_is_named(tmp_path: Path)
     report = builder.build(changed=[site / "content/a.yaml"])
     assert "briefs/b/index.html" in (report.changed or ())
     assert "B2" in (site / "site/briefs/b/index.html").read_text()
+
+
+def test_state_saved_by_other_code_is_not_reused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Same version number, other modules (an upgrade, a checkout): the saved state may not fit them."""
+    import briefgen.cache
+
+    site = write_site(tmp_path / "site", {"content/a.md": "Text.\n", "content/a.yaml": "title: A\ndate: 2024-01-01\n"})
+    Builder(site, search=False).build()
+    assert Builder(site, search=False).build().incremental
+    monkeypatch.setattr(briefgen.cache, "code_fingerprint", lambda: "other code")
+    report = Builder(site, search=False).build()
+    assert not report.incremental and report.files_written > 0
