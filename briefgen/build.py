@@ -165,7 +165,7 @@ class Builder:
         # name them again, so the next build must look at every file.
         self._rescan = False
         self._environment: tuple[str, Any] | None = None  # (templates digest, Jinja environment)
-        # Each brief's Atom entry, by feed depth: kept while the brief, its tags and entities stay.
+        # Each brief's Atom entry, by feed depth and kind: kept while the brief, its tags and entities stay.
         self._feed_entries: dict[tuple[str, int, bool], bytes] = {}
         self._clock = 0.0
 
