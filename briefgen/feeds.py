@@ -26,6 +26,7 @@ from urllib.parse import quote
 from markupsafe import Markup, escape
 
 from .config import Config
+from .markdown_ext import NOTE_REF_CLASS
 from .model import Brief, Entity, Site
 from .render import RenderedBrief
 from .xmltext import local_day, rfc3339, xml_text
@@ -46,7 +47,7 @@ TAG_AUTHORITY = "briefgen.invalid"
 EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 SUMMARY_CHARS = 300
 # An annotation's number after its quote (markdown_ext): not words of the article.
-NOTE_REF = re.compile(r'<sup><a [^>]*class="annotation-ref"[^>]*>\d+</a></sup>')
+NOTE_REF = re.compile(f'<sup><a [^>]*class="{NOTE_REF_CLASS}"[^>]*>\\d+</a></sup>')
 
 
 @dataclass(frozen=True)

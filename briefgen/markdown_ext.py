@@ -38,6 +38,7 @@ MAX_SENTENCE = 320
 # Characters that can start Markdown inline syntax; text without them renders as itself.
 MARKDOWN_SYNTAX = re.compile(r"[\\`*_\[\]<>&!#~|:]|^\s*(?:[-+=>]|\d+[.)])|  $")
 MARKDOWN_EXTENSIONS = ["tables", "fenced_code", "sane_lists", "footnotes"]
+NOTE_REF_CLASS = "annotation-ref"  # the number after an annotated quote: <sup><a class=...>1</a></sup>
 
 
 @dataclass(frozen=True)
@@ -278,7 +279,7 @@ class BriefTreeprocessor(Treeprocessor):
                 marked.append((number, pieces[-1]))
         # Numbers go in last: they add text, which would shift the offsets above.
         for number, last_piece in marked:
-            ref = etree.Element("a", {"class": "annotation-ref", "href": f"#note-{number}",
+            ref = etree.Element("a", {"class": NOTE_REF_CLASS, "href": f"#note-{number}",
                                       "id": f"ref-{number}", "aria-label": f"note {number}"})
             ref.text = str(number)
             sup = etree.SubElement(last_piece, "sup")

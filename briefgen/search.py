@@ -48,11 +48,14 @@ def find_pagefind() -> str | None:
 
 def search_skipped() -> BuildWarning | None:
     """Why search will not be built (turned off, or Pagefind missing); None when it will."""
+    return _pagefind_or_warning()[1]
+
+
+def _pagefind_or_warning() -> tuple[str | None, BuildWarning | None]:
     if os.environ.get(PAGEFIND_ENV, "").lower() == "off":
-        return BuildWarning(TURNED_OFF)
-    if find_pagefind() is None:
-        return BuildWarning(MISSING)
-    return None
+        return None, BuildWarning(TURNED_OFF)
+    executable = find_pagefind()
+    return executable, None if executable else BuildWarning(MISSING)
 
 
 def index_site(folder: Path, executable: str | None = None) -> BuildWarning | None:
@@ -62,11 +65,9 @@ def index_site(folder: Path, executable: str | None = None) -> BuildWarning | No
     previous output stays, as with any other failure.
     """
     if executable is None:
-        skipped = search_skipped()
-        if skipped is not None:
+        executable, skipped = _pagefind_or_warning()
+        if executable is None:
             return skipped
-        executable = find_pagefind()
-        assert executable is not None
     command = [executable, "--site", str(folder), "--output-subdir", BUNDLE,
                # Result links end in index.html, like every link of the site, so they work on any host.
                "--keep-index-url", "--silent"]
