@@ -23,7 +23,7 @@ from .cache import (MANIFEST_FILE, FileStamp, Packed, bytes_digest, cache_key, f
 from .config import Config, load_config
 from .entities import SiteChange, SiteState
 from .errors import BriefgenError, BuildWarning, ErrorCollector
-from .load import duplicate_slugs, find_content, load_brief, load_registry
+from .load import duplicate_slugs, find_content, load_pair, load_registry
 from .markdown_ext import BriefMarkdown
 from .model import Brief, Entity, EntityRef, Site
 from .parallel import parallel_map
@@ -443,19 +443,42 @@ class Builder:
             edited.add(key)
         return edited
 
+    def prepare(self) -> tuple[Site, dict[str, RenderedBrief], list[BuildWarning]]:
+        """Load, resolve and render every brief's body, writing nothing and keeping nothing (for `check`).
+
+        Every user error of these stages is collected and raised together.
+        """
+        config = load_config(self.site_dir).with_overrides(base_url=self.base_url, drafts=self.drafts)
+        errors = ErrorCollector()
+        files = find_content(config, errors)
+        sources = self._load_pairs(files.pairs, config, errors)
+        registry = self._load_registry(files.registry, config, errors)
+        state = SiteState(registry.path if registry else None, include_drafts=config.drafts)
+        refs: dict[str, tuple[EntityRef, ...] | None] = {r.brief.sidecar_path: r.refs for r in sources.values()}
+        if registry is not None:
+            refs[registry.path] = registry.refs
+        change, resolve_errors = state.apply(remove=(), add=[r.brief for r in sources.values()], refs=refs)
+        errors.extend(resolve_errors)
+        errors.extend(_duplicate_slugs(sources.values()))
+        site = state.snapshot()
+        outcomes, _ = self._render_bodies(site, change, {}, config, errors)
+        errors.raise_if_any()
+        rendered = {slug: outcome.rendered for slug, (_, _, outcome) in outcomes.items()}
+        return site, rendered, _warnings(outcomes)
+
     def _load_pairs(self, pairs: Sequence[tuple[Path, Path]], config: Config,
                     errors: ErrorCollector) -> dict[tuple[str, str], SourceRecord]:
-        def load_pair(pair: tuple[Path, Path]) -> tuple[SourceRecord | None, list[BriefgenError]]:
-            pair_errors = ErrorCollector()
+        def load_record(pair: tuple[Path, Path]) -> tuple[SourceRecord | None, list[BriefgenError]]:
+            # Stamped before reading: an edit made while the pair is read is seen by the next build.
             article_stamp, sidecar_stamp = file_stamp(pair[0]), file_stamp(pair[1])
-            result = load_brief(pair[0], pair[1], config, pair_errors)
+            result, pair_errors = load_pair(pair, config)
             if result is None:
-                return None, pair_errors.errors
+                return None, pair_errors
             brief, refs = result
-            return SourceRecord(article_stamp, sidecar_stamp, brief, tuple(refs)), pair_errors.errors
+            return SourceRecord(article_stamp, sidecar_stamp, brief, tuple(refs)), pair_errors
 
         records: dict[tuple[str, str], SourceRecord] = {}
-        for pair, (record, pair_errors) in zip(pairs, parallel_map(load_pair, pairs, jobs=self.jobs)):
+        for pair, (record, pair_errors) in zip(pairs, parallel_map(load_record, pairs, jobs=self.jobs)):
             errors.extend(pair_errors)
             if record is not None:
                 records[(str(pair[0]), str(pair[1]))] = record
@@ -641,30 +664,6 @@ def _warnings(outcomes: dict[str, tuple[Brief, tuple[Entity, ...], BriefOutcome]
 
 def _warning_order(warning: BuildWarning) -> tuple[str, int, str]:
     return (str(warning.path or ""), warning.line or 0, warning.message)
-
-
-def prepare_site(config: Config) -> tuple[Site, dict[str, RenderedBrief], list[BuildWarning]]:
-    """Load, resolve and render every brief's body, writing nothing (for `check`).
-
-    Every user error of these stages is collected and raised together.
-    """
-    errors = ErrorCollector()
-    files = find_content(config, errors)
-    builder = Builder(config.site_dir, use_cache=False)
-    sources = builder._load_pairs(files.pairs, config, errors)
-    registry = builder._load_registry(files.registry, config, errors)
-    state = SiteState(registry.path if registry else None, include_drafts=config.drafts)
-    refs: dict[str, tuple[EntityRef, ...] | None] = {r.brief.sidecar_path: r.refs for r in sources.values()}
-    if registry is not None:
-        refs[registry.path] = registry.refs
-    change, resolve_errors = state.apply(remove=(), add=[r.brief for r in sources.values()], refs=refs)
-    errors.extend(resolve_errors)
-    errors.extend(_duplicate_slugs(sources.values()))
-    site = state.snapshot()
-    outcomes, _ = builder._render_bodies(site, change, {}, config, errors)
-    errors.raise_if_any()
-    rendered = {slug: outcome.rendered for slug, (_, _, outcome) in outcomes.items()}
-    return site, rendered, _warnings(outcomes)
 
 
 def _copy_static(writer: OutputWriter, config: Config) -> None:

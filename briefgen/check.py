@@ -12,8 +12,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
-from .build import prepare_site
-from .config import load_config
+from .build import Builder
 from .errors import BuildWarning
 from .model import Entity, Site
 
@@ -37,8 +36,7 @@ class CheckReport:
 
 def check_site(site_dir: Path, *, drafts: bool = True) -> CheckReport:
     """Validate everything a build would, write nothing; raise the build's errors."""
-    config = load_config(site_dir).with_overrides(drafts=drafts)
-    site, _, warnings = prepare_site(config)
+    site, _, warnings = Builder(site_dir, drafts=drafts, use_cache=False).prepare()
     registry = _registry_name(site_dir)
     found = list(warnings)
     found.extend(entities_without_description(site, registry))

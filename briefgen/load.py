@@ -142,11 +142,7 @@ def load_content(config: Config, *, jobs: int | None = None) -> tuple[LoadedCont
     briefs: list[Brief] = []
     refs: list[EntityRef] = []
 
-    def load_pair(pair: tuple[Path, Path]) -> tuple[tuple[Brief, list[EntityRef]] | None, list[BriefgenError]]:
-        pair_errors = ErrorCollector()
-        return load_brief(pair[0], pair[1], config, pair_errors), pair_errors.errors
-
-    for result, pair_errors in parallel_map(load_pair, files.pairs, jobs=jobs):
+    for result, pair_errors in parallel_map(lambda pair: load_pair(pair, config), files.pairs, jobs=jobs):
         errors.extend(pair_errors)
         if result is not None:
             brief, brief_refs = result
@@ -157,6 +153,13 @@ def load_content(config: Config, *, jobs: int | None = None) -> tuple[LoadedCont
     errors.extend(duplicate_slugs(briefs))
     briefs.sort(key=lambda b: (-b.date.timestamp(), b.slug))
     return LoadedContent(tuple(briefs), tuple(refs)), errors.errors
+
+
+def load_pair(pair: tuple[Path, Path], config: Config
+              ) -> tuple[tuple[Brief, list[EntityRef]] | None, list[BriefgenError]]:
+    """One brief from its article and sidecar, with every error they gave (safe in a worker process)."""
+    errors = ErrorCollector()
+    return load_brief(pair[0], pair[1], config, errors), errors.errors
 
 
 def duplicate_slugs(briefs: Iterable[Brief]) -> list[BriefgenError]:
