@@ -11,6 +11,7 @@ import difflib
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Sequence
 
 from .build import Builder
 from .errors import BuildWarning
@@ -67,22 +68,75 @@ def near_duplicate_entities(site: Site) -> list[BuildWarning]:
     warnings = []
     for entity_type, entities in sorted(by_type.items()):
         entities.sort(key=lambda e: e.name)
-        matcher = difflib.SequenceMatcher(autojunk=False)
-        for index, first in enumerate(entities):
-            matcher.set_seq2(first.name.casefold())
-            for second in entities[index + 1:]:
-                if abs(len(second.name) - len(first.name)) > 3:
-                    continue
-                matcher.set_seq1(second.name.casefold())
-                if (matcher.real_quick_ratio() >= NEAR_DUPLICATE_RATIO
-                        and matcher.quick_ratio() >= NEAR_DUPLICATE_RATIO
-                        and matcher.ratio() >= NEAR_DUPLICATE_RATIO):
-                    briefs = site.briefs_by_entity[second.key]
-                    where = Path(briefs[0].sidecar_path) if briefs else None
-                    warnings.append(BuildWarning(
-                        f"{entity_type} '{first.name}' and '{second.name}' look like one entity spelt twice "
-                        f"(ids '{first.id}' and '{second.id}')", where))
+        for first, second in near_duplicate_pairs([entity.name for entity in entities]):
+            one, other = entities[first], entities[second]
+            briefs = site.briefs_by_entity[other.key]
+            where = Path(briefs[0].sidecar_path) if briefs else None
+            warnings.append(BuildWarning(
+                f"{entity_type} '{one.name}' and '{other.name}' look like one entity spelt twice "
+                f"(ids '{one.id}' and '{other.id}')", where))
     return warnings
+
+
+def near_duplicate_pairs(names: Sequence[str]) -> list[tuple[int, int]]:
+    """Index pairs (i < j) of names at most 3 characters apart in length whose case-folded
+    forms have a difflib ratio of at least `NEAR_DUPLICATE_RATIO`.
+
+    Not every pair is compared: that is quadratic, hours for 100,000 names.
+    A ratio of r means the two names share a common subsequence covering r
+    of their letters, so they are at most d = (1 - r) * (len + len')
+    insertions and deletions apart. Cut a name into d + 1 pieces and each
+    edit breaks at most one: some piece appears unbroken in the other name,
+    shifted by at most d. So each name is indexed by its pieces, and each
+    name looks up its substrings near each piece's place; only names that
+    meet that way are compared.
+    """
+    folded = [name.casefold() for name in names]
+    # Case-folding may lengthen a name ('ß' → 'ss'): widen the length window by as much.
+    stretch = max((len(f) - len(n) for f, n in zip(folded, names)), default=0)
+    stretch = max(stretch, max((len(n) - len(f) for f, n in zip(folded, names)), default=0))
+    window = 3 + 2 * stretch
+    slack = 1 - NEAR_DUPLICATE_RATIO + 1e-9  # over, never under: a spare candidate costs one comparison
+    index: dict[tuple[int, int, str], list[int]] = defaultdict(list)
+    by_length: dict[int, list[tuple[int, int]]] = {}  # length → its pieces' (start, end)
+    for number, name in enumerate(folded):
+        length = len(name)
+        if length not in by_length:
+            # Enough pieces for the longest name it is compared with; a very short name may get
+            # empty pieces, which every name contains: it is then compared with every name near its length.
+            count = int(slack * (2 * length + window)) + 1
+            by_length[length] = [(piece * length // count, (piece + 1) * length // count) for piece in range(count)]
+        for piece, (start, end) in enumerate(by_length[length]):
+            index[(length, piece, name[start:end])].append(number)
+    candidates: set[tuple[int, int]] = set()
+    for number, name in enumerate(folded):
+        length = len(name)
+        # Each pair is found from its longer (or equally long) name, looking up the shorter's pieces.
+        for other_length in range(max(0, length - window), length + 1):
+            pieces = by_length.get(other_length)
+            if pieces is None:
+                continue
+            edits = int(slack * (length + other_length))
+            if length - other_length > edits:
+                continue
+            for piece, (start, end) in enumerate(pieces):
+                size = end - start
+                for at in range(max(0, start - edits), min(length - size, start + edits) + 1):
+                    for other in index.get((other_length, piece, name[at:at + size]), ()):
+                        if other != number:
+                            candidates.add((min(number, other), max(number, other)))
+    pairs = []
+    matcher = difflib.SequenceMatcher(autojunk=False)
+    for first, second in sorted(candidates):
+        if abs(len(names[second]) - len(names[first])) > 3:
+            continue
+        matcher.set_seq2(folded[first])
+        matcher.set_seq1(folded[second])
+        if (matcher.real_quick_ratio() >= NEAR_DUPLICATE_RATIO
+                and matcher.quick_ratio() >= NEAR_DUPLICATE_RATIO
+                and matcher.ratio() >= NEAR_DUPLICATE_RATIO):
+            pairs.append((first, second))
+    return pairs
 
 
 def briefs_without_entities(site: Site) -> list[BuildWarning]:
