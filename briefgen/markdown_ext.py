@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import bisect
 import difflib
+import html
 import re
 import xml.etree.ElementTree as etree
 from dataclasses import dataclass, field
@@ -173,8 +174,12 @@ class MentionMatcher:
 
 
 def safe_url(url: str) -> bool:
-    """False for javascript:, vbscript:, data: and other schemes a page must not link."""
-    cleaned = CONTROL_AND_SPACE.sub("", url)
+    """False for javascript:, vbscript:, data: and other schemes a page must not link.
+
+    Character references are decoded first, as a browser decodes the
+    attribute: Python-Markdown writes `&#106;avascript:` out as it is.
+    """
+    cleaned = CONTROL_AND_SPACE.sub("", html.unescape(url))
     match = SCHEME.match(cleaned)
     return match is None or match.group(1).lower() in SAFE_SCHEMES
 

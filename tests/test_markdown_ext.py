@@ -139,12 +139,25 @@ def test_raw_html_is_omitted_by_default_and_kept_when_trusted() -> None:
 def test_unsafe_urls_are_dropped_and_root_links_made_relative() -> None:
     soup, _ = convert("[a](javascript:alert(1)) [b](JaVaScRiPt&#58;x) [c](/people/x/) [d](/feed.xml#top) ![i](data:text/html,x)")
     links = soup.select("a")
-    assert not links[0].has_attr("href")
+    assert not links[0].has_attr("href") and not links[1].has_attr("href")
     assert links[2]["href"] == "../../people/x/index.html"
     assert links[3]["href"] == "../../feed.xml#top"
     assert not soup.img.has_attr("src")
     assert not safe_url(" java\tscript:alert(1)") and safe_url("https://x.org") and safe_url("#top")
     assert relative_root_link("//cdn.example/x", "../", True) == "//cdn.example/x"
+
+
+@pytest.mark.parametrize("target", ["&#106;avascript:alert(1)", "java&#x09;script:alert(2)", "&#x6A;avascript&colon;x",
+                                    "JaVaScRiPt&#58;x", "&#0000106avascript:x", "&Tab;javascript:x"])
+def test_urls_written_with_character_references_are_checked_as_a_browser_reads_them(target: str) -> None:
+    # html5lib decodes attributes as a browser does: no link may come out as a script.
+    text = f"[link]({target}) ![image]({target}) [ref][r] and a note.\n\n[r]: {target}\n"
+    soup, _ = convert(text)
+    for element in soup.find_all(["a", "img"]):
+        for attribute in ("href", "src"):
+            value = "".join(element.get(attribute, "").split()).lower()
+            assert not value.startswith(("javascript:", "data:")), element
+    assert not safe_url(target)
 
 
 def test_wire_copy_is_never_markup() -> None:
