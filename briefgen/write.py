@@ -9,12 +9,13 @@ was. Must not render.
 from __future__ import annotations
 
 import os
+import secrets
 import shutil
 import subprocess
-import tempfile
 from pathlib import Path, PurePosixPath
 from typing import Callable, TypeVar
 
+from .cache import CACHE_DIR
 from .errors import BriefgenError
 
 T = TypeVar("T")
@@ -25,9 +26,10 @@ class OutputWriter:
     """Collects a build's files in a staging folder, then swaps it into place."""
 
     def __init__(self, out_dir: Path) -> None:
-        self.out_dir = out_dir
+        # A symlinked output folder (site/ → /var/www/html) is replaced where it leads, not unlinked.
+        self.out_dir = out_dir.resolve() if out_dir.is_symlink() else out_dir
         self.out_dir.parent.mkdir(parents=True, exist_ok=True)
-        self.staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.building-", dir=out_dir.parent))
+        self.staging = make_folder_beside(self.out_dir, "building")
         self.written: dict[PurePosixPath, str] = {}
         self._folders: set[PurePosixPath] = set()  # made already: one mkdir per folder, not per file
 
@@ -123,7 +125,7 @@ class OutputWriter:
         """Replace the output folder with the staged build."""
         old = None
         if self.out_dir.exists() or self.out_dir.is_symlink():
-            old = Path(tempfile.mkdtemp(prefix=f".{self.out_dir.name}.old-", dir=self.out_dir.parent))
+            old = make_folder_beside(self.out_dir, "old")
             os.rename(self.out_dir, old / "site")
         os.rename(self.staging, self.out_dir)
         if old is not None:
@@ -132,6 +134,32 @@ class OutputWriter:
     def abort(self) -> None:
         """Throw the staged files away; the output folder is untouched."""
         shutil.rmtree(self.staging, ignore_errors=True)
+
+
+def make_folder_beside(path: Path, purpose: str) -> Path:
+    """A new, uniquely named folder next to `path`, with the permissions the umask gives.
+
+    Not `tempfile.mkdtemp`: its folders are private (0700), and the staged
+    folder becomes the site, which a web server running as another user
+    must be able to read.
+    """
+    while True:
+        folder = path.parent / f".{path.name}.{purpose}-{secrets.token_hex(4)}"
+        try:
+            os.mkdir(folder, 0o777)
+            return folder
+        except FileExistsError:
+            continue
+
+
+def create_file_beside(path: Path) -> tuple[int, Path]:
+    """A new, uniquely named file next to `path` (open for writing), with the permissions the umask gives."""
+    while True:
+        temporary = path.parent / f".{path.name}.{secrets.token_hex(4)}"
+        try:
+            return os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0), 0o666), temporary
+        except FileExistsError:
+            continue
 
 
 def remove_later(folder: Path) -> None:
@@ -159,7 +187,7 @@ def check_output_folder(out_dir: Path, site_dir: Path) -> None:
     if out == site or out in site.parents:
         raise BriefgenError(f"the output folder {out_dir} contains the site itself", out_dir,
                             hint="choose an output folder such as site/ inside the site")
-    for protected in ("content", "templates", "static"):
+    for protected in ("content", "templates", "static", CACHE_DIR):
         folder = site / protected
         if out == folder or folder in out.parents:
             raise BriefgenError(f"the output folder {out_dir} is inside {protected}/", out_dir,
@@ -182,7 +210,7 @@ def replace_in_place(out_dir: Path, files: dict[PurePosixPath, bytes], deletes: 
     for path in sorted(files):
         target = out_dir / path
         target.parent.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.")
+        handle, temporary = create_file_beside(target)
         with os.fdopen(handle, "wb") as out:
             out.write(files[path])
         os.replace(temporary, target)

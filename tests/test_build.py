@@ -228,3 +228,40 @@ def test_a_parallel_build_is_byte_identical_to_a_single_process_one(tmp_path: Pa
     report = Builder(site, parallel, jobs=2, use_cache=False, search=False).build()
     assert report.pages > 400, "enough pages for the work to be spread over processes"
     assert snapshot(single) == snapshot(parallel)
+
+
+def test_the_site_is_readable_by_a_web_server_of_another_user(tmp_path: Path) -> None:
+    import stat
+
+    site = write_site(tmp_path / "site", BRIEF)
+    out = tmp_path / "out"
+    old_mask = os.umask(0o022)
+    try:
+        Builder(site, out, search=False).build()
+        (site / "content/first.md").write_text("Ada Lovelace met Charles Babbage in London again.\n")
+        report = Builder(site, out, search=False).build()  # an incremental build rewrites the page
+        assert report.incremental and report.files_written
+    finally:
+        os.umask(old_mask)
+    for path in [out, *out.rglob("*")]:
+        mode = stat.S_IMODE(path.stat().st_mode)
+        wanted = 0o755 if path.is_dir() else 0o644
+        assert mode == wanted, f"{path.relative_to(tmp_path)} is {mode:o}, not {wanted:o}"
+
+
+def test_a_symlinked_output_folder_is_built_where_it_leads(tmp_path: Path) -> None:
+    site = write_site(tmp_path / "site", BRIEF)
+    (tmp_path / "www").mkdir()
+    link = tmp_path / "out"
+    link.symlink_to(tmp_path / "www", target_is_directory=True)
+    Builder(site, link, use_cache=False, search=False).build()
+    assert link.is_symlink(), "the link is kept"
+    assert (tmp_path / "www/briefs/first/index.html").is_file()
+    Builder(site, link, use_cache=False, search=False).build()  # and replaced again
+    assert link.is_symlink() and (link / "index.html").is_file()
+
+
+def test_the_build_cache_is_no_output_folder(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    site = write_site(tmp_path / "site", BRIEF)
+    assert main(["build", str(site), "--out", str(site / ".briefgen-cache")]) == 1
+    assert "is inside .briefgen-cache/" in capsys.readouterr().err
