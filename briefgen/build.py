@@ -30,9 +30,9 @@ from .parallel import parallel_map
 from .render import (BriefOutcome, Group, RenderedBrief, builtin_templates_dir, make_environment,
                      page_groups, render_brief)
 from .search import BUNDLE, index_site, search_skipped
-from .sitemap import NO_BASE_URL_NOTE
+from .sitemap import NO_BASE_URL_NOTE, ROBOTS
 from .incremental import FEED_ENTRY_KINDS, PageWork, Produced
-from .write import OutputWriter, check_output_folder, replace_in_place
+from .write import OutputWriter, check_output_folder, clash_error, find_clash, replace_in_place
 
 Progress = Callable[[int, int], None]
 THEME_ASSETS = PurePosixPath("assets")
@@ -135,6 +135,14 @@ class Manifest:
             registry_path=memory.registry.path if memory.registry else None,
             registry_stamp=memory.registry.stamp if memory.registry else None,
             templates_digest=memory.templates_digest, static_digest=memory.static_digest, report=report)
+
+
+@dataclass(frozen=True)
+class StaticRefresh:
+    """A rebuild's static files: every one to copy again (when static/ changed), and those gone."""
+
+    files: dict[PurePosixPath, bytes]
+    gone: set[PurePosixPath]
 
 
 class Builder:
@@ -339,8 +347,12 @@ class Builder:
             self._lap("pages")
             dates_changed = ({(b.slug, b.date) for b in old_briefs if not b.draft or config.drafts}
                              != {(b.slug, b.date) for b in new_briefs if not b.draft or config.drafts})
-            site_files = work.site_files(changed_briefs or change.removed_briefs or dirty,
+            # A static change may hand robots.txt over to, or back from, the site's static/.
+            site_files = work.site_files(changed_briefs or change.removed_briefs or dirty or static_changed,
                                          sitemaps=first or templates_changed or work.paths_changed or dates_changed)
+            # Clashes between pages and static files are found before anything is written.
+            static_refresh = None if staging is not None else \
+                self._plan_static(work, produced, site_files, config, static_changed)
             self._lap("feeds and sitemaps")
         except BaseException as error:
             if staging is not None:
@@ -355,8 +367,9 @@ class Builder:
             written, search_warning = self._write_clean(memory, staging, outputs, site_files, config,
                                                         bool(site.briefs))
         else:
-            written, search_warning = self._write_changes(work, produced, site_files, config,
-                                                          static_changed, bool(site.briefs))
+            assert static_refresh is not None
+            written, search_warning = self._write_changes(work, produced, site_files, static_refresh,
+                                                          bool(site.briefs))
         self._lap("write")
         if search_warning is not None:
             warnings.append(search_warning)
@@ -552,10 +565,41 @@ class Builder:
         memory.built_before = True
         return len(writer.written), search_warning
 
+    def _plan_static(self, work: "PageWork", produced: dict[Group, Produced],
+                     site_files: list[tuple[PurePosixPath, bytes]], config: Config,
+                     static_changed: bool) -> "StaticRefresh":
+        """A rebuild's static files to copy again and those gone; a clash with a page is an error.
+
+        Checked as a clean build would: a static file may not be a page, a
+        folder of pages, or inside a generated file's path. A site's own
+        static/robots.txt replaces the generated one.
+        """
+        memory = work.memory
+        new_paths = {path for items in produced.values() for path, _, _ in items} | {path for path, _ in site_files}
+        generated = (set(memory.outputs) - work.deleted) | new_paths
+        if (config.static_dir / str(ROBOTS)).is_file():
+            generated.discard(ROBOTS)
+        if not static_changed:
+            clash = find_clash(new_paths - set(memory.outputs), memory.static_outputs)
+            if clash is not None:
+                raise clash_error(clash[0], "briefgen", f"the static file {clash[1]}",
+                                  where=config.static_dir / str(clash[1]))
+            return StaticRefresh({}, set())
+        writer = OutputWriter(self.out)
+        try:
+            for path in sorted(generated):
+                writer.claim(path, "briefgen")
+            _copy_static(writer, config)
+            files = {path: (writer.staging / path).read_bytes() for path in writer.written if path not in generated}
+        finally:
+            writer.abort()
+        return StaticRefresh(files, set(memory.static_outputs) - set(files))
+
     def _write_changes(self, work: "PageWork", produced: dict[Group, Produced],
-                       site_files: list[tuple[PurePosixPath, bytes]], config: Config, static_changed: bool,
+                       site_files: list[tuple[PurePosixPath, bytes]], static: "StaticRefresh",
                        has_briefs: bool) -> tuple[int, BuildWarning | None]:
         """A rebuild: write the files whose bytes changed and delete the pages that are gone."""
+        memory = work.memory
         writes: dict[PurePosixPath, bytes] = {}
         for items in produced.values():
             for path, data, _ in items:
@@ -563,41 +607,28 @@ class Builder:
                     writes[path] = data
         writes.update(site_files)
         changed = {path: data for path, data in writes.items()
-                   if work.memory.outputs.get(path) != bytes_digest(data) or not (self.out / path).is_file()}
+                   if memory.outputs.get(path) != bytes_digest(data) or not (self.out / path).is_file()}
         deletes = work.deleted - set(writes)
-        written = replace_in_place(self.out, changed, deletes)
+        for path in static.files:
+            memory.outputs.pop(path, None)  # robots.txt, now the site's own
+        written = replace_in_place(self.out, {**changed, **static.files},
+                                   deletes | (static.gone - set(writes)))
         work.changed_paths = tuple(sorted(str(path) for path in set(changed) | deletes))
         for path in deletes:
-            if work.memory.outputs.pop(path, None) is not None and path.name.endswith(".html"):
-                work.memory.pages -= 1
+            if memory.outputs.pop(path, None) is not None and path.name.endswith(".html"):
+                memory.pages -= 1
         for path, data in changed.items():
-            if path not in work.memory.outputs and path.name.endswith(".html"):
-                work.memory.pages += 1
-            work.memory.outputs[path] = bytes_digest(data)
-        if static_changed:
-            written += self._refresh_static(work.memory, config)
+            if path not in memory.outputs and path.name.endswith(".html"):
+                memory.pages += 1
+            memory.outputs[path] = bytes_digest(data)
+        if static.files or static.gone:
+            memory.static_outputs = frozenset(static.files)
         search_warning = None
         if self.search and has_briefs and any(path.suffix == ".html" for path in set(changed) | deletes):
             # Pagefind writes its whole index again; stale parts of the old one must not stay behind.
             shutil.rmtree(self.out / BUNDLE, ignore_errors=True)
             search_warning = index_site(self.out)
         return written, search_warning
-
-    def _refresh_static(self, memory: BuildMemory, config: Config) -> int:
-        """Copy the theme's and the site's static files again (only when they changed)."""
-        writer = OutputWriter(self.out)
-        try:
-            _copy_static(writer, config)
-            files = {path: (writer.staging / path).read_bytes() for path in writer.written}
-        finally:
-            writer.abort()
-        clashes = set(files) & set(memory.outputs)
-        if clashes:
-            raise BriefgenError(f"a static file would replace a page: {sorted(map(str, clashes))[0]}",
-                                config.static_dir, hint="rename the static file")
-        gone = set(memory.static_outputs) - set(files)
-        memory.static_outputs = frozenset(files)
-        return replace_in_place(self.out, files, gone)
 
     def _report(self, memory: BuildMemory, config: Config, *, files_written: int, incremental: bool,
                 warnings: Sequence[BuildWarning] | None = None) -> BuildReport:

@@ -13,7 +13,7 @@ import secrets
 import shutil
 import subprocess
 from pathlib import Path, PurePosixPath
-from typing import Callable, TypeVar
+from typing import Callable, Iterable, TypeVar
 
 from .cache import CACHE_DIR
 from .errors import BriefgenError
@@ -31,6 +31,7 @@ class OutputWriter:
         self.out_dir.parent.mkdir(parents=True, exist_ok=True)
         self.staging = make_folder_beside(self.out_dir, "building")
         self.written: dict[PurePosixPath, str] = {}
+        self._claimed_folders: dict[PurePosixPath, str] = {}  # folders of claimed files: who claimed first
         self._folders: set[PurePosixPath] = set()  # made already: one mkdir per folder, not per file
 
     def write(self, path: PurePosixPath, data: bytes, origin: str = "briefgen") -> None:
@@ -88,10 +89,20 @@ class OutputWriter:
                 shutil.copyfile(file_path, target)
 
     def _claim(self, path: PurePosixPath, origin: str) -> None:
+        """Record who writes `path`; a path claimed twice, or as a file and as a folder, is an error."""
         if path in self.written:
-            raise BriefgenError(f"two things want to write {path}: {self.written[path]} and {origin}",
-                                origin if origin != "briefgen" else None,
-                                hint="rename the static file, or the brief, tag or entity it clashes with")
+            raise clash_error(path, self.written[path], origin)
+        if path in self._claimed_folders:
+            raise clash_error(path, f"{self._claimed_folders[path]} (a folder)", origin)
+        new_folders = []
+        for folder in path.parents:
+            if folder in self._claimed_folders:
+                break  # it and every folder above it were checked when first claimed
+            if folder in self.written:
+                raise clash_error(folder, self.written[folder], f"{origin} (a folder)")
+            new_folders.append(folder)
+        for folder in new_folders:
+            self._claimed_folders[folder] = origin
         self.written[path] = origin
 
     def run_step(self, step: Callable[[Path], T], origin: str) -> T:
@@ -134,6 +145,30 @@ class OutputWriter:
     def abort(self) -> None:
         """Throw the staged files away; the output folder is untouched."""
         shutil.rmtree(self.staging, ignore_errors=True)
+
+
+def clash_error(path: PurePosixPath, first: str, second: str, where: Path | None = None) -> BriefgenError:
+    """Two sources of output want the same path (as a file, or one of them as a folder)."""
+    if where is None and not second.startswith("briefgen"):
+        where = Path(second.removesuffix(" (a folder)"))
+    return BriefgenError(f"two things want to write {path}: {first} and {second}", where,
+                         hint="rename the static file, or the brief, tag or entity it clashes with")
+
+
+def find_clash(paths: Iterable[PurePosixPath], others: Iterable[PurePosixPath]
+               ) -> tuple[PurePosixPath, PurePosixPath] | None:
+    """A path of `paths` that is one of `others`, a folder holding one, or inside one; with that other."""
+    others = set(others)
+    folders = {folder: other for other in sorted(others) for folder in other.parents}
+    for path in sorted(paths):
+        if path in others:
+            return path, path
+        if path in folders:
+            return path, folders[path]
+        for folder in path.parents:
+            if folder in others:
+                return path, folder
+    return None
 
 
 def make_folder_beside(path: Path, purpose: str) -> Path:
@@ -207,21 +242,35 @@ def replace_in_place(out_dir: Path, files: dict[PurePosixPath, bytes], deletes: 
     server, a browser) never sees half a file. Folders left empty by deleted
     pages are removed. Returns how many files were written or deleted.
     """
-    for path in sorted(files):
-        target = out_dir / path
-        target.parent.mkdir(parents=True, exist_ok=True)
-        handle, temporary = create_file_beside(target)
-        with os.fdopen(handle, "wb") as out:
-            out.write(files[path])
-        os.replace(temporary, target)
+    # Deletes first: a file that becomes a folder of the same name (or the reverse) makes room.
     for path in sorted(deletes):
         target = out_dir / path
         try:
             target.unlink()
         except FileNotFoundError:
             continue
+        except OSError as exc:
+            raise _write_error(target, exc) from None
         folder = target.parent
         while folder != out_dir and folder.is_dir() and not any(folder.iterdir()):
             folder.rmdir()
             folder = folder.parent
+    for path in sorted(files):
+        target = out_dir / path
+        temporary = None
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            handle, temporary = create_file_beside(target)
+            with os.fdopen(handle, "wb") as out:
+                out.write(files[path])
+            os.replace(temporary, target)
+        except OSError as exc:
+            if temporary is not None:
+                temporary.unlink(missing_ok=True)
+            raise _write_error(target, exc) from None
     return len(files) + len(deletes)
+
+
+def _write_error(target: Path, exc: OSError) -> BriefgenError:
+    return BriefgenError(f"cannot update the output folder: {exc.strerror or exc}", target,
+                         hint="check the folder's permissions and free space, then build with --clean")

@@ -72,7 +72,8 @@ edit = st.one_of(
     st.tuples(st.just("registry"), st.sampled_from(PEOPLE), st.sampled_from(["", "Lovelace", "Babbage", "Hopper"]),
               st.sampled_from(["", "A mathematician.", "A pioneer."])),
     st.tuples(st.just("template"), st.booleans()),
-    st.tuples(st.just("static"), st.booleans()),
+    # A static file comes or goes; is a file or a folder of that name; or is robots.txt, the generated one's place.
+    st.tuples(st.just("static"), st.sampled_from(["extra.txt", "robots.txt"]), st.sampled_from(["file", "folder", None])),
     st.tuples(st.just("break"), slugs),
 )
 
@@ -125,12 +126,17 @@ def apply_edit(site: Path, step: tuple) -> bool:
         else:
             override.unlink(missing_ok=True)
     elif kind == "static":
-        extra = site / "static/extra.txt"
-        if step[1]:
-            extra.parent.mkdir(exist_ok=True)
-            extra.write_text("static file\n")
+        extra = site / "static" / step[1]
+        if extra.is_dir():
+            shutil.rmtree(extra)
         else:
             extra.unlink(missing_ok=True)
+        if step[2] == "file":
+            extra.parent.mkdir(exist_ok=True)
+            extra.write_text("User-agent: *\nDisallow: /drafts/\n")
+        elif step[2] == "folder" and step[1] != "robots.txt":
+            (extra / "inside.txt").parent.mkdir(parents=True)
+            (extra / "inside.txt").write_text("a file in a folder that was a file\n")
     elif kind == "break":
         path = content / f"{step[1]}.yaml"
         if path.exists():
@@ -264,3 +270,38 @@ def test_state_saved_by_other_code_is_not_reused(tmp_path: Path, monkeypatch: py
     monkeypatch.setattr(briefgen.cache, "code_fingerprint", lambda: "other code")
     report = Builder(site, search=False).build()
     assert not report.incremental and report.files_written > 0
+
+
+STATIC_SEQUENCES = [
+    # robots.txt: the site's own replaces the generated one, and the generated one comes back.
+    [("static", "robots.txt", "file"), ("static", "robots.txt", None)],
+    # A static file becomes a folder of that name, and a file again.
+    [("static", "extra.txt", "file"), ("static", "extra.txt", "folder"), ("title", "brief-0", "Edited"),
+     ("static", "extra.txt", "file")],
+]
+
+
+@pytest.mark.parametrize("steps", STATIC_SEQUENCES)
+@pytest.mark.parametrize("from_saved_state", [False, True])
+def test_static_changes_match_a_clean_build(tmp_path: Path, steps: list[tuple], from_saved_state: bool) -> None:
+    initial = [("brief-0", {"title": "First", "day": 1, "people": ["Ada Lovelace"], "places": [], "tags": ["x"],
+                            "words": [], "annotate": False, "draft": False})]
+    check_edits(tmp_path, initial, steps, from_saved_state=from_saved_state)
+
+
+@pytest.mark.parametrize("static_path", ["briefs", "people", "feed.xml/inside.txt", "404.html/inside.txt",
+                                         "briefs/a/index.html"])
+def test_a_static_file_in_the_way_of_pages_is_an_error_clean_or_incremental(tmp_path: Path, static_path: str) -> None:
+    site = write_site(tmp_path / "site", {
+        "content/a.md": "Ada Lovelace wrote.\n",
+        "content/a.yaml": "title: A\ndate: 2024-01-01\nentities: {people: [Ada Lovelace]}\n",
+    })
+    out = tmp_path / "out"
+    Builder(site, out, search=False).build()
+    before = snapshot(out)
+    write_site(site, {f"static/{static_path}": "in the way\n"})
+    for use_cache in (True, False):  # the next command from the saved state, then a clean build
+        with pytest.raises(BriefgenError, match="two things want to write"):
+            Builder(site, out, use_cache=use_cache, search=False).build()
+        assert snapshot(out) == before
+    assert not [p for p in out.rglob(".*")], "no temporary file is left in the site"
