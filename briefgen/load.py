@@ -459,8 +459,8 @@ def _entity_ref(type_name: str, item: Any, line: int, path: Path, errors: ErrorC
                  f"use lowercase letters, digits and '-', e.g. '{slugify(entity_id)}'")
             return None
         aliases_value = item.get("aliases") or []
-        if isinstance(aliases_value, str):
-            aliases_value = [aliases_value]
+        if not isinstance(aliases_value, (list, dict)):
+            aliases_value = [raw.get("aliases", str(aliases_value))]  # one alias, as written
         if not isinstance(aliases_value, list) or any(isinstance(a, (dict, list)) or a is None for a in aliases_value):
             fail("'aliases' must be a list of names", item.line_of("aliases"))
             return None

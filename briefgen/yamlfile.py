@@ -143,12 +143,24 @@ class _Converter:
         if isinstance(node, MappingNode):
             return self._mapping(node)
         if isinstance(node, SequenceNode):
-            result = YamlList(self.convert(item) for item in node.value)
+            result = YamlList(self._item(item) for item in node.value)
             result.line = node.start_mark.line + 1
             result.item_lines = [item.start_mark.line + 1 for item in node.value]
             return result
         assert isinstance(node, ScalarNode)
         return self._scalar(node)
+
+    def _item(self, node: Node) -> Any:
+        """A list item; a plain number or yes/no there is kept as written.
+
+        Every list briefgen reads is a list of text (tags, key points, names,
+        aliases): `tags: [1.10, on]` means "1.10" and "on", not YAML 1.1's
+        1.1 and True.
+        """
+        value = self.convert(node)
+        if isinstance(node, ScalarNode) and isinstance(value, (bool, int, float)):
+            return CONTROL_CHARACTERS.sub("", node.value)
+        return value
 
     def _scalar(self, node: ScalarNode) -> Any:
         if node.tag in ("tag:yaml.org,2002:str", "tag:yaml.org,2002:timestamp"):

@@ -126,6 +126,26 @@ def test_scalar_titles_keep_their_text(tmp_path: Path) -> None:
     assert errors == [] and loaded.briefs[0].title == "2024"
 
 
+def test_list_items_keep_their_text(tmp_path: Path) -> None:
+    # YAML 1.1 would read these as 1.1, True, 1000, 31 and False: the pages would say so.
+    site = write_site(tmp_path, {"content/a.md": "x\n", "content/a.yaml": """
+        title: A
+        date: 2024-01-01
+        tags: [1.10, on, 1_000]
+        key_points: [1.10, yes]
+        entities:
+          organizations: [Yes, 0x1F, {name: Acme, aliases: [1984, "no"]}, {name: Zed, aliases: 2001}]
+          places: [NO]
+        """})
+    loaded, errors = load(site)
+    assert errors == []
+    brief = loaded.briefs[0]
+    assert brief.tags == ("1.10", "on", "1_000")
+    assert brief.key_points == ("1.10", "yes")
+    assert [(r.name, r.aliases) for r in loaded.refs] == [
+        ("Yes", ()), ("0x1F", ()), ("Acme", ("1984", "no")), ("Zed", ("2001",)), ("NO", ())]
+
+
 def test_no_content_folder(tmp_path: Path) -> None:
     with pytest.raises(BriefgenError, match="no content/ folder"):
         load_content(load_config(tmp_path))
