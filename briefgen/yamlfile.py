@@ -10,6 +10,7 @@ whoever reads them), and expanding aliases is bounded ("billion laughs").
 from __future__ import annotations
 
 import re
+import unicodedata
 from pathlib import Path
 from typing import Any
 
@@ -53,7 +54,7 @@ def line_of(value: Any, default: int | None = None) -> int | None:
 
 
 def decode_text(data: bytes, path: Path) -> str:
-    """UTF-8 text of a file, or an error saying where the bad byte is."""
+    """UTF-8 text of a file (in Unicode's NFC form), or an error saying where the bad byte is."""
     if b"\x00" in data:
         raise BriefgenError(
             "this is a binary file, not text",
@@ -73,7 +74,10 @@ def decode_text(data: bytes, path: Path) -> str:
             hint="save the file as UTF-8",
         ) from None
     # Control characters other than tab and line breaks have no place in a page (HTML and XML forbid them).
-    return CONTROL_CHARACTERS.sub("", text.removeprefix("\ufeff"))
+    text = CONTROL_CHARACTERS.sub("", text.removeprefix("\ufeff"))
+    # One Unicode form for every file (NFC, the web's): an article saved on macOS may spell "ö" as
+    # "o" and a combining mark, its sidecar as one character; names and quotes must still match.
+    return text if text.isascii() else unicodedata.normalize("NFC", text)
 
 
 def read_text(path: Path) -> str:

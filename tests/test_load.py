@@ -149,3 +149,22 @@ def test_list_items_keep_their_text(tmp_path: Path) -> None:
 def test_no_content_folder(tmp_path: Path) -> None:
     with pytest.raises(BriefgenError, match="no content/ folder"):
         load_content(load_config(tmp_path))
+
+
+def test_text_in_another_unicode_form_still_matches(tmp_path: Path) -> None:
+    import unicodedata
+
+    from briefgen.build import Builder
+
+    article = unicodedata.normalize("NFD", "Zoë Müller visited Köln yesterday.\n")
+    sidecar = unicodedata.normalize("NFC", """title: Visit
+date: 2024-01-01
+entities: {people: [Zoë Müller], places: [Köln]}
+annotations: [{quote: visited Köln, note: A city.}]
+""")
+    assert article != unicodedata.normalize("NFC", article)
+    site = write_site(tmp_path / "site", {"content/a.md": article, "content/a.yaml": sidecar})
+    report = Builder(site, tmp_path / "out", use_cache=False, search=False).build()
+    assert report.warnings == ()
+    page = (tmp_path / "out/briefs/a/index.html").read_text()
+    assert 'href="../../places/koln/index.html"' in page and "people/zoe-muller/" in page
