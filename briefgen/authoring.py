@@ -18,7 +18,7 @@ from typing import Any, Iterable, Mapping, Sequence
 from urllib.parse import urlsplit
 
 import yaml
-from .slugs import slugify
+from .slugs import slugify, title_slug
 
 from .errors import BriefgenError
 
@@ -222,7 +222,7 @@ def new_brief(
     it is for. Existing files are overwritten only with `force`.
     """
     title = clean_title(title)
-    slug = slugify(title)
+    slug = title_slug(title)
     if not slug:
         raise BriefgenError(f"the title '{title}' gives an empty slug", hint="use a title with letters or digits")
     when = check_date(date) if date is not None else (today or dt.date.today())

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping, Sequence
 
-from .slugs import slugify
+from .slugs import slugify, title_slug
 
 from .authoring import (
     REGISTRY_STEM,
@@ -74,7 +74,7 @@ def import_wire_files(
     for file in files:
         try:
             text = _read_wire(file)
-            slug = slugify(file.stem) or slugify(suggest_title(text))
+            slug = slugify(file.stem) or title_slug(suggest_title(text))
             article, sidecar = content / f"{slug}.txt", content / f"{slug}.yaml"
             # A wire file already in content/ ("briefgen import content/story.txt") is its own article.
             claim_brief_files(content, slug, [article, sidecar], force=force, claimed=claimed, keep=file)

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any, Iterable
 from urllib.parse import urlsplit
 
-from .slugs import slugify
+from .slugs import MAX_SLUG_LENGTH, slugify
 
 from .config import Config
 from .errors import BriefgenError, ErrorCollector, did_you_mean
@@ -78,6 +78,10 @@ def find_content(config: Config, errors: ErrorCollector) -> SourceFiles:
                 continue
             path = here / name
             if entry.is_symlink():
+                if not os.path.exists(path):
+                    errors.add(BriefgenError("symlink leads nowhere (its target is missing, or it loops)", path,
+                                             hint="remove the link or point it at a file in the site"))
+                    continue
                 if _outside_site(path, site_root, errors):
                     continue
                 if entry.is_dir():
@@ -326,6 +330,10 @@ class _SidecarReader:
                 self.fail(f"tag '{tag}' has no letters or digits to name its page", self.data["tags"].line_of(index),
                           "use a tag with letters or digits")
                 continue
+            if len(slugify(tag)) > MAX_SLUG_LENGTH:
+                self.fail(f"tag '{tag[:40]}…' is too long to name its page", self.data["tags"].line_of(index),
+                          f"use a tag whose page name stays under {MAX_SLUG_LENGTH} characters")
+                continue
             tags.append(tag)
         return tuple(dict.fromkeys(tags))
 
@@ -355,6 +363,10 @@ class _SidecarReader:
         if not ID_PATTERN.match(value):
             self.fail(f"slug '{value}' is not a valid slug", self.data.line_of("slug"),
                       f"use lowercase letters, digits and '-', e.g. '{slugify(value) or 'my-brief'}'")
+            return None
+        if len(value) > MAX_SLUG_LENGTH:
+            self.fail(f"slug '{value[:40]}…' is too long", self.data.line_of("slug"),
+                      f"use a slug of at most {MAX_SLUG_LENGTH} characters")
             return None
         return value
 
@@ -477,6 +489,10 @@ def _entity_ref(type_name: str, item: Any, line: int, path: Path, errors: ErrorC
         if not entity_id:
             fail(f"the name '{name}' gives an empty id", hint="add an `id:` made of letters, digits and '-'")
             return None
+        if len(entity_id) > MAX_SLUG_LENGTH:
+            fail(f"{type_name} entity '{name[:40]}…' gives an id too long to name its page",
+                 hint=f"add an `id:` of at most {MAX_SLUG_LENGTH} letters, digits and '-'")
+            return None
         return EntityRef(type=type_name, id=entity_id, name=name, aliases=aliases,
                          description=description_text or None, wikidata=wikidata or None,
                          explicit_id=explicit is not None, path=str(path), line=line)
@@ -487,6 +503,10 @@ def _entity_ref(type_name: str, item: Any, line: int, path: Path, errors: ErrorC
     entity_id = slugify(name)
     if not name or not entity_id:
         fail(f"the name '{name}' gives an empty id", hint="write it as a mapping with `name:` and `id:`")
+        return None
+    if len(entity_id) > MAX_SLUG_LENGTH:
+        fail(f"{type_name} entity '{name[:40]}…' gives an id too long to name its page",
+             hint=f"write it as a mapping with `name:` and an `id:` of at most {MAX_SLUG_LENGTH} characters")
         return None
     return EntityRef(type=type_name, id=entity_id, name=name, path=str(path), line=line)
 

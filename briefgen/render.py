@@ -112,6 +112,18 @@ class BriefOutcome:
 def render_brief(brief: Brief, entities: Sequence[Entity], converter: BriefMarkdown,
                  config: Config) -> BriefOutcome:
     """Render a brief's body, key points and notes; its entities are what it may link."""
+    try:
+        return _render_brief(brief, entities, converter, config)
+    except RecursionError:
+        # Python-Markdown and the element tree walks recurse once per level of nested markup.
+        converter.md.reset()
+        error = BriefgenError("the article nests markup (emphasis, lists, quotes) too deeply to render",
+                              brief.article_path, hint="remove the runs of *, _ or > that nest hundreds deep")
+        return BriefOutcome(RenderedBrief(Markup(""), (), (), {}), (error,), ())
+
+
+def _render_brief(brief: Brief, entities: Sequence[Entity], converter: BriefMarkdown,
+                  config: Config) -> BriefOutcome:
     if brief.body_format == "text":
         body, outcome = converter.convert_wire(parse_wire(brief.body), root=BRIEF_ROOT, entities=entities,
                                                annotations=brief.annotations, mention_mode=config.mentions)
@@ -339,6 +351,7 @@ class PageRenderer:
         context["page_path"] = str(page.path)
         context["url"] = _url_maker(root)
         context["canonical"] = self.canonical(page.path)
+        template = None
         try:
             template = self.env.get_template(page.template)
             html = template.render(context)
@@ -346,6 +359,14 @@ class PageRenderer:
             raise BriefgenError(f"template error: {exc.message}", exc.filename or exc.name, exc.lineno) from None
         except jinja2.TemplateError as exc:
             raise template_error(exc, page) from None
+        except UnicodeDecodeError:
+            raise BriefgenError("a template is not valid UTF-8", undecodable_template(self.config),
+                                hint="save the template as UTF-8") from None
+        except RecursionError:
+            raise BriefgenError(f"template {page.template} never ends rendering {page.path}: "
+                                "it extends, includes or calls itself",
+                                template.filename if template is not None else page.template,
+                                hint="check the template's {% extends %}, {% include %} and macro calls") from None
         return html.encode("utf-8")
 
     def canonical(self, path: PurePosixPath) -> str | None:
@@ -355,6 +376,18 @@ class PageRenderer:
         if text.endswith("index.html"):
             text = text[: -len("index.html")]
         return self.config.base_url + text
+
+
+def undecodable_template(config: Config) -> Path | None:
+    """The first template of the site's (or the theme's) that is not UTF-8."""
+    for folder in (config.templates_dir, builtin_templates_dir()):
+        for path in sorted(folder.rglob("*")) if folder.is_dir() else ():
+            try:
+                if path.is_file():
+                    path.read_bytes().decode("utf-8")
+            except UnicodeDecodeError:
+                return path
+    return None
 
 
 def _url_maker(root: str) -> Callable[[str], str]:

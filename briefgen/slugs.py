@@ -11,7 +11,19 @@ from functools import lru_cache
 from slugify import slugify as python_slugify
 
 
+# A slug names a folder of the site: file systems allow 255 bytes a name. Longer ones are refused
+# where they are given (an error asks for a shorter name or an id), never cut short silently,
+# which could make two names one. The authoring tools shorten a title's slug at a word break.
+MAX_SLUG_LENGTH = 200
+TITLE_SLUG_LENGTH = 80
+
+
 @lru_cache(maxsize=1 << 16)
 def slugify(text: str) -> str:
     """The lowercase, hyphenated ASCII form of `text` ('' when nothing is left)."""
     return python_slugify(text)
+
+
+def title_slug(title: str) -> str:
+    """A new brief's slug from its title: at most `TITLE_SLUG_LENGTH` characters, cut at a hyphen."""
+    return python_slugify(title, max_length=TITLE_SLUG_LENGTH, word_boundary=True)

@@ -76,6 +76,9 @@ class OutputWriter:
                 if name.startswith("."):
                     continue
                 file_path = Path(folder) / name
+                if not os.path.exists(file_path):
+                    raise BriefgenError("symlink leads nowhere (its target is missing, or it loops)", file_path,
+                                        hint="remove the link or point it at a file in the folder")
                 real = file_path.resolve()
                 if root not in real.parents:
                     raise BriefgenError("symlink leads outside the folder and is not followed", file_path,

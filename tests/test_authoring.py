@@ -162,6 +162,14 @@ def test_new_writes_article_and_sidecar(site: Path) -> None:
                                                                     "date": TODAY}
 
 
+def test_a_long_title_gives_a_slug_cut_at_a_word(site: Path) -> None:
+    title = "Parliament " + "debates the budget again and " * 200
+    article, sidecar = new_brief(site, title, today=TODAY)
+    stem = article.name.removesuffix(".md")
+    assert 60 < len(stem) <= 80 and ("parliament-" + "debates-the-budget-again-and-" * 200).startswith(stem + "-")
+    assert yaml.safe_load(sidecar.read_text(encoding="utf-8"))["title"] == title.strip()
+
+
 def test_new_with_date_and_source(site: Path) -> None:
     _, sidecar = new_brief(site, "Storm hits coast", date="2018-07-19", source_url="https://example.com/a?b=1#c")
     assert yaml.safe_load(sidecar.read_text(encoding="utf-8")) == {

@@ -81,3 +81,58 @@ def test_symlink_out_of_the_site_is_not_followed(tmp_path: Path, monkeypatch: py
     assert code == 1
     assert "content/a.md: symlink leads outside the site and is not followed" in err
     assert previous == {"index.html": b"<p>the previous build</p>"}
+
+
+def _loop_in_content(case: Path) -> None:
+    os.symlink("loop.md", case / "content/loop.md")
+
+
+def _loop_in_static(case: Path) -> None:
+    (case / "static").mkdir()
+    os.symlink("loop", case / "static/loop")
+
+
+def _long_names(case: Path) -> None:
+    long = " ".join(["word"] * 60)
+    (case / "content/a.yaml").write_text(f'title: A\ndate: 2024-01-01\ntags: ["{long}"]\n'
+                                         f'entities:\n  people: ["{long}"]\n')
+
+
+def _deep_nesting(case: Path) -> None:
+    (case / "content/a.md").write_text("Ada Lovelace wrote.\n\n" + "*" * 2000 + "x" + "*" * 2000 + "\n")
+    (case / "content/a.yaml").write_text("title: A\ndate: 2024-01-01\nentities: {people: [Ada Lovelace]}\n")
+
+
+def _template_not_utf8(case: Path) -> None:
+    (case / "templates").mkdir()
+    (case / "templates/brief.html").write_bytes(b'\xff\xfe{% extends "base.html" %}')
+
+
+def _template_extends_itself(case: Path) -> None:
+    (case / "templates").mkdir()
+    (case / "templates/brief.html").write_text('{% extends "brief.html" %}')
+
+
+ODD_CASES = {
+    "symlink loop in content": (_loop_in_content, "content/loop.md: symlink leads nowhere"),
+    "symlink loop in static": (_loop_in_static, "static/loop: symlink leads nowhere"),
+    "names too long for a file name": (_long_names, "content/a.yaml:3: tag 'word word"),
+    "markup nested thousands deep": (_deep_nesting, "content/a.md: the article nests markup"),
+    "template not UTF-8": (_template_not_utf8, "templates/brief.html: a template is not valid UTF-8"),
+    "template extending itself": (_template_extends_itself, "templates/brief.html: template brief.html never ends"),
+}
+
+
+@pytest.mark.parametrize("name", ODD_CASES)
+def test_odd_files_are_located_errors_not_tracebacks(name: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    make, message = ODD_CASES[name]
+    case = tmp_path / "case"
+    (case / "content").mkdir(parents=True)
+    (case / "content/a.md").write_text("Ada Lovelace wrote.\n")
+    (case / "content/a.yaml").write_text("title: A\ndate: 2024-01-01\n")
+    make(case)
+    code, err, previous = run_case(case, tmp_path, monkeypatch, capsys)
+    assert code == 1 and "Traceback" not in err
+    assert any(line.startswith(message) for line in err.splitlines()), err
+    assert previous == {"index.html": b"<p>the previous build</p>"}
