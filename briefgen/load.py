@@ -78,11 +78,11 @@ def find_content(config: Config, errors: ErrorCollector) -> SourceFiles:
                 continue
             path = here / name
             if entry.is_symlink():
+                if _outside_site(path, site_root, errors):
+                    continue
                 if not os.path.exists(path):
                     errors.add(BriefgenError("symlink leads nowhere (its target is missing, or it loops)", path,
                                              hint="remove the link or point it at a file in the site"))
-                    continue
-                if _outside_site(path, site_root, errors):
                     continue
                 if entry.is_dir():
                     errors.add(BriefgenError("a folder symlink inside content/ is not followed", path,
