@@ -234,7 +234,23 @@ def _check_base_url(value: Any, path: Path | None, line: int | None) -> str:
         return ""
     text = str(value).strip()
     parts = urlsplit(text)
+    example = "for example https://example.org/briefs/"
     if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise BriefgenError(f"base_url '{text}' must be an absolute http or https URL", path, line,
-                            "for example https://example.org/briefs/")
+        raise BriefgenError(f"base_url '{text}' must be an absolute http or https URL", path, line, example)
+    # Every page's address is base_url + its path: nothing may come after the path.
+    if parts.query or parts.fragment or "?" in text or "#" in text:
+        raise BriefgenError(f"base_url '{text}' has a query or fragment (?… or #…)", path, line,
+                            "give the site's folder only, " + example)
+    if any(character.isspace() for character in text):
+        raise BriefgenError(f"base_url '{text}' contains white space", path, line,
+                            "write a space in a path as %20, " + example)
+    if "@" in parts.netloc:
+        raise BriefgenError(f"base_url '{text}' contains a user name or password", path, line,
+                            "published pages must not carry credentials; " + example)
+    try:
+        parts.port
+    except ValueError:
+        raise BriefgenError(f"base_url '{text}' has an invalid port", path, line, example) from None
+    if not parts.hostname:
+        raise BriefgenError(f"base_url '{text}' has no host name", path, line, example)
     return text if text.endswith("/") else text + "/"

@@ -5,6 +5,8 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from pathlib import Path, PurePosixPath
 
+import pytest
+
 from briefgen.cli import main
 from briefgen.config import Config
 from briefgen.sitemap import MAX_URLS, SitemapUrl, sitemap_files
@@ -111,3 +113,25 @@ def test_a_sites_own_robots_txt_wins(tmp_path: Path) -> None:
     site = write_site(tmp_path / "site", files)
     build(site, base_url=BASE)
     assert (site / "site/robots.txt").read_text() == "User-agent: *\nDisallow: /drafts/\n"
+
+
+
+
+@pytest.mark.parametrize("base_url,problem", [
+    ("https://ex.org/news?x=1", "has a query or fragment"),
+    ("https://ex.org/news/#top", "has a query or fragment"),
+    ("https://ex.org/a b/", "contains white space"),
+    ("https://u:p@ex.org/", "contains a user name or password"),
+    ("https://ex.org:99999/", "has an invalid port"),
+    ("ftp://ex.org/", "must be an absolute http or https URL"),
+])
+def test_a_base_url_every_address_can_start_with(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                                 base_url: str, problem: str) -> None:
+    site = write_site(tmp_path / "site", brief("a", "2024-01-01"))
+    (site / "briefgen.yaml").write_text(f'base_url: "{base_url}"\n')
+    assert main(["build", str(site)]) == 1
+    assert f"briefgen.yaml:1: base_url '{base_url}' {problem}" in capsys.readouterr().err
+    (site / "briefgen.yaml").unlink()
+    assert main(["build", str(site), "--base-url", base_url]) == 1
+    assert problem in capsys.readouterr().err
+    assert main(["build", str(site), "--base-url", "https://ex.org:8443/news"]) == 0
