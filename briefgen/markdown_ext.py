@@ -283,12 +283,31 @@ class BriefTreeprocessor(Treeprocessor):
                 pieces[0].set("id", f"anno-{number}")
                 marked.append((number, pieces[-1]))
         # Numbers go in last: they add text, which would shift the offsets above.
+        parents = {child: parent for parent in text_map.root.iter() for child in parent} if marked else {}
         for number, last_piece in marked:
             ref = etree.Element("a", {"class": NOTE_REF_CLASS, "href": f"#note-{number}",
                                       "id": f"ref-{number}", "aria-label": f"note {number}"})
             ref.text = str(number)
-            sup = etree.SubElement(last_piece, "sup")
+            sup = etree.Element("sup")
             sup.append(ref)
+            link = _outermost_link(last_piece, parents)
+            if link is None:
+                last_piece.append(sup)
+            else:
+                # A quote ending inside a link or mention: the number's own link goes after it, never in it.
+                parent = parents[link]
+                parent.insert(list(parent).index(link) + 1, sup)
+                sup.tail, link.tail = link.tail, None
+
+
+def _outermost_link(element: etree.Element, parents: dict[etree.Element, etree.Element]) -> etree.Element | None:
+    """The outermost <a> holding `element`, if any."""
+    link = None
+    while element in parents:
+        element = parents[element]
+        if element.tag == "a":
+            link = element
+    return link
 
 
 def _mention_link(href: str, entity: Entity) -> etree.Element:

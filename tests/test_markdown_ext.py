@@ -225,3 +225,19 @@ def test_matcher_finds_what_the_reference_finds(data: st.DataObject) -> None:
     parts = st.sampled_from(names) | piece if names else piece
     text = data.draw(st.lists(parts, max_size=12).map("".join))
     assert list(MentionMatcher(names).find(text)) == reference_mentions(names, text)
+
+
+def test_a_quote_ending_inside_a_link_puts_its_number_after_the_link() -> None:
+    # Links cannot nest: a browser would tear the number out of its <sup> and split the mention.
+    alice = Entity("people", "alice-smith", "Alice Smith")
+    text = "Read [the full report](https://example.com/r) now. Alice Smith spoke."
+    html, outcome = BriefMarkdown().convert(text, root="../../", entities=[alice], annotations=[
+        Annotation("full report", "a"), Annotation("now. Alice", "b")])
+    assert outcome.problems == [] and html.count("<a") == 4
+    soup = BeautifulSoup(html, "html5lib")
+    assert [a.get_text() for a in soup.select("a.mention")] == ["Alice Smith"]
+    assert [(a.get_text(), a.parent.name) for a in soup.select("a.annotation-ref")] == [("1", "sup"), ("2", "sup")]
+    assert soup.select_one("a[href='https://example.com/r']").get_text() == "the full report"
+    assert soup.get_text() == "Read the full report1 now. Alice Smith2 spoke."
+    for link in soup.find_all("a"):
+        assert link.find_parent("a") is None
