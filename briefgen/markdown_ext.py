@@ -79,6 +79,7 @@ class DocumentState:
     mention_mode: str = "first"
     root: str = ""
     link_index: bool = True
+    id_prefix: str = ""  # put before every id (and #fragment) the document makes: a note's footnotes
     outcome: Outcome = field(default_factory=Outcome)
 
 
@@ -232,6 +233,11 @@ class BriefTreeprocessor(Treeprocessor):
                     del element.attrib[attribute]
                 else:
                     element.set(attribute, relative_root_link(url, state.root, state.link_index))
+            if state.id_prefix:
+                if "id" in element.attrib:
+                    element.set("id", state.id_prefix + element.get("id"))
+                if element.get("href", "").startswith("#"):
+                    element.set("href", "#" + state.id_prefix + element.get("href")[1:])
             if len(element.tag) == 2 and element.tag[0] == "h" and element.tag[1] in "12345":
                 element.tag = f"h{int(element.tag[1]) + 1}"
 
@@ -485,11 +491,16 @@ class BriefMarkdown:
         self.md = markdown.Markdown(extensions=[*MARKDOWN_EXTENSIONS, self.extension], output_format="html")
 
     def convert(self, text: str, *, root: str, entities: Sequence[Entity] = (),
-                annotations: Sequence[Annotation] = (), mention_mode: str = "first") -> tuple[str, Outcome]:
-        """Markdown → HTML, with mentions linked and annotations marked."""
+                annotations: Sequence[Annotation] = (), mention_mode: str = "first",
+                id_prefix: str = "") -> tuple[str, Outcome]:
+        """Markdown → HTML, with mentions linked and annotations marked.
+
+        `id_prefix` keeps the ids of a document shown inside another (a
+        note's footnotes, fn:1) apart from that one's.
+        """
         self.md.reset()
-        self.extension.state = DocumentState(entities=entities, annotations=annotations,
-                                             mention_mode=mention_mode, root=root, link_index=self.link_index)
+        self.extension.state = DocumentState(entities=entities, annotations=annotations, mention_mode=mention_mode,
+                                             root=root, link_index=self.link_index, id_prefix=id_prefix)
         html = self.md.convert(text)
         return html, self.extension.state.outcome
 

@@ -142,7 +142,8 @@ def _render_brief(brief: Brief, entities: Sequence[Entity], converter: BriefMark
     for index, annotation in enumerate(brief.annotations):
         number = outcome.note_numbers.get(index)
         if number is not None:
-            html, _ = converter.convert(annotation.note, root=BRIEF_ROOT, mention_mode="none")
+            html, _ = converter.convert(annotation.note, root=BRIEF_ROOT, mention_mode="none",
+                                        id_prefix=f"note-{number}-")
             notes.append(RenderedNote(number, annotation, Markup(html)))
     notes.sort(key=lambda note: note.number)
     rendered = RenderedBrief(Markup(body), key_points, tuple(notes), dict(outcome.contexts))

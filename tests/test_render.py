@@ -75,3 +75,27 @@ def test_notes_list_links_both_ways(tmp_path: Path) -> None:
     assert note.select_one("a.note__back")["href"] == "#ref-1"
     assert soup.select_one("#ref-1")["href"] == "#note-1"
     assert "note--context" in note["class"]
+
+
+def test_footnotes_in_the_body_and_in_notes_keep_their_own_ids(tmp_path: Path) -> None:
+    site = write_site(tmp_path / "site", {
+        "content/a.md": "The budget grew.[^1] Ministers agreed.\n\n[^1]: Treasury figures.\n",
+        "content/a.yaml": """
+            title: A
+            date: 2024-01-01
+            annotations:
+              - {quote: The budget grew., note: "Checked against the report.[^1]\\n\\n[^1]: Page 4."}
+              - {quote: Ministers agreed., note: "Two abstained.[^1]\\n\\n[^1]: Per the minutes."}
+            """,
+    })
+    build(site)
+    soup = parse_html(site / "site/briefs/a/index.html")
+    ids = [element["id"] for element in soup.find_all(id=True)]
+    assert len(ids) == len(set(ids)), sorted(ids)
+    for link in soup.select("a[href^='#']"):
+        target = soup.find(id=link["href"][1:])
+        assert target is not None, link
+    assert len({a["href"] for a in soup.select("a.footnote-backref")}) == 3
+    notes = soup.select("a.footnote-ref")
+    assert {soup.find(id=a["href"][1:]).get_text().strip().rstrip("↩").strip() for a in notes} == {
+        "Treasury figures.", "Page 4.", "Per the minutes."}
