@@ -24,6 +24,7 @@ from markupsafe import escape
 from markdown.extensions import Extension
 from markdown.inlinepatterns import InlineProcessor
 from markdown.treeprocessors import Treeprocessor
+from markdown.util import ETX, STX
 
 from .model import Annotation, Entity
 from .textmap import BLOCK_BREAK, Segment, TextMap, normalise, strip_markup
@@ -36,6 +37,8 @@ SCHEME = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]*):")
 CONTROL_AND_SPACE = re.compile(r"[\x00-\x20\x7f]+")
 SENTENCE_END = re.compile(r"[.!?…][\"'”’)\]]*\s+(?=[\"'“‘(\[]?[A-Z0-9À-ÖØ-Þ])")
 MAX_SENTENCE = 320
+_PLACEHOLDER = re.compile(f"{STX}[^{ETX}]*{ETX}")  # Python-Markdown's stashed HTML
+_WHITE_SPACE = re.compile(r"\s+")
 # Characters that can start Markdown inline syntax; text without them renders as itself.
 MARKDOWN_SYNTAX = re.compile(r"[\\`*_\[\]<>&!#~|:]|^\s*(?:[-+=>]|\d+[.)])|  $")
 MARKDOWN_EXTENSIONS = ["tables", "fenced_code", "sane_lists", "footnotes"]
@@ -251,6 +254,7 @@ class BriefTreeprocessor(Treeprocessor):
             return
         outcome = state.outcome
         to_link: list[tuple[int, int, Entity]] = []
+        linked: set[tuple[str, str]] = set()
         for segment in text_map.segments:
             for match_start, match_end, name in matcher.find(segment.text):
                 entity = by_name[name]
@@ -264,8 +268,9 @@ class BriefTreeprocessor(Treeprocessor):
                         outcome.contexts[entity.key] = context
                 if segment.excluded or state.mention_mode == "none":
                     continue
-                if state.mention_mode == "first" and any(item[2].key == entity.key for item in to_link):
+                if state.mention_mode == "first" and entity.key in linked:
                     continue
+                linked.add(entity.key)
                 to_link.append((start, end, entity))
         for start, end, entity in to_link:
             href = f"{state.root}{entity.url}{'index.html' if state.link_index else ''}"
@@ -356,10 +361,8 @@ def sentence_around(text_map: TextMap, segment: Segment, start: int, end: int) -
 
 
 def _clean(text: str) -> str:
-    from markdown.util import STX, ETX
-
-    text = re.sub(f"{STX}[^{ETX}]*{ETX}", "", text)
-    return re.sub(r"\s+", " ", text).strip(" ") if text.strip() else ""
+    text = _PLACEHOLDER.sub("", text)
+    return _WHITE_SPACE.sub(" ", text).strip(" ") if text.strip() else ""
 
 
 def locate_quote(text_map: TextMap, annotation: Annotation) -> tuple[int, int] | QuoteProblem:
@@ -533,6 +536,4 @@ class BriefMarkdown:
 
 
 def _strip_placeholders(text: str) -> str:
-    from markdown.util import STX, ETX
-
     return text.replace(STX, "").replace(ETX, "")
