@@ -36,6 +36,10 @@ SAFE_SCHEMES = frozenset({"http", "https", "mailto", "tel", "ftp", "ftps", "news
 SCHEME = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]*):")
 CONTROL_AND_SPACE = re.compile(r"[\x00-\x20\x7f]+")
 SENTENCE_END = re.compile(r"[.!?…][\"'”’)\]]*\s+(?=[\"'“‘(\[]?[A-Z0-9À-ÖØ-Þ])")
+# A period after these (or after an initial, "J.", or a dotted abbreviation, "U.S.") rarely ends a sentence.
+ABBREVIATIONS = frozenset("""mr mrs ms dr prof sen rep gov gen lt col capt sgt st jr sr rev hon pres
+    inc co corp ltd bros vs etc approx dept est fig jan feb mar apr aug sept sep oct nov dec""".split())
+_WORD_BEFORE = re.compile(r"([\w.]+)\.[\"'”’)\]]*\s+$")
 MAX_SENTENCE = 320
 _PLACEHOLDER = re.compile(f"{STX}[^{ETX}]*{ETX}")  # Python-Markdown's stashed HTML
 _WHITE_SPACE = re.compile(r"\s+")
@@ -342,10 +346,14 @@ def sentence_around(text_map: TextMap, segment: Segment, start: int, end: int) -
     block_text = text_map.text[block_start: text_map.block_end(segment.block)]
     local_start, local_end = start - block_start, end - block_start
     sentence_start = 0
-    for match in SENTENCE_END.finditer(block_text, 0, local_start):
-        sentence_start = match.end()
-    following = SENTENCE_END.search(block_text, local_end)
-    sentence_end = following.start() + len(following.group(0).rstrip()) if following else len(block_text)
+    sentence_end = len(block_text)
+    for match in SENTENCE_END.finditer(block_text):
+        if match.end() <= local_start:
+            if _ends_sentence(block_text, match):
+                sentence_start = match.end()
+        elif match.start() >= local_end and _ends_sentence(block_text, match):
+            sentence_end = match.start() + len(match.group(0).rstrip())
+            break
     before = _clean(block_text[sentence_start:local_start])
     after = _clean(block_text[local_end:sentence_end])
     mention = _clean(block_text[local_start:local_end])
@@ -358,6 +366,19 @@ def sentence_around(text_map: TextMap, segment: Segment, start: int, end: int) -
     if after and block_text[local_end: local_end + 1].isspace():
         after = " " + after.lstrip()
     return MentionContext(before=before, mention=mention, after=after)
+
+
+def _ends_sentence(text: str, match: re.Match[str]) -> bool:
+    """False when the period of a `SENTENCE_END` match closes an abbreviation or an initial."""
+    if text[match.start()] != ".":
+        return True
+    before = _WORD_BEFORE.search(text, 0, match.end())
+    if before is None:
+        return True
+    word = before.group(1)
+    if "." in word.strip("."):  # U.S., J.P., e.g.
+        return False
+    return not (len(word) == 1 and word.isalpha() and word.isupper()) and word.lower() not in ABBREVIATIONS
 
 
 def _clean(text: str) -> str:

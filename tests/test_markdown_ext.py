@@ -241,3 +241,17 @@ def test_a_quote_ending_inside_a_link_puts_its_number_after_the_link() -> None:
     assert soup.get_text() == "Read the full report1 now. Alice Smith2 spoke."
     for link in soup.find_all("a"):
         assert link.find_parent("a") is None
+
+
+@pytest.mark.parametrize("text,entity,expected", [
+    # A mention that starts its sentence: the sentence before is not glued to it.
+    ("The talks ended. Putin left early. Nobody followed.", PUTIN, ("", "Putin", " left early.")),
+    # Abbreviations and initials do not end a sentence.
+    ("Aides met Mr. Putin in the U.S. on Monday. Then it rained.", PUTIN, ("Aides met Mr. ", "Putin", " in the U.S. on Monday.")),
+    ("J. P. Morgan and Gen. Putin spoke. It ended.", PUTIN, ("J. P. Morgan and Gen. ", "Putin", " spoke.")),
+    ("“We agree,” said Putin. Talks went on.", PUTIN, ("“We agree,” said ", "Putin", ".")),
+])
+def test_entity_context_is_the_whole_sentence(text: str, entity: Entity, expected: tuple[str, str, str]) -> None:
+    _, outcome = convert(text, [entity])
+    context = outcome.contexts[entity.key]
+    assert (context.before, context.mention, context.after) == expected
