@@ -368,8 +368,12 @@ class Builder:
                                                         bool(site.briefs))
         else:
             assert static_refresh is not None
-            written, search_warning = self._write_changes(work, produced, site_files, static_refresh,
-                                                          bool(site.briefs))
+            try:
+                written, search_warning = self._write_changes(work, produced, site_files, static_refresh,
+                                                              bool(site.briefs))
+            except BriefgenError:
+                undo()  # the output folder was put back as it was: so is the memory
+                raise
         self._lap("write")
         if search_warning is not None:
             warnings.append(search_warning)
@@ -609,10 +613,10 @@ class Builder:
         changed = {path: data for path, data in writes.items()
                    if memory.outputs.get(path) != bytes_digest(data) or not (self.out / path).is_file()}
         deletes = work.deleted - set(writes)
-        for path in static.files:
-            memory.outputs.pop(path, None)  # robots.txt, now the site's own
         written = replace_in_place(self.out, {**changed, **static.files},
                                    deletes | (static.gone - set(writes)))
+        for path in static.files:
+            memory.outputs.pop(path, None)  # robots.txt, now the site's own
         work.changed_paths = tuple(sorted(str(path) for path in set(changed) | deletes))
         for path in deletes:
             if memory.outputs.pop(path, None) is not None and path.name.endswith(".html"):

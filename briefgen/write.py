@@ -190,16 +190,6 @@ def make_folder_beside(path: Path, purpose: str) -> Path:
             continue
 
 
-def create_file_beside(path: Path) -> tuple[int, Path]:
-    """A new, uniquely named file next to `path` (open for writing), with the permissions the umask gives."""
-    while True:
-        temporary = path.parent / f".{path.name}.{secrets.token_hex(4)}"
-        try:
-            return os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0), 0o666), temporary
-        except FileExistsError:
-            continue
-
-
 def remove_later(folder: Path) -> None:
     """Delete a replaced output folder without making the build wait for it.
 
@@ -238,40 +228,78 @@ def check_output_folder(out_dir: Path, site_dir: Path) -> None:
 
 
 def replace_in_place(out_dir: Path, files: dict[PurePosixPath, bytes], deletes: set[PurePosixPath]) -> int:
-    """Write changed files into an existing output folder and delete pages that are gone.
+    """Write changed files into an existing output folder and delete pages that are gone: all or nothing.
 
-    For incremental builds, which write a handful of files: each file is
-    written beside its target and renamed over it, so a reader (the dev
-    server, a browser) never sees half a file. Folders left empty by deleted
-    pages are removed. Returns how many files were written or deleted.
+    For incremental builds, which change a handful of files. Every new file
+    is first written into a work folder beside the output (a full disk fails
+    here, with the site untouched). Then old files are moved aside and new
+    ones moved in, each a rename, so a reader (the dev server, a browser)
+    never sees half a file; if a move fails, every move made is undone.
+    Folders left empty by deleted pages are removed. Returns how many files
+    were written or deleted.
     """
-    # Deletes first: a file that becomes a folder of the same name (or the reverse) makes room.
-    for path in sorted(deletes):
-        target = out_dir / path
-        try:
-            target.unlink()
-        except FileNotFoundError:
-            continue
-        except OSError as exc:
-            raise _write_error(target, exc) from None
-        folder = target.parent
+    out_dir = out_dir.resolve()
+    work = make_folder_beside(out_dir, "update")
+    undo: list[Callable[[], None]] = []  # how to take back each step done in the output, in order
+    target = out_dir
+    try:
+        staged: dict[PurePosixPath, Path] = {}
+        for number, path in enumerate(sorted(files)):
+            target = out_dir / path
+            staged[path] = work / f"new-{number}"
+            handle = os.open(staged[path], os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0), 0o666)
+            with os.fdopen(handle, "wb") as out:
+                out.write(files[path])
+        aside = work / "old"
+        os.mkdir(aside)
+        kept = 0
+
+        def set_aside(old: Path) -> None:
+            nonlocal kept
+            backup = aside / str(kept)
+            kept += 1
+            os.rename(old, backup)
+            undo.append(lambda: os.rename(backup, old))
+
+        # Deletes first: a file that becomes a folder of the same name (or the reverse) makes room.
+        for path in sorted(deletes):
+            target = out_dir / path
+            if target.is_file() or target.is_symlink():
+                set_aside(target)
+        for path in sorted(files):
+            target = out_dir / path
+            for folder in reversed(target.relative_to(out_dir).parents[:-1]):
+                _make_folder(out_dir / folder, undo)
+            if target.is_dir() and not any(target.iterdir()):
+                target.rmdir()  # a folder emptied by the deletes above, where a file goes now
+                undo.append(lambda folder=target: folder.mkdir())
+            elif target.exists() or target.is_symlink():
+                set_aside(target)
+            os.rename(staged[path], target)
+            undo.append(lambda placed=target: placed.unlink())
+    except OSError as exc:
+        for step in reversed(undo):
+            try:
+                step()
+            except OSError:
+                pass
+        shutil.rmtree(work, ignore_errors=True)
+        raise _write_error(target, exc) from None
+    shutil.rmtree(work, ignore_errors=True)  # a rebuild's few old files: quicker than starting `rm`
+    for path in sorted(deletes, reverse=True):
+        folder = (out_dir / path).parent
         while folder != out_dir and folder.is_dir() and not any(folder.iterdir()):
             folder.rmdir()
             folder = folder.parent
-    for path in sorted(files):
-        target = out_dir / path
-        temporary = None
-        try:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            handle, temporary = create_file_beside(target)
-            with os.fdopen(handle, "wb") as out:
-                out.write(files[path])
-            os.replace(temporary, target)
-        except OSError as exc:
-            if temporary is not None:
-                temporary.unlink(missing_ok=True)
-            raise _write_error(target, exc) from None
     return len(files) + len(deletes)
+
+
+def _make_folder(folder: Path, undo: list[Callable[[], None]]) -> None:
+    """Make one folder of the output unless it is there, noting how to take it back."""
+    if folder.is_dir():
+        return
+    folder.mkdir()
+    undo.append(folder.rmdir)
 
 
 def _write_error(target: Path, exc: OSError) -> BriefgenError:

@@ -305,3 +305,47 @@ def test_a_static_file_in_the_way_of_pages_is_an_error_clean_or_incremental(tmp_
             Builder(site, out, use_cache=use_cache, search=False).build()
         assert snapshot(out) == before
     assert not [p for p in out.rglob(".*")], "no temporary file is left in the site"
+
+
+@pytest.mark.parametrize("kept", [True, False], ids=["serve", "command line"])
+@pytest.mark.parametrize("failing", ["write", "move"])
+def test_a_rebuild_that_fails_while_writing_leaves_the_site_as_it_was(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, failing: str, kept: bool) -> None:
+    import briefgen.write
+
+    site = write_site(tmp_path / "site", {
+        **{f"content/b{i}.md": f"Ada Lovelace wrote {i}.\n" for i in range(4)},
+        **{f"content/b{i}.yaml": f"title: B{i}\ndate: 2024-01-0{i + 1}\nentities: {{people: [Ada Lovelace]}}\n"
+           for i in range(4)},
+    })
+    out = tmp_path / "out"
+    first = Builder(site, out, search=False)
+    first.build()
+
+    def builder() -> Builder:
+        return first if kept else Builder(site, out, search=False)
+
+    before = snapshot(out)
+    for i in range(4):  # every page that lists Ada's briefs changes, and each brief's own
+        path = site / f"content/b{i}.yaml"
+        path.write_text(path.read_text().replace(f"title: B{i}", f"title: Renamed {i}"))
+    calls = {"count": 0}
+    real = briefgen.write.os.rename if failing == "move" else briefgen.write.os.open
+
+    def fail_after_three(*args, **kwargs):  # type: ignore[no-untyped-def]
+        if failing == "write" and not Path(args[0]).name.startswith("new-"):
+            return real(*args, **kwargs)  # only the update's own files, not the clean-up's
+        calls["count"] += 1
+        if calls["count"] == 4:  # once: what is done up to then must be put back
+            raise OSError(28, "No space left on device")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(briefgen.write.os, "rename" if failing == "move" else "open", fail_after_three)
+    with pytest.raises(BriefgenError, match="cannot update the output folder"):
+        builder().build()
+    monkeypatch.undo()
+    assert calls["count"] >= 4, "the failure came in the middle of the update"
+    assert snapshot(out) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out", "site"], "no work folder is left"
+    builder().build()
+    assert snapshot(out) == output_of_clean_build(site, tmp_path / "clean-build")
