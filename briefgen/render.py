@@ -368,6 +368,8 @@ class PageRenderer:
                                 "it extends, includes or calls itself",
                                 template.filename if template is not None else page.template,
                                 hint="check the template's {% extends %}, {% include %} and macro calls") from None
+        except Exception as exc:  # a site's template doing arithmetic on text, dividing by zero...
+            raise template_error(exc, page) from None
         return html.encode("utf-8")
 
     def canonical(self, path: PurePosixPath) -> str | None:
@@ -402,7 +404,7 @@ def _url_maker(root: str) -> Callable[[str], str]:
     return url
 
 
-def template_error(exc: jinja2.TemplateError, page: Page) -> BriefgenError:
+def template_error(exc: Exception, page: Page) -> BriefgenError:
     """A template failure as a user error: the template file and line when Jinja knows them."""
     import sys
     import traceback
@@ -412,5 +414,6 @@ def template_error(exc: jinja2.TemplateError, page: Page) -> BriefgenError:
         if frame.filename.endswith(".html") or frame.filename.endswith(".xml"):
             filename, line = frame.filename, frame.lineno
             break
-    return BriefgenError(f"template {page.template} failed rendering {page.path}: {exc}", filename, line,
-                         "check the template's variable names against the theme's templates")
+    hint = ("check the template's variable names against the theme's templates"
+            if isinstance(exc, jinja2.UndefinedError) else "check the expression on this line")
+    return BriefgenError(f"template {page.template} failed rendering {page.path}: {exc}", filename, line, hint)

@@ -113,7 +113,14 @@ def _template_extends_itself(case: Path) -> None:
     (case / "templates/brief.html").write_text('{% extends "brief.html" %}')
 
 
+def _template_arithmetic_on_text(case: Path) -> None:
+    (case / "templates").mkdir()
+    (case / "templates/brief.html").write_text('{% extends "base.html" %}\n{% block main %}\n{{ "n: " + 1 }}\n'
+                                               '{% endblock %}\n')
+
+
 ODD_CASES = {
+    "template failing at run time": (_template_arithmetic_on_text, "templates/brief.html:3: template brief.html failed"),
     "symlink loop in content": (_loop_in_content, "content/loop.md: symlink leads nowhere"),
     "symlink loop in static": (_loop_in_static, "static/loop: symlink leads nowhere"),
     "names too long for a file name": (_long_names, "content/a.yaml:3: tag 'word word"),
