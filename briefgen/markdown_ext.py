@@ -226,6 +226,8 @@ class BriefTreeprocessor(Treeprocessor):
             self._mark_annotations(TextMap(root, lambda element: False), state)
 
     def _fix_links_and_headings(self, root: etree.Element, state: DocumentState) -> None:
+        # With an id prefix, the document's own ids and links to them get it; links to the page's ids do not.
+        own_ids = {element.get("id") for element in root.iter() if "id" in element.attrib} if state.id_prefix else set()
         for element in root.iter():
             if not isinstance(element.tag, str):
                 continue
@@ -240,11 +242,12 @@ class BriefTreeprocessor(Treeprocessor):
                     del element.attrib[attribute]
                 else:
                     element.set(attribute, relative_root_link(url, state.root, state.link_index))
-            if state.id_prefix:
+            if own_ids:
                 if "id" in element.attrib:
                     element.set("id", state.id_prefix + element.get("id"))
-                if element.get("href", "").startswith("#"):
-                    element.set("href", "#" + state.id_prefix + element.get("href")[1:])
+                href = element.get("href", "")
+                if href.startswith("#") and href[1:] in own_ids:
+                    element.set("href", "#" + state.id_prefix + href[1:])
             if len(element.tag) == 2 and element.tag[0] == "h" and element.tag[1] in "12345":
                 element.tag = f"h{int(element.tag[1]) + 1}"
 

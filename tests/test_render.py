@@ -85,7 +85,7 @@ def test_footnotes_in_the_body_and_in_notes_keep_their_own_ids(tmp_path: Path) -
             date: 2024-01-01
             annotations:
               - {quote: The budget grew., note: "Checked against the report.[^1]\\n\\n[^1]: Page 4."}
-              - {quote: Ministers agreed., note: "Two abstained.[^1]\\n\\n[^1]: Per the minutes."}
+              - {quote: Ministers agreed., note: "Two abstained.[^1] See [the first note](#note-1).\\n\\n[^1]: Per the minutes."}
             """,
     })
     build(site)
@@ -96,6 +96,7 @@ def test_footnotes_in_the_body_and_in_notes_keep_their_own_ids(tmp_path: Path) -
         target = soup.find(id=link["href"][1:])
         assert target is not None, link
     assert len({a["href"] for a in soup.select("a.footnote-backref")}) == 3
+    assert soup.find("a", string="the first note")["href"] == "#note-1", "a link to the page's own ids stays"
     notes = soup.select("a.footnote-ref")
     assert {soup.find(id=a["href"][1:]).get_text().strip().rstrip("↩").strip() for a in notes} == {
         "Treasury figures.", "Page 4.", "Per the minutes."}
