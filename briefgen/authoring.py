@@ -20,13 +20,11 @@ from urllib.parse import urlsplit
 import yaml
 from .slugs import slugify, title_slug
 
+from .config import CONFIG_NAME
 from .errors import BriefgenError
+from .load import ARTICLE_SUFFIXES, REGISTRY_STEM, SIDECAR_SUFFIXES
 
-CONFIG_NAME = "briefgen.yaml"
 CONTENT_DIR = "content"
-ARTICLE_SUFFIXES = (".md", ".markdown", ".txt")
-SIDECAR_SUFFIXES = (".yaml", ".yml")
-REGISTRY_STEM = "entities"
 FORCE_HINT = "use --force to overwrite it"
 
 
@@ -422,6 +420,10 @@ def claim_brief_files(content: Path, slug: str, paths: Sequence[Path], *, force:
     elsewhere that has the slug already; a slug in `claimed` (taken earlier in
     the same command).
     """
+    if paths[0].parent == content and paths[0].stem == REGISTRY_STEM:
+        raise BriefgenError(f"a brief at the top of content/ cannot be named '{REGISTRY_STEM}': "
+                            f"{REGISTRY_STEM}.yaml there is the entity registry", paths[0],
+                            hint="choose another title, or rename the file")
     for path in paths:
         if path.is_dir():
             raise BriefgenError("a folder has this name", path, hint="rename the folder or choose another title")

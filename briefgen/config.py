@@ -108,6 +108,8 @@ KNOWN_KEYS = (
 def load_config(site_dir: Path) -> Config:
     """Read `briefgen.yaml` from the site folder; defaults when it is absent."""
     path = site_dir / CONFIG_NAME
+    if path.is_dir():
+        raise BriefgenError(f"{CONFIG_NAME} is a folder", path, hint="the settings file must be a YAML file")
     if not path.is_file():
         return Config(site_dir=site_dir)
     data = load_yaml_file(path)

@@ -99,6 +99,11 @@ def find_content(config: Config, errors: ErrorCollector) -> SourceFiles:
                                              hint="keep one of them"))
                 registry = path
             elif suffix in ARTICLE_SUFFIXES:
+                if here == root and stem == REGISTRY_STEM:
+                    errors.add(BriefgenError(f"an article at the top of content/ cannot be named "
+                                             f"'{REGISTRY_STEM}': {REGISTRY_STEM}.yaml there is the entity registry",
+                                             path, hint="rename the article and its sidecar"))
+                    continue
                 articles.setdefault((here, stem), []).append(path)
             elif suffix in SIDECAR_SUFFIXES:
                 sidecars.setdefault((here, stem), []).append(path)

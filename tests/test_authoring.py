@@ -170,6 +170,12 @@ def test_a_long_title_gives_a_slug_cut_at_a_word(site: Path) -> None:
     assert yaml.safe_load(sidecar.read_text(encoding="utf-8"))["title"] == title.strip()
 
 
+def test_new_refuses_the_registry_name(site: Path) -> None:
+    with pytest.raises(BriefgenError, match="cannot be named 'entities'"):
+        new_brief(site, "Entities", today=TODAY, force=True)
+    assert not list((site / "content").iterdir())
+
+
 def test_new_with_date_and_source(site: Path) -> None:
     _, sidecar = new_brief(site, "Storm hits coast", date="2018-07-19", source_url="https://example.com/a?b=1#c")
     assert yaml.safe_load(sidecar.read_text(encoding="utf-8")) == {

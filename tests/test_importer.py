@@ -135,6 +135,18 @@ def test_import_never_overwrites_without_force(site: Path) -> None:
     assert _load(sidecar)["draft"] is True
 
 
+def test_a_wire_file_named_like_the_registry_never_replaces_it(site: Path, tmp_path: Path) -> None:
+    registry = site / "content" / "entities.yaml"
+    registry.write_text("people:\n  - {name: Ada Lovelace, description: A mathematician.}\n", encoding="utf-8")
+    wire = tmp_path / "entities.txt"
+    wire.write_text("Hello from the wire.\n", encoding="utf-8")
+    for force in (False, True):
+        with pytest.raises(BriefgenError, match="cannot be named 'entities'"):
+            import_wire_files(site, [wire], today=TODAY, force=force)
+    assert "Ada Lovelace" in registry.read_text(encoding="utf-8")
+    assert sorted(p.name for p in (site / "content").iterdir()) == ["entities.yaml"]
+
+
 def test_a_wire_file_already_in_content_gets_its_sidecar(site: Path) -> None:
     wire = site / "content" / "story.txt"
     wire.write_text("- A point.\nPresident Ana Lima spoke in Lisbon.\n", encoding="utf-8")
