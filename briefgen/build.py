@@ -127,6 +127,7 @@ class Manifest:
     templates_digest: str
     static_digest: str
     report: BuildReport
+    outputs: tuple[str, ...]  # every file the build wrote: all must still be there for nothing to do
 
     @classmethod
     def of(cls, memory: BuildMemory, report: BuildReport) -> "Manifest":
@@ -134,7 +135,8 @@ class Manifest:
             stamps={key: (record.article_stamp, record.sidecar_stamp) for key, record in memory.sources.items()},
             registry_path=memory.registry.path if memory.registry else None,
             registry_stamp=memory.registry.stamp if memory.registry else None,
-            templates_digest=memory.templates_digest, static_digest=memory.static_digest, report=report)
+            templates_digest=memory.templates_digest, static_digest=memory.static_digest, report=report,
+            outputs=tuple(str(path) for path in memory.outputs.keys() | memory.static_outputs))
 
 
 @dataclass(frozen=True)
@@ -212,6 +214,9 @@ class Builder:
                 if unchanged_report is not None:
                     return replace(unchanged_report, seconds=time.perf_counter() - started)
                 memory = load_state(self.site_dir, key)
+                if memory is not None and not outputs_present(
+                        self.out, [str(path) for path in memory.outputs.keys() | memory.static_outputs]):
+                    memory = None  # files of the site were deleted by hand (or the folder emptied): start over
                 self._lap("load cache")
             if memory is None or not self.out.is_dir():
                 memory = BuildMemory(key=key, state=SiteState(None, include_drafts=config.drafts))
@@ -415,6 +420,8 @@ class Builder:
                 return None
         if templates_fingerprint(config) != manifest.templates_digest or \
                 static_fingerprint(config) != manifest.static_digest:
+            return None
+        if not outputs_present(self.out, manifest.outputs):
             return None
         return replace(manifest.report, files_written=0, incremental=True, changed=())
 
@@ -673,6 +680,12 @@ def unpacked(outcome: BriefOutcome) -> BriefOutcome:
     if isinstance(outcome.rendered, Packed):
         return replace(outcome, rendered=outcome.rendered.unpack())
     return outcome
+
+
+def outputs_present(out: Path, paths: Iterable[str]) -> bool:
+    """Whether every file a build wrote (paths relative to `out`) is still there."""
+    base = str(out)
+    return all(os.path.isfile(os.path.join(base, path)) for path in paths)
 
 
 def templates_fingerprint(config: Config) -> str:

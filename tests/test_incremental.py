@@ -349,3 +349,16 @@ def test_a_rebuild_that_fails_while_writing_leaves_the_site_as_it_was(
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out", "site"], "no work folder is left"
     builder().build()
     assert snapshot(out) == output_of_clean_build(site, tmp_path / "clean-build")
+
+
+@pytest.mark.parametrize("deleted", ["*", "briefs", "assets/briefgen.css"])
+def test_files_deleted_from_the_site_by_hand_are_built_again(tmp_path: Path, deleted: str) -> None:
+    site = write_site(tmp_path / "site", {"content/a.md": "Ada Lovelace wrote.\n",
+                                          "content/a.yaml": "title: A\ndate: 2024-01-01\nentities: {people: [Ada Lovelace]}\n"})
+    out = tmp_path / "out"
+    Builder(site, out, search=False).build()
+    whole = snapshot(out)
+    for path in out.glob(deleted):
+        shutil.rmtree(path) if path.is_dir() else path.unlink()
+    report = Builder(site, out, search=False).build()
+    assert report.files_written and snapshot(out) == whole
