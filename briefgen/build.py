@@ -467,29 +467,6 @@ class Builder:
             edited.add(key)
         return edited
 
-    def prepare(self) -> tuple[Site, dict[str, RenderedBrief], list[BuildWarning]]:
-        """Load, resolve and render every brief's body, writing nothing and keeping nothing (for `check`).
-
-        Every user error of these stages is collected and raised together.
-        """
-        config = load_config(self.site_dir).with_overrides(base_url=self.base_url, drafts=self.drafts)
-        errors = ErrorCollector()
-        files = find_content(config, errors)
-        sources = self._load_pairs(files.pairs, config, errors)
-        registry = self._load_registry(files.registry, config, errors)
-        state = SiteState(registry.path if registry else None, include_drafts=config.drafts)
-        refs: dict[str, tuple[EntityRef, ...] | None] = {r.brief.sidecar_path: r.refs for r in sources.values()}
-        if registry is not None:
-            refs[registry.path] = registry.refs
-        change, resolve_errors = state.apply(remove=(), add=[r.brief for r in sources.values()], refs=refs)
-        errors.extend(resolve_errors)
-        errors.extend(_duplicate_slugs(sources.values()))
-        site = state.snapshot()
-        outcomes, _ = self._render_bodies(site, change, {}, config, errors)
-        errors.raise_if_any()
-        rendered = {slug: outcome.rendered for slug, (_, _, outcome) in outcomes.items()}
-        return site, rendered, _warnings(outcomes)
-
     def _load_pairs(self, pairs: Sequence[tuple[Path, Path]], config: Config,
                     errors: ErrorCollector) -> dict[tuple[str, str], SourceRecord]:
         def load_record(pair: tuple[Path, Path]) -> tuple[SourceRecord | None, list[BriefgenError]]:

@@ -8,6 +8,7 @@ with no entities. Errors are the build's own (load, resolve, render bodies).
 from __future__ import annotations
 
 import difflib
+import tempfile
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
@@ -36,8 +37,16 @@ class CheckReport:
 
 
 def check_site(site_dir: Path, *, drafts: bool = True) -> CheckReport:
-    """Validate everything a build would, write nothing; raise the build's errors."""
-    site, _, warnings = Builder(site_dir, drafts=drafts, use_cache=False).prepare()
+    """Validate everything a build would, write nothing in the site; raise the build's errors.
+
+    It is a whole build, into a scratch folder thrown away after: templates,
+    static files and every page are checked exactly as `build` checks them.
+    """
+    with tempfile.TemporaryDirectory(prefix="briefgen-check-") as scratch:
+        builder = Builder(site_dir, Path(scratch) / "site", drafts=drafts, use_cache=False, search=False)
+        warnings = builder.build().warnings
+        assert builder.memory is not None, "a build that succeeded keeps its memory"
+        site = builder.memory.state.snapshot()
     registry = _registry_name(site_dir)
     found = list(warnings)
     found.extend(entities_without_description(site, registry))

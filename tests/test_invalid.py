@@ -150,3 +150,5 @@ def test_odd_files_are_located_errors_not_tracebacks(name: str, tmp_path: Path, 
     assert code == 1 and "Traceback" not in err
     assert any(line.startswith(message) for line in err.splitlines()), err
     assert previous == {"index.html": b"<p>the previous build</p>"}
+    assert main(["check"]) == 1, "check finds what build finds"
+    assert any(line.startswith(message) for line in capsys.readouterr().err.splitlines())
