@@ -59,7 +59,8 @@ def make_parser() -> argparse.ArgumentParser:
     serve.add_argument("site_dir", nargs="?", default=".", type=Path, metavar="SITE_DIR",
                        help="the site folder (default: the current folder)")
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1, this machine only)")
-    serve.add_argument("--port", type=int, default=8000, help="port (default: 8000; the next free one if taken)")
+    serve.add_argument("--port", type=port_number, default=8000,
+                       help="port (default: 8000; the next free one if taken)")
     serve.add_argument("--drafts", action="store_true", help="include briefs marked draft: true")
     serve.add_argument("--base-url", help="serve under this URL's path, as the site will be published")
     serve.add_argument("--poll", action="store_true", help="poll for changes (file systems without events)")
@@ -93,6 +94,17 @@ def make_parser() -> argparse.ArgumentParser:
     imported.add_argument("--force", action="store_true", help="overwrite existing briefs")
     imported.set_defaults(run=run_import)
     return parser
+
+
+def port_number(text: str) -> int:
+    """A TCP port for --port: 1 to 65535 (0 would let the system pick one nobody can guess)."""
+    try:
+        port = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a port number") from None
+    if not 1 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"{port} is not a port: use 1 to 65535")
+    return port
 
 
 def run_build(args: argparse.Namespace) -> int:

@@ -659,7 +659,7 @@ class DevServer:
                     f"cannot serve on {self.host}:{port}: {error.strerror or error}",
                     hint="check --host and --port",
                 ) from None
-        last = self.requested_port + attempts - 1
+        last = min(self.requested_port + attempts, 65536) - 1
         raise BriefgenError(
             f"ports {self.requested_port} to {last} on {self.host} are all in use",
             hint="stop the other server, or choose another port with --port",

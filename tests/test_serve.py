@@ -671,6 +671,17 @@ def test_all_ports_in_use_is_a_clear_error(site: FakeSite) -> None:
             sock.close()
 
 
+@pytest.mark.parametrize("port", ["-1", "0", "65536", "99999", "http"])
+def test_a_port_that_cannot_be_is_refused_before_anything_starts(port: str, capsys: pytest.CaptureFixture[str],
+                                                                 tmp_path: Path) -> None:
+    from briefgen.cli import main
+
+    with pytest.raises(SystemExit) as caught:
+        main(["serve", str(tmp_path), "--port", port])
+    assert caught.value.code == 2
+    assert "argument --port" in capsys.readouterr().err
+
+
 SERVE_SCRIPT = textwrap.dedent(
     """
     import sys
