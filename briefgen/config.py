@@ -20,7 +20,11 @@ from .yamlfile import YamlMap, load_yaml_file
 CONFIG_NAME = "briefgen.yaml"
 MENTION_MODES = ("first", "all", "none")
 # Output folders the site itself uses: an entity type may not take them.
-RESERVED_PATHS = frozenset({"briefs", "tags", "archive", "entities", "page", "static", "assets", "search", "feeds"})
+# Folders of the site briefgen writes itself (pagefind/: the search index): no entity type may take one.
+RESERVED_PATHS = frozenset({"briefs", "tags", "archive", "entities", "page", "static", "assets", "search", "feeds",
+                            "pagefind"})
+# A language tag (BCP 47's shape: en, en-GB, zh-Hant-TW): it goes into every page's lang and the feeds' xml:lang.
+LANGUAGE_TAG = re.compile(r"^[A-Za-z]{2,8}(?:-[A-Za-z0-9]{1,8})*$")
 TYPE_NAME = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 
 
@@ -138,6 +142,9 @@ def _parse_config(data: YamlMap, path: Path, site_dir: Path) -> Config:
                 fail(key, f"'{key}' must be text")
             else:
                 values[key] = data.raw.get(key, str(value)).strip()
+    if "language" in values and not LANGUAGE_TAG.match(values["language"]):
+        fail("language", f"language '{values.pop('language')}' is not a language tag",
+             "use a tag such as en, en-GB or pt-BR")
     if "base_url" in data:
         try:
             values["base_url"] = _check_base_url(data["base_url"], path, data.line_of("base_url"))
@@ -225,6 +232,10 @@ def _parse_entity_types(value: Any, path: Path, line: int | None,
         if unknown:
             errors.add(BriefgenError(f"unknown option '{sorted(unknown)[0]}' for entity type '{name}'",
                                      path, item_line, "entity types take 'title' and 'singular'"))
+        labels = {key: spec[key] for key in ("title", "singular") if key in spec}
+        if any(label is None or isinstance(label, (dict, list)) or not str(label).strip() for label in labels.values()):
+            errors.add(BriefgenError(f"entity type '{name}': 'title' and 'singular' must be text", path, item_line))
+            continue
         base = types.get(name) or EntityType(name, name.replace("-", " ").title(), name.replace("-", " ").title())
         types[name] = EntityType(name, str(spec.get("title", base.title)), str(spec.get("singular", base.singular)))
     return tuple(types.values())
