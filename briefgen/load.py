@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timezone
 from pathlib import Path
 from typing import Any, Iterable
 from urllib.parse import urlsplit
@@ -556,6 +556,10 @@ def parse_date(value: Any, config: Config) -> tuple[datetime, bool]:
         raise ValueError(f"'{value}' is not a date")
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=config.zone)
+    try:
+        parsed.astimezone(timezone.utc)  # feeds and sitemaps may give it in UTC
+    except OverflowError:
+        raise ValueError(f"'{value}' is too close to the year 1 to be given in UTC") from None
     return parsed, has_time
 
 

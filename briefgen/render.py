@@ -24,6 +24,7 @@ from .markdown_ext import BriefMarkdown, MentionContext, MentionMatcher
 from .metadata import news_article
 from .model import Annotation, Brief, Entity, Page, Site
 from .wire import parse_wire
+from .xmltext import rfc3339
 
 BRIEF_ROOT = "../../"  # a brief's page is briefs/<slug>/index.html
 TYPE_INDEX_PAGE_SIZE = 200
@@ -90,7 +91,8 @@ def format_date(value: datetime | date, has_time: bool = False) -> str:
 
 
 def iso_date(value: datetime | date) -> str:
-    return value.isoformat()
+    """A <time datetime>: a date, or a date-time with its offset (as feeds give it)."""
+    return rfc3339(value) if isinstance(value, datetime) else value.isoformat()
 
 
 def json_ld(value: Any) -> Markup:

@@ -10,7 +10,7 @@ left to ElementTree, which does it right.
 from __future__ import annotations
 
 import re
-from datetime import date, datetime
+from datetime import date, datetime, timedelta, timezone
 
 # XML 1.0 §2.2 Char: #x9 | #xA | #xD | [#x20-#xD7FF] | [#xE000-#xFFFD] | [#x10000-#x10FFFF].
 # Everything else (C0 controls, lone surrogates, U+FFFE/U+FFFF) cannot appear
@@ -24,7 +24,15 @@ def xml_text(text: str) -> str:
 
 
 def rfc3339(value: datetime) -> str:
-    """'2018-07-19T00:00:00-04:00': the offset is always given, seconds always shown."""
+    """'2018-07-19T00:00:00-04:00': the offset is always given, seconds always shown.
+
+    An offset of whole minutes only: before standard time, zones kept local
+    mean time (Paris was +00:09:21), which RFC 3339 and HTML cannot write,
+    so such a moment is given in UTC.
+    """
+    offset = value.utcoffset()
+    if offset is not None and offset % timedelta(minutes=1):
+        value = value.astimezone(timezone.utc)
     return value.isoformat(timespec="seconds")
 
 

@@ -259,3 +259,24 @@ def test_an_empty_site_still_has_a_valid_feed(tmp_path: Path) -> None:
     parsed = feedparser.parse((site / "site/feed.xml").read_bytes())
     assert parsed.bozo == 0 and parsed.entries == []
     assert parsed.feed.updated == "1970-01-01T00:00:00+00:00"
+
+
+def test_old_dates_in_local_mean_time_are_valid_timestamps_and_archive_links(tmp_path: Path) -> None:
+    import re as regex
+
+    from sitekit import broken_links
+
+    site = write_site(tmp_path / "site", {
+        "briefgen.yaml": "timezone: Europe/Paris\nbase_url: https://example.org/\n",
+        "content/old.md": "Ada Lovelace wrote.\n",
+        "content/old.yaml": "title: Old\ndate: 0800-12-25\n",
+        "content/lmt.md": "Ada Lovelace wrote.\n",
+        "content/lmt.yaml": "title: Paris before standard time\ndate: 1850-06-01T12:00:00\n",
+    })
+    build(site)
+    out = site / "site"
+    stamps = regex.findall(r"<(?:published|updated)>([^<]+)<", (out / "feed.xml").read_text())
+    assert stamps and all(regex.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(Z|[+-]\d\d:\d\d)", s) for s in stamps), stamps
+    assert "1850-06-01T11:50:39+00:00" in stamps
+    assert (out / "archive/0800/12/index.html").is_file()
+    assert broken_links(out) == []
