@@ -16,7 +16,8 @@ from typing import Sequence
 
 from .build import Builder
 from .errors import BuildWarning
-from .model import Entity, Site
+from .model import Brief, Entity, Site
+from .slugs import slugify
 
 # Names this alike (difflib ratio) within one type are probably one entity spelt twice.
 NEAR_DUPLICATE_RATIO = 0.88
@@ -52,6 +53,7 @@ def check_site(site_dir: Path, *, drafts: bool = True) -> CheckReport:
     found.extend(entities_without_description(site, registry))
     found.extend(near_duplicate_entities(site))
     found.extend(briefs_without_entities(site))
+    found.extend(tags_sharing_a_page(site))
     ordered = sorted(set(found), key=lambda w: (str(w.path or ""), w.line or 0, w.message))
     return CheckReport(briefs=len(site.briefs), entities=len(site.entities), warnings=tuple(ordered))
 
@@ -151,3 +153,19 @@ def near_duplicate_pairs(names: Sequence[str]) -> list[tuple[int, int]]:
 def briefs_without_entities(site: Site) -> list[BuildWarning]:
     return [BuildWarning("brief names no entities (add `entities:` to link its people, places, ...)",
                          Path(brief.sidecar_path)) for brief in site.briefs if not brief.entities]
+
+
+def tags_sharing_a_page(site: Site) -> list[BuildWarning]:
+    """Tags written differently (beyond case and spacing) that give one slug, so share one page."""
+    spellings: dict[str, dict[str, Brief]] = defaultdict(dict)
+    for brief in sorted(site.briefs, key=lambda b: b.sidecar_path):
+        for tag in brief.tags:
+            spellings[slugify(tag)].setdefault(" ".join(tag.casefold().split()), brief)
+    warnings = []
+    for slug, found in sorted(spellings.items()):
+        if len(found) > 1:
+            names = " and ".join(f"'{name}'" for name in sorted(found))
+            first = found[sorted(found)[-1]]
+            warnings.append(BuildWarning(f"tags {names} share one page, tags/{slug}/ "
+                                         "(rename one if they are different subjects)", Path(first.sidecar_path)))
+    return warnings

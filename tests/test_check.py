@@ -36,3 +36,14 @@ def test_check_passes_the_example_site(capsys: pytest.CaptureFixture[str]) -> No
 
     assert main(["check", str(REPO)]) == 0
     assert "0 warnings" in capsys.readouterr().out
+
+
+def test_check_warns_about_tags_that_share_a_page(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    site = write_site(tmp_path, {
+        "content/a.md": "Text.\n", "content/a.yaml": "title: A\ndate: 2024-01-01\ntags: [C++, Climate]\n",
+        "content/b.md": "Text.\n", "content/b.yaml": "title: B\ndate: 2024-01-02\ntags: [C#, climate]\n",
+    })
+    assert main(["check", str(site)]) == 0
+    err = capsys.readouterr().err
+    assert "tags 'c#' and 'c++' share one page, tags/c/" in err
+    assert "'climate'" not in err, "Climate and climate are one tag"
