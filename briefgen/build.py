@@ -50,7 +50,8 @@ class BuildReport:
     seconds: float
     warnings: tuple[BuildWarning, ...]
     notes: tuple[str, ...] = ()  # what the build left out on purpose, and why
-    files_written: int = 0
+    files_written: int = 0  # written or deleted
+    files_deleted: int = 0
     incremental: bool = False
     changed: tuple[str, ...] | None = None  # files a rebuild wrote or deleted; None after a clean build
 
@@ -58,10 +59,11 @@ class BuildReport:
         if self.incremental and not self.files_written:
             return (f"Nothing changed: {self.pages} pages from {self.briefs} briefs and {self.entities} entities "
                     f"are up to date ({self.seconds:.2f} s) → {self.out_dir}")
-        what = f"rewrote {self.files_written} of {self.files} files" if self.incremental else \
-            f"Built {self.pages} pages ({self.files} files)"
+        what = f"Built {self.pages} pages ({self.files} files)"
         if self.incremental:
-            what = what[0].upper() + what[1:]
+            what = f"Rewrote {self.files_written - self.files_deleted} of {self.files} files"
+            if self.files_deleted:
+                what += f" and deleted {self.files_deleted}"
         return (f"{what} from {self.briefs} briefs and {self.entities} entities in {self.seconds:.2f} s "
                 f"→ {self.out_dir}")
 
@@ -398,6 +400,7 @@ class Builder:
         memory.static_digest = static_digest
         work.commit()
         report = self._report(memory, config, files_written=written, warnings=warnings, incremental=not first)
+        report = replace(report, files_deleted=work.files_deleted)
         return replace(report, changed=None if first else work.changed_paths), memory
 
     def _unchanged_since_manifest(self, config: Config, key: str) -> BuildReport | None:
@@ -597,8 +600,9 @@ class Builder:
         changed = {path: data for path, data in writes.items()
                    if memory.outputs.get(path) != bytes_digest(data) or not (self.out / path).is_file()}
         deletes = work.deleted - set(writes)
-        written = replace_in_place(self.out, {**changed, **static.files},
-                                   deletes | (static.gone - set(writes)))
+        every_delete = deletes | (static.gone - set(writes))
+        written = replace_in_place(self.out, {**changed, **static.files}, every_delete)
+        work.files_deleted = len(every_delete)
         for path in static.files:
             memory.outputs.pop(path, None)  # robots.txt, now the site's own
         work.changed_paths = tuple(sorted(str(path) for path in set(changed) | deletes))

@@ -48,6 +48,7 @@ class PageWork:
         self.group_heads = dict(memory.group_heads)
         self.deleted: set[PurePosixPath] = set()
         self.changed_paths: tuple[str, ...] = ()  # what a rebuild wrote or deleted
+        self.files_deleted = 0
         self.feed_entries: dict[tuple[str, int, bool], bytes] = {}  # a brief's Atom entry, shared by its feeds
         self.paths_changed = False  # a page was added or removed: the sitemaps list pages
         self.touched_briefs: set[str] = set()  # briefs whose page an edit reached

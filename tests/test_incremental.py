@@ -362,3 +362,17 @@ def test_files_deleted_from_the_site_by_hand_are_built_again(tmp_path: Path, del
         shutil.rmtree(path) if path.is_dir() else path.unlink()
     report = Builder(site, out, search=False).build()
     assert report.files_written and snapshot(out) == whole
+
+
+def test_the_summary_counts_rewritten_and_deleted_files_apart(tmp_path: Path) -> None:
+    site = write_site(tmp_path / "site", {"content/a.md": "Ada Lovelace wrote.\n",
+                                          "content/a.yaml": "title: A\ndate: 2024-01-01\nentities: {people: [Ada Lovelace]}\n",
+                                          "content/b.md": "Text.\n", "content/b.yaml": "title: B\ndate: 2024-01-02\n"})
+    out = tmp_path / "out"
+    Builder(site, out, search=False).build()
+    for name in ("a.md", "a.yaml"):
+        (site / "content" / name).unlink()
+    report = Builder(site, out, search=False).build()
+    rewritten = report.files_written - report.files_deleted
+    assert report.files_deleted > 0 and 0 < rewritten <= report.files
+    assert f"Rewrote {rewritten} of {report.files} files and deleted {report.files_deleted} " in report.summary()
