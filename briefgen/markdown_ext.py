@@ -27,6 +27,7 @@ from markdown.treeprocessors import Treeprocessor
 from markdown.util import ETX, STX
 
 from .model import Annotation, Entity
+from .slugs import slugify
 from .textmap import BLOCK_BREAK, Segment, TextMap, normalise, strip_markup
 from .wire import WireCopy
 
@@ -228,6 +229,7 @@ class BriefTreeprocessor(Treeprocessor):
     def _fix_links_and_headings(self, root: etree.Element, state: DocumentState) -> None:
         # With an id prefix, the document's own ids and links to them get it; links to the page's ids do not.
         own_ids = {element.get("id") for element in root.iter() if "id" in element.attrib} if state.id_prefix else set()
+        taken: set[str] = set()  # heading ids given so far
         for element in root.iter():
             if not isinstance(element.tag, str):
                 continue
@@ -250,6 +252,8 @@ class BriefTreeprocessor(Treeprocessor):
                     element.set("href", "#" + state.id_prefix + href[1:])
             if len(element.tag) == 2 and element.tag[0] == "h" and element.tag[1] in "12345":
                 element.tag = f"h{int(element.tag[1]) + 1}"
+                if not state.id_prefix and "id" not in element.attrib:
+                    element.set("id", _heading_id(element, taken))
 
     def _link_mentions(self, text_map: TextMap, state: DocumentState) -> None:
         by_name: dict[str, Entity] = {}
@@ -326,6 +330,24 @@ def _outermost_link(element: etree.Element, parents: dict[etree.Element, etree.E
         if element.tag == "a":
             link = element
     return link
+
+
+# Ids the brief page has around the body (templates/brief.html, base.html), and the shapes of the
+# ids briefgen gives notes, marks and footnotes: a heading never takes one of them.
+PAGE_IDS = frozenset({"main", "site-search-q", "brief-title", "entities-title", "key-points-title",
+                      "notes-title", "related-title"})
+GIVEN_ID = re.compile(r"^(?:note|anno|ref)-\d+$|^fn(?:ref)?:")
+
+
+def _heading_id(heading: etree.Element, taken: set[str]) -> str:
+    """A heading's anchor, as Hugo and MkDocs make it: its text as a slug ('background', then 'background-1')."""
+    base = slugify(_PLACEHOLDER.sub("", "".join(heading.itertext()))) or "section"
+    candidate, number = base, 0
+    while candidate in taken or candidate in PAGE_IDS or GIVEN_ID.match(candidate):
+        number += 1
+        candidate = f"{base}-{number}"
+    taken.add(candidate)
+    return candidate
 
 
 def _mention_link(href: str, entity: Entity) -> etree.Element:

@@ -255,3 +255,12 @@ def test_entity_context_is_the_whole_sentence(text: str, entity: Entity, expecte
     _, outcome = convert(text, [entity])
     context = outcome.contexts[entity.key]
     assert (context.before, context.mention, context.after) == expected
+
+
+def test_headings_get_anchors_as_in_hugo() -> None:
+    text = ("See [the background](#background).\n\n## Background\n\nOne.\n\n## Background\n\nTwo.\n\n"
+            "## Main\n\nThree.\n\n### Note 1\n\nFour.\n\n## *Why* it matters\n")
+    soup, _ = convert(text)
+    assert [(h.name, h["id"]) for h in soup.find_all(["h3", "h4"])] == [
+        ("h3", "background"), ("h3", "background-1"), ("h3", "main-1"), ("h4", "note-1-1"), ("h3", "why-it-matters")]
+    assert soup.find(id=soup.a["href"][1:]).get_text() == "Background"
