@@ -14,6 +14,7 @@ from datetime import date, datetime
 from pathlib import Path, PurePosixPath
 from collections.abc import Mapping
 from typing import Any, Callable, Iterable, Iterator, Sequence
+from urllib.parse import urlsplit
 
 import jinja2
 from markupsafe import Markup, escape
@@ -346,8 +347,9 @@ class PageRenderer:
     def render(self, page: Page) -> bytes:
         root = page_root(page.path)
         if page.path == PurePosixPath("404.html") and self.config.base_url:
-            # A 404 page is served at any depth: only absolute links work there.
-            root = self.config.base_url
+            # A 404 page is served at any depth: only links from the host's root work there. Not the
+            # whole base URL: the page must also work on another host (the dev server, a staging copy).
+            root = urlsplit(self.config.base_url).path
         context = dict(self.globals)
         context.update(page.context)
         context["root"] = root

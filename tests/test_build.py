@@ -265,3 +265,14 @@ def test_the_build_cache_is_no_output_folder(tmp_path: Path, capsys: pytest.Capt
     site = write_site(tmp_path / "site", BRIEF)
     assert main(["build", str(site), "--out", str(site / ".briefgen-cache")]) == 1
     assert "is inside .briefgen-cache/" in capsys.readouterr().err
+
+
+def test_the_404_page_links_from_the_host_root_so_it_works_at_any_depth_and_host(tmp_path: Path) -> None:
+    site = write_site(tmp_path / "site", BRIEF)
+    assert main(["build", str(site), "--base-url", "https://example.org/news/"]) == 0
+    soup = parse_html(site / "site/404.html")
+    links = [element.get("href") or element.get("src") for element in soup.find_all(["a", "link", "script"])
+             if element.get("href") or element.get("src")]
+    internal = [link for link in links if not link.startswith(("https://", "http://", "#"))]
+    assert internal and all(link.startswith("/news/") for link in internal), internal
+    assert soup.find("link", rel="canonical") is None or soup.find("link", rel="canonical")["href"].startswith("https://")
