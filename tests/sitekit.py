@@ -44,8 +44,13 @@ def snapshot(folder: Path, skip: tuple[str, ...] = ()) -> dict[str, bytes]:
 NONDETERMINISTIC = ("pagefind/",)
 
 
-def broken_links(out: Path) -> list[str]:
-    """Every internal link or fragment of the built site that leads nowhere."""
+def broken_links(out: Path, base_path: str | None = None) -> list[str]:
+    """Every internal link or fragment of the built site that leads nowhere.
+
+    Links from the host's root are problems (the site must work under any
+    sub-path), except on 404.html below `base_path`, the path of the site's
+    base_url: a 404 page is served at any depth.
+    """
     problems = []
     ids: dict[Path, set[str]] = {}
 
@@ -64,10 +69,14 @@ def broken_links(out: Path) -> list[str]:
             parts = urlsplit(target)
             if parts.scheme or parts.netloc:
                 continue
-            if target.startswith("/"):
+            if target.startswith("/") and not (base_path and page == out / "404.html"
+                                               and target.startswith(base_path)):
                 problems.append(f"{page.relative_to(out)}: root-absolute link {target}")
                 continue
-            resolved = (page.parent / unquote(parts.path)).resolve() if parts.path else page
+            if target.startswith("/"):
+                resolved = (out / unquote(parts.path)[len(base_path or ""):]).resolve()
+            else:
+                resolved = (page.parent / unquote(parts.path)).resolve() if parts.path else page
             if resolved.is_dir():
                 resolved = resolved / "index.html"
             if not resolved.exists():

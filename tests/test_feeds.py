@@ -279,4 +279,4 @@ def test_old_dates_in_local_mean_time_are_valid_timestamps_and_archive_links(tmp
     assert stamps and all(regex.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(Z|[+-]\d\d:\d\d)", s) for s in stamps), stamps
     assert "1850-06-01T11:50:39+00:00" in stamps
     assert (out / "archive/0800/12/index.html").is_file()
-    assert broken_links(out) == []
+    assert broken_links(out, base_path="/") == []
