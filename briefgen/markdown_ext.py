@@ -40,7 +40,7 @@ SENTENCE_END = re.compile(r"[.!?…][\"'”’)\]]*\s+(?=[\"'“‘(\[]?[A-Z0-9�
 # A period after these (or after an initial, "J.", or a dotted abbreviation, "U.S.") rarely ends a sentence.
 ABBREVIATIONS = frozenset("""mr mrs ms dr prof sen rep gov gen lt col capt sgt st jr sr rev hon pres
     inc co corp ltd bros vs etc approx dept est fig jan feb mar apr aug sept sep oct nov dec""".split())
-_WORD_BEFORE = re.compile(r"([\w.]+)\.[\"'”’)\]]*\s+$")
+_WORD_BEFORE = re.compile(r"([\w.]+)\.$")  # the word a period ends
 MAX_SENTENCE = 320
 _PLACEHOLDER = re.compile(f"{STX}[^{ETX}]*{ETX}")  # Python-Markdown's stashed HTML
 _WHITE_SPACE = re.compile(r"\s+")
@@ -266,6 +266,7 @@ class BriefTreeprocessor(Treeprocessor):
         outcome = state.outcome
         to_link: list[tuple[int, int, Entity]] = []
         linked: set[tuple[str, str]] = set()
+        boundaries: dict[int, list[tuple[int, int, int]]] = {}  # each block's sentence ends, found once
         for segment in text_map.segments:
             for match_start, match_end, name in matcher.find(segment.text):
                 entity = by_name[name]
@@ -274,7 +275,7 @@ class BriefTreeprocessor(Treeprocessor):
                 first = entity.key not in outcome.mentioned
                 outcome.mentioned.add(entity.key)
                 if first or entity.key not in outcome.contexts:
-                    context = sentence_around(text_map, segment, start, end)
+                    context = sentence_around(text_map, segment, start, end, boundaries)
                     if context is not None and not segment.excluded:
                         outcome.contexts[entity.key] = context
                 if segment.excluded or state.mention_mode == "none":
@@ -365,20 +366,26 @@ def _annotation_mark(annotation: Annotation, number: int) -> etree.Element:
     })
 
 
-def sentence_around(text_map: TextMap, segment: Segment, start: int, end: int) -> MentionContext:
-    """The sentence of the block holding text[start:end], split around that range."""
+def sentence_around(text_map: TextMap, segment: Segment, start: int, end: int,
+                    boundaries: dict[int, list[tuple[int, int, int]]] | None = None) -> MentionContext:
+    """The sentence of the block holding text[start:end], split around that range.
+
+    `boundaries` keeps each block's sentence ends (by the block's start) for
+    the next mention in the same block.
+    """
     block_start = segment.block_start
     block_text = text_map.text[block_start: text_map.block_end(segment.block)]
     local_start, local_end = start - block_start, end - block_start
-    sentence_start = 0
-    sentence_end = len(block_text)
-    for match in SENTENCE_END.finditer(block_text):
-        if match.end() <= local_start:
-            if _ends_sentence(block_text, match):
-                sentence_start = match.end()
-        elif match.start() >= local_end and _ends_sentence(block_text, match):
-            sentence_end = match.start() + len(match.group(0).rstrip())
-            break
+    if boundaries is None:
+        boundaries = {}
+    if block_start not in boundaries:
+        boundaries[block_start] = sentence_ends(block_text)
+    ends = boundaries[block_start]
+    # The last sentence that ends before the mention, and the first that ends after it.
+    index = bisect.bisect_right(ends, local_start, key=lambda item: item[2])
+    sentence_start = ends[index - 1][2] if index else 0
+    following = next((stop for period, stop, _ in ends[index:] if period >= local_end), None)
+    sentence_end = following if following is not None else len(block_text)
     before = _clean(block_text[sentence_start:local_start])
     after = _clean(block_text[local_end:sentence_end])
     mention = _clean(block_text[local_start:local_end])
@@ -393,11 +400,18 @@ def sentence_around(text_map: TextMap, segment: Segment, start: int, end: int) -
     return MentionContext(before=before, mention=mention, after=after)
 
 
+def sentence_ends(text: str) -> list[tuple[int, int, int]]:
+    """Each end of a sentence in a block: its punctuation mark, where the sentence ends, where the next starts."""
+    return [(match.start(), match.start() + len(match.group(0).rstrip()), match.end())
+            for match in SENTENCE_END.finditer(text) if _ends_sentence(text, match)]
+
+
 def _ends_sentence(text: str, match: re.Match[str]) -> bool:
     """False when the period of a `SENTENCE_END` match closes an abbreviation or an initial."""
-    if text[match.start()] != ".":
+    period = match.start()
+    if text[period] != ".":
         return True
-    before = _WORD_BEFORE.search(text, 0, match.end())
+    before = _WORD_BEFORE.search(text[max(0, period - 40): period + 1])
     if before is None:
         return True
     word = before.group(1)

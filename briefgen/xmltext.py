@@ -10,7 +10,8 @@ left to ElementTree, which does it right.
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, timedelta, timezone
+from functools import lru_cache
+from datetime import date, datetime, timezone
 
 # XML 1.0 §2.2 Char: #x9 | #xA | #xD | [#x20-#xD7FF] | [#xE000-#xFFFD] | [#x10000-#x10FFFF].
 # Everything else (C0 controls, lone surrogates, U+FFFE/U+FFFF) cannot appear
@@ -23,6 +24,7 @@ def xml_text(text: str) -> str:
     return _NOT_XML_CHAR.sub("", text)
 
 
+@lru_cache(maxsize=1 << 16)  # a brief's date shows on dozens of pages
 def rfc3339(value: datetime) -> str:
     """'2018-07-19T00:00:00-04:00': the offset is always given, seconds always shown.
 
@@ -31,7 +33,7 @@ def rfc3339(value: datetime) -> str:
     so such a moment is given in UTC.
     """
     offset = value.utcoffset()
-    if offset is not None and offset % timedelta(minutes=1):
+    if offset is not None and (offset.seconds % 60 or offset.microseconds):
         value = value.astimezone(timezone.utc)
     return value.isoformat(timespec="seconds")
 
