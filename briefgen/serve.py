@@ -1,8 +1,9 @@
 """The live-reload dev server: serve, watch, debounce, rebuild, notify browsers.
 
 Owns HTTP serving of the output folder, the reload script injected into served
-HTML, the file watcher and its debounce, and the Server-Sent Events that tell
-open pages to reload, refresh their stylesheets or show a build error.
+HTML, the debounce of changes reported by the watcher (`watch.py`), and the
+Server-Sent Events that tell open pages to reload, refresh their stylesheets
+or show a build error.
 
 It is handed a ``rebuild`` callable and knows nothing else of the generator:
 it must not import pipeline stages (load, render, build, ...). ``rebuild``
@@ -38,35 +39,19 @@ import webbrowser
 from dataclasses import dataclass
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from importlib import resources
 from pathlib import Path
 from typing import Callable, Iterable, NamedTuple, Sequence
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from watchdog.events import (
-    DirCreatedEvent,
-    DirDeletedEvent,
-    DirMovedEvent,
-    FileAttribEvent,
-    FileClosedEvent,
-    FileCreatedEvent,
-    FileDeletedEvent,
-    FileModifiedEvent,
-    FileMovedEvent,
-    FileSystemEvent,
-    FileSystemEventHandler,
-)
-from watchdog.observers import Observer
-from watchdog.observers.api import BaseObserver, ObservedWatch
-from watchdog.observers.polling import PollingObserver
-
 from briefgen.errors import BriefgenError
+from briefgen.watch import Watcher
 
 __all__ = [
     "DevServer",
     "RebuildResult",
     "Route",
     "inject_before_body_end",
-    "is_editor_temp_file",
     "normalize_base_path",
     "resolve_url_path",
     "serve_site",
@@ -95,7 +80,6 @@ _EVENTS_PATH = "__briefgen__/events"
 
 DEBOUNCE_SECONDS = 0.05  # quiet time that ends a burst (an editor's save is a few events within 1-2 ms)
 MAX_DEBOUNCE_SECONDS = 2.0  # a never-ending burst still builds this often
-POLL_INTERVAL_SECONDS = 0.5
 PORT_ATTEMPTS = 11  # the requested port and the next 10
 SSE_KEEPALIVE_SECONDS = 15.0
 
@@ -232,93 +216,11 @@ _OVERLAY_HINT = "Fix the file and save: this page updates by itself."
 
 # Served at {base}__briefgen__/livereload.js. The overlay built here has the same
 # structure as the one the server injects into pages served while a build is failing.
-_LIVERELOAD_JS = """\
-(function () {
-  "use strict";
-  var script = document.currentScript;
-  var OVERLAY_ID = "__briefgen_overlay";
-  var STYLE_ID = "__briefgen_style";
-
-  function showError(text) {
-    if (!document.getElementById(STYLE_ID)) {
-      var style = document.createElement("style");
-      style.id = STYLE_ID;
-      style.textContent = __CSS__;
-      (document.head || document.documentElement).appendChild(style);
-    }
-    var overlay = document.getElementById(OVERLAY_ID);
-    if (!overlay) {
-      overlay = document.createElement("div");
-      overlay.id = OVERLAY_ID;
-      overlay.setAttribute("role", "alert");
-      var title = document.createElement("div");
-      title.className = "__briefgen_title";
-      title.textContent = __TITLE__;
-      var hint = document.createElement("div");
-      hint.className = "__briefgen_hint";
-      hint.textContent = __HINT__;
-      overlay.append(title, document.createElement("pre"), hint);
-      (document.body || document.documentElement).appendChild(overlay);
-    }
-    overlay.querySelector("pre").textContent = text;
-  }
-
-  function refreshStylesheets(token) {
-    document.querySelectorAll('link[rel~="stylesheet"][href]').forEach(function (link) {
-      var url = new URL(link.href, document.baseURI);
-      if (url.origin !== location.origin) return;
-      url.searchParams.set("briefgen-reload", token);
-      var fresh = link.cloneNode(false);
-      fresh.href = url.href;
-      // Keep the old sheet until the new one is in, so the page never shows unstyled.
-      var drop = function () { link.remove(); };
-      fresh.addEventListener("load", drop);
-      fresh.addEventListener("error", drop);
-      link.after(fresh);
-    });
-  }
-
-  var version = script.dataset.version;  // of the build this page reflects
-  var source = null;
-
-  function connect() {
-    if (source || document.visibilityState === "hidden") return;
-    source = new EventSource(script.dataset.events + "?since=" + encodeURIComponent(version));
-    source.addEventListener("reload", function () {
-      disconnect();
-      location.reload();
-    });
-    source.addEventListener("css", function (event) {
-      version = event.lastEventId;
-      refreshStylesheets(version);
-    });
-    source.addEventListener("error", function (event) {
-      // A dropped connection fires "error" too, without data: EventSource retries by itself.
-      if (typeof event.data !== "string") return;
-      version = event.lastEventId;
-      showError(JSON.parse(event.data).text);
-    });
-  }
-
-  function disconnect() {
-    if (source) source.close();
-    source = null;
-  }
-
-  // Browsers open about six connections per server: hidden tabs give theirs back,
-  // and catch up when shown again (the server sends what they missed since `version`).
-  document.addEventListener("visibilitychange", function () {
-    if (document.visibilityState === "hidden") disconnect();
-    else connect();
-  });
-  connect();
-})();
-"""
-
-
 def _livereload_js() -> bytes:
+    """The reload script (briefgen/livereload.js) with the overlay's style and words filled in."""
+    script = (resources.files("briefgen") / "livereload.js").read_text(encoding="utf-8")
     return (
-        _LIVERELOAD_JS.replace("__CSS__", json.dumps(_OVERLAY_CSS))
+        script.replace("__CSS__", json.dumps(_OVERLAY_CSS))
         .replace("__TITLE__", json.dumps(_OVERLAY_TITLE))
         .replace("__HINT__", json.dumps(_OVERLAY_HINT))
         .encode("utf-8")
@@ -341,37 +243,7 @@ def overlay_html(error_text: str) -> bytes:
     )
 
 
-# --- which changes count --------------------------------------------------------
-
-_TEMP_SUFFIXES = (
-    "~",
-    ".swp",
-    ".swx",
-    ".swo",
-    ".swn",
-    ".bck",
-    ".bak",
-    ".tmp",
-    ".kate-swp",
-    ".crswap",
-    "___jb_tmp___",
-    "___jb_old___",
-)
-
-
-def is_editor_temp_file(name: str) -> bool:
-    """True for the swap, backup and lock files editors write while saving, and dotfiles.
-
-    Files starting with ``_`` are *not* ignored: the build skips them as pages,
-    but a template partial like ``_header.html`` still matters.
-    """
-    return (
-        name.startswith(".")  # dotfiles, .#emacs-locks, .file.swp, .goutputstream-*
-        or name.endswith(_TEMP_SUFFIXES)
-        or name == "4913"  # vim checks it may write to the folder with this file
-        or (name.startswith("#") and name.endswith("#"))  # emacs auto-save
-    )
-
+# --- what a change needs ---------------------------------------------------------
 
 def _is_css_only(changed: frozenset[Path], changed_outputs: tuple[str, ...] | None) -> bool:
     """Whether stylesheets alone changed, so a CSS refresh can replace a full reload."""
@@ -381,168 +253,6 @@ def _is_css_only(changed: frozenset[Path], changed_outputs: tuple[str, ...] | No
         if changed_outputs and all(out.lower().endswith(".css") for out in changed_outputs):
             return True
     return bool(changed) and all(path.name.lower().endswith(".css") for path in changed)
-
-
-# --- watching -----------------------------------------------------------------
-
-# What may change a build. Leaves out opened/closed-without-write events, which
-# the build's own reads of templates and content would cause in an endless loop.
-_EVENT_FILTER: list[type[FileSystemEvent]] = [
-    FileCreatedEvent,
-    FileDeletedEvent,
-    FileModifiedEvent,
-    FileMovedEvent,
-    FileClosedEvent,
-    FileAttribEvent,
-    DirCreatedEvent,
-    DirDeletedEvent,
-    DirMovedEvent,
-]
-
-
-class _EventHandler(FileSystemEventHandler):
-    """Turns watchdog events under one root into changed source paths for a `_Watcher`."""
-
-    def __init__(self, watcher: _Watcher, root: Path, targets: frozenset[Path] | None) -> None:
-        self._watcher = watcher
-        self._root = root
-        # None: everything under root counts (a recursive watch of a folder).
-        # Otherwise only these children of root count (a file, or a folder that
-        # may not exist yet, watched through its parent).
-        self._targets = targets
-
-    def on_any_event(self, event: FileSystemEvent) -> None:
-        if event.event_type == "modified" and event.is_directory:
-            return  # a folder's listing changed: the file's own event says which
-        raw = [event.src_path]
-        if event.event_type == "moved" and event.dest_path:
-            raw.append(event.dest_path)  # a move changes both its source and its destination
-        paths = [Path(os.fsdecode(p)) for p in raw if p]
-        changed = [path for path in paths if self._counts(path)]
-        if changed:
-            gone = event.event_type in ("deleted", "moved")
-            self._watcher.report(changed, folders_gone=paths if gone and event.is_directory else [])
-
-    def _counts(self, path: Path) -> bool:
-        if self._targets is not None:
-            if not any(path == t or path.is_relative_to(t) for t in self._targets):
-                return False
-        elif not (path == self._root or path.is_relative_to(self._root)):
-            return False
-        if self._watcher.exclude is not None and path.is_relative_to(self._watcher.exclude):
-            return False
-        relative = path.relative_to(self._root).parts if path.is_relative_to(self._root) else (path.name,)
-        # A dot folder (.git, .cache) hides everything in it, whatever the file is called.
-        return not any(part.startswith(".") for part in relative[:-1]) and not (
-            relative and is_editor_temp_file(relative[-1])
-        )
-
-
-class _Watcher:
-    """Watches source files and folders with watchdog and reports which paths changed.
-
-    An existing folder is watched recursively. A file, or a folder that does not
-    exist yet, is watched through its parent, non-recursively, filtered to that
-    one name; a folder created (or deleted and re-created, as ``git checkout``
-    does) gets its recursive watch back on the next `refresh`.
-    """
-
-    def __init__(
-        self,
-        paths: Sequence[Path],
-        on_change: Callable[[list[Path]], None],
-        *,
-        poll: bool,
-        exclude: Path | None,
-        log: Callable[[str], None],
-    ) -> None:
-        self._paths = [Path(p).absolute() for p in paths]
-        self._on_change = on_change
-        self._poll = poll
-        self._log = log
-        self.exclude = exclude
-        self._observer = self._new_observer(poll)
-        # Recursive watches of folders. Touched only by start() and then by the
-        # build thread (refresh), so it needs no lock.
-        self._folder_watches: dict[Path, ObservedWatch] = {}
-        # Guards _stale: folders whose watch died because they were deleted or
-        # moved. The observer thread adds, the build thread takes. Never held
-        # while calling the observer: watchdog holds its own lock while it calls
-        # us, and the two locks taken in opposite orders would deadlock.
-        self._lock = threading.Lock()
-        self._stale: set[Path] = set()
-
-    @staticmethod
-    def _new_observer(poll: bool) -> BaseObserver:
-        if poll:
-            return PollingObserver(timeout=POLL_INTERVAL_SECONDS)
-        return Observer(timeout=0.25)  # bounds how long stop() waits for the emitter threads
-
-    def start(self) -> None:
-        try:
-            self._schedule_all()
-            self._observer.start()
-        except OSError as error:
-            if self._poll:
-                raise
-            # Typically the inotify watch limit: polling is slower but works everywhere.
-            self._log(f"Cannot watch files natively ({error.strerror or error}); polling instead.")
-            self._observer.unschedule_all()
-            self._observer = self._new_observer(poll=True)
-            self._poll = True
-            self._folder_watches.clear()
-            self._schedule_all()
-            self._observer.start()
-
-    def _schedule_all(self) -> None:
-        by_parent: dict[Path, set[Path]] = {}
-        for path in self._paths:
-            # Every path is also watched through its parent, so creating, deleting
-            # or replacing the path itself is seen even when it is a folder.
-            by_parent.setdefault(path.parent, set()).add(path)
-        for parent, targets in sorted(by_parent.items()):
-            if parent.is_dir():
-                handler = _EventHandler(self, parent, frozenset(targets))
-                self._observer.schedule(handler, str(parent), recursive=False, event_filter=_EVENT_FILTER)
-        self._schedule_folders(raise_errors=True)
-
-    def refresh(self) -> None:
-        """(Re)watch folders that were created, or deleted and re-created, since the last call."""
-        self._schedule_folders(raise_errors=False)
-
-    def _schedule_folders(self, raise_errors: bool) -> None:
-        with self._lock:
-            stale, self._stale = self._stale, set()
-        for path in self._paths:
-            watch = self._folder_watches.get(path)
-            if watch is not None and path in stale:
-                # Its emitter stopped (or follows the moved folder): start afresh.
-                self._observer.unschedule(watch)
-                del self._folder_watches[path]
-                watch = None
-            if watch is None and path.is_dir():
-                handler = _EventHandler(self, path, None)
-                try:
-                    self._folder_watches[path] = self._observer.schedule(
-                        handler, str(path), recursive=True, event_filter=_EVENT_FILTER
-                    )
-                except OSError as error:
-                    if raise_errors:
-                        raise
-                    self._log(f"Cannot watch {path}: {error.strerror or error}")
-
-    def report(self, changed: list[Path], folders_gone: list[Path]) -> None:
-        """Called on the observer thread: note gone folders, pass changes on."""
-        gone = [path for path in folders_gone if path in self._paths]
-        if gone:
-            with self._lock:
-                self._stale.update(gone)
-        self._on_change(changed)
-
-    def stop(self) -> None:
-        self._observer.stop()
-        if self._observer.is_alive():
-            self._observer.join(timeout=5)
 
 
 # --- the server -----------------------------------------------------------------
@@ -602,7 +312,7 @@ class DevServer:
         self._log_lock = threading.Lock()
         self._rebuild = rebuild
         self._debounce = debounce
-        self._watcher = _Watcher(watch_paths, self._note_changes, poll=poll, exclude=self.out_dir, log=self.log)
+        self._watcher = Watcher(watch_paths, self._note_changes, poll=poll, exclude=self.out_dir, log=self.log)
         self._httpd: _HTTPServer | None = None
         self._http_thread: threading.Thread | None = None
         self._build_thread: threading.Thread | None = None

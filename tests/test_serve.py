@@ -20,12 +20,12 @@ import pytest
 
 import briefgen
 from briefgen.errors import BriefgenError
+from briefgen.watch import is_editor_temp_file
 from briefgen.serve import (
     PORT_ATTEMPTS,
     DevServer,
     RebuildResult,
     inject_before_body_end,
-    is_editor_temp_file,
     normalize_base_path,
     resolve_url_path,
 )
