@@ -1,4 +1,4 @@
-"""Tests for briefgen.importer: wire copy → draft brief, titles and entity suggestions."""
+"""Tests for briefgen.importer and briefgen.suggest: wire copy → draft brief, titles and entity suggestions."""
 
 from __future__ import annotations
 
@@ -9,7 +9,8 @@ import pytest
 import yaml
 
 from briefgen.errors import BriefgenError
-from briefgen.importer import import_wire_files, known_entities, shorten_title, suggest_entities, suggest_title
+from briefgen.importer import import_wire_files, known_entities
+from briefgen.suggest import shorten_title, suggest_entities, suggest_title
 from briefgen.wire import parse_wire
 
 SEED = Path(__file__).resolve().parent.parent / "seeds" / "putin-washington-invite.txt"
