@@ -43,6 +43,8 @@ ABBREVIATIONS = frozenset("""mr mrs ms dr prof sen rep gov gen lt col capt sgt s
 _WORD_BEFORE = re.compile(r"([\w.]+)\.$")  # the word a period ends
 MAX_SENTENCE = 320
 _PLACEHOLDER = re.compile(f"{STX}[^{ETX}]*{ETX}")  # Python-Markdown's stashed HTML
+STASHED_HTML = re.compile(re.escape(markdown.util.HTML_PLACEHOLDER).replace("%s", r"(\d+)"))
+CHARACTER_REFERENCE = re.compile(r"&(?:#[0-9]+|#[xX][0-9a-fA-F]+|[A-Za-z][A-Za-z0-9]*);")
 _WHITE_SPACE = re.compile(r"\s+")
 # Characters that can start Markdown inline syntax; text without them renders as itself.
 MARKDOWN_SYNTAX = re.compile(r"[\\`*_\[\]<>&!#~|:]|^\s*(?:[-+=>]|\d+[.)])|  $")
@@ -220,11 +222,35 @@ class BriefTreeprocessor(Treeprocessor):
 
     def run(self, root: etree.Element) -> None:
         state = self.holder.state
+        self._decode_character_references(root)
         self._fix_links_and_headings(root, state)
         if state.entities:
             self._link_mentions(TextMap(root, lambda element: element.tag in EXCLUDED_TAGS), state)
         if state.annotations:
             self._mark_annotations(TextMap(root, lambda element: False), state)
+
+    def _decode_character_references(self, root: etree.Element) -> None:
+        """`&amp;`, `&nbsp;`, `&mdash;` as the characters they stand for, not stashed placeholders.
+
+        Python-Markdown keeps character references aside until the end; in
+        the tree they are placeholders, which names and quotes cannot match
+        ('AT&amp;T' was 'AT' + placeholder + 'T'). The serializer escapes
+        what needs it again, so this never makes markup.
+        """
+        stash = self.md.htmlStash.rawHtmlBlocks
+
+        def decoded(match: re.Match[str]) -> str:
+            index = int(match.group(1))
+            raw = stash[index] if index < len(stash) else None
+            if isinstance(raw, str) and CHARACTER_REFERENCE.fullmatch(raw):
+                return html.unescape(raw)
+            return match.group(0)
+
+        for element in root.iter():
+            if element.text and STX in element.text:
+                element.text = STASHED_HTML.sub(decoded, element.text)
+            if element.tail and STX in element.tail:
+                element.tail = STASHED_HTML.sub(decoded, element.tail)
 
     def _fix_links_and_headings(self, root: etree.Element, state: DocumentState) -> None:
         # With an id prefix, the document's own ids and links to them get it; links to the page's ids do not.

@@ -264,3 +264,16 @@ def test_headings_get_anchors_as_in_hugo() -> None:
     assert [(h.name, h["id"]) for h in soup.find_all(["h3", "h4"])] == [
         ("h3", "background"), ("h3", "background-1"), ("h3", "main-1"), ("h4", "note-1-1"), ("h3", "why-it-matters")]
     assert soup.find(id=soup.a["href"][1:]).get_text() == "Background"
+
+
+def test_character_references_match_names_and_quotes_as_the_characters_they_are() -> None:
+    att = Entity("organizations", "at-t", "AT&T")
+    text = "WASHINGTON (Reuters) &ndash; AT&amp;T led the S&amp;P&nbsp;500 lower. It fell &#8212; again."
+    html, outcome = BriefMarkdown().convert(text, root="../../", entities=[att],
+                                            annotations=[Annotation("AT&T led the S&P 500 lower", "n")])
+    assert outcome.problems == [] and att.key in outcome.mentioned
+    context = outcome.contexts[att.key]
+    assert (context.before, context.mention, context.after) == ("WASHINGTON (Reuters) – ", "AT&T",
+                                                                " led the S&P 500 lower.")
+    soup = BeautifulSoup(html, "html5lib")
+    assert soup.p.get_text() == "WASHINGTON (Reuters) – AT&T led the S&P\u00a0500 lower1. It fell — again."
