@@ -36,7 +36,9 @@ EXCLUDED_TAGS = frozenset({"a", "code", "pre", "kbd", "samp", "script", "style",
 SAFE_SCHEMES = frozenset({"http", "https", "mailto", "tel", "ftp", "ftps", "news", "irc", "xmpp", "sms"})
 SCHEME = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]*):")
 CONTROL_AND_SPACE = re.compile(r"[\x00-\x20\x7f]+")
-SENTENCE_END = re.compile(r"[.!?…][\"'”’)\]]*\s+(?=[\"'“‘(\[]?[A-Z0-9À-ÖØ-Þ])")
+# A sentence ends at . ! ? or … (and closing quotes or brackets) before white space and what may start
+# one: a capital, a digit, or a letter of a script without case (Greek and Cyrillic capitals count too).
+SENTENCE_END = re.compile(r"[.!?…][\"'”’»)\]]*\s+(?=[\"'“‘«(\[]?[^\W_])")
 # A period after these (or after an initial, "J.", or a dotted abbreviation, "U.S.") rarely ends a sentence.
 ABBREVIATIONS = frozenset("""mr mrs ms dr prof sen rep gov gen lt col capt sgt st jr sr rev hon pres
     inc co corp ltd bros vs etc approx dept est fig jan feb mar apr aug sept sep oct nov dec""".split())
@@ -433,7 +435,10 @@ def sentence_ends(text: str) -> list[tuple[int, int, int]]:
 
 
 def _ends_sentence(text: str, match: re.Match[str]) -> bool:
-    """False when the period of a `SENTENCE_END` match closes an abbreviation or an initial."""
+    """False before a lowercase letter, and when a period closes an abbreviation or an initial."""
+    following = text[match.end(): match.end() + 2].lstrip("\"'“‘«([")[:1]
+    if following.islower():
+        return False
     period = match.start()
     if text[period] != ".":
         return True
@@ -442,6 +447,8 @@ def _ends_sentence(text: str, match: re.Match[str]) -> bool:
         return True
     word = before.group(1)
     if "." in word.strip("."):  # U.S., J.P., e.g.
+        return False
+    if word.lower() == "no" and following.isdigit():  # No. 10
         return False
     return not (len(word) == 1 and word.isalpha() and word.isupper()) and word.lower() not in ABBREVIATIONS
 

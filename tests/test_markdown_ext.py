@@ -250,6 +250,10 @@ def test_a_quote_ending_inside_a_link_puts_its_number_after_the_link() -> None:
     ("Aides met Mr. Putin in the U.S. on Monday. Then it rained.", PUTIN, ("Aides met Mr. ", "Putin", " in the U.S. on Monday.")),
     ("J. P. Morgan and Gen. Putin spoke. It ended.", PUTIN, ("J. P. Morgan and Gen. ", "Putin", " spoke.")),
     ("“We agree,” said Putin. Talks went on.", PUTIN, ("“We agree,” said ", "Putin", ".")),
+    ("A spokesman at No. 10 said Putin called. It ended.", PUTIN, ("A spokesman at No. 10 said ", "Putin", " called.")),
+    ("Putin welcomed it. Κυριάκος Μητσοτάκης later left.", PUTIN, ("", "Putin", " welcomed it.")),
+    ("Putin spoke. 习近平 replied.", PUTIN, ("", "Putin", " spoke.")),
+    ("He said no. «Putin lies», she said.", PUTIN, ("«", "Putin", " lies», she said.")),
 ])
 def test_entity_context_is_the_whole_sentence(text: str, entity: Entity, expected: tuple[str, str, str]) -> None:
     _, outcome = convert(text, [entity])
