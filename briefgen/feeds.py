@@ -15,13 +15,14 @@ brief's URL.
 from __future__ import annotations
 
 import json
+import posixpath
 import re
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import PurePosixPath
 from typing import Any, Sequence
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 from markupsafe import Markup, escape
 
@@ -204,6 +205,27 @@ def _atom_entry(brief: Brief, spec: FeedSpec, site: Site, rendered: RenderedBrie
     return entry
 
 
+LINK_ATTRIBUTE = re.compile(r'(\s(?:href|src)=")([^"]*)"')
+
+
+def links_from_feed(html: str, page: str, spec: "FeedSpec", config: Config) -> str:
+    """`html` written for the page at site path `page`, with its relative links made to work from the feed."""
+
+    up = "../" * (len(spec.path.parts) - 1)
+    home = config.base_url or up
+
+    def moved(match: re.Match[str]) -> str:
+        target = match.group(2)
+        if not target or urlsplit(target).scheme or target.startswith("/"):
+            return match.group(0)
+        if target.startswith("#"):
+            target = "index.html" + target
+        site_path = posixpath.normpath(posixpath.join(page, target))  # as written: already URL-quoted
+        return f'{match.group(1)}{home}{site_path}"'
+
+    return LINK_ATTRIBUTE.sub(moved, html)
+
+
 def _text(parent: ET.Element, tag: str, text: str) -> ET.Element:
     element = ET.SubElement(parent, tag)
     element.text = xml_text(text)
@@ -225,7 +247,9 @@ def json_feed(spec: FeedSpec, site: Site, rendered: dict[str, RenderedBrief], co
         item: dict[str, Any] = {"id": entry_id(brief, config), "url": link(brief.url, spec, config),
                                 "title": xml_text(brief.title)}
         if spec.full_content:
-            item["content_html"] = entry_html(rendered[brief.slug])
+            # JSON Feed has no xml:base: the body's links, relative to the brief's page, are made
+            # relative to the feed's folder (absolute with base_url).
+            item["content_html"] = links_from_feed(entry_html(rendered[brief.slug]), brief.url, spec, config)
             if brief.summary:
                 item["summary"] = entry_summary(brief, rendered[brief.slug])
         else:

@@ -8,6 +8,7 @@ from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
 import feedparser
+from bs4 import BeautifulSoup
 import pytest
 
 from sitekit import build, parse_html, write_site
@@ -280,3 +281,23 @@ def test_old_dates_in_local_mean_time_are_valid_timestamps_and_archive_links(tmp
     assert "1850-06-01T11:50:39+00:00" in stamps
     assert (out / "archive/0800/12/index.html").is_file()
     assert broken_links(out, base_path="/") == []
+
+
+@pytest.mark.parametrize("base_url", [None, "https://example.org/news/"])
+def test_json_feed_content_links_work_from_the_feed(tmp_path: Path, base_url: str | None) -> None:
+    site = write_site(tmp_path / "site", {
+        "content/a.md": "Ada Lovelace wrote [an essay](/briefs/b/) and a [note](#key).\n",
+        "content/a.yaml": "title: A\ndate: 2024-01-02\nentities: {people: [Ada Lovelace]}\n",
+        "content/b.md": "Text.\n", "content/b.yaml": "title: B\ndate: 2024-01-01\n",
+    })
+    build(site, base_url=base_url)
+    out = site / "site"
+    item = next(i for i in json.loads((out / "feed.json").read_text())["items"] if i["title"] == "A")
+    soup = BeautifulSoup(item["content_html"], "html5lib")
+    hrefs = [a["href"] for a in soup.find_all("a", href=True)]
+    assert len(hrefs) == 3
+    for href in hrefs:
+        path = href[len(base_url):] if base_url else href
+        assert not path.startswith(("../", "http")), href
+        assert (out / urlsplit(path).path).is_file(), href
+    assert any(href.endswith("briefs/a/index.html#key") for href in hrefs)
