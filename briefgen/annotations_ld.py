@@ -23,7 +23,9 @@ def annotation_collection(brief: Brief, rendered: RenderedBrief, config: Config)
     page_url = base or "./"
     items: list[dict[str, Any]] = []
     for note in rendered.notes:
-        selector: dict[str, Any] = {"type": "TextQuoteSelector", "exact": note.annotation.quote}
+        # The page's own text: a client anchors it character for character (the sidecar's quote
+        # may have straight quotes or a hyphen where the page has curly ones or a dash).
+        selector: dict[str, Any] = {"type": "TextQuoteSelector", "exact": note.exact}
         if note.annotation.prefix is not None:
             selector["prefix"] = note.annotation.prefix
         if note.annotation.suffix is not None:

@@ -77,6 +77,7 @@ class Outcome:
     """What marking one document found: numbered notes, mentions, problems."""
 
     note_numbers: dict[int, int] = field(default_factory=dict)  # annotation index → number shown
+    quoted: dict[int, str] = field(default_factory=dict)  # annotation index → the text it marks, as written there
     contexts: dict[tuple[str, str], MentionContext] = field(default_factory=dict)
     mentioned: set[tuple[str, str]] = field(default_factory=set)
     problems: list[QuoteProblem] = field(default_factory=list)
@@ -328,6 +329,7 @@ class BriefTreeprocessor(Treeprocessor):
         marked: list[tuple[int, etree.Element]] = []
         for number, (start, end, index) in enumerate(located, 1):
             state.outcome.note_numbers[index] = number
+            state.outcome.quoted[index] = _PLACEHOLDER.sub("", text_map.text[start:end])
             annotation = state.annotations[index]
             pieces = text_map.wrap(start, end, lambda: _annotation_mark(annotation, number))
             if pieces:

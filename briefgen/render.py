@@ -40,6 +40,7 @@ class RenderedNote:
     number: int
     annotation: Annotation
     html: Markup
+    exact: str  # the text the note marks, as the page has it (the sidecar's quote may differ in quotes, dashes...)
 
 
 @dataclass(frozen=True)
@@ -147,7 +148,7 @@ def _render_brief(brief: Brief, entities: Sequence[Entity], converter: BriefMark
         if number is not None:
             html, _ = converter.convert(annotation.note, root=BRIEF_ROOT, mention_mode="none",
                                         id_prefix=f"note-{number}-")
-            notes.append(RenderedNote(number, annotation, Markup(html)))
+            notes.append(RenderedNote(number, annotation, Markup(html), outcome.quoted[index]))
     notes.sort(key=lambda note: note.number)
     rendered = RenderedBrief(Markup(body), key_points, tuple(notes), dict(outcome.contexts))
     return BriefOutcome(rendered, errors, warnings)

@@ -100,3 +100,17 @@ def test_footnotes_in_the_body_and_in_notes_keep_their_own_ids(tmp_path: Path) -
     notes = soup.select("a.footnote-ref")
     assert {soup.find(id=a["href"][1:]).get_text().strip().rstrip("↩").strip() for a in notes} == {
         "Treasury figures.", "Page 4.", "Per the minutes."}
+
+
+def test_annotation_json_ld_quotes_the_page_text_not_the_sidecars_spelling(tmp_path: Path) -> None:
+    site = write_site(tmp_path / "site", {
+        "content/a.md": "The plan is “fully funded — every penny”, she said.\n",
+        "content/a.yaml": "title: A\ndate: 2024-01-01\nannotations:\n"
+                          "  - {quote: '\"fully funded - every penny\"', note: Not quite.}\n",
+    })
+    build(site)
+    data = json.loads((site / "site/briefs/a/annotations.jsonld").read_text())
+    selector = data["first"]["items"][0]["target"]["selector"]
+    assert selector["exact"] == "“fully funded — every penny”"
+    page = parse_html(site / "site/briefs/a/index.html").get_text()
+    assert selector["exact"] in page
