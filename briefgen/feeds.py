@@ -24,12 +24,11 @@ from pathlib import PurePosixPath
 from typing import Any, Sequence
 from urllib.parse import quote, urlsplit
 
-from markupsafe import Markup, escape
+from markupsafe import escape
 
 from .config import Config
-from .markdown_ext import NOTE_REF_CLASS
 from .model import Brief, Entity, Site
-from .render import RenderedBrief
+from .render import RenderedBrief, brief_summary
 from .xmltext import local_day, rfc3339, xml_text
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
@@ -46,9 +45,7 @@ ENTITY_FEED_NAME = "feed.xml"
 TAG_AUTHORITY = "briefgen.invalid"
 # An empty feed still needs `updated`; a fixed instant keeps it reproducible.
 EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
-SUMMARY_CHARS = 300
 # An annotation's number after its quote (markdown_ext): not words of the article.
-NOTE_REF = re.compile(f'<sup><a [^>]*class="{NOTE_REF_CLASS}"[^>]*>\\d+</a></sup>')
 
 
 @dataclass(frozen=True)
@@ -125,20 +122,6 @@ def entry_html(rendered: RenderedBrief) -> str:
     return xml_text("\n".join(parts))
 
 
-def entry_summary(brief: Brief, rendered: RenderedBrief) -> str:
-    """The sidecar's summary, else the key points, else the start of the body as plain text."""
-    if brief.summary:
-        text = brief.summary
-    elif brief.key_points:
-        text = " ".join(Markup(point).striptags() for point in rendered.key_points)
-    else:
-        text = Markup(NOTE_REF.sub("", str(rendered.body))).striptags()
-    text = " ".join(xml_text(text).split())
-    if len(text) > SUMMARY_CHARS:
-        text = text[:SUMMARY_CHARS].rsplit(" ", 1)[0] + " …"
-    return text
-
-
 def atom_feed(spec: FeedSpec, site: Site, rendered: dict[str, RenderedBrief], config: Config,
               entries: dict[tuple[str, int, bool], bytes] | None = None) -> bytes:
     """An Atom 1.0 document for `spec`.
@@ -195,7 +178,7 @@ def _atom_entry(brief: Brief, spec: FeedSpec, site: Site, rendered: RenderedBrie
         ET.SubElement(entry, "category", {"term": f"{entity.type}/{entity.id}", "label": xml_text(entity.name),
                                           "scheme": link(f"{entity.type}/", spec, config)})
     if brief.summary or not spec.full_content:
-        summary = _text(entry, "summary", entry_summary(brief, rendered))
+        summary = _text(entry, "summary", brief_summary(brief, rendered))
         summary.set("type", "text")
     if spec.full_content:
         content = _text(entry, "content", entry_html(rendered))
@@ -251,9 +234,9 @@ def json_feed(spec: FeedSpec, site: Site, rendered: dict[str, RenderedBrief], co
             # relative to the feed's folder (absolute with base_url).
             item["content_html"] = links_from_feed(entry_html(rendered[brief.slug]), brief.url, spec, config)
             if brief.summary:
-                item["summary"] = entry_summary(brief, rendered[brief.slug])
+                item["summary"] = brief_summary(brief, rendered[brief.slug])
         else:
-            item["content_text"] = entry_summary(brief, rendered[brief.slug])
+            item["content_text"] = brief_summary(brief, rendered[brief.slug])
         item["date_published"] = rfc3339(brief.date)
         if brief.source and brief.source.author:
             item["authors"] = [{"name": xml_text(brief.source.author)}]

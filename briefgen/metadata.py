@@ -23,8 +23,11 @@ ABOUT_TYPES = frozenset({"topics"})
 WIKIDATA = "https://www.wikidata.org/wiki/"
 
 
-def news_article(brief: Brief, entities: Sequence[Entity], config: Config) -> dict[str, Any]:
-    """The brief as a schema.org NewsArticle (dateModified is left out: briefs carry no such date)."""
+def news_article(brief: Brief, entities: Sequence[Entity], config: Config, description: str = "") -> dict[str, Any]:
+    """The brief as a schema.org NewsArticle (dateModified is left out: briefs carry no such date).
+
+    `description` is what the brief is about (its summary, or the key points or the body's start).
+    """
     data: dict[str, Any] = {
         "@context": "https://schema.org",
         "@type": "NewsArticle",
@@ -37,8 +40,8 @@ def news_article(brief: Brief, entities: Sequence[Entity], config: Config) -> di
         url = config.base_url + quote(brief.url)
         data["url"] = url
         data["mainEntityOfPage"] = url
-    if brief.summary:
-        data["description"] = brief.summary
+    if description or brief.summary:
+        data["description"] = description or brief.summary
     source = brief.source
     if source and source.author:
         data["author"] = [{"@type": "Person", "name": source.author}]

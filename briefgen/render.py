@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path, PurePosixPath
@@ -21,11 +22,11 @@ from markupsafe import Markup, escape
 
 from .config import Config
 from .errors import BriefgenError, BuildWarning
-from .markdown_ext import BriefMarkdown, MentionContext, MentionMatcher
+from .markdown_ext import NOTE_REF_CLASS, BriefMarkdown, MentionContext, MentionMatcher
 from .metadata import news_article
 from .model import Annotation, Brief, Entity, Page, Site
 from .wire import parse_wire
-from .xmltext import rfc3339
+from .xmltext import rfc3339, xml_text
 
 BRIEF_ROOT = "../../"  # a brief's page is briefs/<slug>/index.html
 TYPE_INDEX_PAGE_SIZE = 200
@@ -51,6 +52,25 @@ class RenderedBrief:
     key_points: tuple[Markup, ...]
     notes: tuple[RenderedNote, ...]
     contexts: dict[tuple[str, str], MentionContext] = field(hash=False)
+
+
+SUMMARY_CHARS = 300
+NOTE_REF = re.compile(f'<sup><a [^>]*class="{NOTE_REF_CLASS}"[^>]*>\\d+</a></sup>')
+
+
+def brief_summary(brief: Brief, rendered: RenderedBrief) -> str:
+    """What a brief is about, as plain text: the sidecar's summary, else the key points, else the
+    start of the body (for feeds, share cards and search engines)."""
+    if brief.summary:
+        text = brief.summary
+    elif brief.key_points:
+        text = " ".join(Markup(point).striptags() for point in rendered.key_points)
+    else:
+        text = Markup(NOTE_REF.sub("", str(rendered.body))).striptags()
+    text = " ".join(xml_text(text).split())
+    if len(text) > SUMMARY_CHARS:
+        text = text[:SUMMARY_CHARS].rsplit(" ", 1)[0] + " …"
+    return text
 
 
 def builtin_templates_dir() -> Path:
@@ -228,8 +248,9 @@ def plan_group(group: Group, site: Site, config: Config, rendered: dict[str, Ren
     elif kind == "brief":
         brief = site.brief(group[1])
         entities = site.entities_of(brief)
-        add(brief.url, "brief.html", brief=brief, rendered=rendered[brief.slug],
-            article_ld=news_article(brief, entities, config), entities=_grouped(entities, config),
+        description = brief_summary(brief, rendered[brief.slug])
+        add(brief.url, "brief.html", brief=brief, rendered=rendered[brief.slug], description=description,
+            article_ld=news_article(brief, entities, config, description), entities=_grouped(entities, config),
             related=site.related.get(brief.slug, ()), tags=site.tags_of(brief))
     elif kind == "type":
         entity_type = config.entity_type(group[1])

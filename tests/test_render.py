@@ -114,3 +114,20 @@ def test_annotation_json_ld_quotes_the_page_text_not_the_sidecars_spelling(tmp_p
     assert selector["exact"] == "“fully funded — every penny”"
     page = parse_html(site / "site/briefs/a/index.html").get_text()
     assert selector["exact"] in page
+
+
+def test_a_brief_without_summary_is_described_by_its_key_points_or_first_words(tmp_path: Path) -> None:
+    site = write_site(tmp_path / "site", {
+        "briefgen.yaml": "description: A site about many things.\n",
+        "content/a.md": "- The council voted.\n- The barrier is funded.\n\nThe body.\n",
+        "content/a.yaml": "title: A\ndate: 2024-01-01\n",
+        "content/b.md": "The mayor *spoke* first. Then it rained.\n",
+        "content/b.yaml": "title: B\ndate: 2024-01-02\n",
+    })
+    build(site)
+    for slug, expected in (("a", "The council voted. The barrier is funded."), ("b", "The mayor spoke first. Then it rained.")):
+        soup = parse_html(site / f"site/briefs/{slug}/index.html")
+        assert soup.find("meta", attrs={"name": "description"})["content"] == expected
+        assert soup.find("meta", property="og:description")["content"] == expected
+        article = json.loads(soup.find("script", type="application/ld+json").string)
+        assert article["description"] == expected
