@@ -141,29 +141,35 @@ class MentionMatcher:
         return bool(self.by_first)
 
     def find(self, text: str) -> Iterator[tuple[int, int, str]]:
-        """(start, end, name) of each mention in `text`, left to right, never overlapping."""
+        """(start, end, name) of each mention in `text`, left to right, never overlapping.
+
+        Where mentions overlap, the longest wins ('the Bank of Japan' with
+        the names 'the Bank' and 'Bank of Japan' is Bank of Japan), then
+        the one further left.
+        """
         starts = set()
         for probe in self.probes:
             position = text.find(probe)
             while position != -1:
                 starts.add(position)
                 position = text.find(probe, position + 1)
-        resume = 0
-        for start in sorted(starts):
-            if start < resume:
-                continue
-            matched = self._match_at(text, start)
-            if matched is not None:
-                yield matched
-                resume = matched[1]
+        found = [match for start in sorted(starts) for match in self._matches_at(text, start)]
+        if len(found) < 2:
+            yield from found
+            return
+        chosen: list[tuple[int, int, str]] = []
+        for match in sorted(found, key=lambda m: (m[0] - m[1], m[0])):
+            if all(match[1] <= other[0] or other[1] <= match[0] for other in chosen):
+                chosen.append(match)
+        yield from sorted(chosen)
 
-    def _match_at(self, text: str, start: int) -> tuple[int, int, str] | None:
-        """The longest name whose tokens are the text's from `start`, as whole words."""
+    def _matches_at(self, text: str, start: int) -> Iterator[tuple[int, int, str]]:
+        """Every name whose tokens are the text's from `start`, as whole words, longest first."""
         tokens = _TOKEN.finditer(text, start)
         first = next(tokens)
         candidates = self.by_first.get(_TOKEN_FORMS.get(first.group(), first.group()))
         if not candidates:
-            return None
+            return
         seen = [(first.end(), False)]  # (end, preceded by white space) of the tokens read so far
         forms = [first.group()]
         for words, spaced, name in candidates:
@@ -183,8 +189,7 @@ class MentionMatcher:
             if (start > 0 and (text[start - 1].isalnum() or text[start - 1] == "_")) or \
                     (end < len(text) and (text[end].isalnum() or text[end] == "_")):
                 continue
-            return start, end, name
-        return None
+            yield start, end, name
 
 
 def safe_url(url: str) -> bool:

@@ -191,9 +191,8 @@ def reference_mentions(names: list[str], text: str) -> list[tuple[int, int, str]
     for candidates in by_first.values():
         candidates.sort(key=lambda item: (-len(item[2]), item[2]))
     tokens = _tokens(text)
-    found, index = [], 0
-    while index < len(tokens):
-        matched = None
+    every = []  # every whole-word match at every token
+    for index in range(len(tokens)):
         for words, spaced, name in by_first.get(tokens[index][0], ()):
             last = index + len(words) - 1
             if last >= len(tokens) or any(tokens[index + k][0] != words[k] or
@@ -203,17 +202,18 @@ def reference_mentions(names: list[str], text: str) -> list[tuple[int, int, str]
             if (start and (text[start - 1].isalnum() or text[start - 1] == "_")) or \
                     (end < len(text) and (text[end].isalnum() or text[end] == "_")):
                 continue
-            matched = (start, end, name, last)
-            break
-        if matched is None:
-            index += 1
-        else:
-            found.append(matched[:3])
-            index = matched[3] + 1
-    return found
+            every.append((start, end, name))
+    # The longest wins where matches overlap, then the leftmost; one name per span (the longest name
+    # text first, as the candidates are sorted).
+    chosen: list[tuple[int, int, str]] = []
+    for match in sorted(every, key=lambda m: (m[0] - m[1], m[0])):
+        if all(match[1] <= other[0] or other[1] <= match[0] for other in chosen):
+            chosen.append(match)
+    return sorted(chosen)
 
 
-PIECES = ["Ada", "Adam", "Lovelace", "O", "'", "’", "-", "‐", "Brien", "St", ".", " ", "  ", "\n", "x", "_", "é", "1"]
+PIECES = ["Ada", "Adam", "Lovelace", "O", "'", "’", "-", "‐", "Brien", "St", ".", " ", "  ", "\n", "x", "_", "é", "1",
+          "the", "Bank"]
 
 
 @settings(max_examples=500, deadline=None)
@@ -225,6 +225,14 @@ def test_matcher_finds_what_the_reference_finds(data: st.DataObject) -> None:
     parts = st.sampled_from(names) | piece if names else piece
     text = data.draw(st.lists(parts, max_size=12).map("".join))
     assert list(MentionMatcher(names).find(text)) == reference_mentions(names, text)
+
+
+def test_the_longest_of_overlapping_mentions_wins() -> None:
+    england = Entity("organizations", "bank-of-england", "Bank of England", ("the Bank",))
+    japan = Entity("organizations", "bank-of-japan", "Bank of Japan")
+    soup, outcome = convert("Will the Bank of Japan move first? The Bank of England waits.", [england, japan])
+    assert mentions(soup) == [("Bank of Japan", "organizations/bank-of-japan"),
+                              ("Bank of England", "organizations/bank-of-england")]
 
 
 def test_a_quote_ending_inside_a_link_puts_its_number_after_the_link() -> None:
