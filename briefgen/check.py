@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import difflib
 import tempfile
+import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,7 +17,7 @@ from typing import Sequence
 
 from .build import Builder
 from .errors import BuildWarning
-from .model import Brief, Entity, Site
+from .model import Brief, Entity, EntityRef, Site
 from .slugs import slugify
 
 # Names this alike (difflib ratio) within one type are probably one entity spelt twice.
@@ -48,12 +49,16 @@ def check_site(site_dir: Path, *, drafts: bool = True) -> CheckReport:
         warnings = builder.build().warnings
         assert builder.memory is not None, "a build that succeeded keeps its memory"
         site = builder.memory.state.snapshot()
+        refs = [ref for record in builder.memory.sources.values() for ref in record.refs]
+        registry_refs = list(builder.memory.registry.refs) if builder.memory.registry else []
     registry = _registry_name(site_dir)
     found = list(warnings)
     found.extend(entities_without_description(site, registry))
     found.extend(near_duplicate_entities(site))
     found.extend(briefs_without_entities(site))
     found.extend(tags_sharing_a_page(site))
+    found.extend(names_merged_by_their_slug(registry_refs + refs))
+    found.extend(names_missing_their_registry_id(refs, registry_refs))
     ordered = sorted(set(found), key=lambda w: (str(w.path or ""), w.line or 0, w.message))
     return CheckReport(briefs=len(site.briefs), entities=len(site.entities), warnings=tuple(ordered))
 
@@ -81,6 +86,8 @@ def near_duplicate_entities(site: Site) -> list[BuildWarning]:
         entities.sort(key=lambda e: e.name)
         for first, second in near_duplicate_pairs([entity.name for entity in entities]):
             one, other = entities[first], entities[second]
+            if one.name.casefold() == other.name.casefold():
+                continue  # one name, two ids: only an explicit id: makes that, on purpose
             briefs = site.briefs_by_entity[other.key]
             where = Path(briefs[0].sidecar_path) if briefs else None
             warnings.append(BuildWarning(
@@ -168,4 +175,53 @@ def tags_sharing_a_page(site: Site) -> list[BuildWarning]:
             first = found[sorted(found)[-1]]
             warnings.append(BuildWarning(f"tags {names} share one page, tags/{slug}/ "
                                          "(rename one if they are different subjects)", Path(first.sidecar_path)))
+    return warnings
+
+
+def _folded(name: str) -> str:
+    """A name with case, accents, spacing and punctuation left out: "O'Brien" and "OBrien" are one."""
+    decomposed = unicodedata.normalize("NFKD", name)
+    return "".join(char for char in decomposed.casefold() if char.isalnum())
+
+
+def names_merged_by_their_slug(refs: Sequence[EntityRef]) -> list[BuildWarning]:
+    """Names that differ (beyond case, accents and punctuation) but give the same id, so are one entity.
+
+    Transliteration makes different names one slug: 李强 and 李蔷 are both li-qiang.
+    """
+    by_id: dict[tuple[str, str], dict[str, EntityRef]] = defaultdict(dict)
+    for ref in refs:
+        if not ref.explicit_id:
+            by_id[(ref.type, ref.id)].setdefault(_folded(ref.name), ref)
+    warnings = []
+    for (type_name, entity_id), spellings in sorted(by_id.items()):
+        if len(spellings) > 1:
+            names = sorted(spellings.values(), key=lambda ref: (ref.path, ref.line or 0))
+            listed = " and ".join(f"'{ref.name}'" for ref in names)
+            warnings.append(BuildWarning(
+                f"{type_name} {listed} all give the id '{entity_id}', so they are one entity "
+                "(if they are different, give one of them an `id:`)", Path(names[-1].path), names[-1].line))
+    return warnings
+
+
+def names_missing_their_registry_id(refs: Sequence[EntityRef], registry_refs: Sequence[EntityRef]
+                                    ) -> list[BuildWarning]:
+    """A brief naming an entity by a name the registry gives its own `id:`, without that id.
+
+    By the content format the name then makes an entity of its own (its slug),
+    not the registry's: almost always a slip.
+    """
+    registered: dict[tuple[str, str], EntityRef] = {}
+    for ref in registry_refs:
+        if ref.explicit_id:
+            for name in (ref.name, *ref.aliases):
+                registered.setdefault((ref.type, name), ref)
+    warnings = []
+    for ref in refs:
+        entry = registered.get((ref.type, ref.name))
+        if entry is not None and not ref.explicit_id and ref.id != entry.id:
+            warnings.append(BuildWarning(
+                f"{ref.type} '{ref.name}' makes its own entity '{ref.id}', but the registry gives "
+                f"'{ref.name}' the id '{entry.id}' (write {{name: {ref.name}, id: {entry.id}}} to mean that one)",
+                Path(ref.path), ref.line))
     return warnings

@@ -162,6 +162,7 @@ def _render_brief(brief: Brief, entities: Sequence[Entity], converter: BriefMark
                                   Path(brief.sidecar_path))
                      for entity in entities
                      if entity.key not in outcome.mentioned and not _named_in(entity, brief.key_points))
+    warnings += _shared_names(brief, entities)
     notes = []
     for index, annotation in enumerate(brief.annotations):
         number = outcome.note_numbers.get(index)
@@ -172,6 +173,20 @@ def _render_brief(brief: Brief, entities: Sequence[Entity], converter: BriefMark
     notes.sort(key=lambda note: note.number)
     rendered = RenderedBrief(Markup(body), key_points, tuple(notes), dict(outcome.contexts))
     return BriefOutcome(rendered, errors, warnings)
+
+
+def _shared_names(brief: Brief, entities: Sequence[Entity]) -> tuple[BuildWarning, ...]:
+    """A name (or alias) two of a brief's entities share: every mention of it links to the first."""
+    owners: dict[str, list[Entity]] = {}
+    for entity in entities:
+        for name in entity.names:
+            if entity not in owners.setdefault(name, []):
+                owners[name].append(entity)
+    return tuple(
+        BuildWarning(f"'{name}' names {len(shared)} entities of this brief "
+                     f"({', '.join(f'{e.type}/{e.id}' for e in shared)}): its mentions link to {shared[0].type}/"
+                     f"{shared[0].id} (give the others an alias of their own to mention them)", Path(brief.sidecar_path))
+        for name, shared in owners.items() if len(shared) > 1)
 
 
 def _named_in(entity: Entity, texts: Iterable[str]) -> bool:
