@@ -45,6 +45,8 @@ ABBREVIATIONS = frozenset("""mr mrs ms dr prof sen rep gov gen lt col capt sgt s
 _WORD_BEFORE = re.compile(r"([\w.]+)\.$")  # the word a period ends
 MAX_SENTENCE = 320
 _PLACEHOLDER = re.compile(f"{STX}[^{ETX}]*{ETX}")  # Python-Markdown's stashed HTML
+RIGHT_TO_LEFT = re.compile("[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufefc]")  # Hebrew, Arabic, Syriac, Thaana...
+DIRECTED_BLOCKS = frozenset({"p", "li", "blockquote", "h2", "h3", "h4", "h5", "h6", "td", "th", "dt", "dd"})
 STASHED_HTML = re.compile(re.escape(markdown.util.HTML_PLACEHOLDER).replace("%s", r"(\d+)"))
 CHARACTER_REFERENCE = re.compile(r"&(?:#[0-9]+|#[xX][0-9a-fA-F]+|[A-Za-z][A-Za-z0-9]*);")
 _WHITE_SPACE = re.compile(r"\s+")
@@ -236,6 +238,15 @@ class BriefTreeprocessor(Treeprocessor):
             self._link_mentions(TextMap(root, lambda element: element.tag in EXCLUDED_TAGS), state)
         if state.annotations:
             self._mark_annotations(TextMap(root, lambda element: False), state)
+        self._mark_right_to_left(root)
+
+    def _mark_right_to_left(self, root: etree.Element) -> None:
+        """Blocks with Hebrew or Arabic text get dir="auto": the browser sets each one's direction
+        from its first strong letter, so a quote in Arabic reads and aligns right to left."""
+        blocks = [element for element in root.iter() if element.tag in DIRECTED_BLOCKS]
+        for block in blocks:
+            if "dir" not in block.attrib and RIGHT_TO_LEFT.search("".join(block.itertext())):
+                block.set("dir", "auto")
 
     def _decode_character_references(self, root: etree.Element) -> None:
         """`&amp;`, `&nbsp;`, `&mdash;` as the characters they stand for, not stashed placeholders.

@@ -289,3 +289,9 @@ def test_character_references_match_names_and_quotes_as_the_characters_they_are(
                                                                 " led the S&P 500 lower.")
     soup = BeautifulSoup(html, "html5lib")
     assert soup.p.get_text() == "WASHINGTON (Reuters) – AT&T led the S&P\u00a0500 lower1. It fell — again."
+
+
+def test_right_to_left_blocks_get_their_direction_from_their_text() -> None:
+    soup, _ = convert("English first.\n\nقال ولي العهد إن *الخطة* جاهزة.\n\n- שלום עולם\n- plain\n")
+    assert [(element.name, element.get("dir")) for element in soup.find_all(["p", "li"])] == [
+        ("p", None), ("p", "auto"), ("li", "auto"), ("li", None)]
