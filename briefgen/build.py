@@ -11,6 +11,7 @@ raised as one `BriefgenError` with the previous output untouched.
 from __future__ import annotations
 
 import gc
+import itertools
 import os
 import shutil
 import time
@@ -217,7 +218,7 @@ class Builder:
                     return replace(unchanged_report, seconds=time.perf_counter() - started)
                 memory = load_state(self.site_dir, key)
                 if memory is not None and not outputs_present(
-                        self.out, [str(path) for path in memory.outputs.keys() | memory.static_outputs]):
+                        self.out, map(str, itertools.chain(memory.outputs, memory.static_outputs))):
                     memory = None  # files of the site were deleted by hand (or the folder emptied): start over
                 self._lap("load cache")
             if memory is None or not self.out.is_dir():
