@@ -28,7 +28,7 @@ from .authoring import (
     write_text,
 )
 from .errors import BriefgenError, ErrorCollector
-from .suggest import suggest_entities, suggest_title
+from .suggest import suggest_date, suggest_entities, suggest_title
 from .wire import parse_wire
 from .yamlfile import decode_text
 
@@ -49,7 +49,7 @@ def import_wire_files(
     """Import each wire copy file as a draft brief: `content/<slug>.txt` and its sidecar.
 
     The slug comes from the file's name. The sidecar is `draft: true` with a
-    suggested title, the key points, today's date, the source when given and
+    suggested title, the key points, the dateline's date (else today's), the source when given and
     suggested entities. Every file is checked before any is written, so one bad
     file leaves the site untouched. Returns (article, sidecar) per file.
     """
@@ -113,7 +113,7 @@ def _draft_sidecar(text: str, file: Path, known: "KnownEntities", today: dt.date
                 seen.add(entity_id)
                 entities.setdefault(known_kind, []).append(ref)
     draft = SidecarDraft(
-        title=suggest_title(text), date=today, source_url=url, source_name=name, draft=True,
+        title=suggest_title(text), date=suggest_date(text, today) or today, source_url=url, source_name=name, draft=True,
         key_points=wire.key_points, entities=entities,
         entities_comment="Suggested from the text: review them, delete the wrong ones, add what is missing.",
     )

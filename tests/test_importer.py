@@ -10,7 +10,7 @@ import yaml
 
 from briefgen.errors import BriefgenError
 from briefgen.importer import import_wire_files, known_entities
-from briefgen.suggest import shorten_title, suggest_entities, suggest_title
+from briefgen.suggest import shorten_title, suggest_date, suggest_entities, suggest_title
 from briefgen.wire import parse_wire
 
 SEED = Path(__file__).resolve().parent.parent / "seeds" / "putin-washington-invite.txt"
@@ -340,3 +340,22 @@ def test_import_uses_the_sites_entities(site: Path, tmp_path: Path) -> None:
     assert entities["people"] == [{"name": "Vladimir Putin", "id": "putin"}]
     assert entities["topics"] == ["Summits"]
     assert entities["places"] == ["Helsinki"]
+
+
+@pytest.mark.parametrize("dateline,today,expected", [
+    ("WASHINGTON, Sept 13 (Reuters) - The talks", dt.date(2024, 10, 1), dt.date(2024, 9, 13)),
+    ("WASHINGTON, Sept 13 (Reuters) - The talks", dt.date(2024, 9, 1), dt.date(2023, 9, 13)),
+    ("LONDON, 5 March 2023 (AP) — Ministers", dt.date(2024, 10, 1), dt.date(2023, 3, 5)),
+    ("TOKYO, Nov. 14 (Reuters) -- The bank", dt.date(2024, 11, 14), dt.date(2024, 11, 14)),
+    ("Ministers met on Monday in London.", dt.date(2024, 10, 1), None),
+    ("PARIS, Feb 30 (AFP) - Nothing", dt.date(2024, 10, 1), None),
+])
+def test_the_dateline_gives_the_date(dateline: str, today: dt.date, expected: dt.date | None) -> None:
+    assert suggest_date(f"- A point.\n{dateline} agreed on a plan.\n", today) == expected
+
+
+def test_an_imported_draft_is_dated_by_its_dateline(site: Path, tmp_path: Path) -> None:
+    wire = tmp_path / "talks.txt"
+    wire.write_text("WASHINGTON, July 18 (Reuters) - The White House said talks were underway.\n", encoding="utf-8")
+    _, sidecar = import_wire_files(site, [wire], today=TODAY)[0]
+    assert _load(sidecar)["date"] == dt.date(2018, 7, 18)
