@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
@@ -11,7 +12,7 @@ import feedparser
 from bs4 import BeautifulSoup
 import pytest
 
-from sitekit import build, parse_html, write_site
+from sitekit import broken_links, build, parse_html, write_site
 
 A = "{http://www.w3.org/2005/Atom}"
 XML_BASE = "{http://www.w3.org/XML/1998/namespace}base"
@@ -263,10 +264,6 @@ def test_an_empty_site_still_has_a_valid_feed(tmp_path: Path) -> None:
 
 
 def test_old_dates_in_local_mean_time_are_valid_timestamps_and_archive_links(tmp_path: Path) -> None:
-    import re as regex
-
-    from sitekit import broken_links
-
     site = write_site(tmp_path / "site", {
         "briefgen.yaml": "timezone: Europe/Paris\nbase_url: https://example.org/\n",
         "content/old.md": "Ada Lovelace wrote.\n",
@@ -276,8 +273,8 @@ def test_old_dates_in_local_mean_time_are_valid_timestamps_and_archive_links(tmp
     })
     build(site)
     out = site / "site"
-    stamps = regex.findall(r"<(?:published|updated)>([^<]+)<", (out / "feed.xml").read_text())
-    assert stamps and all(regex.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(Z|[+-]\d\d:\d\d)", s) for s in stamps), stamps
+    stamps = re.findall(r"<(?:published|updated)>([^<]+)<", (out / "feed.xml").read_text())
+    assert stamps and all(re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(Z|[+-]\d\d:\d\d)", s) for s in stamps), stamps
     assert "1850-06-01T11:50:39+00:00" in stamps
     assert (out / "archive/0800/12/index.html").is_file()
     assert broken_links(out, base_path="/") == []
