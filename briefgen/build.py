@@ -18,6 +18,7 @@ import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
 from typing import Any, Callable, Collection, Iterable, Iterator, Mapping, Sequence
+from urllib.parse import unquote, urlsplit
 
 from .cache import (MANIFEST_FILE, FileStamp, Packed, bytes_digest, cache_key, file_stamp, folder_digest,
                     load_state, save_state, unchanged)
@@ -385,6 +386,8 @@ class Builder:
         self._lap("write")
         if search_warning is not None:
             warnings.append(search_warning)
+        warnings.extend(dead_root_links(outcomes, outputs if staging is not None else memory.outputs,
+                                        memory.static_outputs))
         memory.sources = sources
         if self._source_index is not None:
             if first:
@@ -630,7 +633,8 @@ class Builder:
             out_dir=self.out, pages=memory.pages,
             files=len(memory.outputs), briefs=len(state.briefs),
             entities=sum(1 for key in state.holders if key in state.entities), seconds=0.0,
-            warnings=tuple(sorted(warnings if warnings is not None else _warnings(memory.outcomes),
+            warnings=tuple(sorted(warnings if warnings is not None else _warnings(memory.outcomes) + dead_root_links(
+                memory.outcomes, memory.outputs, memory.static_outputs),
                                   key=_warning_order)),
             notes=() if config.base_url else (NO_BASE_URL_NOTE,), files_written=files_written,
             incremental=incremental,
@@ -662,6 +666,22 @@ def unpacked(outcome: BriefOutcome) -> BriefOutcome:
     if isinstance(outcome.rendered, Packed):
         return replace(outcome, rendered=outcome.rendered.unpack())
     return outcome
+
+
+def dead_root_links(outcomes: Mapping[str, tuple[Brief, tuple[Entity, ...], BriefOutcome]],
+                    outputs: Mapping[PurePosixPath, str], static: Collection[PurePosixPath]) -> list[BuildWarning]:
+    """A warning for each link from the site's root (`/briefs/x/`) in a body that leads to no file of the site."""
+    warnings = []
+    for brief, _, outcome in outcomes.values():
+        for link in outcome.root_links:
+            path = urlsplit(link).path[1:]
+            if path == "" or path.endswith("/"):
+                path += "index.html"
+            target = PurePosixPath(unquote(path))
+            if target not in outputs and target not in static:
+                warnings.append(BuildWarning(f"link to {link} leads to no page or file of the site",
+                                             Path(brief.article_path)))
+    return warnings
 
 
 def outputs_present(out: Path, paths: Iterable[str]) -> bool:

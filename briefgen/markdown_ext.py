@@ -83,6 +83,7 @@ class Outcome:
     contexts: dict[tuple[str, str], MentionContext] = field(default_factory=dict)
     mentioned: set[tuple[str, str]] = field(default_factory=set)
     problems: list[QuoteProblem] = field(default_factory=list)
+    root_links: list[str] = field(default_factory=list)  # links from the site's root (/briefs/x/), as written
 
 
 @dataclass
@@ -288,6 +289,8 @@ class BriefTreeprocessor(Treeprocessor):
                 if not safe_url(url):
                     del element.attrib[attribute]
                 else:
+                    if url.startswith("/") and not url.startswith("//"):
+                        state.outcome.root_links.append(url)
                     element.set(attribute, relative_root_link(url, state.root, state.link_index))
             if own_ids:
                 if "id" in element.attrib:

@@ -131,6 +131,7 @@ class BriefOutcome:
     rendered: RenderedBrief
     errors: tuple[BriefgenError, ...]
     warnings: tuple[BuildWarning, ...]
+    root_links: tuple[str, ...] = ()  # the body's links from the site's root, checked once every page is known
 
 
 def render_brief(brief: Brief, entities: Sequence[Entity], converter: BriefMarkdown,
@@ -172,7 +173,7 @@ def _render_brief(brief: Brief, entities: Sequence[Entity], converter: BriefMark
             notes.append(RenderedNote(number, annotation, Markup(html), outcome.quoted[index]))
     notes.sort(key=lambda note: note.number)
     rendered = RenderedBrief(Markup(body), key_points, tuple(notes), dict(outcome.contexts))
-    return BriefOutcome(rendered, errors, warnings)
+    return BriefOutcome(rendered, errors, warnings, tuple(dict.fromkeys(outcome.root_links)))
 
 
 def _shared_names(brief: Brief, entities: Sequence[Entity]) -> tuple[BuildWarning, ...]:

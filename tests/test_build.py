@@ -276,3 +276,20 @@ def test_the_404_page_links_from_the_host_root_so_it_works_at_any_depth_and_host
     internal = [link for link in links if not link.startswith(("https://", "http://", "#"))]
     assert internal and all(link.startswith("/news/") for link in internal), internal
     assert soup.find("link", rel="canonical") is None or soup.find("link", rel="canonical")["href"].startswith("https://")
+
+
+def test_a_link_to_no_page_of_the_site_is_a_warning(tmp_path: Path) -> None:
+    site = write_site(tmp_path / "site", {
+        "content/a.md": "See [the other brief](/briefs/b/), [a typo](/briefs/bb/), [people](/people/) "
+                        "and [the feed](/feed.xml#top).\n",
+        "content/a.yaml": "title: A\ndate: 2024-01-02\n",
+        "content/b.md": "Text.\n", "content/b.yaml": "title: B\ndate: 2024-01-01\n",
+    })
+    report = Builder(site, search=False).build()
+    dead = [w.message for w in report.warnings if "leads to no page" in w.message]
+    assert dead == ["link to /briefs/bb/ leads to no page or file of the site"]
+    (site / "content/a.md").write_text("Only [the typo](/briefs/bb/) and [again](/nope.html).\n")
+    report = Builder(site, search=False).build()  # incremental, from the saved state
+    assert report.incremental
+    assert sorted(w.message for w in report.warnings if "leads to no page" in w.message) == [
+        "link to /briefs/bb/ leads to no page or file of the site", "link to /nope.html leads to no page or file of the site"]
