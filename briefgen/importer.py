@@ -9,6 +9,7 @@ never builds, never edits a brief.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Sequence
@@ -83,6 +84,9 @@ def import_wire_files(
     return written
 
 
+OTHER_BULLET = re.compile(r"^[•*–·▪●]\s+")
+
+
 def _read_wire(file: Path) -> str:
     """The file's text with '\\n' line ends, or an error naming the file (and line)."""
     if not file.exists():
@@ -95,9 +99,26 @@ def _read_wire(file: Path) -> str:
         raise BriefgenError(f"cannot read the file: {exc.strerror}", file) from None
     text = decode_text(data, file)  # binary or non-UTF-8 input: an error with the line
     text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = _dashed_bullets(text)
     if not parse_wire(text).paragraphs and not parse_wire(text).key_points:
         raise BriefgenError("the file has no text to import", file, hint="wire copy is a paragraph a line")
     return text if text.endswith("\n") else text + "\n"
+
+
+def _dashed_bullets(text: str) -> str:
+    """Leading bullet lines written with •, *, – or · as '- ' lines: wire copy's key points (content format)."""
+    lines = text.split("\n")
+    for index, line in enumerate(lines):
+        stripped = line.strip()
+        if not stripped:
+            continue
+        marker = OTHER_BULLET.match(stripped)
+        if marker is None:
+            if not stripped.startswith("- "):
+                break  # the first paragraph: bullets after it are text
+            continue
+        lines[index] = "- " + stripped[marker.end():]
+    return "\n".join(lines)
 
 
 def _draft_sidecar(text: str, file: Path, known: "KnownEntities", today: dt.date,

@@ -123,7 +123,8 @@ def _is_capitalised(word: str) -> bool:
 
 # "WASHINGTON (AP) — ", "LONDON, May 3 (Reuters) - ": where and by whom a story was filed.
 DATELINE = re.compile(
-    r"^(?:[A-Z][A-Z.'’ -]*[A-Z.])(?:,\s*[^()\n—–-]{1,30}?)?\s*(?:\([^)]{1,40}\))?\s*[—–-]{1,2}\s+"
+    r"^(?:[A-ZÀ-ÖØ-ÞΑ-ΩА-ЯЁ][A-ZÀ-ÖØ-ÞΑ-ΩА-ЯЁ.'’ -]*[A-ZÀ-ÖØ-ÞΑ-ΩА-ЯЁ.])(?:,\s*[^()\n—–-]{1,30}?)?\s*"
+    r"(?:\([^)]{1,40}\))?\s*[—–-]{1,2}\s+"
 )
 WHEN_PHRASE = re.compile(
     r",?\s+(?:(?:early|late)\s+)?(?:on\s+|last\s+|this\s+|next\s+)?"

@@ -359,3 +359,16 @@ def test_an_imported_draft_is_dated_by_its_dateline(site: Path, tmp_path: Path) 
     wire.write_text("WASHINGTON, July 18 (Reuters) - The White House said talks were underway.\n", encoding="utf-8")
     _, sidecar = import_wire_files(site, [wire], today=TODAY)[0]
     assert _load(sidecar)["date"] == dt.date(2018, 7, 18)
+
+
+def test_bullets_of_any_kind_are_key_points_and_any_script_a_dateline(site: Path, tmp_path: Path) -> None:
+    wire = tmp_path / "talks.txt"
+    wire.write_text("• The first point.\n* The second point.\n\n"
+                    "МОСКВА, 5 марта (Reuters) - Президент России заявил о переговорах.\n• Not a point.\n",
+                    encoding="utf-8")
+    article, sidecar = import_wire_files(site, [wire], today=TODAY)[0]
+    assert parse_wire(article.read_text(encoding="utf-8")).key_points == ("The first point.", "The second point.")
+    assert article.read_text(encoding="utf-8").endswith("• Not a point.\n")
+    assert _load(sidecar)["title"] == "The first point"
+    assert suggest_title("МОСКВА, 5 марта (Reuters) - Президент России заявил о переговорах.\n") == \
+        "Президент России заявил о переговорах"
