@@ -382,11 +382,12 @@ def _outermost_link(element: etree.Element, parents: dict[etree.Element, etree.E
     return link
 
 
-# Ids the brief page has around the body (templates/brief.html, base.html), and the shapes of the
-# ids briefgen gives notes, marks and footnotes: a heading never takes one of them.
+# Ids the brief page has around the body (templates/brief.html, base.html), and the shape of the ids
+# briefgen gives notes and marks: a heading never takes one of them (footnotes' fn:1 holds a colon,
+# which no slug has).
 PAGE_IDS = frozenset({"main", "site-search-q", "brief-title", "entities-title", "key-points-title",
                       "notes-title", "related-title"})
-GIVEN_ID = re.compile(r"^(?:note|anno|ref)-\d+$|^fn(?:ref)?:")
+GIVEN_ID = re.compile(r"^(?:note|anno|ref)-\d+$")
 
 
 def _heading_id(heading: etree.Element, taken: set[str]) -> str:
