@@ -120,6 +120,10 @@ class BuildMemory:
     def fresh(self) -> bool:
         return not self.built_before
 
+    def output_paths(self) -> Iterator[str]:
+        """Every file the last build wrote, relative to the output folder."""
+        return map(str, itertools.chain(self.outputs, self.static_outputs))
+
 
 @dataclass(frozen=True)
 class Manifest:
@@ -140,7 +144,7 @@ class Manifest:
             registry_path=memory.registry.path if memory.registry else None,
             registry_stamp=memory.registry.stamp if memory.registry else None,
             templates_digest=memory.templates_digest, static_digest=memory.static_digest, report=report,
-            outputs=tuple(str(path) for path in memory.outputs.keys() | memory.static_outputs))
+            outputs=tuple(memory.output_paths()))
 
 
 @dataclass(frozen=True)
@@ -218,8 +222,7 @@ class Builder:
                 if unchanged_report is not None:
                     return replace(unchanged_report, seconds=time.perf_counter() - started)
                 memory = load_state(self.site_dir, key)
-                if memory is not None and not outputs_present(
-                        self.out, map(str, itertools.chain(memory.outputs, memory.static_outputs))):
+                if memory is not None and not outputs_present(self.out, memory.output_paths()):
                     memory = None  # files of the site were deleted by hand (or the folder emptied): start over
                 self._lap("load cache")
             if memory is None or not self.out.is_dir():
@@ -386,8 +389,7 @@ class Builder:
         self._lap("write")
         if search_warning is not None:
             warnings.append(search_warning)
-        warnings.extend(dead_root_links(outcomes, outputs if staging is not None else memory.outputs,
-                                        memory.static_outputs))
+        warnings.extend(dead_root_links(outcomes, memory.outputs, memory.static_outputs))  # both now final
         memory.sources = sources
         if self._source_index is not None:
             if first:
@@ -633,8 +635,8 @@ class Builder:
             out_dir=self.out, pages=memory.pages,
             files=len(memory.outputs), briefs=len(state.briefs),
             entities=sum(1 for key in state.holders if key in state.entities), seconds=0.0,
-            warnings=tuple(sorted(warnings if warnings is not None else _warnings(memory.outcomes) + dead_root_links(
-                memory.outcomes, memory.outputs, memory.static_outputs),
+            warnings=tuple(sorted(warnings if warnings is not None else _warnings(memory.outcomes) +
+                                  dead_root_links(memory.outcomes, memory.outputs, memory.static_outputs),
                                   key=_warning_order)),
             notes=() if config.base_url else (NO_BASE_URL_NOTE,), files_written=files_written,
             incremental=incremental,
