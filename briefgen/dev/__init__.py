@@ -1,0 +1,4 @@
+"""The dev server: HTTP, the file watcher and the live-reload script.
+
+Knows nothing of the pipeline: it is handed a `rebuild` callable.
+"""
