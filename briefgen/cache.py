@@ -106,10 +106,12 @@ def cache_key(*parts: object) -> str:
 
 @lru_cache(maxsize=1)
 def code_fingerprint() -> str:
-    """A digest of briefgen's own modules: state saved by other code (even of the same version) is not reused."""
+    """A digest of briefgen's own modules, subpackages included: state saved by other code (even of
+    the same version) is not reused."""
     digest = hashlib.blake2b(digest_size=16)
-    for module in sorted(Path(__file__).resolve().parent.glob("*.py")):
-        digest.update(module.name.encode() + b"\0" + module.read_bytes() + b"\0")
+    package = Path(__file__).resolve().parent
+    for module in sorted(package.rglob("*.py")):
+        digest.update(module.relative_to(package).as_posix().encode() + b"\0" + module.read_bytes() + b"\0")
     return digest.hexdigest()
 
 
