@@ -11,7 +11,7 @@ from typing import Any
 
 from .config import Config
 from .model import Brief
-from .render import RenderedBrief
+from .rendered import RenderedBrief
 
 MOTIVATIONS = {"note": "commenting", "context": "describing", "fact-check": "assessing",
                "correction": "editing", "question": "questioning", "link": "linking"}

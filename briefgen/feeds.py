@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import json
 import posixpath
-import re
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -28,7 +27,8 @@ from markupsafe import escape
 
 from .config import Config
 from .model import Brief, Entity, Site
-from .render import RenderedBrief, brief_summary
+from .htmlwalk import rewrite_urls
+from .rendered import RenderedBrief, brief_summary
 from .xmltext import local_day, rfc3339, xml_text
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
@@ -188,25 +188,20 @@ def _atom_entry(brief: Brief, spec: FeedSpec, site: Site, rendered: RenderedBrie
     return entry
 
 
-LINK_ATTRIBUTE = re.compile(r'(\s(?:href|src)=")([^"]*)"')
-
-
 def links_from_feed(html: str, page: str, spec: "FeedSpec", config: Config) -> str:
     """`html` written for the page at site path `page`, with its relative links made to work from the feed."""
 
     up = "../" * (len(spec.path.parts) - 1)
     home = config.base_url or up
 
-    def moved(match: re.Match[str]) -> str:
-        target = match.group(2)
+    def moved(target: str) -> str:
         if not target or urlsplit(target).scheme or target.startswith("/"):
-            return match.group(0)
+            return target
         if target.startswith("#"):
             target = "index.html" + target
-        site_path = posixpath.normpath(posixpath.join(page, target))  # as written: already URL-quoted
-        return f'{match.group(1)}{home}{site_path}"'
+        return home + posixpath.normpath(posixpath.join(page, target))  # as written: already URL-quoted
 
-    return LINK_ATTRIBUTE.sub(moved, html)
+    return rewrite_urls(html, moved)
 
 
 def _text(parent: ET.Element, tag: str, text: str) -> ET.Element:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import math
-import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path, PurePosixPath
@@ -22,9 +21,10 @@ from markupsafe import Markup, escape
 
 from .config import Config
 from .errors import BriefgenError, BuildWarning
-from .markdown_ext import NOTE_REF_CLASS, BriefMarkdown, MentionContext, MentionMatcher
+from .markdown_ext import BriefMarkdown, MentionContext, MentionMatcher
 from .metadata import news_article
-from .model import Annotation, Brief, Entity, Page, Site
+from .model import Brief, Entity, Page, Site
+from .rendered import BriefOutcome, RenderedBrief, RenderedNote, brief_summary
 from .wire import parse_wire
 from .xmltext import rfc3339, xml_text
 
@@ -32,45 +32,6 @@ BRIEF_ROOT = "../../"  # a brief's page is briefs/<slug>/index.html
 TYPE_INDEX_PAGE_SIZE = 200
 MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
           "September", "October", "November", "December")
-
-
-@dataclass(frozen=True)
-class RenderedNote:
-    """An annotation as its brief shows it: number, kind, note HTML."""
-
-    number: int
-    annotation: Annotation
-    html: Markup
-    exact: str  # the text the note marks, as the page has it (the sidecar's quote may differ in quotes, dashes...)
-
-
-@dataclass(frozen=True)
-class RenderedBrief:
-    """A brief's Markdown rendered once per build, for every page that shows it."""
-
-    body: Markup
-    key_points: tuple[Markup, ...]
-    notes: tuple[RenderedNote, ...]
-    contexts: dict[tuple[str, str], MentionContext] = field(hash=False)
-
-
-SUMMARY_CHARS = 300
-NOTE_REF = re.compile(f'<sup><a [^>]*class="{NOTE_REF_CLASS}"[^>]*>\\d+</a></sup>')
-
-
-def brief_summary(brief: Brief, rendered: RenderedBrief) -> str:
-    """What a brief is about, as plain text: the sidecar's summary, else the key points, else the
-    start of the body (for feeds, share cards and search engines)."""
-    if brief.summary:
-        text = brief.summary
-    elif brief.key_points:
-        text = " ".join(Markup(point).striptags() for point in rendered.key_points)
-    else:
-        text = Markup(NOTE_REF.sub("", str(rendered.body))).striptags()
-    text = " ".join(xml_text(text).split())
-    if len(text) > SUMMARY_CHARS:
-        text = text[:SUMMARY_CHARS].rsplit(" ", 1)[0] + " …"
-    return text
 
 
 def builtin_templates_dir() -> Path:
@@ -122,16 +83,6 @@ def json_ld(value: Any) -> Markup:
     # No indent: Python's JSON encoder runs in C only without one, several times faster.
     text = json.dumps(value, ensure_ascii=False, sort_keys=True)
     return Markup(text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026"))
-
-
-@dataclass(frozen=True)
-class BriefOutcome:
-    """One brief's rendering with the quote errors and warnings it gave."""
-
-    rendered: RenderedBrief
-    errors: tuple[BriefgenError, ...]
-    warnings: tuple[BuildWarning, ...]
-    root_links: tuple[str, ...] = ()  # the body's links from the site's root, checked once every page is known
 
 
 def render_brief(brief: Brief, entities: Sequence[Entity], converter: BriefMarkdown,

@@ -1,0 +1,104 @@
+"""Reading and rewriting finished HTML with a real parser, never with regular expressions.
+
+Owns the two things later stages need from HTML that is already rendered: its
+text as a reader sees it (for summaries), and its links moved to be read from
+another place (for feeds). Must not import other briefgen modules: it knows
+HTML, not briefs.
+"""
+
+from __future__ import annotations
+
+from html.parser import HTMLParser
+from itertools import accumulate
+from typing import Callable
+
+URL_ATTRIBUTES = frozenset({"href", "src"})
+# Elements that never have content or an end tag.
+VOID_ELEMENTS = frozenset({"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta",
+                           "source", "track", "wbr"})
+
+
+class _TextCollector(HTMLParser):
+    """Collects the text of a fragment, leaving out elements of a given class and what they hold."""
+
+    def __init__(self, skip_class: str | None) -> None:
+        super().__init__(convert_charrefs=True)
+        self.skip_class = skip_class
+        self.parts: list[str] = []
+        self.skipping: list[str] = []  # the open elements being left out, innermost last
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in VOID_ELEMENTS:
+            return
+        if self.skipping:
+            self.skipping.append(tag)
+        elif self.skip_class and self.skip_class in (dict(attrs).get("class") or "").split():
+            self.skipping.append(tag)
+
+    def handle_endtag(self, tag: str) -> None:
+        if self.skipping and self.skipping[-1] == tag:
+            self.skipping.pop()
+
+    def handle_data(self, data: str) -> None:
+        if not self.skipping:
+            self.parts.append(data)
+
+
+def plain_text(html: str, *, skip_class: str | None = None) -> str:
+    """The text of an HTML fragment, entities decoded, whitespace runs made one space.
+
+    Elements whose class list holds `skip_class` are left out whole (a note
+    number in a sentence is not part of what the sentence says).
+    """
+    collector = _TextCollector(skip_class)
+    collector.feed(html)
+    collector.close()
+    return " ".join("".join(collector.parts).split())
+
+
+class _StartTagFinder(HTMLParser):
+    """Where each start tag that carries a URL stands in the source, with its attributes."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.tags: list[tuple[tuple[int, int], str, str, list[tuple[str, str | None]]]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if any(name in URL_ATTRIBUTES for name, _ in attrs):
+            self.tags.append((self.getpos(), tag, self.get_starttag_text() or "", attrs))
+
+    handle_startendtag = handle_starttag
+
+
+def rewrite_urls(html: str, rewrite: Callable[[str], str]) -> str:
+    """`html` with every `href` and `src` value passed through `rewrite`.
+
+    Only the start tags whose URL changes are written again; every other
+    byte of the fragment stays as it was.
+    """
+    finder = _StartTagFinder()
+    finder.feed(html)
+    finder.close()
+    line_starts = [0, *accumulate(len(line) for line in html.splitlines(keepends=True))]
+    pieces: list[str] = []
+    done = 0
+    for (line, column), tag, source, attrs in finder.tags:
+        moved = [(name, rewrite(value) if name in URL_ATTRIBUTES and value is not None else value)
+                 for name, value in attrs]
+        if moved == attrs:
+            continue
+        start = line_starts[line - 1] + column
+        pieces += [html[done:start], _start_tag(tag, moved, closed=source.endswith("/>"))]
+        done = start + len(source)
+    pieces.append(html[done:])
+    return "".join(pieces)
+
+
+def _start_tag(tag: str, attrs: list[tuple[str, str | None]], *, closed: bool) -> str:
+    written = "".join(f" {name}" if value is None else f' {name}="{_attribute(value)}"' for name, value in attrs)
+    return f"<{tag}{written}{' />' if closed else '>'}"
+
+
+def _attribute(value: str) -> str:
+    """An attribute value escaped as Python-Markdown's serializer does it."""
+    return value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
