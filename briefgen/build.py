@@ -1,73 +1,49 @@
-"""The build: load → resolve → render → write, and the only place they meet.
+"""The build: scan → load → resolve → bodies → pages → feeds → write → save, and the only place they meet.
 
 `Builder.build` turns a site folder into its output folder and reports what
-it did. The first build is clean and uses every core; later builds (the dev
-server's, or the next command with `.briefgen-cache/`) redo only what the
-edits reached and write only files whose bytes changed, and their output is
-byte for byte a clean build's. Any user error, of every stage at once, is
-raised as one `BriefgenError` with the previous output untouched.
+it did, one named phase after another. The first build is clean and uses
+every core; later builds (the dev server's, or the next command with
+`.briefgen-cache/`) redo only what the edits reached and write only files
+whose bytes changed, and their output is byte for byte a clean build's. Any
+user error, of every stage at once, is raised as one `BriefgenError` with the
+previous output untouched. Must not parse command-line arguments or change
+process-wide state (the garbage collector, signal handlers).
 """
 
 from __future__ import annotations
 
-import gc
-import itertools
 import os
-import shutil
 import time
-from dataclasses import dataclass, field, replace
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
 from typing import Any, Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from urllib.parse import unquote, urlsplit
 
-from .cache import (MANIFEST_FILE, FileStamp, Packed, bytes_digest, cache_key, file_stamp, folder_digest,
-                    load_state, save_state, unchanged)
+from .cache import (MANIFEST_FILE, cache_key, file_stamp, load_state, save_state, static_fingerprint,
+                    templates_fingerprint, unchanged)
 from .config import Config, load_config
 from .entities import SiteChange, SiteState
 from .errors import BriefgenError, BuildWarning, ErrorCollector
 from .load import duplicate_slugs, find_content, load_pair, load_registry
 from .markdown_ext import BriefMarkdown
-from .model import Brief, Entity, EntityRef, Site
+from .memory import (BuildMemory, BuildReport, Manifest, Outcomes, RegistryRecord, RenderedView, SourceRecord,
+                     unpacked)
+from .model import Brief, EntityRef, Group, Site
+from .pages import (FEED_ENTRY_KINDS, FeedEntries, PageInputs, ProducedPages, dirty_groups, produce_pages,
+                    site_files)
 from .parallel import parallel_map
-from .render import (BriefOutcome, Group, RenderedBrief, builtin_templates_dir, make_environment,
-                     page_groups, render_brief)
-from .search import BUNDLE, index_site, search_skipped
-from .sitemap import NO_BASE_URL_NOTE, ROBOTS
-from .incremental import FEED_ENTRY_KINDS, PageWork, Produced
-from .write import OutputWriter, check_output_folder, clash_error, find_clash, replace_in_place
+from .render import make_environment, page_groups, render_brief
+from .rendered import RenderedBrief
+from .sitemap import NO_BASE_URL_NOTE
+from .write import (OutputWriter, StaticRefresh, Written, check_output_folder, plan_static, write_changes,
+                    write_clean)
+
+__all__ = ["BuildReport", "Builder", "build_site"]
 
 Progress = Callable[[int, int], None]
-THEME_ASSETS = PurePosixPath("assets")
-
-
-@dataclass(frozen=True)
-class BuildReport:
-    """What a successful build did."""
-
-    out_dir: Path
-    pages: int
-    files: int
-    briefs: int
-    entities: int
-    seconds: float
-    warnings: tuple[BuildWarning, ...]
-    notes: tuple[str, ...] = ()  # what the build left out on purpose, and why
-    files_written: int = 0  # written or deleted
-    files_deleted: int = 0
-    incremental: bool = False
-    changed: tuple[str, ...] | None = None  # files a rebuild wrote or deleted; None after a clean build
-
-    def summary(self) -> str:
-        if self.incremental and not self.files_written:
-            return (f"Nothing changed: {self.pages} pages from {self.briefs} briefs and {self.entities} entities "
-                    f"are up to date ({self.seconds:.2f} s) → {self.out_dir}")
-        what = f"Built {self.pages} pages ({self.files} files)"
-        if self.incremental:
-            what = f"Rewrote {self.files_written - self.files_deleted} of {self.files} files"
-            if self.files_deleted:
-                what += f" and deleted {self.files_deleted}"
-        return (f"{what} from {self.briefs} briefs and {self.entities} entities in {self.seconds:.2f} s "
-                f"→ {self.out_dir}")
+PairKey = tuple[str, str]  # a brief's article and sidecar paths
+RefsByFile = dict[str, tuple[EntityRef, ...] | None]  # None: the file's refs are gone
 
 
 def build_site(site_dir: Path, out_dir: Path | None = None, *, drafts: bool = False,
@@ -78,81 +54,68 @@ def build_site(site_dir: Path, out_dir: Path | None = None, *, drafts: bool = Fa
     return builder.build(progress)
 
 
-@dataclass
-class SourceRecord:
-    """One brief's files as last loaded: their stamps, the brief and its refs."""
+@dataclass(frozen=True)
+class Scan:
+    """Where the sources are: every brief's pair of files, and the registry."""
 
-    article_stamp: FileStamp | None
-    sidecar_stamp: FileStamp | None
-    brief: Brief
-    refs: tuple[EntityRef, ...]
-
-
-@dataclass
-class RegistryRecord:
-    """`content/entities.yaml` as last loaded."""
-
-    path: str
-    stamp: FileStamp | None
-    refs: tuple[EntityRef, ...]
-
-
-@dataclass
-class BuildMemory:
-    """What a build learned that the next may reuse (saved in .briefgen-cache/)."""
-
-    key: str
-    state: SiteState
-    sources: dict[tuple[str, str], SourceRecord] = field(default_factory=dict)
-    registry: RegistryRecord | None = None
-    templates_digest: str = ""
-    static_digest: str = ""
-    outcomes: dict[str, tuple[Brief, tuple[Entity, ...], BriefOutcome]] = field(default_factory=dict)
-    outputs: dict[PurePosixPath, str] = field(default_factory=dict)  # every generated file and its digest
-    group_outputs: dict[Group, tuple[PurePosixPath, ...]] = field(default_factory=dict)
-    page_members: dict[PurePosixPath, tuple[Any, ...]] = field(default_factory=dict)
-    group_heads: dict[Group, Any] = field(default_factory=dict)
-    static_outputs: frozenset[PurePosixPath] = frozenset()
-    built_before: bool = False  # False: the next build is a clean one, into a fresh folder
-    pages: int = 0  # .html files among the outputs
+    pairs: dict[PairKey, tuple[Path, Path]]
+    registry_file: Path | None
+    complete: bool  # the content folder was scanned (else `pairs` holds only the edited briefs)
 
     @property
-    def fresh(self) -> bool:
-        return not self.built_before
-
-    def output_paths(self) -> Iterator[str]:
-        """Every file the last build wrote, relative to the output folder."""
-        return map(str, itertools.chain(self.outputs, self.static_outputs))
+    def registry_path(self) -> str | None:
+        return str(self.registry_file) if self.registry_file else None
 
 
 @dataclass(frozen=True)
-class Manifest:
-    """The stamps of every source a build read, and its report (saved beside the memory)."""
+class Edits:
+    """What changed in the sources since the last build, as loaded."""
 
-    stamps: dict[tuple[str, str], tuple[FileStamp | None, FileStamp | None]]
-    registry_path: str | None
-    registry_stamp: FileStamp | None
+    gone: list[PairKey]
+    loaded: dict[PairKey, SourceRecord]
+    registry: RegistryRecord | None
+    registry_changed: bool
     templates_digest: str
     static_digest: str
-    report: BuildReport
-    outputs: tuple[str, ...]  # every file the build wrote: all must still be there for nothing to do
+    templates_changed: bool
+    static_changed: bool
 
-    @classmethod
-    def of(cls, memory: BuildMemory, report: BuildReport) -> "Manifest":
-        return cls(
-            stamps={key: (record.article_stamp, record.sidecar_stamp) for key, record in memory.sources.items()},
-            registry_path=memory.registry.path if memory.registry else None,
-            registry_stamp=memory.registry.stamp if memory.registry else None,
-            templates_digest=memory.templates_digest, static_digest=memory.static_digest, report=report,
-            outputs=tuple(memory.output_paths()))
+    @property
+    def none(self) -> bool:
+        return not (self.gone or self.loaded or self.registry_changed or self.templates_changed
+                    or self.static_changed)
 
 
 @dataclass(frozen=True)
-class StaticRefresh:
-    """A rebuild's static files: every one to copy again (when static/ changed), and those gone."""
+class Resolution:
+    """The edits applied to the resolved site, and how to take them back."""
 
-    files: dict[PurePosixPath, bytes]
-    gone: set[PurePosixPath]
+    change: SiteChange
+    sources: dict[PairKey, SourceRecord]
+    old_briefs: list[Brief]
+    new_briefs: list[Brief]
+    refs: RefsByFile
+    inverse_refs: RefsByFile
+
+    def undo(self, state: SiteState) -> None:
+        state.apply(remove=self.new_briefs, add=self.old_briefs, refs=self.inverse_refs)
+
+    def dates_changed(self, config: Config) -> bool:
+        """Whether a published brief's date moved, came or went (the sitemaps list dates)."""
+        def dated(briefs: list[Brief]) -> set[tuple[str, Any]]:
+            return {(b.slug, b.date) for b in briefs if not b.draft or config.drafts}
+        return dated(self.old_briefs) != dated(self.new_briefs)
+
+
+@dataclass(frozen=True)
+class Rendering:
+    """Everything a build will write, rendered before anything is written."""
+
+    site: Site
+    outcomes: Outcomes
+    pages: ProducedPages
+    site_files: list[tuple[PurePosixPath, bytes]]
+    static: StaticRefresh | None  # a rebuild's static files; None for a clean build
 
 
 class Builder:
@@ -160,10 +123,10 @@ class Builder:
 
     Remembers the loaded briefs, the resolved site (`SiteState`), rendered
     bodies, which pages each group of pages produced and the digest of every
-    file written. A rebuild loads only changed files, applies the change to
-    the resolved site, re-renders the bodies and pages the change reached and
-    writes only files whose bytes differ. The memory is saved in
-    `.briefgen-cache/` when `use_cache` is on, for the next command.
+    file written (`BuildMemory`). A rebuild loads only changed files, applies
+    the change to the resolved site, re-renders the bodies and pages the
+    change reached and writes only files whose bytes differ. The memory is
+    saved in `.briefgen-cache/` when `use_cache` is on, for the next command.
     """
 
     def __init__(self, site_dir: Path, out_dir: Path | None = None, *, drafts: bool = False,
@@ -177,19 +140,19 @@ class Builder:
         self.use_cache = use_cache
         self.search = search
         self.memory: BuildMemory | None = None
-        self.timings: dict[str, float] = {}  # seconds per stage of the last build
-        self._source_index: dict[str, tuple[str, str]] | None = None  # a brief's files (absolute) → its key
+        self.timings: dict[str, float] = {}  # seconds per phase of the last build
+        self._source_index: dict[str, PairKey] | None = None  # a brief's files (absolute) → its key
         # True after a build failed: its edits never reached the memory, and the watcher will not
         # name them again, so the next build must look at every file.
         self._rescan = False
         self._environment: tuple[str, Any] | None = None  # (templates digest, Jinja environment)
         # Each brief's Atom entry, by feed depth and kind: kept while the brief, its tags and entities stay.
-        self._feed_entries: dict[tuple[str, int, bool], bytes] = {}
+        self._feed_entries: FeedEntries = {}
         self._clock = 0.0
 
-    def _lap(self, stage: str) -> None:
+    def _lap(self, phase: str) -> None:
         now = time.perf_counter()
-        self.timings[stage] = self.timings.get(stage, 0.0) + now - self._clock
+        self.timings[phase] = self.timings.get(phase, 0.0) + now - self._clock
         self._clock = now
 
     def build(self, progress: Progress | None = None, changed: Collection[Path] | None = None) -> BuildReport:
@@ -210,204 +173,138 @@ class Builder:
         check_output_folder(self.out, self.site_dir)
         key = cache_key(config, str(self.out.resolve()))
         memory = self.memory if self.memory is not None and self.memory.key == key else None
-        # A site's model is millions of objects: a full garbage collection walks them all and takes
-        # longer than a whole rebuild. Nothing a build makes needs the cycle collector, so it is off
-        # while the saved state is read and during builds, and what survives a build is frozen out of
-        # the collector's sight afterwards.
-        collecting = gc.isenabled()
-        gc.disable()
+        if memory is None and self.use_cache and self.out.is_dir():
+            unchanged_report = self._unchanged_since_manifest(config, key)
+            if unchanged_report is not None:
+                return replace(unchanged_report, seconds=time.perf_counter() - started)
+            memory = self._saved_memory(key)
+        if memory is None or not self.out.is_dir():
+            memory = BuildMemory(key=key, state=SiteState(None, include_drafts=config.drafts))
+        self.memory = None  # until this build succeeds
         try:
-            if memory is None and self.use_cache and self.out.is_dir():
-                unchanged_report = self._unchanged_since_manifest(config, key)
-                if unchanged_report is not None:
-                    return replace(unchanged_report, seconds=time.perf_counter() - started)
-                memory = load_state(self.site_dir, key)
-                if memory is not None and not outputs_present(self.out, memory.output_paths()):
-                    memory = None  # files of the site were deleted by hand (or the folder emptied): start over
-                self._lap("load cache")
-            if memory is None or not self.out.is_dir():
-                memory = BuildMemory(key=key, state=SiteState(None, include_drafts=config.drafts))
-            self.memory = None  # until this build succeeds
-            try:
-                report, memory = self._build(memory, config, progress, changed)
-            except BriefgenError:
-                # A user error undid its change to the memory: the next build goes on from it.
-                self.memory = memory if memory.built_before else None
-                raise
-        finally:
-            if collecting:
-                gc.enable()
-        gc.freeze()
+            report, memory = self._build(memory, config, progress, changed)
+        except BriefgenError:
+            # A user error undid its change to the memory: the next build goes on from it.
+            self.memory = memory if memory.built_before else None
+            raise
         self.memory = memory
         self._rescan = False
-        if self.use_cache and report.files_written:
-            save_state(self.site_dir, key, memory, packed=(RenderedBrief,))
-            save_state(self.site_dir, key, Manifest.of(memory, report), MANIFEST_FILE)
-            self._lap("save cache")
+        self._save(memory, report)
         return replace(report, seconds=time.perf_counter() - started)
 
     def _build(self, memory: BuildMemory, config: Config, progress: Progress | None,
                changed: Collection[Path] | None) -> tuple[BuildReport, BuildMemory]:
+        """The phases of one build, from the sources to the written site and the new memory."""
         errors = ErrorCollector()
+        scan = self._scan(memory, config, changed, errors)
+        memory = self._memory_for(scan, memory, config)
+        edits = self._load(memory, config, scan, errors)
+        if edits.none and not errors.errors:
+            return replace(self._report(memory, config, files_written=0, incremental=True), changed=()), memory
+        resolution = self._resolve(memory, scan, edits, errors)
+        first = memory.fresh
+        # A first build streams pages into a staging folder as they are rendered, so the
+        # site never has to fit in memory; a rebuild holds its few pages until all rendered.
+        staging = OutputWriter(self.out) if first else None
+        with _aborted_on_failure(staging):
+            try:
+                errors.raise_if_any()
+                rendering = self._render(memory, config, edits, resolution, errors, staging, progress)
+            except BriefgenError:
+                if not first:
+                    resolution.undo(memory.state)
+                raise
+        # Everything is rendered: from here on, only writing.
+        try:
+            written = self._write(memory, config, rendering, staging)
+        except BriefgenError:
+            if not first:
+                resolution.undo(memory.state)  # the output folder was put back as it was: so is the memory
+            raise
+        self._lap("write")
+        self._remember(memory, scan, edits, resolution, rendering, written, first)
+        warnings = _warnings(rendering.outcomes) + dead_root_links(rendering.outcomes, memory.outputs,
+                                                                    memory.static_outputs)
+        if written.search_warning is not None:
+            warnings.append(written.search_warning)
+        report = self._report(memory, config, files_written=written.files, warnings=warnings, incremental=not first)
+        return replace(report, files_deleted=written.deleted, changed=None if first else written.changed), memory
+
+    # -- scan and load ------------------------------------------------------------------------------
+
+    def _scan(self, memory: BuildMemory, config: Config, changed: Collection[Path] | None,
+              errors: ErrorCollector) -> Scan:
+        """The briefs' files: only the edited ones when the watcher named known briefs, else all."""
         edited = self._edited_sources(memory, config, changed)
         if edited is not None:
             # Only known briefs were edited: the folder's files and pairs are as last time.
-            pairs = {key: (Path(key[0]), Path(key[1])) for key in edited}
-            registry_file = Path(memory.registry.path) if memory.registry else None
+            scan = Scan({key: (Path(key[0]), Path(key[1])) for key in edited},
+                        Path(memory.registry.path) if memory.registry else None, complete=False)
         else:
             files = find_content(config, errors)
             errors.raise_if_any()
-            pairs = {(str(article), str(sidecar)): (article, sidecar) for article, sidecar in files.pairs}
-            registry_file = files.registry
+            scan = Scan({(str(article), str(sidecar)): (article, sidecar) for article, sidecar in files.pairs},
+                        files.registry, complete=True)
         self._lap("scan")
-        registry_path = str(registry_file) if registry_file else None
-        if not memory.fresh and registry_path != memory.state.registry_path:
-            # The registry's file decides the merge order of every entity: start over.
+        return scan
+
+    @staticmethod
+    def _memory_for(scan: Scan, memory: BuildMemory, config: Config) -> BuildMemory:
+        """The memory to build on: a fresh one when the registry's file moved (it orders every merge)."""
+        if not memory.fresh and scan.registry_path != memory.state.registry_path:
             memory = BuildMemory(key=memory.key, state=SiteState(None, include_drafts=config.drafts))
         if memory.fresh:
-            memory.state = SiteState(registry_path, include_drafts=config.drafts)
-        first = memory.fresh
+            memory.state = SiteState(scan.registry_path, include_drafts=config.drafts)
+        return memory
 
-        gone = [key for key in memory.sources if key not in pairs] if edited is None else []
-        to_load = [pair for key, pair in pairs.items()
+    def _load(self, memory: BuildMemory, config: Config, scan: Scan, errors: ErrorCollector) -> Edits:
+        """Load the briefs whose files changed, the registry if it did; fingerprint templates and static."""
+        gone = [key for key in memory.sources if key not in scan.pairs] if scan.complete else []
+        to_load = [pair for key, pair in scan.pairs.items()
                    if key not in memory.sources
                    or not unchanged(pair[0], memory.sources[key].article_stamp)
                    or not unchanged(pair[1], memory.sources[key].sidecar_stamp)]
         loaded = self._load_pairs(to_load, config, errors)
-        self._lap("load")
         registry = memory.registry
-        registry_changed = memory.fresh or (registry.path if registry else None) != registry_path or (
+        registry_changed = memory.fresh or (registry.path if registry else None) != scan.registry_path or (
             registry is not None and not unchanged(Path(registry.path), registry.stamp))
         if registry_changed:
-            registry = self._load_registry(registry_file, config, errors)
+            registry = self._load_registry(scan.registry_file, config, errors)
         templates_digest = templates_fingerprint(config)
         static_digest = static_fingerprint(config)
-        templates_changed = memory.fresh or templates_digest != memory.templates_digest
-        static_changed = memory.fresh or static_digest != memory.static_digest
-        if not (gone or to_load or registry_changed or templates_changed or static_changed or errors.errors):
-            return replace(self._report(memory, config, files_written=0, incremental=True), changed=()), memory
+        self._lap("load")
+        return Edits(gone, loaded, registry, registry_changed, templates_digest, static_digest,
+                     templates_changed=memory.fresh or templates_digest != memory.templates_digest,
+                     static_changed=memory.fresh or static_digest != memory.static_digest)
 
-        removed = [memory.sources[key] for key in gone]
-        removed += [memory.sources[key] for key in loaded if key in memory.sources]
+    def _resolve(self, memory: BuildMemory, scan: Scan, edits: Edits, errors: ErrorCollector) -> Resolution:
+        """Apply the edits to the resolved site (entities, indexes); say what changed and how to undo it."""
+        removed = [memory.sources[key] for key in edits.gone]
+        removed += [memory.sources[key] for key in edits.loaded if key in memory.sources]
         sources = dict(memory.sources)
-        for key in gone:
+        for key in edits.gone:
             del sources[key]
-        sources.update(loaded)
-        if gone or any(key not in memory.sources or memory.sources[key].brief.slug != record.brief.slug
-                       for key, record in loaded.items()):
-            errors.extend(_duplicate_slugs(sources.values()))
-        refs: dict[str, tuple[EntityRef, ...] | None] = {old.brief.sidecar_path: None for old in removed}
-        refs.update({record.brief.sidecar_path: record.refs for record in loaded.values()})
-        if registry_changed:
+        sources.update(edits.loaded)
+        if edits.gone or any(key not in memory.sources or memory.sources[key].brief.slug != record.brief.slug
+                             for key, record in edits.loaded.items()):
+            errors.extend(duplicate_slugs(record.brief for record in sources.values()))
+        refs: RefsByFile = {old.brief.sidecar_path: None for old in removed}
+        refs.update({record.brief.sidecar_path: record.refs for record in edits.loaded.values()})
+        inverse: RefsByFile = {path: None for path in refs}
+        inverse.update({record.brief.sidecar_path: record.refs for record in removed})
+        if edits.registry_changed:
             if memory.registry is not None:
                 refs[memory.registry.path] = None
-            if registry is not None:
-                refs[registry.path] = registry.refs
-        state = memory.state
-        old_briefs = [record.brief for record in removed]
-        new_briefs = [record.brief for record in loaded.values()]
-        change, resolve_errors = state.apply(remove=old_briefs, add=new_briefs, refs=refs)
-        self._lap("resolve")
-        errors.extend(resolve_errors)
-
-        def undo() -> None:
-            inverse: dict[str, tuple[EntityRef, ...] | None] = {path: None for path in refs}
-            inverse.update({record.brief.sidecar_path: record.refs for record in removed})
-            if registry_changed and memory.registry is not None:
                 inverse[memory.registry.path] = memory.registry.refs
-            state.apply(remove=new_briefs, add=old_briefs, refs=inverse)
-
-        # A first build streams pages into a staging folder as they are rendered, so the
-        # site never has to fit in memory; a rebuild holds its few pages until all rendered.
-        staging = OutputWriter(self.out) if memory.fresh else None
-        outputs: dict[PurePosixPath, str] = {}
-
-        def store(path: PurePosixPath, data: bytes) -> str:
-            # Runs in the worker that rendered the file: the bytes never cross to this process.
-            assert staging is not None
-            staging.put(path, data)
-            return bytes_digest(data)
-
-        try:
-            errors.raise_if_any()
-            site = state.snapshot()
-            self._lap("snapshot")
-            outcomes, rerendered = self._render_bodies(site, change, memory.outcomes, config, errors)
-            errors.raise_if_any()
-            self._lap("bodies")
-            rendered = RenderedView(outcomes)
-            if self._environment is None or self._environment[0] != templates_digest:
-                # Compiled templates are kept while the templates stay the same.
-                self._environment = (templates_digest, make_environment(config))
-            work = PageWork(memory, site, config, rendered, redo_all=templates_changed,
-                             environment=self._environment[1])
-            groups = page_groups(site, config)
-            dirty = set(groups) if templates_changed else work.dirty_groups(change, rerendered, old_briefs)
-            if first:
-                self._feed_entries = {}
-            for slug in work.entry_stale | change.removed_briefs:
-                for depth, full in FEED_ENTRY_KINDS:
-                    self._feed_entries.pop((slug, depth, full), None)
-            work.feed_entries = self._feed_entries
-            changed_briefs = change.briefs | rerendered
-            produced = work.produce(groups, dirty, changed_briefs, self.jobs, progress,
-                                    store=store if staging is not None else None)
-            if staging is not None:
-                for group, path, digest in work.stored:
-                    staging.claim(path, "/".join(group))
-                    outputs[path] = digest
-            self._lap("pages")
-            dates_changed = ({(b.slug, b.date) for b in old_briefs if not b.draft or config.drafts}
-                             != {(b.slug, b.date) for b in new_briefs if not b.draft or config.drafts})
-            # A static change may hand robots.txt over to, or back from, the site's static/.
-            site_files = work.site_files(changed_briefs or change.removed_briefs or dirty or static_changed,
-                                         sitemaps=first or templates_changed or work.paths_changed or dates_changed)
-            # Clashes between pages and static files are found before anything is written.
-            static_refresh = None if staging is not None else \
-                self._plan_static(work, produced, site_files, config, static_changed)
-            self._lap("feeds and sitemaps")
-        except BaseException as error:
-            if staging is not None:
-                staging.abort()
-            if isinstance(error, BriefgenError) and not memory.fresh:
-                undo()
-            raise
-
-        # Everything is rendered: from here on, only writing.
-        warnings = _warnings(outcomes)
-        if staging is not None:
-            written, search_warning = self._write_clean(memory, staging, outputs, site_files, config,
-                                                        bool(site.briefs))
-        else:
-            assert static_refresh is not None
-            try:
-                written, search_warning = self._write_changes(work, produced, site_files, static_refresh,
-                                                              bool(site.briefs))
-            except BriefgenError:
-                undo()  # the output folder was put back as it was: so is the memory
-                raise
-        self._lap("write")
-        if search_warning is not None:
-            warnings.append(search_warning)
-        warnings.extend(dead_root_links(outcomes, memory.outputs, memory.static_outputs))  # both now final
-        memory.sources = sources
-        if self._source_index is not None:
-            if first:
-                self._source_index = None
-            else:
-                for key in gone:
-                    for path in key:
-                        self._source_index.pop(os.path.abspath(path), None)
-                for key in loaded:
-                    self._index_source(key)
-        memory.registry = registry
-        memory.outcomes = outcomes
-        memory.templates_digest = templates_digest
-        memory.static_digest = static_digest
-        work.commit()
-        report = self._report(memory, config, files_written=written, warnings=warnings, incremental=not first)
-        report = replace(report, files_deleted=work.files_deleted)
-        return replace(report, changed=None if first else work.changed_paths), memory
+            if edits.registry is not None:
+                refs[edits.registry.path] = edits.registry.refs
+                inverse.setdefault(edits.registry.path, None)
+        old_briefs = [record.brief for record in removed]
+        new_briefs = [record.brief for record in edits.loaded.values()]
+        change, resolve_errors = memory.state.apply(remove=old_briefs, add=new_briefs, refs=refs)
+        errors.extend(resolve_errors)
+        self._lap("resolve")
+        return Resolution(change, sources, old_briefs, new_briefs, refs, inverse)
 
     def _unchanged_since_manifest(self, config: Config, key: str) -> BuildReport | None:
         """The last build's report when no source changed since it (known without loading its state)."""
@@ -434,9 +331,15 @@ class Builder:
             return None
         return replace(manifest.report, files_written=0, incremental=True, changed=())
 
-    # -- loading ------------------------------------------------------------------------------------
+    def _saved_memory(self, key: str) -> BuildMemory | None:
+        """The memory the last command saved, if every file it wrote is still in the output folder."""
+        memory = load_state(self.site_dir, key)
+        if not isinstance(memory, BuildMemory) or not outputs_present(self.out, memory.output_paths()):
+            memory = None  # no cache, or files of the site were deleted by hand (or the folder emptied)
+        self._lap("load cache")
+        return memory
 
-    def _index_source(self, key: tuple[str, str]) -> None:
+    def _index_source(self, key: PairKey) -> None:
         assert self._source_index is not None
         for path in key:
             self._source_index[os.path.abspath(path)] = key
@@ -452,7 +355,7 @@ class Builder:
                 self._index_source(key)
 
     def _edited_sources(self, memory: BuildMemory, config: Config,
-                        changed: Collection[Path] | None) -> set[tuple[str, str]] | None:
+                        changed: Collection[Path] | None) -> set[PairKey] | None:
         """The known briefs that `changed` names, or None when the content folder must be scanned."""
         if changed is None or memory.fresh:
             return None
@@ -463,7 +366,7 @@ class Builder:
         index = self._source_index
         content = Path(os.path.abspath(config.content_dir))
         registry = Path(os.path.abspath(memory.registry.path)) if memory.registry else None
-        edited: set[tuple[str, str]] = set()
+        edited: set[PairKey] = set()
         for path in changed:
             path = Path(os.path.abspath(path))
             if path == registry and path.is_file():
@@ -477,18 +380,10 @@ class Builder:
         return edited
 
     def _load_pairs(self, pairs: Sequence[tuple[Path, Path]], config: Config,
-                    errors: ErrorCollector) -> dict[tuple[str, str], SourceRecord]:
-        def load_record(pair: tuple[Path, Path]) -> tuple[SourceRecord | None, list[BriefgenError]]:
-            # Stamped before reading: an edit made while the pair is read is seen by the next build.
-            article_stamp, sidecar_stamp = file_stamp(pair[0]), file_stamp(pair[1])
-            result, pair_errors = load_pair(pair, config)
-            if result is None:
-                return None, pair_errors
-            brief, refs = result
-            return SourceRecord(article_stamp, sidecar_stamp, brief, tuple(refs)), pair_errors
-
-        records: dict[tuple[str, str], SourceRecord] = {}
-        for pair, (record, pair_errors) in zip(pairs, parallel_map(load_record, pairs, jobs=self.jobs)):
+                    errors: ErrorCollector) -> dict[PairKey, SourceRecord]:
+        records: dict[PairKey, SourceRecord] = {}
+        results = parallel_map(lambda pair: _load_record(pair, config), pairs, jobs=self.jobs)
+        for pair, (record, pair_errors) in zip(pairs, results):
             errors.extend(pair_errors)
             if record is not None:
                 records[(str(pair[0]), str(pair[1]))] = record
@@ -499,10 +394,65 @@ class Builder:
             return None
         return RegistryRecord(str(path), file_stamp(path), tuple(load_registry(path, config, errors)))
 
-    def _render_bodies(self, site: Site, change: SiteChange,
-                       previous: dict[str, tuple[Brief, tuple[Entity, ...], BriefOutcome]], config: Config,
-                       errors: ErrorCollector
-                       ) -> tuple[dict[str, tuple[Brief, tuple[Entity, ...], BriefOutcome]], set[str]]:
+    # -- bodies, pages, feeds -------------------------------------------------------------------------
+
+    def _render(self, memory: BuildMemory, config: Config, edits: Edits, resolution: Resolution,
+                errors: ErrorCollector, staging: OutputWriter | None, progress: Progress | None) -> Rendering:
+        """Render every file the edits reached (all of them in a first build), writing nothing yet."""
+        site = memory.state.snapshot()
+        self._lap("snapshot")
+        outcomes, rerendered = self._render_bodies(site, resolution.change, memory.outcomes, config, errors)
+        errors.raise_if_any()
+        self._lap("bodies")
+        inputs = PageInputs(site, config, RenderedView(outcomes), self._jinja(config, edits.templates_digest),
+                            self._feed_entries, redo_all=edits.templates_changed)
+        pages, dirty = self._pages(memory, inputs, resolution, rerendered, staging, progress)
+        self._lap("pages")
+        changed_briefs = resolution.change.briefs | rerendered | resolution.change.removed_briefs
+        files: list[tuple[PurePosixPath, bytes]] = []
+        if changed_briefs or dirty or edits.static_changed or memory.fresh:
+            # A static change may hand robots.txt over to, or back from, the site's static/.
+            sitemaps = memory.fresh or edits.templates_changed or pages.paths_changed \
+                or resolution.dates_changed(config)
+            files = site_files(inputs, pages.index.outputs, sitemaps=sitemaps)
+        # Clashes between pages and static files are found before anything is written.
+        static = None
+        if staging is None:
+            new_paths = {path for items in pages.files.values() for path, _, _ in items} | {p for p, _ in files}
+            static = plan_static(self.out, memory.outputs, memory.static_outputs, new_paths, pages.deleted,
+                                 config, static_changed=edits.static_changed)
+        self._lap("feeds and sitemaps")
+        return Rendering(site, outcomes, pages, files, static)
+
+    def _jinja(self, config: Config, templates_digest: str) -> Any:
+        """The Jinja environment: compiled templates are kept while the templates stay the same."""
+        if self._environment is None or self._environment[0] != templates_digest:
+            self._environment = (templates_digest, make_environment(config))
+        return self._environment[1]
+
+    def _pages(self, memory: BuildMemory, inputs: PageInputs, resolution: Resolution, rerendered: set[str],
+               staging: OutputWriter | None, progress: Progress | None) -> tuple[ProducedPages, set[Group]]:
+        """Render the page groups the edits reached; a first build streams them into `staging`."""
+        change = resolution.change
+        groups = page_groups(inputs.site, inputs.config)
+        if inputs.redo_all:
+            dirty, stale = set(groups), set(change.briefs | rerendered)
+        else:
+            found = dirty_groups(change, rerendered, resolution.old_briefs, inputs.site, inputs.config,
+                                 memory.page_index, memory.state.listed_by)
+            dirty, stale = found.groups, found.stale_entries
+        if memory.fresh or inputs.redo_all:
+            self._feed_entries.clear()
+        for slug in stale | change.removed_briefs:
+            for depth, full in FEED_ENTRY_KINDS:
+                self._feed_entries.pop((slug, depth, full), None)
+        pages = produce_pages(inputs, groups, dirty, change.briefs | rerendered, memory.page_index,
+                              memory.outputs, jobs=self.jobs, progress=progress,
+                              store=staging.put_with_digest if staging is not None else None)
+        return pages, dirty
+
+    def _render_bodies(self, site: Site, change: SiteChange, previous: Outcomes, config: Config,
+                       errors: ErrorCollector) -> tuple[Outcomes, set[str]]:
         """Every brief's rendering: reused when its brief and entities are as before, else redone."""
         # Copied (a failed build must leave the memory as it was), then the gone briefs dropped:
         # after an edit, the only briefs without an outcome are among the changed ones.
@@ -535,142 +485,110 @@ class Builder:
             outcomes[brief.slug] = (brief, entities, outcome)
         return outcomes, rerendered
 
-    # -- writing ------------------------------------------------------------------------------------
+    # -- write, remember, save ----------------------------------------------------------------------
 
-    def _write_clean(self, memory: BuildMemory, writer: OutputWriter, outputs: dict[PurePosixPath, str],
-                     site_files: list[tuple[PurePosixPath, bytes]], config: Config,
-                     has_briefs: bool) -> tuple[int, BuildWarning | None]:
-        """A first build: the rest into the staging folder with the pages, then swapped in."""
-        search_warning = None
-        try:
-            for path, data in site_files:
-                writer.write(path, data)
-                outputs[path] = bytes_digest(data)
-            before_static = set(writer.written)
-            _copy_static(writer, config)
-            memory.static_outputs = frozenset(set(writer.written) - before_static)
-            if self.search and has_briefs:
-                # Pagefind reads the staged pages: after every page is written, before the swap.
-                # Checked first: run_step looks at every staged file, for nothing when search is off.
-                search_warning = search_skipped() or writer.run_step(index_site, "Pagefind (the search index)")
-            writer.commit()
-        except BaseException:
-            writer.abort()
-            raise
-        memory.outputs = outputs
-        memory.pages = sum(1 for path in outputs if path.name.endswith(".html"))
-        memory.built_before = True
-        return len(writer.written), search_warning
+    def _write(self, memory: BuildMemory, config: Config, rendering: Rendering,
+               staging: OutputWriter | None) -> Written:
+        search = self.search and bool(rendering.site.briefs)
+        if staging is not None:
+            return write_clean(staging, rendering.pages.stored, rendering.site_files, config, search=search)
+        assert rendering.static is not None, "a rebuild plans its static files"
+        writes = {path: data for items in rendering.pages.files.values() for path, data, _ in items
+                  if data is not None}
+        writes.update(rendering.site_files)
+        return write_changes(self.out, memory.outputs, writes, rendering.pages.deleted, rendering.static,
+                             search=search)
 
-    def _plan_static(self, work: "PageWork", produced: dict[Group, Produced],
-                     site_files: list[tuple[PurePosixPath, bytes]], config: Config,
-                     static_changed: bool) -> "StaticRefresh":
-        """A rebuild's static files to copy again and those gone; a clash with a page is an error.
+    def _remember(self, memory: BuildMemory, scan: Scan, edits: Edits, resolution: Resolution,
+                  rendering: Rendering, written: Written, first: bool) -> None:
+        """Fold what this build did into the memory, now that the output folder shows it."""
+        if first:
+            memory.outputs = written.digests
+            memory.pages = sum(1 for path in memory.outputs if path.name.endswith(".html"))
+            memory.built_before = True
+        else:
+            _remember_changes(memory, rendering.pages.deleted, written)
+        if written.static is not None:
+            memory.static_outputs = written.static
+        memory.sources = resolution.sources
+        self._remember_sources(scan, edits, first)
+        memory.registry = edits.registry
+        memory.outcomes = rendering.outcomes
+        memory.templates_digest = edits.templates_digest
+        memory.static_digest = edits.static_digest
+        memory.page_index = rendering.pages.index
 
-        Checked as a clean build would: a static file may not be a page, a
-        folder of pages, or inside a generated file's path. A site's own
-        static/robots.txt replaces the generated one.
-        """
-        memory = work.memory
-        new_paths = {path for items in produced.values() for path, _, _ in items} | {path for path, _ in site_files}
-        generated = (set(memory.outputs) - work.deleted) | new_paths
-        if (config.static_dir / str(ROBOTS)).is_file():
-            generated.discard(ROBOTS)
-        if not static_changed:
-            clash = find_clash(new_paths - set(memory.outputs), memory.static_outputs)
-            if clash is not None:
-                raise clash_error(clash[0], "briefgen", f"the static file {clash[1]}",
-                                  where=config.static_dir / str(clash[1]))
-            return StaticRefresh({}, set())
-        writer = OutputWriter(self.out)
-        try:
-            for path in sorted(generated):
-                writer.claim(path, "briefgen")
-            _copy_static(writer, config)
-            files = {path: (writer.staging / path).read_bytes() for path in writer.written if path not in generated}
-        finally:
-            writer.abort()
-        return StaticRefresh(files, set(memory.static_outputs) - set(files))
+    def _remember_sources(self, scan: Scan, edits: Edits, first: bool) -> None:
+        """Keep the dev server's map of brief files up to date (or drop it after a clean build)."""
+        if self._source_index is None:
+            return
+        if first:
+            self._source_index = None
+            return
+        for key in edits.gone:
+            for path in key:
+                self._source_index.pop(os.path.abspath(path), None)
+        for key in edits.loaded:
+            self._index_source(key)
 
-    def _write_changes(self, work: "PageWork", produced: dict[Group, Produced],
-                       site_files: list[tuple[PurePosixPath, bytes]], static: "StaticRefresh",
-                       has_briefs: bool) -> tuple[int, BuildWarning | None]:
-        """A rebuild: write the files whose bytes changed and delete the pages that are gone."""
-        memory = work.memory
-        writes: dict[PurePosixPath, bytes] = {}
-        for items in produced.values():
-            for path, data, _ in items:
-                if data is not None:
-                    writes[path] = data
-        writes.update(site_files)
-        changed = {path: data for path, data in writes.items()
-                   if memory.outputs.get(path) != bytes_digest(data) or not (self.out / path).is_file()}
-        deletes = work.deleted - set(writes)
-        every_delete = deletes | (static.gone - set(writes))
-        written = replace_in_place(self.out, {**changed, **static.files}, every_delete)
-        work.files_deleted = len(every_delete)
-        for path in static.files:
-            memory.outputs.pop(path, None)  # robots.txt, now the site's own
-        work.changed_paths = tuple(sorted(str(path) for path in set(changed) | deletes))
-        for path in deletes:
-            if memory.outputs.pop(path, None) is not None and path.name.endswith(".html"):
-                memory.pages -= 1
-        for path, data in changed.items():
-            if path not in memory.outputs and path.name.endswith(".html"):
-                memory.pages += 1
-            memory.outputs[path] = bytes_digest(data)
-        if static.files or static.gone:
-            memory.static_outputs = frozenset(static.files)
-        search_warning = None
-        if self.search and has_briefs and any(path.suffix == ".html" for path in set(changed) | deletes):
-            # Pagefind writes its whole index again; stale parts of the old one must not stay behind.
-            shutil.rmtree(self.out / BUNDLE, ignore_errors=True)
-            search_warning = index_site(self.out)
-        return written, search_warning
+    def _save(self, memory: BuildMemory, report: BuildReport) -> None:
+        """Save the memory for the next command, when this build changed the site."""
+        if self.use_cache and report.files_written:
+            save_state(self.site_dir, memory.key, memory, packed=(RenderedBrief,))
+            save_state(self.site_dir, memory.key, Manifest.of(memory, report), MANIFEST_FILE)
+            self._lap("save cache")
 
     def _report(self, memory: BuildMemory, config: Config, *, files_written: int, incremental: bool,
                 warnings: Sequence[BuildWarning] | None = None) -> BuildReport:
         state = memory.state
+        if warnings is None:
+            warnings = _warnings(memory.outcomes) + dead_root_links(memory.outcomes, memory.outputs,
+                                                                     memory.static_outputs)
         return BuildReport(
             out_dir=self.out, pages=memory.pages,
             files=len(memory.outputs), briefs=len(state.briefs),
             entities=sum(1 for key in state.holders if key in state.entities), seconds=0.0,
-            warnings=tuple(sorted(warnings if warnings is not None else _warnings(memory.outcomes) +
-                                  dead_root_links(memory.outcomes, memory.outputs, memory.static_outputs),
-                                  key=_warning_order)),
+            warnings=tuple(sorted(warnings, key=_warning_order)),
             notes=() if config.base_url else (NO_BASE_URL_NOTE,), files_written=files_written,
             incremental=incremental,
         )
 
 
-class RenderedView(Mapping[str, RenderedBrief]):
-    """Each brief's rendering, read straight from the build's outcomes (no copy per build)."""
-
-    def __init__(self, outcomes: dict[str, tuple[Brief, tuple[Entity, ...], BriefOutcome]]) -> None:
-        self._outcomes = outcomes
-
-    def __getitem__(self, slug: str) -> RenderedBrief:
-        brief, entities, outcome = self._outcomes[slug]
-        if isinstance(outcome.rendered, Packed):  # as loaded from the cache: unpacked once, on first use
-            outcome = unpacked(outcome)
-            self._outcomes[slug] = (brief, entities, outcome)
-        return outcome.rendered
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._outcomes)
-
-    def __len__(self) -> int:
-        return len(self._outcomes)
+@contextmanager
+def _aborted_on_failure(staging: OutputWriter | None) -> Iterator[None]:
+    """Remove a first build's staging folder when rendering fails, for any reason."""
+    try:
+        yield
+    except BaseException:
+        if staging is not None:
+            staging.abort()
+        raise
 
 
-def unpacked(outcome: BriefOutcome) -> BriefOutcome:
-    """The outcome with its rendered brief unpickled, if the saved state kept it packed."""
-    if isinstance(outcome.rendered, Packed):
-        return replace(outcome, rendered=outcome.rendered.unpack())
-    return outcome
+def _remember_changes(memory: BuildMemory, deleted: set[PurePosixPath], written: Written) -> None:
+    """A rebuild's written and deleted files, in the digests of the output folder and its page count."""
+    for path in written.static or ():
+        memory.outputs.pop(path, None)  # robots.txt, now the site's own
+    for path in deleted - written.digests.keys():
+        if memory.outputs.pop(path, None) is not None and path.name.endswith(".html"):
+            memory.pages -= 1
+    for path, digest in written.digests.items():
+        if path not in memory.outputs and path.name.endswith(".html"):
+            memory.pages += 1
+        memory.outputs[path] = digest
 
 
-def dead_root_links(outcomes: Mapping[str, tuple[Brief, tuple[Entity, ...], BriefOutcome]],
+def _load_record(pair: tuple[Path, Path], config: Config) -> tuple[SourceRecord | None, list[BriefgenError]]:
+    # Stamped before reading: an edit made while the pair is read is seen by the next build.
+    article_stamp, sidecar_stamp = file_stamp(pair[0]), file_stamp(pair[1])
+    result, pair_errors = load_pair(pair, config)
+    if result is None:
+        return None, pair_errors
+    brief, refs = result
+    return SourceRecord(article_stamp, sidecar_stamp, brief, tuple(refs)), pair_errors
+
+
+def dead_root_links(outcomes: Outcomes,
                     outputs: Mapping[PurePosixPath, str], static: Collection[PurePosixPath]) -> list[BuildWarning]:
     """A warning for each link from the site's root (`/briefs/x/`) in a body that leads to no file of the site."""
     warnings = []
@@ -692,44 +610,9 @@ def outputs_present(out: Path, paths: Iterable[str]) -> bool:
     return all(os.path.isfile(os.path.join(base, path)) for path in paths)
 
 
-def templates_fingerprint(config: Config) -> str:
-    """A digest of every template a build may read: the site's and the built-in theme's.
-
-    Their static/ folders are assets, copied rather than rendered: an edited
-    stylesheet is a static change, not a reason to render every page again.
-    """
-    return folder_digest([config.templates_dir, builtin_templates_dir()], skip="static")
-
-
-def static_fingerprint(config: Config) -> str:
-    """A digest of every folder `_copy_static` copies from: a theme's static/ files are static files too."""
-    return folder_digest([config.static_dir, config.templates_dir / "static", builtin_templates_dir() / "static"])
-
-
-def _duplicate_slugs(records: Iterable[SourceRecord]) -> list[BriefgenError]:
-    return duplicate_slugs(record.brief for record in records)
-
-
-def _warnings(outcomes: dict[str, tuple[Brief, tuple[Entity, ...], BriefOutcome]]) -> list[BuildWarning]:
+def _warnings(outcomes: Outcomes) -> list[BuildWarning]:
     return [warning for _, _, outcome in outcomes.values() for warning in outcome.warnings]
 
 
 def _warning_order(warning: BuildWarning) -> tuple[str, int, str]:
     return (str(warning.path or ""), warning.line or 0, warning.message)
-
-
-def _copy_static(writer: OutputWriter, config: Config) -> None:
-    """The theme's assets (a site's own static/assets/ files win), then the site's static/."""
-    user_assets = frozenset(
-        THEME_ASSETS / PurePosixPath(path.relative_to(config.static_dir / "assets").as_posix())
-        for path in (config.static_dir / "assets").rglob("*") if path.is_file()
-    ) if (config.static_dir / "assets").is_dir() else frozenset()
-    site_theme_static = config.templates_dir / "static"
-    theme_skip = user_assets
-    if site_theme_static.is_dir():
-        writer.copy_tree(site_theme_static, THEME_ASSETS, skip=user_assets)
-        theme_skip = user_assets | frozenset(
-            THEME_ASSETS / PurePosixPath(p.relative_to(site_theme_static).as_posix())
-            for p in site_theme_static.rglob("*") if p.is_file())
-    writer.copy_tree(builtin_templates_dir() / "static", THEME_ASSETS, skip=theme_skip)
-    writer.copy_tree(config.static_dir)

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from . import __version__
+from .config import Config, builtin_templates_dir
 
 CACHE_DIR = ".briefgen-cache"
 STATE_FILE = "state.pickle"
@@ -180,3 +181,17 @@ def clear_state(site_dir: Path) -> None:
             (site_dir / CACHE_DIR / name).unlink()
         except OSError:
             pass
+
+
+def templates_fingerprint(config: Config) -> str:
+    """A digest of every template a build may read: the site's and the built-in theme's.
+
+    Their static/ folders are assets, copied rather than rendered: an edited
+    stylesheet is a static change, not a reason to render every page again.
+    """
+    return folder_digest([config.templates_dir, builtin_templates_dir()], skip="static")
+
+
+def static_fingerprint(config: Config) -> str:
+    """A digest of every folder `write.copy_static` copies from: a theme's static/ files are static files too."""
+    return folder_digest([config.static_dir, config.templates_dir / "static", builtin_templates_dir() / "static"])

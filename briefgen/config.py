@@ -267,3 +267,13 @@ def _check_base_url(value: Any, path: Path | None, line: int | None) -> str:
     if not parts.hostname:
         raise BriefgenError(f"base_url '{text}' has no host name", path, line, example)
     return text if text.endswith("/") else text + "/"
+
+
+def builtin_templates_dir() -> Path:
+    """The default theme: briefgen/templates/ in a wheel, top-level templates/ in a checkout."""
+    package = Path(__file__).resolve().parent
+    for candidate in (package / "templates", package.parent / "templates"):
+        if (candidate / "base.html").is_file():
+            return candidate
+    raise BriefgenError("briefgen's built-in theme is missing from this installation",
+                        hint="reinstall briefgen (pip install --force-reinstall briefgen)")

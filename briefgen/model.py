@@ -131,6 +131,11 @@ class Page:
     members: tuple[object, ...] = ()  # the briefs a page of a long list shows (their slugs)
 
 
+# A group of pages: what one input of the model produces (('brief', slug), ('entity', type, id), the
+# home pages...). Incremental builds redo whole groups, or the pages of a group whose briefs changed.
+Group = tuple[str, ...]
+
+
 @dataclass(frozen=True)
 class Site:
     """The resolved site: published briefs and everything derived from them.

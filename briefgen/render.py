@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path, PurePosixPath
 from collections.abc import Mapping
@@ -19,29 +19,19 @@ from urllib.parse import urlsplit
 import jinja2
 from markupsafe import Markup, escape
 
-from .config import Config
+from .config import Config, builtin_templates_dir
 from .errors import BriefgenError, BuildWarning
 from .markdown_ext import BriefMarkdown, MentionContext, MentionMatcher
 from .metadata import news_article
-from .model import Brief, Entity, Page, Site
+from .model import Brief, Entity, Group, Page, Site
 from .rendered import BriefOutcome, RenderedBrief, RenderedNote, brief_summary
 from .wire import parse_wire
-from .xmltext import rfc3339, xml_text
+from .xmltext import rfc3339
 
 BRIEF_ROOT = "../../"  # a brief's page is briefs/<slug>/index.html
 TYPE_INDEX_PAGE_SIZE = 200
 MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
           "September", "October", "November", "December")
-
-
-def builtin_templates_dir() -> Path:
-    """The default theme: briefgen/templates/ in a wheel, top-level templates/ in a checkout."""
-    package = Path(__file__).resolve().parent
-    for candidate in (package / "templates", package.parent / "templates"):
-        if (candidate / "base.html").is_file():
-            return candidate
-    raise BriefgenError("briefgen's built-in theme is missing from this installation",
-                        hint="reinstall briefgen (pip install --force-reinstall briefgen)")
 
 
 def make_environment(config: Config) -> jinja2.Environment:
@@ -172,9 +162,6 @@ def paginate(items: Sequence[Any], size: int, base: str) -> Iterator[tuple[str, 
             previous=path(number - 1) if number > 1 else None,
             next=path(number + 1) if number < count else None,
         )
-
-
-Group = tuple[str, ...]
 
 
 def page_groups(site: Site, config: Config) -> list[Group]:

@@ -12,11 +12,15 @@ import os
 import secrets
 import shutil
 import subprocess
+from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from typing import Callable, Iterable, TypeVar
+from typing import Callable, Iterable, Mapping, TypeVar
 
-from .cache import CACHE_DIR
-from .errors import BriefgenError
+from .cache import CACHE_DIR, bytes_digest
+from .config import Config, builtin_templates_dir
+from .errors import BriefgenError, BuildWarning
+from .search import BUNDLE, index_site, search_skipped
+from .sitemap import ROBOTS
 
 T = TypeVar("T")
 WRITE_FLAGS = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0)
@@ -59,6 +63,11 @@ class OutputWriter:
                 view = view[os.write(handle, view):]
         finally:
             os.close(handle)
+
+    def put_with_digest(self, path: PurePosixPath, data: bytes) -> str:
+        """`put`, then the digest of what was put (for a worker that stores the pages it renders)."""
+        self.put(path, data)
+        return bytes_digest(data)
 
     def claim(self, path: PurePosixPath, origin: str) -> None:
         """Record a file a worker `put`; a second claim of one path is an error naming both."""
@@ -305,3 +314,124 @@ def _make_folder(folder: Path, undo: list[Callable[[], None]]) -> None:
 def _write_error(target: Path, exc: OSError) -> BriefgenError:
     return BriefgenError(f"cannot update the output folder: {exc.strerror or exc}", target,
                          hint="check the folder's permissions and free space, then build with --clean")
+
+
+# -- the write phase of a build -----------------------------------------------------------------------
+
+THEME_ASSETS = PurePosixPath("assets")
+
+
+@dataclass(frozen=True)
+class StaticRefresh:
+    """A rebuild's static files: every one to copy again (when static/ changed), and those gone."""
+
+    files: dict[PurePosixPath, bytes]
+    gone: set[PurePosixPath]
+
+
+@dataclass(frozen=True)
+class Written:
+    """What the write phase did."""
+
+    files: int  # written or deleted
+    deleted: int
+    changed: tuple[str, ...]  # a rebuild's written and deleted paths
+    search_warning: BuildWarning | None
+    digests: dict[PurePosixPath, str]  # every generated file written (or kept, in a rebuild) and its digest
+    static: frozenset[PurePosixPath] | None  # the static files, when they were copied again
+
+
+def copy_static(writer: OutputWriter, config: Config) -> None:
+    """The theme's assets (a site's own static/assets/ files win), then the site's static/."""
+    user_assets = frozenset(
+        THEME_ASSETS / PurePosixPath(path.relative_to(config.static_dir / "assets").as_posix())
+        for path in (config.static_dir / "assets").rglob("*") if path.is_file()
+    ) if (config.static_dir / "assets").is_dir() else frozenset()
+    site_theme_static = config.templates_dir / "static"
+    theme_skip = user_assets
+    if site_theme_static.is_dir():
+        writer.copy_tree(site_theme_static, THEME_ASSETS, skip=user_assets)
+        theme_skip = user_assets | frozenset(
+            THEME_ASSETS / PurePosixPath(p.relative_to(site_theme_static).as_posix())
+            for p in site_theme_static.rglob("*") if p.is_file())
+    writer.copy_tree(builtin_templates_dir() / "static", THEME_ASSETS, skip=theme_skip)
+    writer.copy_tree(config.static_dir)
+
+
+def write_clean(writer: OutputWriter, stored: Iterable[tuple[tuple[str, ...], PurePosixPath, str]],
+                site_files: list[tuple[PurePosixPath, bytes]], config: Config, *, search: bool) -> Written:
+    """A first build: claim the pages workers `stored`, write the rest beside them, then swap in.
+
+    `search`: run Pagefind over the staged pages before the swap.
+    """
+    search_warning = None
+    digests = {}
+    try:
+        for group, path, digest in stored:
+            writer.claim(path, "/".join(group))
+            digests[path] = digest
+        for path, data in site_files:
+            writer.write(path, data)
+            digests[path] = bytes_digest(data)
+        before_static = set(writer.written)
+        copy_static(writer, config)
+        static = frozenset(set(writer.written) - before_static)
+        if search:
+            # Checked first: run_step looks at every staged file, for nothing when search is off.
+            search_warning = search_skipped() or writer.run_step(index_site, "Pagefind (the search index)")
+        writer.commit()
+    except BaseException:
+        writer.abort()
+        raise
+    return Written(len(writer.written), 0, (), search_warning, digests, static)
+
+
+def plan_static(out_dir: Path, outputs: Mapping[PurePosixPath, str], static_outputs: frozenset[PurePosixPath],
+                new_paths: set[PurePosixPath], deleted: set[PurePosixPath], config: Config, *,
+                static_changed: bool) -> StaticRefresh:
+    """A rebuild's static files to copy again and those gone; a clash with a page is an error.
+
+    Checked as a clean build would: a static file may not be a page, a
+    folder of pages, or inside a generated file's path (`outputs` less
+    `deleted`, and the `new_paths`). A site's own static/robots.txt replaces
+    the generated one.
+    """
+    generated = (set(outputs) - deleted) | new_paths
+    if (config.static_dir / str(ROBOTS)).is_file():
+        generated.discard(ROBOTS)
+    if not static_changed:
+        clash = find_clash(new_paths - set(outputs), static_outputs)
+        if clash is not None:
+            raise clash_error(clash[0], "briefgen", f"the static file {clash[1]}",
+                              where=config.static_dir / str(clash[1]))
+        return StaticRefresh({}, set())
+    writer = OutputWriter(out_dir)
+    try:
+        for path in sorted(generated):
+            writer.claim(path, "briefgen")
+        copy_static(writer, config)
+        copied = {path: (writer.staging / path).read_bytes() for path in writer.written if path not in generated}
+    finally:
+        writer.abort()
+    return StaticRefresh(copied, set(static_outputs) - set(copied))
+
+
+def write_changes(out_dir: Path, outputs: Mapping[PurePosixPath, str], writes: dict[PurePosixPath, bytes],
+                  deleted: set[PurePosixPath], static: StaticRefresh, *, search: bool) -> Written:
+    """A rebuild: write the files whose bytes differ from `outputs`' digests, delete those gone.
+
+    `search`: index the site again when a page changed.
+    """
+    digests = {path: bytes_digest(data) for path, data in writes.items()}
+    changed = {path: data for path, data in writes.items()
+               if outputs.get(path) != digests[path] or not (out_dir / path).is_file()}
+    deletes = deleted - set(writes)
+    every_delete = deletes | (static.gone - set(writes))
+    written = replace_in_place(out_dir, {**changed, **static.files}, every_delete)
+    search_warning = None
+    if search and any(path.suffix == ".html" for path in set(changed) | deletes):
+        # Pagefind writes its whole index again; stale parts of the old one must not stay behind.
+        shutil.rmtree(out_dir / BUNDLE, ignore_errors=True)
+        search_warning = index_site(out_dir)
+    return Written(written, len(every_delete), tuple(sorted(str(path) for path in set(changed) | deletes)),
+                   search_warning, digests, frozenset(static.files) if static.files or static.gone else None)

@@ -1,0 +1,163 @@
+"""What a build remembers for the next: the records both the builder and page production read.
+
+Owns the build's memory (`BuildMemory`: the loaded sources, the resolved
+site state, rendered bodies, the page index and the digest of every file
+written), the small `Manifest` a no-op build reads instead of it, and the
+`BuildReport`. Plain records: it sits below `build` and `pages` so neither
+imports the other's state. Must not load, render or write anything.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass, field, replace
+from pathlib import Path, PurePosixPath
+from collections.abc import Mapping
+from typing import Any, Iterator
+
+from .cache import FileStamp, Packed
+from .entities import SiteState
+from .errors import BuildWarning
+from .model import Brief, Entity, EntityRef, Group
+from .rendered import BriefOutcome, RenderedBrief
+
+# A brief's rendering, with the brief and entities it was rendered from.
+Outcomes = dict[str, tuple[Brief, tuple[Entity, ...], BriefOutcome]]
+
+
+@dataclass(frozen=True)
+class BuildReport:
+    """What a successful build did."""
+
+    out_dir: Path
+    pages: int
+    files: int
+    briefs: int
+    entities: int
+    seconds: float
+    warnings: tuple[BuildWarning, ...]
+    notes: tuple[str, ...] = ()  # what the build left out on purpose, and why
+    files_written: int = 0  # written or deleted
+    files_deleted: int = 0
+    incremental: bool = False
+    changed: tuple[str, ...] | None = None  # files a rebuild wrote or deleted; None after a clean build
+
+    def summary(self) -> str:
+        if self.incremental and not self.files_written:
+            return (f"Nothing changed: {self.pages} pages from {self.briefs} briefs and {self.entities} entities "
+                    f"are up to date ({self.seconds:.2f} s) → {self.out_dir}")
+        what = f"Built {self.pages} pages ({self.files} files)"
+        if self.incremental:
+            what = f"Rewrote {self.files_written - self.files_deleted} of {self.files} files"
+            if self.files_deleted:
+                what += f" and deleted {self.files_deleted}"
+        return (f"{what} from {self.briefs} briefs and {self.entities} entities in {self.seconds:.2f} s "
+                f"→ {self.out_dir}")
+
+
+@dataclass
+class SourceRecord:
+    """One brief's files as last loaded: their stamps, the brief and its refs."""
+
+    article_stamp: FileStamp | None
+    sidecar_stamp: FileStamp | None
+    brief: Brief
+    refs: tuple[EntityRef, ...]
+
+
+@dataclass
+class RegistryRecord:
+    """`content/entities.yaml` as last loaded."""
+
+    path: str
+    stamp: FileStamp | None
+    refs: tuple[EntityRef, ...]
+
+
+@dataclass(frozen=True)
+class PageIndex:
+    """Which pages each group produced last time, and what decided them.
+
+    `outputs`: the paths of each group's files; `members`: the briefs each
+    page of a long list shows; `heads`: what every page of a group shows
+    besides its own items (see `pages.group_head`).
+    """
+
+    outputs: dict[Group, tuple[PurePosixPath, ...]] = field(default_factory=dict)
+    members: dict[PurePosixPath, tuple[Any, ...]] = field(default_factory=dict)
+    heads: dict[Group, Any] = field(default_factory=dict)
+
+
+@dataclass
+class BuildMemory:
+    """What a build learned that the next may reuse (saved in .briefgen-cache/)."""
+
+    key: str
+    state: SiteState
+    sources: dict[tuple[str, str], SourceRecord] = field(default_factory=dict)
+    registry: RegistryRecord | None = None
+    templates_digest: str = ""
+    static_digest: str = ""
+    outcomes: Outcomes = field(default_factory=dict)
+    outputs: dict[PurePosixPath, str] = field(default_factory=dict)  # every generated file and its digest
+    page_index: PageIndex = field(default_factory=PageIndex)
+    static_outputs: frozenset[PurePosixPath] = frozenset()
+    built_before: bool = False  # False: the next build is a clean one, into a fresh folder
+    pages: int = 0  # .html files among the outputs
+
+    @property
+    def fresh(self) -> bool:
+        return not self.built_before
+
+    def output_paths(self) -> Iterator[str]:
+        """Every file the last build wrote, relative to the output folder."""
+        return map(str, itertools.chain(self.outputs, self.static_outputs))
+
+
+@dataclass(frozen=True)
+class Manifest:
+    """The stamps of every source a build read, and its report (saved beside the memory)."""
+
+    stamps: dict[tuple[str, str], tuple[FileStamp | None, FileStamp | None]]
+    registry_path: str | None
+    registry_stamp: FileStamp | None
+    templates_digest: str
+    static_digest: str
+    report: BuildReport
+    outputs: tuple[str, ...]  # every file the build wrote: all must still be there for nothing to do
+
+    @classmethod
+    def of(cls, memory: BuildMemory, report: BuildReport) -> Manifest:
+        return cls(
+            stamps={key: (record.article_stamp, record.sidecar_stamp) for key, record in memory.sources.items()},
+            registry_path=memory.registry.path if memory.registry else None,
+            registry_stamp=memory.registry.stamp if memory.registry else None,
+            templates_digest=memory.templates_digest, static_digest=memory.static_digest, report=report,
+            outputs=tuple(memory.output_paths()))
+
+
+class RenderedView(Mapping[str, RenderedBrief]):
+    """Each brief's rendering, read straight from the build's outcomes (no copy per build)."""
+
+    def __init__(self, outcomes: Outcomes) -> None:
+        self._outcomes = outcomes
+
+    def __getitem__(self, slug: str) -> RenderedBrief:
+        brief, entities, outcome = self._outcomes[slug]
+        if isinstance(outcome.rendered, Packed):  # as loaded from the cache: unpacked once, on first use
+            outcome = unpacked(outcome)
+            self._outcomes[slug] = (brief, entities, outcome)
+        return outcome.rendered
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._outcomes)
+
+    def __len__(self) -> int:
+        return len(self._outcomes)
+
+
+def unpacked(outcome: BriefOutcome) -> BriefOutcome:
+    """The outcome with its rendered brief unpickled, if the saved state kept it packed."""
+    if isinstance(outcome.rendered, Packed):
+        return replace(outcome, rendered=outcome.rendered.unpack())
+    return outcome

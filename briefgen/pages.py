@@ -1,0 +1,234 @@
+"""Page production: which page groups an edit reached, rendering them, and the site-wide files.
+
+Owns the decision of what a build must render again (a superset: files
+whose bytes did not change are not rewritten), the per-group facts that
+decide it (`group_head`: what every page of a long list shows), rendering
+the groups (on every core when there are many) and the feeds and sitemaps
+of the whole site. Functions over values: they take the last build's
+`PageIndex` and return the new one with what was produced and what is
+gone. Must not read sources, write files or touch the builder's memory.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import partial
+from pathlib import PurePosixPath
+from typing import Any, Callable, Collection, Mapping, Sequence
+
+from .annotations_ld import annotation_collection
+from .config import Config
+from .entities import SiteChange
+from .feeds import SITE_ATOM, SITE_JSON, atom_feed, entity_feed_spec, json_feed, site_feed_spec
+from .memory import PageIndex
+from .model import Brief, Group, Site
+from .parallel import parallel_map
+from .render import PageRenderer, page_groups, plan_group
+from .rendered import RenderedBrief
+from .sitemap import NEWS_SITEMAP, ROBOTS, news_sitemap, robots_txt, sitemap_files, sitemap_urls
+
+Progress = Callable[[int, int], None]
+Produced = list[tuple[PurePosixPath, bytes | None, tuple[Any, ...]]]  # path, bytes (None: unchanged), members
+Store = Callable[[PurePosixPath, bytes], str]  # writes a file where it was rendered, returns its digest
+# Each brief's Atom entry by feed depth and kind, kept by the builder while the brief stays the same.
+FeedEntries = dict[tuple[str, int, bool], bytes]
+# A feed entry is made per depth of feed (feed.xml at the root, <type>/<id>/feed.xml) and per kind
+# (whole body or summary): the keys of a brief's entries after its slug.
+FEED_ENTRY_KINDS = tuple((depth, full) for depth in (1, 3) for full in (False, True))
+
+
+@dataclass(frozen=True)
+class PageInputs:
+    """What every page of one build is rendered from."""
+
+    site: Site
+    config: Config
+    rendered: Mapping[str, RenderedBrief]
+    environment: Any  # the Jinja environment
+    feed_entries: FeedEntries  # a memo the builder keeps between builds
+    redo_all: bool = False  # the templates changed: every page is rendered again
+
+
+@dataclass(frozen=True)
+class DirtyGroups:
+    """The page groups an edit may have changed, and the briefs whose feed entries it may have."""
+
+    groups: set[Group]
+    stale_entries: set[str]
+
+
+@dataclass
+class ProducedPages:
+    """What page production made: files per group, the new page index, and the paths now gone."""
+
+    files: dict[Group, Produced]
+    index: PageIndex
+    deleted: set[PurePosixPath] = field(default_factory=set)
+    paths_changed: bool = False  # a page was added or removed: the sitemaps list pages
+    stored: list[tuple[Group, PurePosixPath, str]] = field(default_factory=list)  # what `store` wrote: digests
+
+
+def dirty_groups(change: SiteChange, rerendered: set[str], old_briefs: Sequence[Brief], site: Site,
+                 config: Config, index: PageIndex, listed_by: Mapping[str, set[str]]) -> DirtyGroups:
+    """The page groups an edit may have changed (a superset: unchanged bytes are not rewritten).
+
+    `listed_by` names, for each brief, the briefs whose pages list it (as related).
+    """
+    changed = change.briefs | rerendered
+    touched = changed | change.related
+    stale = set(changed)  # briefs whose feed entry may read differently
+    entity_keys = set(change.entities) | set(change.entity_objects)
+    for slug in changed | change.removed_briefs:
+        touched |= listed_by.get(slug, set())
+    for key in change.entity_objects:
+        named = {b.slug for b in site.briefs_by_entity.get(key, ())}
+        touched |= named
+        stale |= named
+    for slug in changed:
+        entity_keys.update(site.by_slug[slug].entities)
+    for slug in change.tags:
+        if slug in site.tags and index.heads.get(("tag", slug), (None,))[0] != site.tags[slug]:
+            # A tag's spelling shows on its briefs' pages and in the feeds of their entities.
+            for brief in site.briefs_by_tag[slug]:
+                touched.add(brief.slug)
+                stale.add(brief.slug)
+                entity_keys.update(key for key in brief.entities if key in site.entities)
+    dirty: set[Group] = {("brief", slug) for slug in touched if slug in site.by_slug}
+    dirty |= _entity_groups(entity_keys | change.removed_entities, site, config, index)
+    if changed or change.removed_briefs:
+        dirty |= {("home",), ("archive",)}
+        months = {site.by_slug[slug].date for slug in changed} | {b.date for b in old_briefs}
+        dirty.update(("archive-month", f"{when.year:04d}-{when.month:02d}") for when in months)
+    for slug in change.tags:
+        if slug in site.tags:
+            dirty.add(("tag", slug))
+        dirty.add(("tags",))
+    return DirtyGroups(dirty, stale)
+
+
+def _entity_groups(keys: set[tuple[str, str]], site: Site, config: Config, index: PageIndex) -> set[Group]:
+    """The pages of these entities, and the index pages of their types when what those show changed."""
+    dirty: set[Group] = set()
+    types = set()
+    for key in keys:
+        group = ("entity", *key)
+        if key in site.entities:
+            dirty.add(group)
+        old = index.heads.get(group)
+        new = group_head(group, site, config) if key in site.entities else None
+        if old is None or new is None or old[0] != new[0] or old[2] != new[2]:
+            types.add(key[0])
+    dirty.update(("type", name) for name in types if name in config.type_names)
+    if types:
+        dirty.add(("entities",))
+    return dirty
+
+
+def produce_pages(inputs: PageInputs, groups: list[Group], dirty: set[Group], changed_briefs: set[str],
+                  index: PageIndex, written: Collection[PurePosixPath], *, jobs: int | None = None,
+                  progress: Progress | None = None, store: Store | None = None) -> ProducedPages:
+    """Render the dirty groups (on every core when there are many); drop groups that are gone.
+
+    A page of a long list whose briefs did not change, and that is among the
+    `written` files, is not rendered again. With `store`, each file is handed
+    to it where it was rendered (in a worker process), which writes it and
+    returns its digest; the result then names paths only.
+    """
+    outputs, members, heads = dict(index.outputs), dict(index.members), dict(index.heads)
+    result = ProducedPages({}, PageIndex(outputs, members, heads))
+    live = set(groups)
+    for group in [group for group in outputs if group not in live]:
+        result.deleted.update(outputs.pop(group))
+        heads.pop(group, None)
+        result.paths_changed = True
+    todo = [group for group in groups if group in dirty]
+    render = partial(_render_group, inputs, PageRenderer(inputs.environment, inputs.config, inputs.site),
+                     changed_briefs, index, written, store)
+    for group, (items, stored) in zip(todo, parallel_map(render, todo, jobs=jobs, min_items=400,
+                                                         progress=progress)):
+        result.files[group] = items
+        result.stored.extend((group, path, digest) for path, digest in stored)
+        old_paths = set(outputs.get(group, ()))
+        outputs[group] = tuple(path for path, _, _ in items)
+        if old_paths != set(outputs[group]):
+            result.paths_changed = True
+        result.deleted.update(old_paths - set(outputs[group]))
+        heads[group] = group_head(group, inputs.site, inputs.config)
+        for path, _, page_members in items:
+            if page_members:
+                members[path] = page_members
+            else:
+                members.pop(path, None)
+    for path in result.deleted:
+        members.pop(path, None)
+    return result
+
+
+def _render_group(inputs: PageInputs, renderer: PageRenderer, changed_briefs: set[str], index: PageIndex,
+                  written: Collection[PurePosixPath], store: Store | None,
+                  group: Group) -> tuple[Produced, list[tuple[PurePosixPath, str]]]:
+    """One group's files (those of a long list that are as they were: bytes None), stored if asked."""
+    site, config = inputs.site, inputs.config
+    whole = inputs.redo_all or index.heads.get(group) != group_head(group, site, config)
+    items: Produced = []
+    for page in plan_group(group, site, config, inputs.rendered):
+        if not whole and page.members and index.members.get(page.path) == page.members \
+                and changed_briefs.isdisjoint(page.members) and page.path in written:
+            items.append((page.path, None, page.members))  # this page of a long list is as it was
+        else:
+            items.append((page.path, renderer.render(page), page.members))
+    items.extend((path, data, ()) for path, data in group_extras(group, inputs))
+    if store is None:
+        return items, []
+    stored = []
+    for path, data, _ in items:
+        assert data is not None, "a stored group renders every page"
+        stored.append((path, store(path, data)))
+    return [(path, None, page_members) for path, _, page_members in items], stored
+
+
+def site_files(inputs: PageInputs, outputs: Mapping[Group, tuple[PurePosixPath, ...]], *,
+               sitemaps: bool) -> list[tuple[PurePosixPath, bytes]]:
+    """The site's feeds and robots.txt; the sitemaps too when `sitemaps` (pages or dates changed)."""
+    site, config = inputs.site, inputs.config
+    spec = site_feed_spec(site, config)
+    files = [(SITE_ATOM, atom_feed(spec, site, inputs.rendered, config, inputs.feed_entries)),
+             (SITE_JSON, json_feed(spec, site, inputs.rendered, config))]
+    if config.base_url and sitemaps:
+        pages = [path for group in page_groups(site, config) for path in outputs.get(group, ())
+                 if path.suffix == ".html"]
+        files += sitemap_files(sitemap_urls(site, pages), config)
+    if config.base_url:
+        # The news sitemap shows the newest briefs' titles: small, and redone on any change.
+        files.append((NEWS_SITEMAP, news_sitemap(site, config)))
+    # A site's own static/robots.txt wins over the generated one.
+    if not (config.static_dir / str(ROBOTS)).is_file():
+        files.append((ROBOTS, robots_txt(config)))
+    return files
+
+
+def group_head(group: Group, site: Site, config: Config) -> Any:
+    """What every page of a paginated group shows besides its own items (a change redoes them all)."""
+    kind = group[0]
+    if kind == "home":
+        return (len(site.briefs) + config.page_size - 1) // config.page_size
+    if kind == "entity":
+        key = (group[1], group[2])
+        return (site.entities.get(key), site.co_mentions.get(key), len(site.briefs_by_entity.get(key, ())))
+    if kind == "tag":
+        return (site.tags.get(group[1]), len(site.briefs_by_tag.get(group[1], ())))
+    return object()  # never equal: the group is always redone whole
+
+
+def group_extras(group: Group, inputs: PageInputs) -> list[tuple[PurePosixPath, bytes]]:
+    """Files beside a group's pages: a brief's annotations, an entity's feed."""
+    site, config, rendered = inputs.site, inputs.config, inputs.rendered
+    if group[0] == "brief":
+        brief = site.by_slug[group[1]]
+        return [(PurePosixPath(brief.url) / "annotations.jsonld",
+                 annotation_collection(brief, rendered[brief.slug], config))]
+    if group[0] == "entity":
+        key = (group[1], group[2])
+        spec = entity_feed_spec(site.entities[key], site.briefs_by_entity[key][:config.feed_entries], config)
+        return [(spec.path, atom_feed(spec, site, rendered, config, inputs.feed_entries))]
+    return []
