@@ -11,7 +11,6 @@ import bisect
 import heapq
 from operator import itemgetter
 from collections import Counter, defaultdict
-from pathlib import Path
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Sequence, TypeVar
 
@@ -24,24 +23,6 @@ RELATED_LIMIT = 5
 # For an entity in many briefs, how many briefs either side in time are candidates.
 RELATED_WINDOW = 10
 CO_MENTION_LIMIT = 10
-
-
-def merge_entities(refs: Sequence[EntityRef], registry_path: str | None,
-                   errors: ErrorCollector) -> dict[tuple[str, str], Entity]:
-    """Merge every ref of each id into one Entity; the registry's word wins.
-
-    `refs` come in file order; the registry's are moved first.
-    """
-    by_id: dict[str, list[EntityRef]] = defaultdict(list)
-    for ref in refs:
-        by_id[ref.id].append(ref)
-    entities: dict[tuple[str, str], Entity] = {}
-    for entity_id in sorted(by_id):
-        ordered = sorted(by_id[entity_id], key=lambda r: (r.path != registry_path,))
-        entity = merge_entity(entity_id, ordered, errors)
-        if entity is not None:
-            entities[entity.key] = entity
-    return entities
 
 
 def merge_entity(entity_id: str, ordered: Sequence[EntityRef], errors: ErrorCollector) -> Entity | None:
@@ -85,22 +66,6 @@ def merge_entity(entity_id: str, ordered: Sequence[EntityRef], errors: ErrorColl
         description=next((r.description for r in ordered if r.description), None),
         wikidata=next((r.wikidata for r in ordered if r.wikidata), None),
     )
-
-
-def resolve_site(briefs: Sequence[Brief], refs: Sequence[EntityRef], registry_path: Path | None,
-                 *, include_drafts: bool) -> tuple[Site, list[BriefgenError]]:
-    """The model a build renders: published briefs, merged entities, every index.
-
-    `refs` come in file order. The same `SiteState` serves incremental builds,
-    so a clean build and an incremental one compute everything the same way.
-    """
-    state = SiteState(str(registry_path) if registry_path else None, include_drafts=include_drafts)
-    refs_by_file: dict[str, list[EntityRef]] = {}
-    for ref in refs:
-        refs_by_file.setdefault(ref.path, []).append(ref)
-    _, errors = state.apply(remove=(), add=briefs,
-                            refs={path: tuple(items) for path, items in refs_by_file.items()})
-    return state.snapshot(), errors
 
 
 Key = tuple[str, str]
@@ -493,14 +458,3 @@ def related_places(own: Sequence[tuple[str, str]], place: Place, holders: dict[t
     scores.pop(place, None)
     best = heapq.nsmallest(limit, [(-score, other) for other, score in scores.items()])
     return [other for _, other in best]
-
-
-def related_briefs(briefs: Sequence[Brief], limit: int = RELATED_LIMIT) -> dict[str, tuple[Brief, ...]]:
-    """For each brief, its related briefs (see `related_for`)."""
-    order = sorted(briefs, key=brief_order_key)
-    holders: dict[tuple[str, str], list[int]] = defaultdict(list)
-    for rank, brief in enumerate(order):
-        for key in dict.fromkeys(brief.entities):
-            holders[key].append(rank)
-    return {brief.slug: tuple(order[r] for r in related_places(brief.entities, rank, holders, limit))
-            for rank, brief in enumerate(order)}

@@ -20,7 +20,6 @@ from .slugs import MAX_SLUG_LENGTH, slugify
 from .config import Config
 from .errors import BriefgenError, ErrorCollector, did_you_mean
 from .model import Annotation, Brief, EntityRef, Source
-from .parallel import parallel_map
 from .wire import parse_wire
 from .yamlfile import YamlList, YamlMap, decode_text, load_yaml_file
 
@@ -36,14 +35,6 @@ ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 WIKIDATA_PATTERN = re.compile(r"^Q[1-9][0-9]*$")
 KIND_PATTERN = re.compile(r"^[a-z][a-z0-9-]*$")
 MARKDOWN_BULLET = re.compile(r"^[-*+][ \t]+(.*)$")
-
-
-@dataclass(frozen=True)
-class LoadedContent:
-    """What the load stage found: briefs (drafts included) and every entity ref."""
-
-    briefs: tuple[Brief, ...]
-    refs: tuple[EntityRef, ...]  # sidecar refs first (by file), then the registry's
 
 
 @dataclass(frozen=True)
@@ -142,26 +133,6 @@ def _outside_site(path: Path, site_root: Path, errors: ErrorCollector) -> bool:
     errors.add(BriefgenError("symlink leads outside the site and is not followed", path,
                              hint="copy the file into the site instead of linking to it"))
     return True
-
-
-def load_content(config: Config, *, jobs: int | None = None) -> tuple[LoadedContent, list[BriefgenError]]:
-    """Read every brief and the registry; return what loaded and every error found."""
-    errors = ErrorCollector()
-    files = find_content(config, errors)
-    briefs: list[Brief] = []
-    refs: list[EntityRef] = []
-
-    for result, pair_errors in parallel_map(lambda pair: load_pair(pair, config), files.pairs, jobs=jobs):
-        errors.extend(pair_errors)
-        if result is not None:
-            brief, brief_refs = result
-            briefs.append(brief)
-            refs.extend(brief_refs)
-    if files.registry is not None:
-        refs.extend(load_registry(files.registry, config, errors))
-    errors.extend(duplicate_slugs(briefs))
-    briefs.sort(key=lambda b: (-b.date.timestamp(), b.slug))
-    return LoadedContent(tuple(briefs), tuple(refs)), errors.errors
 
 
 def load_pair(pair: tuple[Path, Path], config: Config

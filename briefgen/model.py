@@ -7,7 +7,7 @@ Owns the typed shape of everything a template may read. Values are made by
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import datetime
 from pathlib import PurePosixPath
 
 DEFAULT_ENTITY_TYPES: tuple[str, ...] = ("people", "organizations", "places", "topics")
@@ -100,10 +100,6 @@ class Brief:
     def url(self) -> str:
         return f"briefs/{self.slug}/"
 
-    @property
-    def month(self) -> date:
-        return self.date.date().replace(day=1)
-
 
 @dataclass(frozen=True)
 class Tag:
@@ -140,7 +136,7 @@ Group = tuple[str, ...]
 class Site:
     """The resolved site: published briefs and everything derived from them.
 
-    Made once per build by `entities.resolve_site`; read-only afterwards.
+    Made by `entities.SiteState.snapshot` after each change; read-only afterwards.
     """
 
     briefs: tuple[Brief, ...]  # newest first

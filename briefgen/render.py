@@ -292,13 +292,6 @@ def _grouped(entities: Sequence[Entity], config: Config) -> list[tuple[Any, list
     return groups
 
 
-def _by_month(briefs: Sequence[Brief]) -> list[tuple[date, list[Brief]]]:
-    months: dict[date, list[Brief]] = {}
-    for brief in briefs:
-        months.setdefault(brief.month, []).append(brief)
-    return sorted(months.items(), key=lambda item: item[0], reverse=True)
-
-
 def page_root(path: PurePosixPath) -> str:
     """The relative way from a page back to the site root: '', '../', '../../' ..."""
     return "../" * (len(path.parts) - 1)

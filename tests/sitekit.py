@@ -11,6 +11,11 @@ import pytest
 from bs4 import BeautifulSoup
 
 from briefgen.build import BuildReport, build_site
+from briefgen.config import load_config
+from briefgen.entities import SiteState
+from briefgen.errors import BriefgenError, ErrorCollector
+from briefgen.load import find_content, load_pair, load_registry
+from briefgen.model import Brief, EntityRef
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -87,3 +92,33 @@ def broken_links(out: Path, base_path: str | None = None) -> list[str]:
             if parts.fragment and resolved.suffix == ".html" and unquote(parts.fragment) not in ids_of(resolved):
                 problems.append(f"{page.relative_to(out)}: {target} → no #{parts.fragment}")
     return problems
+
+
+def resolve(briefs: list[Brief], refs: list[EntityRef], registry_path: str | None = None, *,
+            include_drafts: bool = False) -> tuple[SiteState, list[BriefgenError]]:
+    """The resolved state of these briefs and refs (in file order), made as a clean build makes it."""
+    state = SiteState(registry_path, include_drafts=include_drafts)
+    by_file: dict[str, list[EntityRef]] = {}
+    for ref in refs:
+        by_file.setdefault(ref.path, []).append(ref)
+    _, errors = state.apply(remove=(), add=briefs, refs={path: tuple(items) for path, items in by_file.items()})
+    return state, errors
+
+
+def load_folder(site: Path) -> tuple[list[Brief], list[EntityRef], list[str]]:
+    """Every brief of a site folder (newest first), every entity ref, and the errors as printed."""
+    config = load_config(site)
+    errors = ErrorCollector()
+    files = find_content(config, errors)
+    briefs: list[Brief] = []
+    refs: list[EntityRef] = []
+    for pair in files.pairs:
+        result, pair_errors = load_pair(pair, config)
+        errors.extend(pair_errors)
+        if result is not None:
+            briefs.append(result[0])
+            refs.extend(result[1])
+    if files.registry is not None:
+        refs.extend(load_registry(files.registry, config, errors))
+    briefs.sort(key=lambda b: (-b.date.timestamp(), b.slug))
+    return briefs, refs, [error.format_message() for error in errors.errors]

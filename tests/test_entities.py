@@ -5,9 +5,10 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import datetime, timezone
 
-from briefgen.entities import entity_weight, merge_entities, related_briefs, resolve_site
-from briefgen.errors import ErrorCollector
+from briefgen.entities import entity_weight
 from briefgen.model import Brief, EntityRef
+
+from sitekit import resolve
 
 
 def ref(name: str, type_: str = "people", id_: str | None = None, path: str = "a.yaml", **kw) -> EntityRef:
@@ -17,6 +18,14 @@ def ref(name: str, type_: str = "people", id_: str | None = None, path: str = "a
                      path=path, line=1, **kw)
 
 
+def related_briefs(briefs: list[Brief]) -> dict[str, tuple[Brief, ...]]:
+    """Each brief's related briefs, as a clean build resolves them."""
+    keys = dict.fromkeys(key for b in briefs for key in b.entities)
+    state, errors = resolve(briefs, [ref(key[1], id_=key[1]) for key in keys])
+    assert errors == []
+    return state.snapshot().related
+
+
 def brief(slug: str, day: int, *keys: str, draft: bool = False) -> Brief:
     return Brief(slug=slug, title=slug, date=datetime(2024, 1, day, tzinfo=timezone.utc), has_time=False,
                  body="", body_format="markdown", article_path=f"{slug}.md", sidecar_path=f"{slug}.yaml",
@@ -24,28 +33,25 @@ def brief(slug: str, day: int, *keys: str, draft: bool = False) -> Brief:
 
 
 def test_registry_description_and_aliases_merge_with_sidecar_refs() -> None:
-    errors = ErrorCollector()
-    entities = merge_entities([
+    state, errors = resolve([], [
         ref("Vladimir Putin", path="a.yaml"),
         ref("Vladimir Putin", path="entities.yaml", aliases=("Putin",), description="President of Russia."),
         ref("Putin", id_="vladimir-putin", path="b.yaml"),
-    ], "entities.yaml", errors)
-    assert errors.errors == []
-    putin = entities[("people", "vladimir-putin")]
+    ], "entities.yaml")
+    assert errors == []
+    putin = state.entities[("people", "vladimir-putin")]
     assert putin.description == "President of Russia." and putin.aliases == ("Putin",)
 
 
 def test_same_slug_spellings_are_one_entity() -> None:
-    errors = ErrorCollector()
-    entities = merge_entities([ref("Zelenskyy"), ref("ZELENSKYY")], None, errors)
-    assert errors.errors == [] and entities[("people", "zelenskyy")].aliases == ("ZELENSKYY",)
+    state, errors = resolve([], [ref("Zelenskyy"), ref("ZELENSKYY")])
+    assert errors == [] and state.entities[("people", "zelenskyy")].aliases == ("ZELENSKYY",)
 
 
 def test_one_id_for_two_entities_names_both() -> None:
-    errors = ErrorCollector()
-    merge_entities([ref("John Smith", id_="smith", path="a.yaml"), ref("Jane Smith", id_="smith", path="b.yaml")],
-                   None, errors)
-    message = errors.errors[0].format_message()
+    _, errors = resolve([], [ref("John Smith", id_="smith", path="a.yaml"),
+                             ref("Jane Smith", id_="smith", path="b.yaml")])
+    message = errors[0].format_message()
     assert "'John Smith' (a.yaml:1)" in message and "'Jane Smith' (b.yaml:1)" in message
 
 
@@ -81,7 +87,7 @@ def test_common_entities_give_candidates_near_in_time() -> None:
 def test_drafts_and_registry_only_entities_get_no_pages() -> None:
     briefs = [brief("a", 1, "ada"), brief("b", 2, "bob", draft=True)]
     refs = [ref("Ada"), ref("Bob"), ref("Carol", path="entities.yaml")]
-    site, errors = resolve_site(briefs, refs, None, include_drafts=False)
-    assert errors == [] and list(site.entities) == [("people", "ada")]
-    site, _ = resolve_site(briefs, refs, None, include_drafts=True)
-    assert sorted(site.entities) == [("people", "ada"), ("people", "bob")]
+    state, errors = resolve(briefs, refs, include_drafts=False)
+    assert errors == [] and list(state.snapshot().entities) == [("people", "ada")]
+    state, _ = resolve(briefs, refs, include_drafts=True)
+    assert sorted(state.snapshot().entities) == [("people", "ada"), ("people", "bob")]

@@ -4,19 +4,21 @@ from __future__ import annotations
 
 from datetime import timedelta
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
 from briefgen.config import load_config
 from briefgen.errors import BriefgenError
-from briefgen.load import load_content, parse_date, split_key_points
+from briefgen.errors import ErrorCollector
+from briefgen.load import find_content, parse_date, split_key_points
 
-from sitekit import write_site
+from sitekit import load_folder, write_site
 
 
 def load(site: Path):
-    loaded, errors = load_content(load_config(site))
-    return loaded, [e.format_message() for e in errors]
+    briefs, refs, errors = load_folder(site)
+    return SimpleNamespace(briefs=briefs, refs=refs), errors
 
 
 def test_briefs_at_any_depth_newest_first_and_ignored_names(tmp_path: Path) -> None:
@@ -148,7 +150,7 @@ def test_list_items_keep_their_text(tmp_path: Path) -> None:
 
 def test_no_content_folder(tmp_path: Path) -> None:
     with pytest.raises(BriefgenError, match="no content/ folder"):
-        load_content(load_config(tmp_path))
+        find_content(load_config(tmp_path), ErrorCollector())
 
 
 def test_text_in_another_unicode_form_still_matches(tmp_path: Path) -> None:
