@@ -20,11 +20,12 @@ from pathlib import Path, PurePosixPath
 from typing import Any, Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from urllib.parse import unquote, urlsplit
 
-from .cache import (MANIFEST_FILE, cache_key, file_stamp, load_state, save_state, static_fingerprint,
-                    templates_fingerprint, unchanged)
+from .cache import (CACHE_DIR, MANIFEST_FILE, cache_key, file_stamp, load_state, prepare_cache_folder, save_state,
+                    static_fingerprint, templates_fingerprint, unchanged)
 from .config import Config, load_config
 from .entities import SiteChange, SiteState
 from .errors import BriefgenError, BuildWarning, ErrorCollector
+from .lock import LOCK_FILE, build_locks, output_lock_path, remove_leftovers
 from .load import duplicate_slugs, find_content, load_pair, load_registry
 from .markdown_ext import BriefMarkdown
 from .memory import (BuildMemory, BuildReport, Manifest, Outcomes, RegistryRecord, RenderedView, SourceRecord,
@@ -32,6 +33,7 @@ from .memory import (BuildMemory, BuildReport, Manifest, Outcomes, RegistryRecor
 from .model import Brief, EntityRef, Group, Site
 from .pages import (FEED_ENTRY_KINDS, FeedEntries, PageInputs, ProducedPages, dirty_groups, produce_pages,
                     site_files)
+from .ownership import read_fingerprint
 from .parallel import parallel_map
 from .render import make_environment, page_groups, render_brief
 from .rendered import RenderedBrief
@@ -149,6 +151,8 @@ class Builder:
         # Each brief's Atom entry, by feed depth and kind: kept while the brief, its tags and entities stay.
         self._feed_entries: FeedEntries = {}
         self._clock = 0.0
+        self.wait_for_lock = True  # False: another build of this output (or cache) running is an error
+        self.on_lock_wait: Callable[[Path, str], None] | None = None  # told once when a build must wait
 
     def _lap(self, phase: str) -> None:
         now = time.perf_counter()
@@ -166,6 +170,19 @@ class Builder:
         """
         started = self._clock = time.perf_counter()
         self.timings = {}
+        locks = [output_lock_path(self.out.resolve() if self.out.is_symlink() else self.out)]
+        cache_lock = [self.site_dir / CACHE_DIR / LOCK_FILE] if self.use_cache else []
+        with build_locks(locks, cache_lock, wait=self.wait_for_lock, on_wait=self.on_lock_wait):
+            remove_leftovers(self.out)
+            if self.use_cache:
+                try:
+                    prepare_cache_folder(self.site_dir)
+                except OSError:
+                    pass  # a cache that cannot be written: the next build is a full one (see _save)
+            return self._build_locked(progress, changed, started)
+
+    def _build_locked(self, progress: Progress | None, changed: Collection[Path] | None,
+                      started: float) -> BuildReport:
         if self._rescan:
             changed = None
         self._rescan = True  # until this build succeeds
@@ -189,7 +206,10 @@ class Builder:
             raise
         self.memory = memory
         self._rescan = False
-        self._save(memory, report)
+        if not self._save(memory, report):
+            report = replace(report, warnings=(*report.warnings, BuildWarning(
+                "the build cache could not be saved (a full disk, or a folder that cannot be written): "
+                "the next build will be a full one", self.site_dir / CACHE_DIR)))
         return replace(report, seconds=time.perf_counter() - started)
 
     def _build(self, memory: BuildMemory, config: Config, progress: Progress | None,
@@ -327,15 +347,18 @@ class Builder:
         if templates_fingerprint(config) != manifest.templates_digest or \
                 static_fingerprint(config) != manifest.static_digest:
             return None
-        if not outputs_present(self.out, manifest.outputs):
+        if manifest.site_fingerprint != read_fingerprint(self.out) or not outputs_present(self.out, manifest.outputs):
             return None
         return replace(manifest.report, files_written=0, incremental=True, changed=())
 
     def _saved_memory(self, key: str) -> BuildMemory | None:
         """The memory the last command saved, if every file it wrote is still in the output folder."""
         memory = load_state(self.site_dir, key)
-        if not isinstance(memory, BuildMemory) or not outputs_present(self.out, memory.output_paths()):
-            memory = None  # no cache, or files of the site were deleted by hand (or the folder emptied)
+        if not isinstance(memory, BuildMemory) or memory.site_fingerprint != read_fingerprint(self.out) \
+                or not outputs_present(self.out, memory.output_paths()):
+            # No cache; or the output folder is not the site the state describes (another build, one
+            # stopped halfway, a state that could not be saved); or files were deleted by hand.
+            memory = None
         self._lap("load cache")
         return memory
 
@@ -496,8 +519,8 @@ class Builder:
         writes = {path: data for items in rendering.pages.files.values() for path, data, _ in items
                   if data is not None}
         writes.update(rendering.site_files)
-        return write_changes(self.out, memory.outputs, writes, rendering.pages.deleted, rendering.static,
-                             search=search)
+        return write_changes(self.out, memory.outputs, memory.static_outputs, writes, rendering.pages.deleted,
+                             rendering.static, search=search)
 
     def _remember(self, memory: BuildMemory, scan: Scan, edits: Edits, resolution: Resolution,
                   rendering: Rendering, written: Written, first: bool) -> None:
@@ -517,6 +540,7 @@ class Builder:
         memory.templates_digest = edits.templates_digest
         memory.static_digest = edits.static_digest
         memory.page_index = rendering.pages.index
+        memory.site_fingerprint = written.fingerprint
 
     def _remember_sources(self, scan: Scan, edits: Edits, first: bool) -> None:
         """Keep the dev server's map of brief files up to date (or drop it after a clean build)."""
@@ -531,12 +555,18 @@ class Builder:
         for key in edits.loaded:
             self._index_source(key)
 
-    def _save(self, memory: BuildMemory, report: BuildReport) -> None:
-        """Save the memory for the next command, when this build changed the site."""
-        if self.use_cache and report.files_written:
-            save_state(self.site_dir, memory.key, memory, packed=(RenderedBrief,))
+    def _save(self, memory: BuildMemory, report: BuildReport) -> bool:
+        """Save the memory for the next command, when this build changed the site; False if that failed.
+
+        A state that was not saved never misleads the next build: it names the
+        site it describes, and the output folder now holds another.
+        """
+        if not (self.use_cache and report.files_written):
+            return True
+        saved = save_state(self.site_dir, memory.key, memory, packed=(RenderedBrief,)) and \
             save_state(self.site_dir, memory.key, Manifest.of(memory, report), MANIFEST_FILE)
-            self._lap("save cache")
+        self._lap("save cache")
+        return saved
 
     def _report(self, memory: BuildMemory, config: Config, *, files_written: int, incremental: bool,
                 warnings: Sequence[BuildWarning] | None = None) -> BuildReport:

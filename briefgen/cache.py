@@ -156,23 +156,34 @@ def load_state(site_dir: Path, key: str, name: str = STATE_FILE) -> Any | None:
 
 
 def save_state(site_dir: Path, key: str, state: Any, name: str = STATE_FILE, *,
-               packed: tuple[type, ...] = ()) -> None:
-    """Save the state atomically; a cache that cannot be written is only a slower next build.
+               packed: tuple[type, ...] = ()) -> bool:
+    """Save the state atomically; False when the cache cannot be written (the next build is slower).
 
     Objects of the `packed` types come back as `Packed` (see there).
     """
     folder = site_dir / CACHE_DIR
     try:
-        folder.mkdir(exist_ok=True)
-        gitignore = folder / ".gitignore"
-        if not gitignore.exists():
-            gitignore.write_text("# briefgen's build cache: safe to delete\n*\n")
+        prepare_cache_folder(site_dir)
         handle, temporary = tempfile.mkstemp(dir=folder, prefix=".state-")
         with os.fdopen(handle, "wb") as out:
             _PackingPickler(out, packed).dump((key, state))
         os.replace(temporary, folder / name)
     except OSError:
-        return
+        return False
+    return True
+
+
+def prepare_cache_folder(site_dir: Path) -> Path:
+    """`.briefgen-cache/`, made if need be with a `.gitignore` that keeps it out of git; what a killed
+    build left there half saved is removed (call it with the build's lock held). Raises OSError."""
+    folder = site_dir / CACHE_DIR
+    folder.mkdir(exist_ok=True)
+    gitignore = folder / ".gitignore"
+    if not gitignore.exists():
+        gitignore.write_text("# briefgen's build cache: safe to delete\n*\n")
+    for leftover in folder.glob(".state-*"):
+        leftover.unlink(missing_ok=True)
+    return folder
 
 
 def clear_state(site_dir: Path) -> None:

@@ -54,6 +54,8 @@ def make_parser() -> argparse.ArgumentParser:
                        help="ignore .briefgen-cache/ and build everything from scratch")
     build.add_argument("--jobs", type=int, metavar="N", help="processes for a clean build (default: every core)")
     build.add_argument("--timings", action="store_true", help="print the seconds each stage took")
+    build.add_argument("--no-wait", action="store_true",
+                       help="fail at once when another build of this output folder is running")
     build.add_argument("-q", "--quiet", action="store_true", help="print errors only")
     build.set_defaults(run=run_build)
 
@@ -113,6 +115,9 @@ def run_build(args: argparse.Namespace) -> int:
     if args.clean:
         clear_state(args.site_dir)
     builder = Builder(args.site_dir, args.out, drafts=args.drafts, base_url=args.base_url, jobs=args.jobs)
+    builder.wait_for_lock = not args.no_wait
+    builder.on_lock_wait = lambda lock, holder: print(
+        f"briefgen: waiting for another build to finish ({holder}, {lock})", file=sys.stderr, flush=True)
     with collector_paused():
         report = builder.build(progress=terminal_progress() if not args.quiet else None)
     if args.timings:

@@ -104,6 +104,7 @@ class BuildMemory:
     static_outputs: frozenset[PurePosixPath] = frozenset()
     built_before: bool = False  # False: the next build is a clean one, into a fresh folder
     pages: int = 0  # .html files among the outputs
+    site_fingerprint: str = ""  # of the site the output folder held after this build (see ownership.py)
 
     @property
     def fresh(self) -> bool:
@@ -125,6 +126,7 @@ class Manifest:
     static_digest: str
     report: BuildReport
     outputs: tuple[str, ...]  # every file the build wrote: all must still be there for nothing to do
+    site_fingerprint: str  # the output folder must still hold this site
 
     @classmethod
     def of(cls, memory: BuildMemory, report: BuildReport) -> Manifest:
@@ -133,7 +135,7 @@ class Manifest:
             registry_path=memory.registry.path if memory.registry else None,
             registry_stamp=memory.registry.stamp if memory.registry else None,
             templates_digest=memory.templates_digest, static_digest=memory.static_digest, report=report,
-            outputs=tuple(memory.output_paths()))
+            outputs=tuple(memory.output_paths()), site_fingerprint=memory.site_fingerprint)
 
 
 class RenderedView(Mapping[str, RenderedBrief]):

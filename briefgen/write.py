@@ -20,6 +20,7 @@ from .cache import CACHE_DIR, bytes_digest
 from .config import Config, builtin_templates_dir
 from .errors import BriefgenError, BuildWarning
 from .search import BUNDLE, index_site, search_skipped
+from .ownership import OWNED_LIST, PENDING, carry_over, owned_list, site_fingerprint, write_list
 from .sitemap import ROBOTS
 
 T = TypeVar("T")
@@ -72,6 +73,14 @@ class OutputWriter:
     def claim(self, path: PurePosixPath, origin: str) -> None:
         """Record a file a worker `put`; a second claim of one path is an error naming both."""
         self._claim(path, origin)
+
+    def claimant(self, path: PurePosixPath) -> str | None:
+        """Who writes `path`, a file inside it, or a file where one of its folders would be; None: nobody."""
+        if path in self.written:
+            return self.written[path]
+        if path in self._claimed_folders:
+            return f"{self._claimed_folders[path]} (a folder)"
+        return next((self.written[folder] for folder in path.parents if folder in self.written), None)
 
     def copy_tree(self, source: Path, prefix: PurePosixPath = PurePosixPath(), *,
                   skip: frozenset[PurePosixPath] = frozenset()) -> None:
@@ -231,12 +240,15 @@ def check_output_folder(out_dir: Path, site_dir: Path) -> None:
                                 hint="choose an output folder such as site/")
     if out.is_file():
         raise BriefgenError(f"the output path {out_dir} is a file", out_dir, hint="choose a folder")
-    if out.is_dir() and any(out.iterdir()) and not (out / "index.html").exists():
+    if out.is_dir() and any(out.iterdir()) and not (out / "index.html").exists() \
+            and not (out / OWNED_LIST).exists():
         raise BriefgenError(f"the output folder {out_dir} has files that briefgen did not build", out_dir,
                             hint="briefgen replaces the whole folder: empty it or choose another")
 
 
-def replace_in_place(out_dir: Path, files: dict[PurePosixPath, bytes], deletes: set[PurePosixPath]) -> int:
+def replace_in_place(out_dir: Path, files: dict[PurePosixPath, bytes], deletes: set[PurePosixPath], *,
+                     lists: tuple[bytes, bytes] | None = None,
+                     owned: Callable[[PurePosixPath], bool] = lambda path: True) -> int:
     """Write changed files into an existing output folder and delete pages that are gone: all or nothing.
 
     For incremental builds, which change a handful of files. Every new file
@@ -246,8 +258,18 @@ def replace_in_place(out_dir: Path, files: dict[PurePosixPath, bytes], deletes: 
     never sees half a file; if a move fails, every move made is undone.
     Folders left empty by deleted pages are removed. Returns how many files
     were written or deleted.
+
+    `lists`: the folder's list of owned files while files move (it says
+    `pending`) and after. A file in the way that is not `owned` is the
+    user's: an error, and nothing moves.
     """
     out_dir = out_dir.resolve()
+    for path in sorted(files):
+        foreign = _foreign_file_at(out_dir, path, owned)
+        if foreign is not None:
+            raise BriefgenError(f"{foreign.relative_to(out_dir)} is in the output folder but briefgen did not "
+                                f"write it, and the build writes {path} there now", foreign,
+                                hint="move that file out of the output folder, or rename what clashes with it")
     work = make_folder_beside(out_dir, "update")
     undo: list[Callable[[], None]] = []  # how to take back each step done in the output, in order
     target = out_dir
@@ -262,6 +284,10 @@ def replace_in_place(out_dir: Path, files: dict[PurePosixPath, bytes], deletes: 
         aside = work / "old"
         os.mkdir(aside)
         kept = 0
+        if lists is not None:
+            before = (out_dir / OWNED_LIST).read_bytes() if (out_dir / OWNED_LIST).is_file() else None
+            write_list(out_dir, lists[0])
+            undo.append(lambda: write_list(out_dir, before) if before is not None else None)
 
         def set_aside(old: Path) -> None:
             nonlocal kept
@@ -286,6 +312,8 @@ def replace_in_place(out_dir: Path, files: dict[PurePosixPath, bytes], deletes: 
                 set_aside(target)
             os.rename(staged[path], target)
             undo.append(lambda placed=target: placed.unlink())
+        if lists is not None:
+            write_list(out_dir, lists[1])
     except OSError as exc:
         for step in reversed(undo):
             try:
@@ -301,6 +329,18 @@ def replace_in_place(out_dir: Path, files: dict[PurePosixPath, bytes], deletes: 
             folder.rmdir()
             folder = folder.parent
     return len(files) + len(deletes)
+
+
+def _foreign_file_at(out_dir: Path, path: PurePosixPath, owned: Callable[[PurePosixPath], bool]) -> Path | None:
+    """A file not `owned` at `path`, or below it when it is a folder: what a write there would destroy."""
+    target = out_dir / path
+    if target.is_symlink() or target.is_file():
+        return None if owned(path) else target
+    for folder, _, names in os.walk(target):
+        for name in names:
+            if not owned(PurePosixPath(Path(folder, name).relative_to(out_dir).as_posix())):
+                return Path(folder, name)
+    return None
 
 
 def _make_folder(folder: Path, undo: list[Callable[[], None]]) -> None:
@@ -339,6 +379,7 @@ class Written:
     search_warning: BuildWarning | None
     digests: dict[PurePosixPath, str]  # every generated file written (or kept, in a rebuild) and its digest
     static: frozenset[PurePosixPath] | None  # the static files, when they were copied again
+    fingerprint: str  # of the site now in the output folder (see ownership.py)
 
 
 def copy_static(writer: OutputWriter, config: Config) -> None:
@@ -362,7 +403,9 @@ def write_clean(writer: OutputWriter, stored: Iterable[tuple[tuple[str, ...], Pu
                 site_files: list[tuple[PurePosixPath, bytes]], config: Config, *, search: bool) -> Written:
     """A first build: claim the pages workers `stored`, write the rest beside them, then swap in.
 
-    `search`: run Pagefind over the staged pages before the swap.
+    `search`: run Pagefind over the staged pages before the swap. Files of
+    the old output folder that briefgen did not write are carried into the
+    new one (see `ownership.carry_over`).
     """
     search_warning = None
     digests = {}
@@ -379,11 +422,15 @@ def write_clean(writer: OutputWriter, stored: Iterable[tuple[tuple[str, ...], Pu
         if search:
             # Checked first: run_step looks at every staged file, for nothing when search is off.
             search_warning = search_skipped() or writer.run_step(index_site, "Pagefind (the search index)")
+        fingerprint = site_fingerprint(digests, static)
+        writer.write(OWNED_LIST, owned_list(fingerprint, [*digests, *static], [BUNDLE]))
+        if writer.out_dir.is_dir():
+            carry_over(writer.out_dir, writer.staging, writer.claimant)
         writer.commit()
     except BaseException:
         writer.abort()
         raise
-    return Written(len(writer.written), 0, (), search_warning, digests, static)
+    return Written(len(writer.written), 0, (), search_warning, digests, static, fingerprint)
 
 
 def plan_static(out_dir: Path, outputs: Mapping[PurePosixPath, str], static_outputs: frozenset[PurePosixPath],
@@ -416,22 +463,34 @@ def plan_static(out_dir: Path, outputs: Mapping[PurePosixPath, str], static_outp
     return StaticRefresh(copied, set(static_outputs) - set(copied))
 
 
-def write_changes(out_dir: Path, outputs: Mapping[PurePosixPath, str], writes: dict[PurePosixPath, bytes],
-                  deleted: set[PurePosixPath], static: StaticRefresh, *, search: bool) -> Written:
+def write_changes(out_dir: Path, outputs: Mapping[PurePosixPath, str], static_outputs: frozenset[PurePosixPath],
+                  writes: dict[PurePosixPath, bytes], deleted: set[PurePosixPath], static: StaticRefresh, *,
+                  search: bool) -> Written:
     """A rebuild: write the files whose bytes differ from `outputs`' digests, delete those gone.
 
-    `search`: index the site again when a page changed.
+    `search`: index the site again when a page changed. The folder's list of
+    owned files says `pending` while files move (see ownership.py).
     """
     digests = {path: bytes_digest(data) for path, data in writes.items()}
     changed = {path: data for path, data in writes.items()
                if outputs.get(path) != digests[path] or not (out_dir / path).is_file()}
     deletes = deleted - set(writes)
     every_delete = deletes | (static.gone - set(writes))
-    written = replace_in_place(out_dir, {**changed, **static.files}, every_delete)
+    new_outputs = {path: digest for path, digest in outputs.items() if path not in every_delete
+                   and path not in static.files}
+    new_outputs.update(digests)
+    new_static = frozenset(static.files) if static.files or static.gone else static_outputs
+    fingerprint = site_fingerprint(new_outputs, new_static)
+    lists = (owned_list(PENDING, [*outputs, *static_outputs, *new_outputs, *new_static], [BUNDLE]),
+             owned_list(fingerprint, [*new_outputs, *new_static], [BUNDLE]))
+    owned = frozenset(outputs) | static_outputs
+    written = replace_in_place(out_dir, {**changed, **static.files}, every_delete, lists=lists,
+                               owned=lambda path: path in owned)
     search_warning = None
     if search and any(path.suffix == ".html" for path in set(changed) | deletes):
         # Pagefind writes its whole index again; stale parts of the old one must not stay behind.
         shutil.rmtree(out_dir / BUNDLE, ignore_errors=True)
         search_warning = index_site(out_dir)
     return Written(written, len(every_delete), tuple(sorted(str(path) for path in set(changed) | deletes)),
-                   search_warning, digests, frozenset(static.files) if static.files or static.gone else None)
+                   search_warning, digests, frozenset(static.files) if static.files or static.gone else None,
+                   fingerprint)

@@ -1,0 +1,127 @@
+"""One build at a time per output folder and per build cache.
+
+Owns the lock files (`.<output>.lock` beside the output folder, `build.lock`
+in `.briefgen-cache/`) and removing what builds that were killed left beside
+the output folder. A lock is an advisory `flock` held for the whole build:
+the system lets go of it when its process dies, so a lock left by a killed
+build is simply taken over; the file also names the holder's pid, for the
+message a waiting build prints. Must not build anything.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import shutil
+import time
+from contextlib import ExitStack, contextmanager
+from pathlib import Path
+from typing import Callable, Iterator
+
+from .errors import BriefgenError
+
+try:
+    import fcntl
+except ImportError:  # not POSIX: builds are not locked there
+    fcntl = None  # type: ignore[assignment]
+
+# The folders a build makes beside the output folder while it works (see write.make_folder_beside).
+WORK_FOLDERS = ("building", "update", "old")
+POLL_SECONDS = 0.1
+LOCK_FILE = "build.lock"  # in the build cache
+
+
+def output_lock_path(out_dir: Path) -> Path:
+    return out_dir.parent / f".{out_dir.name}.lock"
+
+
+@contextmanager
+def build_locks(paths: list[Path], optional: list[Path] = (), *, wait: bool = True,  # type: ignore[assignment]
+                on_wait: Callable[[Path, str], None] | None = None) -> Iterator[None]:
+    """Hold the lock files at `paths` and `optional` (in sorted order, so two builds never wait on each other).
+
+    With `wait`, a lock another process holds is waited for (`on_wait` is
+    told once, with the holder's pid); without it, that is an error. An
+    `optional` lock whose file cannot be made (a read-only cache) is skipped.
+    """
+    with ExitStack() as stack:
+        for path in sorted(set(paths) | set(optional)):
+            stack.enter_context(_locked(path, wait=wait, on_wait=on_wait, optional=path in optional))
+        yield
+
+
+@contextmanager
+def _locked(path: Path, *, wait: bool, on_wait: Callable[[Path, str], None] | None,
+            optional: bool) -> Iterator[None]:
+    if fcntl is None:
+        yield
+        return
+    told = False
+    while True:
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            handle = os.open(path, os.O_RDWR | os.O_CREAT | getattr(os, "O_CLOEXEC", 0), 0o666)
+        except OSError as exc:
+            if optional:
+                yield
+                return
+            raise BriefgenError(f"cannot make the build's lock file: {exc.strerror or exc}", path,
+                                hint="check that the folder can be written") from None
+        if _take(handle, path, wait=wait, on_wait=None if told else on_wait):
+            break
+        told = True
+        os.close(handle)  # the holder removed the file as it let go: lock the one there now
+    try:
+        os.ftruncate(handle, 0)
+        os.pwrite(handle, f"{os.getpid()}\n".encode(), 0)
+        yield
+    finally:
+        # Removed before it is let go, so no build ever locks a file that is no longer the lock.
+        try:
+            os.unlink(path)
+        except OSError:
+            pass
+        os.close(handle)
+
+
+def _take(handle: int, path: Path, *, wait: bool, on_wait: Callable[[Path, str], None] | None) -> bool:
+    """Lock the open file; False when it was removed meanwhile (then the caller opens the new one)."""
+    while True:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            break
+        except OSError as exc:
+            if exc.errno not in (errno.EAGAIN, errno.EACCES, errno.EWOULDBLOCK):
+                raise BriefgenError(f"cannot lock {path}: {exc.strerror or exc}", path) from None
+        holder = _holder(handle)
+        if not wait:
+            os.close(handle)
+            raise BriefgenError(f"another build is running here ({holder})", path,
+                                hint="wait for it to finish, or run again without --no-wait")
+        if on_wait is not None:
+            on_wait(path, holder)
+            on_wait = None
+        time.sleep(POLL_SECONDS)
+    try:
+        return os.fstat(handle).st_ino == os.stat(path).st_ino
+    except OSError:
+        return False
+
+
+def _holder(handle: int) -> str:
+    try:
+        text = os.pread(handle, 32, 0).decode("ascii", "replace").strip()
+    except OSError:
+        text = ""
+    return f"pid {text}" if text.isdigit() else "a process that did not say its pid"
+
+
+def remove_leftovers(out_dir: Path) -> None:
+    """Delete the work folders that killed builds left beside the output folder (call with the lock held)."""
+    target = out_dir.resolve() if out_dir.is_symlink() else out_dir
+    if not target.parent.is_dir():
+        return
+    prefixes = tuple(f".{target.name}.{purpose}-" for purpose in WORK_FOLDERS)
+    for entry in os.scandir(target.parent):
+        if entry.name.startswith(prefixes) and entry.is_dir(follow_symlinks=False):
+            shutil.rmtree(entry.path, ignore_errors=True)

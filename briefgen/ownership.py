@@ -1,0 +1,152 @@
+"""Which files of the output folder briefgen wrote, and keeping every other file where it is.
+
+Owns the list a build leaves inside the output folder (`.briefgen-files`):
+the site's fingerprint on its first line, then every file (and wholly owned
+folder) that briefgen wrote. A build deletes or replaces only what the list
+names; anything else in the folder (`.git/`, a `CNAME`, a web server's own
+files) is carried into a clean build's new folder and never touched by a
+rebuild. The fingerprint tells whether the saved build state describes the
+site that is really there: a rebuild marks the list `pending` before it
+moves a file and writes the new fingerprint after the last, so a build
+killed in between leaves a list that matches no state, and the next build
+is a full one. Must not render or decide what the site holds.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+from typing import Callable, Iterable, Mapping
+
+from .errors import BriefgenError
+
+OWNED_LIST = PurePosixPath(".briefgen-files")
+OWNED_LIST_DRAFT = PurePosixPath(".briefgen-files.new")  # the list while it is written
+HEADER = "# briefgen: the files of this folder that briefgen wrote; it deletes or replaces only these\n"
+PENDING = "pending"
+# Folders made whole by a tool, listed as one entry ending in '/'.
+# Without a list (a folder built by an older briefgen), names that are surely not briefgen's are kept.
+LEGACY_KEPT = frozenset({"CNAME"})
+
+
+@dataclass(frozen=True)
+class Owned:
+    """What the list in an output folder says."""
+
+    fingerprint: str | None  # None: no list, or a build was stopped while changing the folder
+    files: frozenset[PurePosixPath]
+    folders: frozenset[PurePosixPath]  # owned whole (the search index)
+    listed: bool = True  # False: the folder has no list (built before lists were kept)
+
+    def owns(self, path: PurePosixPath) -> bool:
+        if path in (OWNED_LIST, OWNED_LIST_DRAFT) or path in self.files:
+            return True
+        if any(folder in self.folders for folder in path.parents):
+            return True
+        if not self.listed:
+            return not (path.name in LEGACY_KEPT or any(part.startswith(".") for part in path.parts))
+        return False
+
+
+def site_fingerprint(outputs: Mapping[PurePosixPath, str], static: Iterable[PurePosixPath]) -> str:
+    """One digest of every generated file's path and digest, and every static file's path."""
+    digest = hashlib.blake2b(digest_size=16)
+    for path in sorted(outputs):
+        digest.update(f"{path}\0{outputs[path]}\n".encode())
+    for path in sorted(static):
+        digest.update(f"{path}\0static\n".encode())
+    return digest.hexdigest()
+
+
+def owned_list(fingerprint: str, files: Iterable[PurePosixPath], folders: Iterable[PurePosixPath]) -> bytes:
+    """The list's bytes: deterministic, sorted."""
+    lines = [HEADER, f"site {fingerprint}\n"]
+    lines += [f"{folder}/\n" for folder in sorted(set(folders))]
+    lines += [f"{path}\n" for path in sorted(set(files))]
+    return "".join(lines).encode("utf-8")
+
+
+def read_fingerprint(out_dir: Path) -> str | None:
+    """The fingerprint the folder's list names (reads its first lines only); None when there is none."""
+    try:
+        with open(out_dir / OWNED_LIST, encoding="utf-8") as handle:
+            handle.readline()
+            words = handle.readline().split()
+    except (OSError, UnicodeDecodeError):
+        return None
+    if len(words) == 2 and words[0] == "site" and words[1] != PENDING:
+        return words[1]
+    return None
+
+
+def read_owned(out_dir: Path) -> Owned:
+    """What the output folder's list says briefgen owns there."""
+    try:
+        text = (out_dir / OWNED_LIST).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return Owned(None, frozenset(), frozenset(), listed=False)
+    files, folders = set(), set()
+    fingerprint = None
+    for line in text.splitlines():
+        if not line or line.startswith("#"):
+            continue
+        if line.startswith("site "):
+            fingerprint = line[5:].strip()
+        elif line.endswith("/"):
+            folders.add(PurePosixPath(line.rstrip("/")))
+        else:
+            files.add(PurePosixPath(line))
+    return Owned(None if fingerprint == PENDING else fingerprint, frozenset(files), frozenset(folders))
+
+
+def write_list(out_dir: Path, data: bytes) -> None:
+    """Replace the folder's list in one rename, so it is never seen half written."""
+    temporary = out_dir / OWNED_LIST_DRAFT
+    with open(temporary, "wb") as handle:
+        handle.write(data)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(temporary, out_dir / OWNED_LIST)
+
+
+def carry_over(old_dir: Path, staging: Path, claimant: Callable[[PurePosixPath], str | None]) -> int:
+    """Bring every file of `old_dir` that briefgen did not write into the `staging` folder.
+
+    Files are hard-linked where the file system allows (the same file, in no
+    time), else copied; symlinks stay links. A file of the user's where the
+    new build writes a file or a folder (`claimant` names who) is an error:
+    nothing is replaced. Returns how many files were carried.
+    """
+    owned = read_owned(old_dir)
+    carried = 0
+    for folder, dirnames, filenames in os.walk(old_dir):
+        here = Path(folder).relative_to(old_dir)
+        linked_folders = [d for d in dirnames if (Path(folder) / d).is_symlink()]
+        for name in sorted(filenames) + sorted(linked_folders):
+            relative = PurePosixPath((here / name).as_posix())
+            if owned.owns(relative):
+                continue
+            other = claimant(relative)
+            if other is not None:
+                raise BriefgenError(f"two things want to write {relative}: {other} and a file that was in the "
+                                    "output folder but that briefgen did not write", old_dir / relative,
+                                    hint="move that file out of the output folder, or rename what clashes with it")
+            _link_or_copy(Path(folder) / name, staging / relative)
+            carried += 1
+        dirnames[:] = sorted(d for d in dirnames if d not in linked_folders
+                             and PurePosixPath((here / d).as_posix()) not in owned.folders)
+    return carried
+
+
+def _link_or_copy(source: Path, target: Path) -> None:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    if source.is_symlink():
+        os.symlink(os.readlink(source), target)
+        return
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copy2(source, target)
