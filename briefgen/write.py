@@ -240,10 +240,17 @@ def check_output_folder(out_dir: Path, site_dir: Path) -> None:
                                 hint="choose an output folder such as site/")
     if out.is_file():
         raise BriefgenError(f"the output path {out_dir} is a file", out_dir, hint="choose a folder")
-    if out.is_dir() and any(out.iterdir()) and not (out / "index.html").exists() \
-            and not (out / OWNED_LIST).exists():
+    if out.is_dir() and any(out.iterdir()) and not built_by_briefgen(out):
         raise BriefgenError(f"the output folder {out_dir} has files that briefgen did not build", out_dir,
-                            hint="briefgen replaces the whole folder: empty it or choose another")
+                            hint="build into an empty folder (later, files added beside briefgen's are kept), "
+                                 "or choose another")
+
+
+def built_by_briefgen(out: Path) -> bool:
+    """Whether briefgen built this folder: it holds the list of what briefgen wrote (or, from before
+    lists were kept, a home page beside the theme's stylesheet)."""
+    return (out / OWNED_LIST).is_file() or (
+        (out / "index.html").is_file() and (out / THEME_ASSETS / "briefgen.css").is_file())
 
 
 def replace_in_place(out_dir: Path, files: dict[PurePosixPath, bytes], deletes: set[PurePosixPath], *,
