@@ -72,8 +72,7 @@ def _locked(path: Path, *, wait: bool, on_wait: Callable[[Path, str], None] | No
         told = True
         os.close(handle)  # the holder removed the file as it let go: lock the one there now
     try:
-        os.ftruncate(handle, 0)
-        os.pwrite(handle, f"{os.getpid()}\n".encode(), 0)
+        _say_holder(handle)
         yield
     finally:
         # Removed before it is let go, so no build ever locks a file that is no longer the lock.
@@ -106,6 +105,15 @@ def _take(handle: int, path: Path, *, wait: bool, on_wait: Callable[[Path, str],
         return os.fstat(handle).st_ino == os.stat(path).st_ino
     except OSError:
         return False
+
+
+def _say_holder(handle: int) -> None:
+    """Write this process's pid into the lock file, for a waiting build's message (a full disk: no pid)."""
+    try:
+        os.ftruncate(handle, 0)
+        os.pwrite(handle, f"{os.getpid()}\n".encode(), 0)
+    except OSError:
+        pass
 
 
 def _holder(handle: int) -> str:

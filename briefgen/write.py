@@ -57,13 +57,16 @@ class OutputWriter:
             self._folders.add(folder)
         # os.open, not open(): a file object's buffering asks the file whether it is a terminal and
         # where it starts, two system calls per file that a site of 30,000 files feels.
-        handle = os.open(self.staging / path, WRITE_FLAGS, 0o666)
         try:
-            view = memoryview(data)
-            while view:
-                view = view[os.write(handle, view):]
-        finally:
-            os.close(handle)
+            handle = os.open(self.staging / path, WRITE_FLAGS, 0o666)
+            try:
+                view = memoryview(data)
+                while view:
+                    view = view[os.write(handle, view):]
+            finally:
+                os.close(handle)
+        except OSError as exc:
+            raise _write_error(self.out_dir / path, exc, staged=True) from None
 
     def put_with_digest(self, path: PurePosixPath, data: bytes) -> str:
         """`put`, then the digest of what was put (for a worker that stores the pages it renders)."""
@@ -358,7 +361,10 @@ def _make_folder(folder: Path, undo: list[Callable[[], None]]) -> None:
     undo.append(folder.rmdir)
 
 
-def _write_error(target: Path, exc: OSError) -> BriefgenError:
+def _write_error(target: Path, exc: OSError, *, staged: bool = False) -> BriefgenError:
+    if staged:  # a clean build, writing beside the output folder: the site is untouched
+        return BriefgenError(f"cannot write the new site: {exc.strerror or exc}", target,
+                             hint="check the disk's free space and the folder's permissions; the site was not changed")
     return BriefgenError(f"cannot update the output folder: {exc.strerror or exc}", target,
                          hint="check the folder's permissions and free space, then build with --clean")
 
@@ -434,6 +440,9 @@ def write_clean(writer: OutputWriter, stored: Iterable[tuple[tuple[str, ...], Pu
         if writer.out_dir.is_dir():
             carry_over(writer.out_dir, writer.staging, writer.claimant)
         writer.commit()
+    except OSError as exc:
+        writer.abort()
+        raise _write_error(writer.out_dir / (exc.filename or ""), exc, staged=True) from None
     except BaseException:
         writer.abort()
         raise

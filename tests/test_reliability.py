@@ -274,3 +274,72 @@ def test_a_killed_build_is_made_whole_by_the_next(tmp_path: Path, kind: str) -> 
         assert briefgen_files(out) == clean_build(site, tmp_path / f"reference-{number}"), (kind, fraction)
         assert_user_files_kept(out)
         assert leftovers(out) == []
+
+
+# -- a full disk -------------------------------------------------------------------------------------
+
+@pytest.fixture
+def small_disk(tmp_path: Path):
+    """A folder on a 10 MB tmpfs of its own (root only: mounting needs it)."""
+    mount_point = tmp_path / "disk"
+    mount_point.mkdir()
+    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=10m", "tmpfs", str(mount_point)],
+                             capture_output=True)
+    if mounted.returncode != 0:
+        pytest.skip("mounting a small tmpfs needs root")
+    try:
+        yield mount_point
+    finally:
+        subprocess.run(["umount", "-l", str(mount_point)], check=False)
+
+
+def fill(disk: Path, leave_kb: int) -> Path:
+    """A file taking all of the disk's free space but `leave_kb`."""
+    free = os.statvfs(disk)
+    size = free.f_bavail * free.f_frsize - leave_kb * 1024
+    filler = disk / "filler"
+    with open(filler, "wb") as handle:
+        handle.write(b"\0" * max(0, size))
+    return filler
+
+
+def test_a_full_disk_fails_the_build_and_keeps_the_site(small_disk: Path, tmp_path: Path) -> None:
+    site = make_site(small_disk / "site", briefs=40)
+    out = site / "site"
+    Builder(site, out, search=False).build()
+    add_user_files(out)
+    published = snapshot(out)
+    filler = fill(small_disk, leave_kb=400)
+    edit_titles(site, 40, "Rewritten")  # every page changes: the rebuild needs more room than is left
+    for use_cache in (True, False):  # a rebuild, then a clean build
+        with pytest.raises(BriefgenError, match="No space left|cannot"):
+            Builder(site, out, use_cache=use_cache, search=False).build()
+        assert snapshot(out) == published
+        assert leftovers(out) == []
+    filler.unlink()
+    Builder(site, out, search=False).build()
+    assert briefgen_files(out) == clean_build(site, tmp_path / "reference")
+    assert_user_files_kept(out)
+
+
+def test_a_cache_on_a_full_disk_never_hides_a_revert(small_disk: Path, tmp_path: Path) -> None:
+    site = make_site(tmp_path / "site", briefs=30)
+    (site / CACHE_DIR).mkdir()
+    cache_disk = small_disk / "cache"
+    cache_disk.mkdir()
+    (site / CACHE_DIR).rmdir()
+    (site / CACHE_DIR).symlink_to(cache_disk)
+    out = site / "site"
+    Builder(site, out, search=False).build()
+    original = briefgen_files(out)
+    before = {path: path.read_bytes() for path in (site / "content").rglob("*.yaml")}
+    filler = fill(small_disk, leave_kb=0)
+    edit_titles(site, 10, "Edited")
+    report = Builder(site, out, search=False).build()
+    assert any("could not be saved" in warning.message for warning in report.warnings)
+    filler.unlink()
+    for path, data in before.items():
+        path.write_bytes(data)
+    report = Builder(site, out, search=False).build()
+    assert "Nothing changed" not in report.summary()
+    assert briefgen_files(out) == original
