@@ -21,6 +21,11 @@ INVALID = Path(__file__).parent / "invalid"
 CASES = sorted(p.name for p in INVALID.iterdir() if p.is_dir())
 
 
+# The list a build leaves in its output folder, so the folder counts as briefgen's.
+PREVIOUS_LIST = "# briefgen: the files of this folder that briefgen wrote\nsite 0123\nindex.html\n"
+PREVIOUS = {"index.html": b"<p>the previous build</p>", ".briefgen-files": PREVIOUS_LIST.encode()}
+
+
 def run_case(case_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
              capsys: pytest.CaptureFixture[str]) -> tuple[int, str, dict[str, bytes]]:
     site = tmp_path / "site"
@@ -29,6 +34,7 @@ def run_case(case_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
     previous = site / "site"
     previous.mkdir()
     (previous / "index.html").write_text("<p>the previous build</p>")
+    (previous / ".briefgen-files").write_text(PREVIOUS_LIST)
     monkeypatch.chdir(site)
     code = main(["build"])
     err = capsys.readouterr().err
@@ -48,7 +54,7 @@ def test_invalid_site_reports_located_errors(case: str, tmp_path: Path, monkeypa
         assert any(item["message"] in line for line in lines), f"{where}: {item['message']!r} not in:\n{err}"
         if item.get("hint"):
             assert item["hint"] in err
-    assert previous == {"index.html": b"<p>the previous build</p>"}, "the previous output must survive"
+    assert previous == PREVIOUS, "the previous output must survive"
     assert not [p for p in (tmp_path / "site").iterdir() if p.name.startswith(".site.")]
 
 
@@ -80,7 +86,7 @@ def test_symlink_out_of_the_site_is_not_followed(tmp_path: Path, monkeypatch: py
     code, err, previous = run_case(case, tmp_path, monkeypatch, capsys)
     assert code == 1
     assert "content/a.md: symlink leads outside the site and is not followed" in err
-    assert previous == {"index.html": b"<p>the previous build</p>"}
+    assert previous == PREVIOUS
 
 
 def _loop_in_content(case: Path) -> None:
@@ -149,6 +155,6 @@ def test_odd_files_are_located_errors_not_tracebacks(name: str, tmp_path: Path, 
     code, err, previous = run_case(case, tmp_path, monkeypatch, capsys)
     assert code == 1 and "Traceback" not in err
     assert any(line.startswith(message) for line in err.splitlines()), err
-    assert previous == {"index.html": b"<p>the previous build</p>"}
+    assert previous == PREVIOUS
     assert main(["check"]) == 1, "check finds what build finds"
     assert any(line.startswith(message) for line in capsys.readouterr().err.splitlines())

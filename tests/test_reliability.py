@@ -57,7 +57,13 @@ def clean_build(site: Path, out: Path, **options: object) -> dict[str, bytes]:
 
 
 def leftovers(out: Path) -> list[str]:
-    """Work folders and lock files beside the output, half-written lists inside it."""
+    """Work folders and lock files beside the output, half-written lists inside it.
+
+    A replaced site (`.site.old-*`) is deleted by a detached process: it is given ten seconds.
+    """
+    deadline = time.monotonic() + 10
+    while any(out.parent.glob(f".{out.name}.old-*")) and time.monotonic() < deadline:
+        time.sleep(0.05)
     beside = [p.name for p in out.parent.iterdir() if p.name.startswith(f".{out.name}.")]
     inside = [p.name for p in out.glob(".briefgen-files.*")]
     return beside + inside
