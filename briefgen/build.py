@@ -26,7 +26,7 @@ from .config import Config, load_config
 from .entities import SiteChange, SiteState
 from .errors import BriefgenError, BuildWarning, ErrorCollector
 from .load import duplicate_slugs, find_content, load_pair, load_registry
-from .markdown_ext import BriefMarkdown
+from .markdown.extension import BriefMarkdown
 from .model import Brief, Entity, EntityRef, Site
 from .parallel import parallel_map
 from .render import (BriefOutcome, Group, RenderedBrief, builtin_templates_dir, make_environment,

@@ -22,7 +22,9 @@ from markupsafe import Markup, escape
 
 from .config import Config
 from .errors import BriefgenError, BuildWarning
-from .markdown_ext import NOTE_REF_CLASS, BriefMarkdown, MentionContext, MentionMatcher
+from .markdown.annotations import NOTE_REF_CLASS
+from .markdown.extension import BriefMarkdown
+from .markdown.mentions import MentionContext, MentionMatcher
 from .metadata import news_article
 from .model import Annotation, Brief, Entity, Page, Site
 from .wire import parse_wire

@@ -34,6 +34,7 @@ PLAIN_FORMS = {
     "\u2026": "...",
 }
 SOFT_HYPHEN_AND_ZERO_WIDTH = frozenset({"\u00ad", "\u200b", "\u200c", "\u200d", "\u2060", "\ufeff"})
+PLACEHOLDER = re.compile(f"{STX}[^{ETX}]*{ETX}")  # Python-Markdown's stashed HTML
 
 
 @dataclass(frozen=True)
@@ -220,6 +221,11 @@ def normalise_with_map(text: str, breaks: set[int] | frozenset[int] = frozenset(
         origin.pop()
     origin.append(len(text))
     return normal, origin
+
+
+def without_placeholders(text: str) -> str:
+    """`text` without Python-Markdown's placeholders for stashed HTML: the words a reader sees."""
+    return PLACEHOLDER.sub("", text)
 
 
 def normalise(text: str) -> str:

@@ -7,7 +7,9 @@ from bs4 import BeautifulSoup
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from briefgen.markdown_ext import BriefMarkdown, MentionMatcher, relative_root_link, safe_url
+from briefgen.markdown.extension import BriefMarkdown
+from briefgen.markdown.mentions import MentionMatcher, _tokens
+from briefgen.markdown.urls import relative_root_link, safe_url
 from briefgen.model import Annotation, Entity
 from briefgen.wire import parse_wire
 
@@ -180,8 +182,6 @@ def test_entity_context_is_the_sentence_with_the_mention() -> None:
 
 def reference_mentions(names: list[str], text: str) -> list[tuple[int, int, str]]:
     """The matcher's contract done the obvious way: tokenise the whole text, try every token."""
-    from briefgen.markdown_ext import _tokens
-
     by_first: dict[str, list[tuple[tuple[str, ...], tuple[bool, ...], str]]] = {}
     for name in set(names):
         tokens = _tokens(name)
