@@ -27,7 +27,7 @@ from .entities import SiteChange, SiteState
 from .errors import BriefgenError, BuildWarning, ErrorCollector
 from .lock import LOCK_FILE, build_locks, output_lock_path, remove_leftovers
 from .load import duplicate_slugs, find_content, load_pair, load_registry
-from .markdown_ext import BriefMarkdown
+from .markdown.extension import BriefMarkdown
 from .memory import (BuildMemory, BuildReport, Manifest, Outcomes, RegistryRecord, RenderedView, SourceRecord,
                      unpacked)
 from .model import Brief, EntityRef, Group, Site

@@ -45,7 +45,7 @@ ENTITY_FEED_NAME = "feed.xml"
 TAG_AUTHORITY = "briefgen.invalid"
 # An empty feed still needs `updated`; a fixed instant keeps it reproducible.
 EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
-# An annotation's number after its quote (markdown_ext): not words of the article.
+# An annotation's number after its quote (markdown/annotations.py): not words of the article.
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,8 @@ from markupsafe import Markup, escape
 
 from .config import Config, builtin_templates_dir
 from .errors import BriefgenError, BuildWarning
-from .markdown_ext import BriefMarkdown, MentionContext, MentionMatcher
+from .markdown.extension import BriefMarkdown
+from .markdown.mentions import MentionContext, MentionMatcher
 from .metadata import news_article
 from .model import Brief, Entity, Group, Page, Site
 from .rendered import BriefOutcome, RenderedBrief, RenderedNote, brief_summary

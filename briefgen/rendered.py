@@ -14,7 +14,8 @@ from markupsafe import Markup
 
 from .errors import BriefgenError, BuildWarning
 from .htmlwalk import plain_text
-from .markdown_ext import NOTE_REF_CLASS, MentionContext
+from .markdown.annotations import NOTE_REF_CLASS
+from .markdown.mentions import MentionContext
 from .model import Annotation, Brief
 from .xmltext import xml_text
 

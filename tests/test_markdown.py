@@ -7,7 +7,9 @@ from bs4 import BeautifulSoup
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from briefgen.markdown_ext import BriefMarkdown, MentionMatcher, relative_root_link, safe_url
+from briefgen.markdown.extension import BriefMarkdown
+from briefgen.markdown.mentions import MentionMatcher, _tokens
+from briefgen.markdown.urls import relative_root_link, safe_url
 from briefgen.model import Annotation, Entity
 from briefgen.wire import parse_wire
 
@@ -58,16 +60,19 @@ def test_never_inside_links_code_or_headings() -> None:
     assert soup.h2.get_text() == "Putin", "headings move one level down: the page title is the h1"
 
 
-@pytest.mark.parametrize("name,text", [
-    ("Müller", "Thomas Müller scored."),
-    ("Zelenskyy", "President Zelenskyy spoke."),
-    ("Đoković", "Novak Đoković won."),
-    ("O'Rourke", "Beto O’Rourke ran."),
+@pytest.mark.parametrize("name,text,written", [
+    ("Müller", "Thomas Müller scored.", "Müller"),
+    ("Zelenskyy", "President Zelenskyy spoke.", "Zelenskyy"),
+    ("Đoković", "Novak Đoković won.", "Đoković"),
+    ("O'Rourke", "Beto O’Rourke ran.", "O’Rourke"),
+    ("Μητσοτάκης", "Ο Κυριάκος Μητσοτάκης μίλησε.", "Μητσοτάκης"),
 ])
-def test_unicode_names(name: str, text: str) -> None:
+def test_unicode_names(name: str, text: str, written: str) -> None:
     entity = Entity("people", "x", name)
-    soup, _ = convert(text, [entity])
-    assert len(soup.select("a.mention")) == 1
+    soup, outcome = convert(text, [entity])
+    # The whole name is linked, as the text spells it, and the text around it is unchanged.
+    assert mentions(soup) == [(written, "people/x")]
+    assert soup.p.get_text() == text and outcome.mentioned == {("people", "x")}
 
 
 def test_overlapping_entities_prefer_the_longer_name() -> None:
@@ -124,8 +129,14 @@ def test_notes_are_numbered_in_reading_order() -> None:
 
 
 def test_quote_inside_one_paragraph_only() -> None:
-    _, outcome = convert("End of one.\n\nStart of two.", annotations=[Annotation("one. Start", "n")])
-    assert outcome.problems, "a quote does not run across paragraphs"
+    across = Annotation("one. Start", "n")
+    soup, outcome = convert("End of one.\n\nStart of two.", annotations=[across])
+    assert [(problem.annotation, problem.message) for problem in outcome.problems] == [
+        (across, 'quote "one. Start" is not in the text')], "a quote does not run across paragraphs"
+    assert soup.find("mark") is None and outcome.note_numbers == {}
+    # The same words within one paragraph are found.
+    soup, outcome = convert("End of one. Start of two.", annotations=[across])
+    assert outcome.problems == [] and outcome.quoted == {0: "one. Start"} and soup.find("mark") is not None
 
 
 def test_raw_html_is_omitted_by_default_and_kept_when_trusted() -> None:
@@ -180,8 +191,6 @@ def test_entity_context_is_the_sentence_with_the_mention() -> None:
 
 def reference_mentions(names: list[str], text: str) -> list[tuple[int, int, str]]:
     """The matcher's contract done the obvious way: tokenise the whole text, try every token."""
-    from briefgen.markdown_ext import _tokens
-
     by_first: dict[str, list[tuple[tuple[str, ...], tuple[bool, ...], str]]] = {}
     for name in set(names):
         tokens = _tokens(name)
@@ -295,3 +304,13 @@ def test_right_to_left_blocks_get_their_direction_from_their_text() -> None:
     soup, _ = convert("English first.\n\nقال ولي العهد إن *الخطة* جاهزة.\n\n- שלום עולם\n- plain\n")
     assert [(element.name, element.get("dir")) for element in soup.find_all(["p", "li"])] == [
         ("p", None), ("p", "auto"), ("li", "auto"), ("li", None)]
+
+
+def test_the_subpackage_does_not_shadow_python_markdown() -> None:
+    # briefgen.markdown is a package of briefgen; `import markdown` inside it is still the library.
+    import markdown
+
+    from briefgen.markdown import extension
+
+    assert extension.markdown is markdown and hasattr(markdown, "Markdown")
+    assert "briefgen" not in (markdown.__file__ or "")

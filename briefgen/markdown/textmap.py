@@ -34,6 +34,7 @@ PLAIN_FORMS = {
     "\u2026": "...",
 }
 SOFT_HYPHEN_AND_ZERO_WIDTH = frozenset({"\u00ad", "\u200b", "\u200c", "\u200d", "\u2060", "\ufeff"})
+PLACEHOLDER = re.compile(f"{STX}[^{ETX}]*{ETX}")  # Python-Markdown's stashed HTML
 
 
 @dataclass(frozen=True)
@@ -178,48 +179,52 @@ def normalise_with_map(text: str, breaks: set[int] | frozenset[int] = frozenset(
                 out.append(BLOCK_BREAK)
                 origin.append(piece_start)
             in_space = True
-        index = piece_start
-        while index < piece_end:
-            run = _PLAIN_RUN.match(text, index, piece_end)
-            if run is not None:
-                out.append(run.group())
-                origin.extend(range(index, run.end()))
-                index = run.end()
-                in_space = False
-                continue
-            char = text[index]
-            if char == STX:
-                closing = text.find(ETX, index)
-                index = piece_end if closing < 0 else min(closing + 1, piece_end)
-                continue
-            if char in SOFT_HYPHEN_AND_ZERO_WIDTH:
-                index += 1
-                continue
-            space = _SPACE_RUN.match(text, index, piece_end)
-            if space is not None:
-                if not in_space:
-                    out.append(" ")
-                    origin.append(index)
-                    in_space = True
-                index = space.end()
-                continue
-            plain = PLAIN_FORMS[char]
-            if plain.isspace():
-                if not in_space:
-                    out.append(" ")
-                    origin.append(index)
-                    in_space = True
-            else:
-                out.append(plain)
-                origin.extend([index] * len(plain))
-                in_space = False
-            index += 1
+        in_space = _normalise_piece(text, piece_start, piece_end, in_space, out, origin)
     normal = "".join(out)
     if normal.endswith(" "):
         normal = normal[:-1]
         origin.pop()
     origin.append(len(text))
     return normal, origin
+
+
+def _normalise_piece(text: str, index: int, piece_end: int, in_space: bool,
+                     out: list[str], origin: list[int]) -> bool:
+    """Normalise text[index:piece_end] onto `out` and `origin`; returns whether it ended in white space."""
+    while index < piece_end:
+        run = _PLAIN_RUN.match(text, index, piece_end)
+        if run is not None:
+            out.append(run.group())
+            origin.extend(range(index, run.end()))
+            index = run.end()
+            in_space = False
+            continue
+        char = text[index]
+        if char == STX:
+            closing = text.find(ETX, index)
+            index = piece_end if closing < 0 else min(closing + 1, piece_end)
+            continue
+        if char in SOFT_HYPHEN_AND_ZERO_WIDTH:
+            index += 1
+            continue
+        space = _SPACE_RUN.match(text, index, piece_end)
+        plain = " " if space is not None else PLAIN_FORMS[char]
+        if plain.isspace():
+            if not in_space:
+                out.append(" ")
+                origin.append(index)
+                in_space = True
+        else:
+            out.append(plain)
+            origin.extend([index] * len(plain))
+            in_space = False
+        index = space.end() if space is not None else index + 1
+    return in_space
+
+
+def without_placeholders(text: str) -> str:
+    """`text` without Python-Markdown's placeholders for stashed HTML: the words a reader sees."""
+    return PLACEHOLDER.sub("", text)
 
 
 def normalise(text: str) -> str:
@@ -255,56 +260,70 @@ def wrap_range(element: etree.Element, start: int, end: int,
         child.tail = None
         element.remove(child)
     element.text = None
-
-    result: list[str | etree.Element] = []
-    created: list[etree.Element] = []
-    run: list[str | etree.Element] = []
-
-    def flush() -> None:
-        if run:
-            wrapper = make()
-            _fill(wrapper, run)
-            result.append(wrapper)
-            created.append(wrapper)
-            run.clear()
-
+    wrapping = _Wrapping(start, end, make)
     position = 0
     for item in items:
         if isinstance(item, str):
-            if not item:
-                continue
-            low, high = max(start, position), min(end, position + len(item))
-            if low < high:
-                before, inside, after = item[: low - position], item[low - position: high - position], item[high - position:]
-                if before:
-                    flush()
-                    result.append(before)
-                run.append(inside)
-                if after:
-                    flush()
-                    result.append(after)
-            else:
-                flush()
-                result.append(item)
+            wrapping.add_text(item, position)
             position += len(item)
-            continue
-        length = inner_length(item) if isinstance(item.tag, str) else 0
-        low, high = max(start, position), min(end, position + length)
-        if length and start <= position and position + length <= end:
-            run.append(item)
-        elif not length and start < position < end:
-            run.append(item)
-        elif low < high:
-            flush()
-            created.extend(wrap_range(item, low - position, high - position, make))
-            result.append(item)
         else:
-            flush()
-            result.append(item)
-        position += length
-    flush()
-    _fill(element, result)
-    return created
+            position += wrapping.add_child(item, position)
+    wrapping.flush()
+    _fill(element, wrapping.result)
+    return wrapping.created
+
+
+class _Wrapping:
+    """An element's new contents while [start, end) of its text is being wrapped, item by item."""
+
+    def __init__(self, start: int, end: int, make: Callable[[], etree.Element]) -> None:
+        self.start, self.end, self.make = start, end, make
+        self.result: list[str | etree.Element] = []  # the element's new contents
+        self.created: list[etree.Element] = []  # every wrapper made, in order
+        self.run: list[str | etree.Element] = []  # what the next wrapper will hold
+
+    def flush(self) -> None:
+        """Close the wrapper being filled, if any."""
+        if self.run:
+            wrapper = self.make()
+            _fill(wrapper, self.run)
+            self.result.append(wrapper)
+            self.created.append(wrapper)
+            self.run = []
+
+    def add_text(self, item: str, position: int) -> None:
+        if not item:
+            return
+        low, high = max(self.start, position), min(self.end, position + len(item))
+        if low >= high:
+            self.flush()
+            self.result.append(item)
+            return
+        before, inside, after = item[: low - position], item[low - position: high - position], item[high - position:]
+        if before:
+            self.flush()
+            self.result.append(before)
+        self.run.append(inside)
+        if after:
+            self.flush()
+            self.result.append(after)
+
+    def add_child(self, item: etree.Element, position: int) -> int:
+        """Place a child that starts at `position`; returns the length of its text."""
+        length = inner_length(item) if isinstance(item.tag, str) else 0
+        low, high = max(self.start, position), min(self.end, position + length)
+        if length and self.start <= position and position + length <= self.end:
+            self.run.append(item)
+        elif not length and self.start < position < self.end:
+            self.run.append(item)
+        elif low < high:
+            self.flush()
+            self.created.extend(wrap_range(item, low - position, high - position, self.make))
+            self.result.append(item)
+        else:
+            self.flush()
+            self.result.append(item)
+        return length
 
 
 def _fill(element: etree.Element, items: list[str | etree.Element]) -> None:
