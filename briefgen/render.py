@@ -225,10 +225,7 @@ def plan_group(group: Group, site: Site, config: Config, rendered: dict[str, Ren
         add("entities/", "entities.html",
             groups=[(t, _entities_of_type(site, t.name)) for t in config.entity_types])
     elif kind == "archive":
-        years: dict[int, list[tuple[date, int]]] = {}
-        for (year, month), in_month in site.briefs_by_month.items():  # newest first
-            years.setdefault(year, []).append((date(year, month, 1), len(in_month)))
-        add("archive/", "archive.html", years=list(years.items()))
+        add("archive/", "archive.html", years=_archive_years(site))
     elif kind == "archive-month":
         year, month = (int(part) for part in group[1].split("-"))
         add(f"archive/{year:04d}/{month:02d}/", "archive_month.html", month=date(year, month, 1),
@@ -246,6 +243,14 @@ def plan_group(group: Group, site: Site, config: Config, rendered: dict[str, Ren
     else:
         raise ValueError(f"unknown page group {group!r}")
     return pages
+
+
+def _archive_years(site: Site) -> list[tuple[int, list[tuple[date, int]]]]:
+    """Each year, newest first, with its months and how many briefs each has."""
+    years: dict[int, list[tuple[date, int]]] = {}
+    for (year, month), in_month in site.briefs_by_month.items():  # newest first
+        years.setdefault(year, []).append((date(year, month, 1), len(in_month)))
+    return list(years.items())
 
 
 class MentionList(Sequence[tuple[Brief, MentionContext | None]]):

@@ -280,65 +280,89 @@ def replace_in_place(out_dir: Path, files: dict[PurePosixPath, bytes], deletes: 
             raise BriefgenError(f"{foreign.relative_to(out_dir)} is in the output folder but briefgen did not "
                                 f"write it, and the build writes {path} there now", foreign,
                                 hint="move that file out of the output folder, or rename what clashes with it")
-    work = make_folder_beside(out_dir, "update")
-    undo: list[Callable[[], None]] = []  # how to take back each step done in the output, in order
-    target = out_dir
+    swap = _Swap(out_dir)
     try:
-        staged: dict[PurePosixPath, Path] = {}
-        for number, path in enumerate(sorted(files)):
-            target = out_dir / path
-            staged[path] = work / f"new-{number}"
-            handle = os.open(staged[path], os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0), 0o666)
-            with os.fdopen(handle, "wb") as out:
-                out.write(files[path])
-        aside = work / "old"
-        os.mkdir(aside)
-        kept = 0
+        staged = swap.stage(files)
         if lists is not None:
-            before = (out_dir / OWNED_LIST).read_bytes() if (out_dir / OWNED_LIST).is_file() else None
-            write_list(out_dir, lists[0])
-            undo.append(lambda: write_list(out_dir, before) if before is not None else None)
-
-        def set_aside(old: Path) -> None:
-            nonlocal kept
-            backup = aside / str(kept)
-            kept += 1
-            os.rename(old, backup)
-            undo.append(lambda: os.rename(backup, old))
-
+            swap.replace_list(lists[0])
         # Deletes first: a file that becomes a folder of the same name (or the reverse) makes room.
         for path in sorted(deletes):
-            target = out_dir / path
-            if target.is_file() or target.is_symlink():
-                set_aside(target)
+            swap.remove(path)
         for path in sorted(files):
-            target = out_dir / path
-            for folder in reversed(target.relative_to(out_dir).parents[:-1]):
-                _make_folder(out_dir / folder, undo)
-            if target.is_dir() and not any(target.iterdir()):
-                target.rmdir()  # a folder emptied by the deletes above, where a file goes now
-                undo.append(lambda folder=target: folder.mkdir())
-            elif target.exists() or target.is_symlink():
-                set_aside(target)
-            os.rename(staged[path], target)
-            undo.append(lambda placed=target: placed.unlink())
+            swap.place(path, staged[path])
         if lists is not None:
             write_list(out_dir, lists[1])
     except OSError as exc:
-        for step in reversed(undo):
-            try:
-                step()
-            except OSError:
-                pass
-        shutil.rmtree(work, ignore_errors=True)
-        raise _write_error(target, exc) from None
-    shutil.rmtree(work, ignore_errors=True)  # a rebuild's few old files: quicker than starting `rm`
+        swap.roll_back()
+        raise _write_error(swap.target, exc) from None
+    shutil.rmtree(swap.work, ignore_errors=True)  # a rebuild's few old files: quicker than starting `rm`
     for path in sorted(deletes, reverse=True):
         folder = (out_dir / path).parent
         while folder != out_dir and folder.is_dir() and not any(folder.iterdir()):
             folder.rmdir()
             folder = folder.parent
     return len(files) + len(deletes)
+
+
+class _Swap:
+    """The moves of one rebuild in the output folder, each noted with how to take it back."""
+
+    def __init__(self, out_dir: Path) -> None:
+        self.out_dir = out_dir
+        self.work = make_folder_beside(out_dir, "update")
+        self.aside = self.work / "old"
+        self.undo: list[Callable[[], None]] = []  # in the order the steps were done
+        self.target = out_dir  # the file being written or moved: named when something fails
+        self._kept = 0
+
+    def stage(self, files: dict[PurePosixPath, bytes]) -> dict[PurePosixPath, Path]:
+        """Write every new file into the work folder (a full disk fails here, the site untouched)."""
+        staged: dict[PurePosixPath, Path] = {}
+        for number, path in enumerate(sorted(files)):
+            self.target = self.out_dir / path
+            staged[path] = self.work / f"new-{number}"
+            handle = os.open(staged[path], os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0), 0o666)
+            with os.fdopen(handle, "wb") as out:
+                out.write(files[path])
+        os.mkdir(self.aside)
+        return staged
+
+    def replace_list(self, data: bytes) -> None:
+        before = (self.out_dir / OWNED_LIST).read_bytes() if (self.out_dir / OWNED_LIST).is_file() else None
+        write_list(self.out_dir, data)
+        self.undo.append(lambda: write_list(self.out_dir, before) if before is not None else None)
+
+    def set_aside(self, old: Path) -> None:
+        backup = self.aside / str(self._kept)
+        self._kept += 1
+        os.rename(old, backup)
+        self.undo.append(lambda: os.rename(backup, old))
+
+    def remove(self, path: PurePosixPath) -> None:
+        self.target = self.out_dir / path
+        if self.target.is_file() or self.target.is_symlink():
+            self.set_aside(self.target)
+
+    def place(self, path: PurePosixPath, staged: Path) -> None:
+        self.target = target = self.out_dir / path
+        for folder in reversed(target.relative_to(self.out_dir).parents[:-1]):
+            _make_folder(self.out_dir / folder, self.undo)
+        if target.is_dir() and not any(target.iterdir()):
+            target.rmdir()  # a folder emptied by the deletes, where a file goes now
+            self.undo.append(target.mkdir)
+        elif target.exists() or target.is_symlink():
+            self.set_aside(target)
+        os.rename(staged, target)
+        self.undo.append(target.unlink)
+
+    def roll_back(self) -> None:
+        """Take back every step, newest first, and drop the work folder."""
+        for step in reversed(self.undo):
+            try:
+                step()
+            except OSError:
+                pass
+        shutil.rmtree(self.work, ignore_errors=True)
 
 
 def _foreign_file_at(out_dir: Path, path: PurePosixPath, owned: Callable[[PurePosixPath], bool]) -> Path | None:
