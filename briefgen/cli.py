@@ -217,7 +217,7 @@ def run_check(args: argparse.Namespace) -> int:
 
 
 def run_init(args: argparse.Namespace) -> int:
-    from .authoring import init_site
+    from .authoring.scaffold import init_site
 
     for path in init_site(args.site_dir, force=args.force):
         print(f"wrote {path}")
@@ -226,7 +226,7 @@ def run_init(args: argparse.Namespace) -> int:
 
 
 def run_new(args: argparse.Namespace) -> int:
-    from .authoring import new_brief
+    from .authoring.scaffold import new_brief
 
     article, sidecar = new_brief(args.site_dir, args.title, date=args.date, source_url=args.source_url,
                                  force=args.force)
@@ -235,7 +235,7 @@ def run_new(args: argparse.Namespace) -> int:
 
 
 def run_import(args: argparse.Namespace) -> int:
-    from .importer import import_wire_files
+    from .authoring.importer import import_wire_files
 
     for article, sidecar in import_wire_files(args.site_dir, args.files, source_url=args.source_url,
                                               source_name=args.source_name, force=args.force):

@@ -19,13 +19,10 @@ from .slugs import MAX_SLUG_LENGTH, slugify
 
 from .config import Config
 from .errors import BriefgenError, ErrorCollector, did_you_mean
-from .model import Annotation, Brief, EntityRef, Source
+from .model import ARTICLE_SUFFIXES, REGISTRY_STEM, SIDECAR_SUFFIXES, Annotation, Brief, EntityRef, Source
 from .wire import parse_wire
 from .yamlfile import YamlList, YamlMap, decode_text, load_yaml_file
 
-ARTICLE_SUFFIXES = {".md": "markdown", ".markdown": "markdown", ".txt": "text"}
-SIDECAR_SUFFIXES = (".yaml", ".yml")
-REGISTRY_STEM = "entities"
 SIDECAR_KEYS = ("title", "date", "summary", "key_points", "source", "entities",
                 "annotations", "tags", "slug", "draft")
 SOURCE_KEYS = ("name", "url", "author", "published")

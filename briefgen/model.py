@@ -11,6 +11,11 @@ from datetime import datetime
 from pathlib import PurePosixPath
 
 DEFAULT_ENTITY_TYPES: tuple[str, ...] = ("people", "organizations", "places", "topics")
+# The content folder's file names, as the content format defines them: an article's suffix says
+# its format; its sidecar has the same stem; `entities.yaml` at the top is the registry.
+ARTICLE_SUFFIXES = {".md": "markdown", ".markdown": "markdown", ".txt": "text"}
+SIDECAR_SUFFIXES = (".yaml", ".yml")
+REGISTRY_STEM = "entities"
 
 
 @dataclass(frozen=True)

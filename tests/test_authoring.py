@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from briefgen.authoring import (
+from briefgen.authoring.scaffold import (
     EXAMPLE_SLUG,
     check_date,
     init_site,

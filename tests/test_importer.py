@@ -1,4 +1,4 @@
-"""Tests for briefgen.importer and briefgen.suggest: wire copy → draft brief, titles and entity suggestions."""
+"""Tests for briefgen.authoring's import: wire copy → draft brief, titles and entity suggestions."""
 
 from __future__ import annotations
 
@@ -9,8 +9,10 @@ import pytest
 import yaml
 
 from briefgen.errors import BriefgenError
-from briefgen.importer import import_wire_files, known_entities
-from briefgen.suggest import shorten_title, suggest_date, suggest_entities, suggest_title
+from briefgen.authoring.dates import suggest_date
+from briefgen.authoring.importer import import_wire_files, known_entities
+from briefgen.authoring.names import suggest_entities
+from briefgen.authoring.titles import shorten_title, suggest_title
 from briefgen.wire import parse_wire
 
 SEED = Path(__file__).resolve().parent.parent / "seeds" / "putin-washington-invite.txt"

@@ -14,9 +14,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Sequence
 
-from .slugs import slugify, title_slug
-
-from .authoring import (
+from ..errors import BriefgenError, ErrorCollector
+from ..slugs import slugify, title_slug
+from ..wire import parse_wire
+from ..yamlfile import decode_text
+from .dates import suggest_date
+from .names import suggest_entities
+from .scaffold import (
     REGISTRY_STEM,
     SIDECAR_SUFFIXES,
     SidecarDraft,
@@ -28,10 +32,7 @@ from .authoring import (
     render_sidecar,
     write_text,
 )
-from .errors import BriefgenError, ErrorCollector
-from .suggest import suggest_date, suggest_entities, suggest_title
-from .wire import parse_wire
-from .yamlfile import decode_text
+from .titles import suggest_title
 
 
 

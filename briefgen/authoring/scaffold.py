@@ -18,11 +18,11 @@ from typing import Any, Iterable, Mapping, Sequence
 from urllib.parse import urlsplit
 
 import yaml
-from .slugs import slugify, title_slug
 
-from .config import CONFIG_NAME
-from .errors import BriefgenError
-from .load import ARTICLE_SUFFIXES, REGISTRY_STEM, SIDECAR_SUFFIXES
+from ..config import CONFIG_NAME
+from ..errors import BriefgenError
+from ..model import ARTICLE_SUFFIXES, REGISTRY_STEM, SIDECAR_SUFFIXES
+from ..slugs import slugify, title_slug
 
 CONTENT_DIR = "content"
 FORCE_HINT = "use --force to overwrite it"
@@ -310,25 +310,7 @@ def render_sidecar(draft: SidecarDraft, *, header: Iterable[str] = ()) -> str:
     lines.append(f"date: {format_date(draft.date)}")
     if draft.draft:
         lines.append("draft: true              # left out of the site unless built with --drafts")
-    example_date = format_date(draft.date.date() if isinstance(draft.date, dt.datetime) else draft.date)
-    if draft.source_url or draft.source_name:
-        lines.append("source:                  # where the story comes from")
-        lines.append(f"  name: {yaml_scalar(draft.source_name)}" if draft.source_name
-                     else "  # name: Name of the agency or publication")
-        if draft.source_url:
-            lines.append(f"  url: {yaml_scalar(draft.source_url)}")
-        else:
-            lines.append("  # url: https://example.com/the-original-story")
-        lines.append("  # author: Who wrote the original")
-        lines.append(f"  # published: {example_date}  # when the original appeared (ISO 8601)")
-    else:
-        lines.extend([
-            "# source:                  # where the story comes from",
-            "#   name: Name of the agency or publication",
-            "#   url: https://example.com/the-original-story",
-            "#   author: Who wrote the original",
-            f"#   published: {example_date}  # when the original appeared (ISO 8601)",
-        ])
+    lines += _source_lines(draft)
     lines.append("# summary: One sentence under the title that says what happened")
     if draft.key_points:
         lines.append("key_points:              # bullet points shown above the article")
@@ -365,6 +347,31 @@ def render_sidecar(draft: SidecarDraft, *, header: Iterable[str] = ()) -> str:
     if not draft.draft:
         lines.append("# draft: true              # leave the brief out of the site unless built with --drafts")
     return "\n".join(lines) + "\n"
+
+
+def _source_lines(draft: SidecarDraft) -> list[str]:
+    """The sidecar's `source:`: the draft's, with the keys it lacks commented; else all commented."""
+    lines: list[str] = []
+    example_date = format_date(draft.date.date() if isinstance(draft.date, dt.datetime) else draft.date)
+    if draft.source_url or draft.source_name:
+        lines.append("source:                  # where the story comes from")
+        lines.append(f"  name: {yaml_scalar(draft.source_name)}" if draft.source_name
+                     else "  # name: Name of the agency or publication")
+        if draft.source_url:
+            lines.append(f"  url: {yaml_scalar(draft.source_url)}")
+        else:
+            lines.append("  # url: https://example.com/the-original-story")
+        lines.append("  # author: Who wrote the original")
+        lines.append(f"  # published: {example_date}  # when the original appeared (ISO 8601)")
+    else:
+        lines.extend([
+            "# source:                  # where the story comes from",
+            "#   name: Name of the agency or publication",
+            "#   url: https://example.com/the-original-story",
+            "#   author: Who wrote the original",
+            f"#   published: {example_date}  # when the original appeared (ISO 8601)",
+        ])
+    return lines
 
 
 def _entity_ref(ref: str | Mapping[str, str]) -> str:

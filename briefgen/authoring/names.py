@@ -1,0 +1,564 @@
+"""The people, organizations and places a draft brief names, suggested for a person to review.
+
+Heuristics, not an extractor: names the site knows (by name or alias), plus
+capitalised names typed by the words around them — titles and roles for
+people ("President", "press secretary"), prepositions for places ("in",
+"visit"), head words for organizations ("Senate", "Bank of ..."). No list of
+real names is built in. Pure functions of the text: no files, no site.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Mapping, Sequence
+
+from ..model import DEFAULT_ENTITY_TYPES
+from ..slugs import slugify
+from .lines import Line, Token, normal, prepare_lines
+from .words import (SENTENCE_STARTERS, MONTHS, WEEKDAYS, NAME_MONTHS, NOT_NAMES, TITLES, TITLE_PARTS, TITLE_WORDS, ROLES,
+                     ORG_FOLLOWERS, APPOSITIVE_ORGS, APPOSITIVE_PLACES, SPEECH_VERBS, PLACE_CUES, ORG_WORDS, PLACE_WORDS,
+                     PLACE_STARTS, PARTICLES, DEMONYM_ENDINGS, NOT_ACRONYMS, OWNED_BY_PLACES, OWNED_BY_ORGS, APPOSITIVE_STARTS,
+                     DETERMINERS, NOT_BEFORE_PEOPLE, WEAK_PLACE_CUES, STAKES)
+
+# A site's known entities by spelling (names and aliases): name → (type, canonical name).
+Registry = Mapping[str, tuple[str, str]]
+
+
+def suggest_entities(text: str, registry: Registry | None = None) -> dict[str, list[str]]:
+    """Entities named in `text`: by type, names in order of first mention.
+
+    `registry` maps a known name or alias → (type, canonical name); known
+    names are found as whole words. Other names are capitalised phrases typed
+    by their context; short forms ("Putin", "Mr. McFaul") fold into the full
+    name found elsewhere in the text. Types: people, organizations, places,
+    topics, plus any type the registry uses.
+    """
+    registry = registry or {}
+    lines = prepare_lines(text)
+    found = _Finder(lines, registry).run()
+    result: dict[str, list[str]] = {kind: [] for kind in DEFAULT_ENTITY_TYPES}
+    seen_ids: set[str] = set()
+    for kind, name in found:
+        entity_id = slugify(name)
+        # One id is one entity: the same slug twice (O’Rourke, O'Rourke) is one suggestion.
+        if not entity_id or entity_id in seen_ids:
+            continue
+        seen_ids.add(entity_id)
+        result.setdefault(kind, []).append(name)
+    return result
+
+
+ORDER = ("people", "organizations", "places")  # ties go to the first
+
+
+@dataclass
+class _Candidate:
+    """One name found by heuristics, with the votes for its type."""
+
+    display: str
+    words: tuple[str, ...]  # normalized words
+    first: tuple[int, int]  # (line, offset) of the first mention
+    votes: Counter[str] = field(default_factory=Counter)
+    head_type: str | None = None  # from a head word ("Senate", "Valley"): near certain
+    spans: list[tuple[int, int, int]] = field(default_factory=list)  # (line, start, end)
+
+    def best_type(self) -> str | None:
+        if self.head_type:
+            return self.head_type
+        ranked = sorted(((score, -ORDER.index(kind), kind) for kind, score in self.votes.items() if score > 0),
+                        reverse=True)
+        return ranked[0][2] if ranked else None
+
+
+def _score(candidate: _Candidate) -> float:
+    kind = candidate.best_type()
+    return candidate.votes[kind] if kind else 0.0
+
+
+class _Finder:
+    """Finds the names in prepared lines: known names, and capitalised runs typed by context."""
+
+    def __init__(self, lines: list[Line], registry: Registry) -> None:
+        self.lines = lines
+        self.registry = registry
+        self.registry_keys: dict[str, str] = {}
+        for name in registry:
+            self.registry_keys.setdefault(normal(name), name)
+        # Words the text writes in lowercase somewhere: common words, whatever their case at a sentence start.
+        self.lower_words = {t.text for line in lines for t in line.tokens if t.is_word and t.text.islower()}
+        self.runs = [(index, run) for index, line in enumerate(lines) for run in self._runs(line.tokens)]
+        # Names that form a run of their own somewhere, and those that do so inside a sentence.
+        self.standalone = {normal(self._display(index, run)) for index, run in self.runs}
+        self.mid_sentence = {normal(self._display(index, run)) for index, run in self.runs
+                             if not lines[index].tokens[run[0]].sentence_start}
+        self.candidates: dict[str, _Candidate] = {}
+
+    def run(self) -> list[tuple[str, str]]:
+        """(type, name) of every suggestion, in order of first mention."""
+        for index, run in self.runs:
+            self._analyse(index, *run)
+        return self._decide(self._registry_hits())
+
+    # -- runs of capitalised words
+
+    def _runs(self, tokens: list[Token]) -> list[tuple[int, int]]:
+        """(first, last) token indexes of each run of capitalised words that may be a name."""
+        runs = []
+        i = 0
+        while i < len(tokens):
+            if not self._can_start(tokens, i):
+                i += 1
+                continue
+            j = i
+            while j + 1 < len(tokens) and not tokens[j].possessive and not tokens[j].tail:
+                run = tokens[i: j + 1]
+                if self._can_continue(tokens[j + 1], run):
+                    j += 1
+                elif (joined := self._joined(tokens, j, run)) is not None:
+                    j = joined
+                else:
+                    break
+            runs.append((i, j))
+            i = j + 1
+        return runs
+
+    def _can_start(self, tokens: list[Token], i: int) -> bool:
+        token = tokens[i]
+        if not token.capitalised or token.stopword or token.lower in NOT_NAMES or token.lower in WEEKDAYS:
+            return False
+        if "-" in token.text and all(len(part) <= 1 for part in token.text.split("-")):
+            return False  # "D-N.Y.", a party and state
+        if token.lower in MONTHS:
+            # "Jan Hatzius", "April Ryan" — but not "Jan. 5" or "in May"
+            nxt = tokens[i + 1] if i + 1 < len(tokens) else None
+            return not token.abbreviation and nxt is not None and self._can_continue(nxt, [token]) \
+                and nxt.lower not in MONTHS
+        return not self._not_an_acronym(token)
+
+    def _not_an_acronym(self, token: Token) -> bool:
+        """GDP, TV, PM: capitals that name nothing (CEO is a title and may stand in a run)."""
+        return token.acronym and token.lower in NOT_ACRONYMS and token.lower not in TITLES
+
+    def _can_continue(self, token: Token, run: list[Token]) -> bool:
+        if token.sentence_start or not token.capitalised or token.stopword:
+            return False
+        if token.lower in WEEKDAYS or token.lower in MONTHS and (
+                token.lower not in NAME_MONTHS or run[-1].lower in TITLES or run[-1].lower in MONTHS):
+            return False  # "Theresa May" goes on; "Thursday", "President May" do not
+        return not self._not_an_acronym(token)
+
+    def _joined(self, tokens: list[Token], j: int, run: list[Token]) -> int | None:
+        """The new end of a run that goes on over a connector: "Bank of England", "van Gogh"."""
+        word = tokens[j + 1].text
+        rest = j + 2
+        if word == "of" and rest < len(tokens) and tokens[rest].text == "the":
+            rest += 1  # "Museum of the City of New York"
+        while word in PARTICLES and rest < len(tokens) and tokens[rest].text in PARTICLES:
+            rest += 1  # "Ursula von der Leyen"
+        if rest >= len(tokens) or not self._can_continue(tokens[rest], run):
+            return None
+        heads = {t.lower for t in run}
+        if word == "&" or word in PARTICLES:
+            return rest
+        # "Bank of England", "Secretary of State" — but not "Sen. Lindsey Graham of South Carolina"
+        if word == "of" and run[-1].lower in ORG_WORDS | PLACE_WORDS | TITLES:
+            return rest
+        if word == "for" and heads & ORG_WORDS:
+            return rest
+        if word == "and" and len(run) <= 3 and not heads & ORG_WORDS:
+            # "Securities and Exchange Commission": only when an organization's head word ends it.
+            end = rest
+            while end + 1 < len(tokens) and self._can_continue(tokens[end + 1], run) and not tokens[end].possessive:
+                end += 1
+            if tokens[end].lower in ORG_WORDS and not tokens[end].possessive:
+                return end
+        return None
+
+    def _display(self, index: int, run: tuple[int, int]) -> str:
+        line = self.lines[index]
+        return " ".join(line.text[line.tokens[run[0]].start: line.tokens[run[1]].end].split())
+
+    # -- what a run names
+
+    def _analyse(self, index: int, first: int, last: int) -> None:
+        tokens = self.lines[index].tokens
+        # A sentence's first word is capitalised anyway: drop it when it is a common word.
+        if tokens[first].sentence_start and self._common(tokens[first]):
+            if first == last:
+                return
+            if normal(self._display(index, (first, last))) not in self.mid_sentence | set(self.registry_keys):
+                first += 1
+        for part_first, part_last, votes in self._split(index, first, last):
+            self._add(index, part_first, part_last, votes)
+
+    def _common(self, token: Token) -> bool:
+        return token.stopword or token.lower in SENTENCE_STARTERS or token.lower in self.lower_words
+
+    def _split(self, index: int, first: int, last: int) -> list[tuple[int, int, Counter[str]]]:
+        """A run's parts: "Russian President Vladimir Putin" → "Russian" and the person after the title."""
+        tokens = self.lines[index].tokens
+        titles = [k for k in range(first, last + 1) if tokens[k].lower in TITLES and tokens[k].capitalised]
+        for k in reversed(titles):
+            # The title goes on over "of State", "General", "Majority Leader" ...
+            while k < last and (tokens[k + 1].lower in TITLE_PARTS or tokens[k + 1].lower in TITLES) \
+                    and not self._head_word(tokens[k + 1]):
+                k += 1
+            person = range(k + 1, last + 1)
+            if not 1 <= len(person) <= 4 or any(self._head_word(tokens[m]) or tokens[m].lower in TITLES
+                                                 for m in person):
+                continue
+            parts: list[tuple[int, int, Counter[str]]] = []
+            end = k
+            while end >= first and (tokens[end].lower in TITLES or tokens[end].lower in TITLE_PARTS) \
+                    and not self._head_word(tokens[end]):
+                end -= 1
+            if end >= first:
+                corporate = tokens[k].lower in ORG_FOLLOWERS or tokens[k].lower in ("director", "founder")
+                parts.append((first, end, Counter({"organizations": 1} if corporate else {})))
+            parts.append((k + 1, last, Counter({"people": 3})))
+            return parts
+        split = self._standalone_prefix(index, first, last)
+        role_before = first >= 2 and tokens[first - 1].lower in ("to", "of", "for", "at") \
+            and tokens[first - 2].lower in ROLES
+        if split is None and role_before and last - first >= 2:
+            # "ambassador to Russia Michael McFaul": the role's person ends the run.
+            split = last - 2 if tokens[last - 1].abbreviation or tokens[last - 1].lower in PARTICLES else last - 1
+            split -= 1
+        if split is None:
+            return [(first, last, Counter())]
+        return [(first, split, Counter()), (split + 1, last, Counter({"people": 2} if role_before else {}))]
+
+    def _standalone_prefix(self, index: int, first: int, last: int) -> int | None:
+        """Where to split a run that is two names side by side, one of them named on its own elsewhere.
+
+        "Russia Michael McFaul" (Russia is), "the United States Donald Trump" (Donald Trump is).
+        """
+        tokens = self.lines[index].tokens
+        if self._head_word(tokens[last]):
+            return None  # "Goldman Sachs Group Inc", "Hong Kong Stock Exchange": one name that goes on
+        known = self.standalone | set(self.registry_keys)
+        for end in range(last - 2, first - 1, -1):  # two words at least after the split: "Times" goes on
+            if not tokens[end].capitalised or not tokens[end + 1].capitalised:
+                continue
+            head = normal(self._display(index, (first, end)))
+            tail = normal(self._display(index, (end + 1, last)))
+            if head in known or tail in known:
+                return end
+        return None
+
+    def _head_word(self, token: Token) -> str | None:
+        if token.lower in ORG_WORDS:
+            return "organizations"
+        if token.lower in PLACE_WORDS:
+            return "places"
+        return None
+
+    def _add(self, index: int, first: int, last: int, votes: Counter[str]) -> None:
+        tokens = self.lines[index].tokens
+        while first <= last and (tokens[first].stopword or not tokens[first].capitalised):
+            first += 1
+        while last >= first and not tokens[last].capitalised:
+            last -= 1
+        if first > last:
+            return
+        words = tokens[first: last + 1]
+        if len(words) > 6 or all(t.lower in TITLE_WORDS and not self._head_word(t) for t in words):
+            return
+        if len(words) == 1 and len(words[0].text.rstrip(".")) < 2:
+            return
+        display = self._display(index, (first, last))
+        key = normal(display)
+        candidate = self.candidates.get(key)
+        if candidate is None:
+            candidate = _Candidate(display, tuple(key.split()), (index, tokens[first].start))
+            candidate.head_type = self._name_head(words)
+            self.candidates[key] = candidate
+        candidate.votes.update(votes + self._context_votes(index, first, last))
+        candidate.spans.append((index, tokens[first].start, tokens[last].end))
+
+    def _name_head(self, words: list[Token]) -> str | None:
+        """The type a head word gives: "Bank" in "Bank of England", "Valley" in "Silicon Valley"."""
+        lowers = [w.lower for w in words]
+        head = words[lowers.index("of") - 1] if "of" in lowers[1:] else words[-1]
+        return self._head_word(head) or ("organizations" if any(w.lower in ORG_WORDS for w in words[1:]) else None)
+
+    def _context_votes(self, index: int, first: int, last: int) -> Counter[str]:
+        """Votes from the words around a name and from its shape."""
+        tokens = self.lines[index].tokens
+        if first == 0 and tokens[last].end <= self.lines[index].dateline:
+            return Counter({"places": 3})  # where the story was filed: "MOSCOW (Reuters) -"
+        words = tokens[first: last + 1]
+        plain = not any(self._head_word(w) for w in words)  # no head word: may be a person
+        return (self._votes_before(tokens, first, last, plain) + self._votes_after(tokens, first, last, plain)
+                + self._votes_by_shape(tokens, first, last, plain))
+
+    def _votes_before(self, tokens: list[Token], first: int, last: int, plain: bool) -> Counter[str]:
+        """What the words before say: "in Finland", "press secretary Sarah Sanders", "shares in Rolls-Royce"."""
+        votes: Counter[str] = Counter()
+        cue, weight = self._cue_before(tokens, first, last)
+        if cue in ("in", "of") and first >= 2 and tokens[first - 2].lower in STAKES:
+            votes["organizations"] += 1.5
+        elif cue in PLACE_CUES:
+            votes["places"] += weight
+        elif cue == "at":
+            # "analysts at Morgan Stanley" work for an organization; "at Camp Nou" is a place.
+            works = first >= 2 and (tokens[first - 2].lower in ROLES or tokens[first - 2].lower.rstrip("s") in ROLES)
+            votes["organizations" if works else "places"] += weight / 2
+        elif cue == "on":
+            votes["places"] += weight / 2  # "on Capitol Hill"
+        elif cue == "according":
+            votes["people"] += 1
+        before = tokens[first - 1] if first >= 1 else None
+        if before is not None and before.is_word and not before.capitalised and plain:
+            if before.lower in ROLES and last - first < 4:
+                votes["people"] += 2
+            elif before.lower == "by" and last > first:
+                votes["people"] += 1  # "indicted by Robert Mueller"
+        return votes
+
+    def _votes_after(self, tokens: list[Token], first: int, last: int, plain: bool) -> Counter[str]:
+        """What the words after say: "Sarah Sanders tweeted", "Kremlin spokesman", "Washington, DC"."""
+        votes: Counter[str] = Counter()
+        words = tokens[first: last + 1]
+        size = len(words)
+        before = tokens[first - 1] if first >= 1 else None
+        after = tokens[last + 1] if last + 1 < len(tokens) else None
+        follower = tokens[last + 2] if last + 2 < len(tokens) else None
+        if words[-1].tail == "based":
+            votes["places"] += 1  # "Washington-based"
+        if after is None:
+            return votes
+        if words[-1].possessive and after.is_word:
+            if after.lower in OWNED_BY_PLACES:
+                votes["places"] += 1  # "Ukraine's president"
+            elif after.lower in OWNED_BY_ORGS:
+                votes["organizations"] += 1  # "Apple's shares"
+        if after.text == "," and follower is not None and follower.acronym \
+                and len(follower.text.replace(".", "")) == 2:
+            votes["places"] += 2  # "Washington, DC"
+        elif after.is_word and after.lower in SPEECH_VERBS and plain and 2 <= size <= 3 \
+                and self._subject_or_object(tokens, first, last):
+            votes["people"] += 1
+        elif after.text == "," and size <= 4 and not (before is not None
+                                                      and before.lower in PLACE_CUES | WEAK_PLACE_CUES):
+            kind, score = self._appositive(tokens, last + 2)  # "Beto O'Rourke, the former congressman"
+            if kind != "people" or plain:
+                votes[kind] += score
+        elif after.is_word and after.lower in ORG_FOLLOWERS and not after.capitalised \
+                and not words[-1].lower.endswith(DEMONYM_ENDINGS) \
+                and not (size == 1 and words[0].acronym and len(words[0].lower) == 2):
+            votes["organizations"] += 2  # "Goldman Sachs economist", but not "Russian officials", "US officials"
+        return votes
+
+    def _votes_by_shape(self, tokens: list[Token], first: int, last: int, plain: bool) -> Counter[str]:
+        """What the name itself says: an acronym, "North ...", or two or three words like a person's name."""
+        votes: Counter[str] = Counter()
+        words = tokens[first: last + 1]
+        size = len(words)
+        after = tokens[last + 1] if last + 1 < len(tokens) else None
+        if size == 1 and words[0].acronym and not words[0].tail and len(words[0].text.replace(".", "")) >= 3 \
+                and words[0].lower not in TITLES:
+            modifies = after is not None and after.is_word and after.text.islower() \
+                and after.lower not in SPEECH_VERBS and not after.lower.endswith("ed")
+            if not modifies:
+                votes["organizations"] += 0.75  # "NATO", "the CDC reported", but not "NATO allies"
+        if plain and 2 <= size <= 3 and words[0].lower in PLACE_STARTS:
+            votes["places"] += 1.5  # "North Korea", "San Francisco"
+        elif plain and 2 <= size <= 4 and self._looks_like_person(words) \
+                and self._subject_or_object(tokens, first, last):
+            votes["people"] += 0.4  # most unmarked two- or three-word names in news are people's
+        return votes
+
+    def _subject_or_object(self, tokens: list[Token], first: int, last: int) -> bool:
+        """Placed as a person's name would be: not after "the" or "24th", not a sentence's opening phrase."""
+        before = tokens[first - 1] if first >= 1 else None
+        after = tokens[last + 1] if last + 1 < len(tokens) else None
+        if before is not None and (before.lower in DETERMINERS or before.lower in NOT_BEFORE_PEOPLE
+                                   or before.kind == "number"):
+            return False
+        if tokens[first].sentence_start:
+            return after is not None and after.is_word and not after.capitalised
+        return True
+
+    def _cue_before(self, tokens: list[Token], first: int, last: int) -> tuple[str | None, float]:
+        """The word that cues a name's type, through "the" and lists: "in Washington and Moscow"."""
+        k = first - 1
+        weight = 1.0
+        short_acronym = first == last and tokens[first].acronym and len(tokens[first].lower) <= 2
+        # Through a comma only inside a list: "In Helsinki, Trump agreed" is no list; "Washington, DC" neither.
+        in_list = (last + 1 >= len(tokens) or tokens[last + 1].lower in (",", "and", "or", ".", ";", ")")) \
+            and not short_acronym
+        for _ in range(4):
+            if k >= 0 and tokens[k].lower == "the":
+                k -= 1
+                weight /= 2
+            joiner = tokens[k].lower if k >= 1 else None
+            if joiner in ("and", "or") or (joiner == "," and in_list):
+                m = k - 1
+                while m >= 0 and tokens[m].capitalised and not tokens[m].sentence_start:
+                    m -= 1
+                if m == k - 1 or (m >= 0 and tokens[m].lower == ","):
+                    break
+                k = m
+                weight *= 0.75
+                in_list = True
+                continue
+            break
+        return (tokens[k].lower if k >= 0 and tokens[k].is_word else None), weight
+
+    def _appositive(self, tokens: list[Token], start: int) -> tuple[str, float]:
+        """The type what follows "Name, ..." says: "a spokesman", "45,", "a group", "the capital"."""
+        if start >= len(tokens):
+            return "people", 0
+        first = tokens[start]
+        if first.kind == "number" and start + 1 < len(tokens) and tokens[start + 1].text in ",)":
+            return "people", 2  # an age
+        if first.lower == "who":
+            return "people", 1.5
+        if first.capitalised or (first.lower not in APPOSITIVE_STARTS and first.lower not in ROLES):
+            return "people", 0  # "Americans, including ..." says nothing
+        for k in range(start, min(start + 6, len(tokens))):
+            token = tokens[k]
+            if not token.is_word:
+                break
+            if token.capitalised:
+                continue
+            if token.lower in ROLES:
+                return "people", 2
+            if token.lower in APPOSITIVE_ORGS:
+                return "organizations", 2
+            if token.lower in APPOSITIVE_PLACES:
+                return "places", 2
+        return "people", 0
+
+    def _looks_like_person(self, words: list[Token]) -> bool:
+        """Name-shaped words: no acronyms, no words seen in lowercase, no nationality first."""
+        if words[0].lower.endswith(("ian", "ese", "ish")) and words[0].lower not in self.standalone:
+            return False
+        return all(not w.acronym and w.lower not in self.lower_words and w.lower not in SENTENCE_STARTERS
+                   for w in words if w.lower not in PARTICLES)
+
+    # -- names the site knows
+
+    def _registry_hits(self) -> list[tuple[int, int, int, str]]:
+        """(line, start, end, registry name) of every whole-word mention of a known name, longest first."""
+        if not self.registry:
+            return []
+        pattern = _names_pattern(list(self.registry))
+        hits = []
+        for index, line in enumerate(self.lines):
+            for match in pattern.finditer(line.text):
+                name = self.registry_keys.get(normal(match.group(0)))
+                if name is not None:
+                    hits.append((index, match.start(), match.end(), name))
+        return hits
+
+    def _known(self, candidate: _Candidate) -> tuple[str, str] | None:
+        """The known entity a found name is: by name or alias, or a shorter form of one of its names."""
+        name = self.registry_keys.get(normal(candidate.display))
+        if name is not None:
+            return self.registry[name]
+        words = candidate.words
+        if len(words) < 2:
+            return None
+        for key, name in self.registry_keys.items():
+            known = key.split()
+            # "Vladimir Putin" is "Vladimir Vladimirovich Putin"; "Ivanka Trump" is not "Donald Trump".
+            if len(known) > len(words) and known[0] == words[0] and known[-1] == words[-1] \
+                    and set(words) <= set(known):
+                return self.registry[name]
+        return None
+
+    def _known_surname(self, word: str) -> tuple[str, str] | None:
+        """The one known person whose name ends with `word`, if exactly one does."""
+        matches = {self.registry[name] for key, name in self.registry_keys.items()
+                   if len(key.split()) >= 2 and key.split()[-1] == word and self.registry[name][0] == "people"}
+        return matches.pop() if len(matches) == 1 else None
+
+    # -- deciding
+
+    def _decide(self, registry_hits: list[tuple[int, int, int, str]]) -> list[tuple[str, str]]:
+        chosen: dict[tuple[str, str], tuple[int, int]] = {}
+
+        def choose(kind: str, name: str, where: tuple[int, int]) -> None:
+            if (kind, name) not in chosen or where < chosen[(kind, name)]:
+                chosen[(kind, name)] = where
+
+        candidates = list(self.candidates.values())
+        absorbed = self._absorb_short_forms(candidates)
+        for candidate in candidates:
+            if id(candidate) in absorbed:
+                continue
+            known = self._known(candidate)
+            kind = known[0] if known else candidate.best_type()
+            if kind is None:
+                continue
+            if known is None and not candidate.head_type and len(candidate.words) == 1 and _score(candidate) < 0.75:
+                continue  # one word with only a weak cue: "the White" of "the White house"
+            if known is None and kind == "people" and len(candidate.words) == 1:
+                known = self._known_surname(candidate.words[0])
+            if known is not None:
+                choose(*known, where=candidate.first)
+            else:
+                choose(kind, candidate.display, candidate.first)
+        spans = [(candidate, span) for candidate in candidates for span in candidate.spans]
+        for index, start, end, name in registry_hits:
+            entity = self.registry[name]
+            # Longest match wins: a known name inside a longer name of something else is no mention of it.
+            inside = any(line == index and s <= start and end <= e and e - s > end - start
+                         and self._known(candidate) != entity for candidate, (line, s, e) in spans)
+            if not inside:
+                choose(*entity, where=(index, start))
+        return [key for key, _ in sorted(chosen.items(), key=lambda item: (item[1], item[0]))]
+
+    def _absorb_short_forms(self, candidates: list[_Candidate]) -> set[int]:
+        """Fold short forms ("Putin", "Mr. McFaul", "[Trump]", "Madrid") into the longer name they end.
+
+        Returns the ids of the folded candidates. A short form that is surely
+        something else ("in Washington" twice, against "George Washington") stays.
+        """
+        absorbed: set[int] = set()
+        for short in candidates:
+            if short.head_type or len(short.words) > 3:
+                continue
+            longer = [c for c in candidates if len(c.words) > len(short.words) and not c.head_type
+                      and c.words[-len(short.words):] == short.words]
+            if not longer:
+                continue
+            kind = short.best_type()
+            sure = kind is not None and short.votes[kind] >= 1
+            if kind not in (None, "people") and sure:
+                weak = [c for c in longer if _score(c) < 1]
+                if not weak:
+                    continue
+                # "Real Madrid" (no evidence of its own) is what "Madrid manager ..." says "Madrid" is.
+                longer = weak
+            elif kind is None and all(c.best_type() not in (None, "people") for c in longer):
+                continue  # "Ellery" of "Port Ellery": the longer name is no person
+            absorbed.add(id(short))
+            for full in longer:
+                full.votes.update(short.votes)
+                if (kind in (None, "people") or not sure) and full.best_type() in (None, "people", "places"):
+                    full.votes["people"] += 1  # full name first, surname after: how news names people
+        return absorbed
+
+
+def _names_pattern(names: Sequence[str]) -> re.Pattern[str]:
+    """Whole-word matches of any name, longest first; apostrophes, hyphens and spaces loosely."""
+    alternatives = []
+    for name in sorted(set(names), key=lambda n: (-len(n), n)):
+        pieces = []
+        for char in unicodedata.normalize("NFC", name.strip()):
+            if char in "'’‘":
+                pieces.append("['’‘]")
+            elif char in "-‐‑":
+                pieces.append("[-‐‑]")
+            elif char.isspace():
+                pieces.append(r"\s+")
+            else:
+                pieces.append(re.escape(char))
+        alternatives.append("".join(pieces))
+    return re.compile(r"(?<![\w])(?:" + "|".join(alternatives) + r")(?![\w])")
