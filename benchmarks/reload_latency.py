@@ -46,7 +46,7 @@ sys.path.insert(0, str(BENCH))
 
 from briefgen.build import Builder  # noqa: E402
 from briefgen.cli import make_rebuild, serve_watch_paths  # noqa: E402
-from briefgen.serve import DevServer, RebuildResult  # noqa: E402
+from briefgen.dev.server import DevServer, RebuildResult  # noqa: E402
 
 EDIT_MARKER = "Reload benchmark edit"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",

@@ -20,7 +20,7 @@ from .cache import clear_state
 from .errors import BriefgenError, BuildWarning
 
 if TYPE_CHECKING:
-    from .serve import RebuildResult
+    from .dev.server import RebuildResult
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -69,6 +69,8 @@ def make_parser() -> argparse.ArgumentParser:
     serve.add_argument("--base-url", help="serve under this URL's path, as the site will be published")
     serve.add_argument("--poll", action="store_true", help="poll for changes (file systems without events)")
     serve.add_argument("--open", action="store_true", help="open the site in a web browser")
+    serve.add_argument("--allow-host", action="append", default=[], metavar="NAME",
+                       help="a host name the browser may use besides localhost and addresses (repeatable; * for any)")
     serve.set_defaults(run=run_serve)
 
     check = commands.add_parser("check", help="validate the site without writing anything")
@@ -154,7 +156,7 @@ def run_serve(args: argparse.Namespace) -> int:
     from urllib.parse import urlsplit
 
     from .config import load_config
-    from .serve import serve_site
+    from .dev.server import serve_site
 
     site_dir = args.site_dir
     load_config(site_dir)  # a broken briefgen.yaml is reported before anything starts
@@ -169,11 +171,29 @@ def run_serve(args: argparse.Namespace) -> int:
     with tempfile.TemporaryDirectory(prefix="briefgen-serve-") as scratch:
         out_dir = Path(scratch) / "site"
         builder = Builder(site_dir, out_dir, drafts=args.drafts, base_url=args.base_url, use_cache=False)
+        first_build(builder)
         base_path = urlsplit(args.base_url).path if args.base_url else "/"
         serve_site(out_dir=out_dir, rebuild=make_rebuild(builder), watch_paths=serve_watch_paths(site_dir),
                    host=args.host, port=args.port, poll=args.poll, open_browser=args.open,
-                   base_path=base_path or "/")
+                   base_path=base_path or "/", allowed_hosts=args.allow_host)
     return 0
+
+
+def first_build(builder: Builder) -> None:
+    """The dev server's first build, on every core, before any thread of the server starts.
+
+    Build workers are forked, and forking a process that runs other threads
+    can copy a lock one of them holds and hang; so only this build, made
+    while the process has one thread, uses workers. Every later build (one
+    edit, or all pages after a template change) runs in the server's
+    process alone. A failed first build is left to the server, which builds
+    again and shows the error over the page.
+    """
+    try:
+        builder.build()
+    except BriefgenError:
+        pass
+    builder.jobs = 1
 
 
 def make_rebuild(builder: Builder, *, quiet: bool = False) -> Callable[[frozenset[Path]], RebuildResult]:
@@ -182,7 +202,7 @@ def make_rebuild(builder: Builder, *, quiet: bool = False) -> Callable[[frozense
     A user error becomes a failed `RebuildResult` (the server shows it over the
     page); warnings and the build's summary are printed unless `quiet`.
     """
-    from .serve import RebuildResult
+    from .dev.server import RebuildResult
 
     def rebuild(changed: frozenset[Path]) -> RebuildResult:
         # The watcher's paths spare the builder a scan of the content folder; an empty set means unknown.

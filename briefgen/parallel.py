@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
 from typing import Any, Callable, Sequence, TypeVar
 
 Item = TypeVar("Item")
@@ -52,7 +53,7 @@ def parallel_map(function: Callable[[Item], Result], items: Sequence[Item], *, j
     try:
         context = multiprocessing.get_context("fork")
         chunk = max(1, min(64, total // (jobs * 8)))
-        with context.Pool(jobs) as pool:
+        with context.Pool(jobs, initializer=_quiet_worker) as pool:
             for result in pool.imap(_call, items, chunksize=chunk):
                 results.append(result)
                 if progress is not None:
@@ -60,6 +61,15 @@ def parallel_map(function: Callable[[Item], Result], items: Sequence[Item], *, j
         return results
     finally:
         _work = None
+
+
+def _quiet_worker() -> None:
+    """A worker leaves signals to its parent: Ctrl-C (sent to the whole process group) and the
+    parent's own SIGTERM handler would otherwise print a traceback from every worker."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    for name in ("SIGTERM", "SIGHUP"):
+        if hasattr(signal, name):
+            signal.signal(getattr(signal, name), signal.SIG_DFL)
 
 
 def _call(item: Any) -> Any:

@@ -11,7 +11,7 @@ from typing import Iterator
 
 import pytest
 
-from briefgen.serve import DevServer
+from briefgen.dev.server import DevServer
 
 from livesite import BrowserSite  # tests/browser/livesite.py
 

@@ -6,7 +6,7 @@ import shutil
 import threading
 from pathlib import Path
 
-from briefgen.serve import RebuildResult
+from briefgen.dev.server import RebuildResult
 
 
 class BrowserSite:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Callable
 
-from briefgen.serve import DevServer
+from briefgen.dev.server import DevServer
 
 from livesite import BrowserSite  # tests/browser/livesite.py
 

@@ -28,7 +28,7 @@ from bs4 import BeautifulSoup
 
 from briefgen.build import Builder
 from briefgen.cli import make_rebuild, serve_watch_paths
-from briefgen.serve import DevServer, RebuildResult
+from briefgen.dev.server import DevServer, RebuildResult
 
 if TYPE_CHECKING:
     from playwright.sync_api import Page

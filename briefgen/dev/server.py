@@ -1,7 +1,7 @@
 """The live-reload dev server: serve, watch, debounce, rebuild, notify browsers.
 
-Owns HTTP serving of the output folder, the reload script injected into served
-HTML, the debounce of changes reported by the watcher (`watch.py`), and the
+Owns HTTP serving of the output folder (what it answers is `pages.py`), the
+debounce of changes reported by the watcher (`watch.py`), and the
 Server-Sent Events that tell open pages to reload, refresh their stylesheets
 or show a build error.
 
@@ -21,11 +21,8 @@ import contextlib
 import errno
 import functools
 import html
-import ipaddress
 import json
-import mimetypes
 import os
-import re
 import secrets
 import shutil
 import signal
@@ -39,13 +36,14 @@ import webbrowser
 from dataclasses import dataclass
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from importlib import resources
 from pathlib import Path
-from typing import Callable, Iterable, NamedTuple, Sequence
-from urllib.parse import parse_qs, unquote, urlsplit
+from typing import Callable, Iterable, Sequence
+from urllib.parse import parse_qs, urlsplit
 
-from briefgen.errors import BriefgenError
-from briefgen.watch import Watcher
+from ..errors import BriefgenError
+from .pages import (Route, ascii_html, content_type_for, host_allowed, inject_before_body_end, is_css_only,
+                    is_loopback, livereload_js, normalize_base_path, overlay_html, resolve_url_path)
+from .watch import Watcher
 
 __all__ = [
     "DevServer",
@@ -84,177 +82,6 @@ PORT_ATTEMPTS = 11  # the requested port and the next 10
 SSE_KEEPALIVE_SECONDS = 15.0
 
 
-# --- URL paths and files -----------------------------------------------------
-
-
-def normalize_base_path(base_path: str) -> str:
-    """``sub``, ``/sub`` or ``/sub/`` → ``/sub/``; empty → ``/``."""
-    parts = [part for part in base_path.strip().split("/") if part]
-    return "/" + "".join(part + "/" for part in parts)
-
-
-class Route(NamedTuple):
-    """How to answer a request for a URL path: a file, a redirect, or an error status."""
-
-    status: int
-    file: Path | None = None
-    location: str | None = None
-
-
-def resolve_url_path(url_path: str, *, out_dir: Path, base_path: str = "/") -> Route:
-    """Map a raw (percent-encoded) URL path to a file inside ``out_dir``, safely.
-
-    Refuses (403) ``..`` segments, encoded or not, and anything that resolves
-    outside ``out_dir`` through a symlink. A folder without a trailing slash
-    redirects to one; a folder with one serves its ``index.html``. Paths outside
-    ``base_path`` are 404, except ``/``, which redirects to ``base_path``.
-    """
-    base = normalize_base_path(base_path)
-    if not url_path.startswith(base):
-        if url_path == base.rstrip("/"):
-            return Route(HTTPStatus.MOVED_PERMANENTLY, location=base)
-        if url_path == "/":
-            return Route(HTTPStatus.FOUND, location=base)
-        return Route(HTTPStatus.NOT_FOUND)
-    decoded = unquote(url_path[len(base) :], errors="strict")
-    segments = decoded.split("/")
-    if "\x00" in decoded or ".." in segments or "\\" in decoded:
-        return Route(HTTPStatus.FORBIDDEN)
-    root = out_dir.resolve()
-    target = root.joinpath(*(s for s in segments if s not in ("", ".")))
-    try:
-        real = target.resolve(strict=True)
-    except (OSError, RuntimeError):  # missing, or a symlink loop
-        return Route(HTTPStatus.NOT_FOUND)
-    if not real.is_relative_to(root):
-        return Route(HTTPStatus.FORBIDDEN)
-    if real.is_dir():
-        if not url_path.endswith("/"):
-            # lstrip: never emit "//host/..." (a protocol-relative open redirect).
-            return Route(HTTPStatus.MOVED_PERMANENTLY, location="/" + url_path.lstrip("/") + "/")
-        real = real / "index.html"
-        if not real.is_file():
-            return Route(HTTPStatus.NOT_FOUND)
-        # index.html itself may be a symlink pointing out of the folder.
-        real = real.resolve()
-        if not real.is_relative_to(root):
-            return Route(HTTPStatus.FORBIDDEN)
-    if not real.is_file():
-        return Route(HTTPStatus.NOT_FOUND)
-    return Route(HTTPStatus.OK, file=real)
-
-
-# Fixed types for what a site holds, so answers do not depend on the machine's
-# mime.types; anything else falls back to the mimetypes module.
-_CONTENT_TYPES = {
-    ".html": "text/html",
-    ".htm": "text/html",
-    ".css": "text/css",
-    ".js": "text/javascript",
-    ".mjs": "text/javascript",
-    ".json": "application/json",
-    ".map": "application/json",
-    ".xml": "application/xml",
-    ".txt": "text/plain",
-    ".svg": "image/svg+xml",
-    ".webmanifest": "application/manifest+json",
-    ".png": "image/png",
-    ".jpg": "image/jpeg",
-    ".jpeg": "image/jpeg",
-    ".gif": "image/gif",
-    ".webp": "image/webp",
-    ".avif": "image/avif",
-    ".ico": "image/x-icon",
-    ".woff": "font/woff",
-    ".woff2": "font/woff2",
-    ".pdf": "application/pdf",
-}
-_TEXT_TYPES = {
-    "application/json",
-    "application/xml",
-    "image/svg+xml",
-    "application/manifest+json",
-    "application/javascript",
-    "application/atom+xml",
-    "application/rss+xml",
-}
-
-
-def content_type_for(path: Path) -> str:
-    """The Content-Type header for a file, with ``charset=utf-8`` for text."""
-    suffix = path.suffix.lower()
-    kind = _CONTENT_TYPES.get(suffix) or mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-    if kind.startswith("text/") or kind in _TEXT_TYPES:
-        return f"{kind}; charset=utf-8"
-    return kind
-
-
-_BODY_END = re.compile(rb"</body\s*>", re.IGNORECASE)
-
-
-def inject_before_body_end(page: bytes, snippet: bytes) -> bytes:
-    """Insert ``snippet`` before the last ``</body>`` (any case), or append it."""
-    ends = list(_BODY_END.finditer(page))
-    if not ends:
-        return page + snippet
-    at = ends[-1].start()
-    return page[:at] + snippet + page[at:]
-
-
-# --- the injected script and the error overlay ---------------------------------
-
-_OVERLAY_CSS = (
-    "#__briefgen_overlay{position:fixed;inset:0;z-index:2147483647;overflow:auto;"
-    "box-sizing:border-box;margin:0;padding:2rem;background:rgba(24,24,27,.97);color:#f4f4f5;"
-    "font:14px/1.5 ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;text-align:left}"
-    "#__briefgen_overlay .__briefgen_title{font-size:18px;font-weight:700;color:#f87171;margin:0 0 1rem}"
-    "#__briefgen_overlay pre{margin:0;white-space:pre-wrap;font:inherit;color:inherit;background:none}"
-    "#__briefgen_overlay .__briefgen_hint{margin-top:1.5rem;color:#a1a1aa}"
-)
-_OVERLAY_TITLE = "Build failed"
-_OVERLAY_HINT = "Fix the file and save: this page updates by itself."
-
-# Served at {base}__briefgen__/livereload.js. The overlay built here has the same
-# structure as the one the server injects into pages served while a build is failing.
-def _livereload_js() -> bytes:
-    """The reload script (briefgen/livereload.js) with the overlay's style and words filled in."""
-    script = (resources.files("briefgen") / "livereload.js").read_text(encoding="utf-8")
-    return (
-        script.replace("__CSS__", json.dumps(_OVERLAY_CSS))
-        .replace("__TITLE__", json.dumps(_OVERLAY_TITLE))
-        .replace("__HINT__", json.dumps(_OVERLAY_HINT))
-        .encode("utf-8")
-    )
-
-
-def _ascii_html(text: str) -> bytes:
-    """Escaped text as ASCII with character references: safe in a page of any encoding."""
-    return html.escape(text).encode("ascii", "xmlcharrefreplace")
-
-
-def overlay_html(error_text: str) -> bytes:
-    """The error overlay as HTML, for pages served while the last build failed."""
-    return (
-        b'<style id="__briefgen_style">' + _OVERLAY_CSS.encode("ascii") + b"</style>"
-        b'<div id="__briefgen_overlay" role="alert">'
-        b'<div class="__briefgen_title">' + _ascii_html(_OVERLAY_TITLE) + b"</div>"
-        b"<pre>" + _ascii_html(error_text) + b"</pre>"
-        b'<div class="__briefgen_hint">' + _ascii_html(_OVERLAY_HINT) + b"</div></div>"
-    )
-
-
-# --- what a change needs ---------------------------------------------------------
-
-def _is_css_only(changed: frozenset[Path], changed_outputs: tuple[str, ...] | None) -> bool:
-    """Whether stylesheets alone changed, so a CSS refresh can replace a full reload."""
-    if changed_outputs is not None:
-        if any(out.lower().endswith((".html", ".htm")) for out in changed_outputs):
-            return False  # the pages themselves changed
-        if changed_outputs and all(out.lower().endswith(".css") for out in changed_outputs):
-            return True
-    return bool(changed) and all(path.name.lower().endswith(".css") for path in changed)
-
-
 # --- the server -----------------------------------------------------------------
 
 
@@ -263,6 +90,7 @@ class _HTTPServer(ThreadingHTTPServer):
 
     daemon_threads = True  # open event streams must not keep the process alive
     allow_reuse_port = False  # a second server on the same port must fail, not share it
+    request_queue_size = 128  # a page's dozens of requests at once, and many open tabs, never wait in line
 
     def __init__(self, address: tuple[str, int], dev: DevServer) -> None:
         self.dev = dev
@@ -302,9 +130,12 @@ class DevServer:
         base_path: str = "/",
         log: Callable[[str], None] = print,
         debounce: float = DEBOUNCE_SECONDS,
+        allowed_hosts: Iterable[str] = (),
     ) -> None:
         self.out_dir = Path(out_dir).absolute()
         self.host = host
+        # Names besides localhost and addresses that a request's Host header may give (see host_allowed).
+        self.allowed_hosts = frozenset(name.lower().rstrip(".") for name in allowed_hosts)
         self.requested_port = port
         self.base_path = normalize_base_path(base_path)
         self._log = log
@@ -316,7 +147,7 @@ class DevServer:
         self._httpd: _HTTPServer | None = None
         self._http_thread: threading.Thread | None = None
         self._build_thread: threading.Thread | None = None
-        self._script = _livereload_js()
+        self._script = livereload_js()
         # Distinguishes this run's versions from those of an earlier server on
         # the same port, whose pages must reload when they reconnect.
         self._instance = secrets.token_hex(4)
@@ -487,7 +318,7 @@ class DevServer:
         with self._state:
             previous_ok = self._result is None or self._result.ok
             self._epoch += 1
-            css_only = self._epoch > 1 and previous_ok and result.ok and _is_css_only(changed, result.changed_outputs)
+            css_only = self._epoch > 1 and previous_ok and result.ok and is_css_only(changed, result.changed_outputs)
             if not css_only:
                 self._full_reload_epoch = self._epoch
             self._result = result
@@ -596,6 +427,11 @@ class _RequestHandler(BaseHTTPRequestHandler):
 
     def _answer(self, send_body: bool) -> None:
         dev = self.server.dev
+        if not host_allowed(self.headers.get("Host"), dev.host, dev.allowed_hosts):
+            self._send(HTTPStatus.MISDIRECTED_REQUEST, "text/plain; charset=utf-8",
+                       b"421 Misdirected Request: this host name is not allowed "
+                       b"(briefgen serve --allow-host NAME allows it)\n", send_body)
+            return
         url = urlsplit(self.path)
         if url.path == dev.base_path + _EVENTS_PATH:
             self._send_events(url.query, send_body)
@@ -644,8 +480,8 @@ class _RequestHandler(BaseHTTPRequestHandler):
         if page.file is not None and self._send_file(HTTPStatus.NOT_FOUND, page.file, epoch, result, send_body):
             return
         # Still an HTML page with the script, so it reloads once the file exists.
-        where = _ascii_html(url_path)
-        home = _ascii_html(dev.base_path)
+        where = ascii_html(url_path)
+        home = ascii_html(dev.base_path)
         body = (
             b'<!doctype html><html><head><meta charset="utf-8"><title>404 Not Found</title></head><body>'
             b"<h1>404 Not Found</h1><p>Nothing in the output folder for <code>" + where + b"</code>.</p>"
@@ -684,15 +520,6 @@ class _RequestHandler(BaseHTTPRequestHandler):
             self.wfile.write(body)
 
 
-def _is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
 def serve_site(
     *,
     out_dir: Path,
@@ -704,6 +531,7 @@ def serve_site(
     open_browser: bool = False,
     base_path: str = "/",
     log: Callable[[str], None] = print,
+    allowed_hosts: Iterable[str] = (),
 ) -> None:
     """Build once, serve out_dir over HTTP, watch, rebuild, notify browsers; blocks until Ctrl-C.
 
@@ -718,8 +546,9 @@ def serve_site(
         poll=poll,
         base_path=base_path,
         log=log,
+        allowed_hosts=allowed_hosts,
     )
-    if not _is_loopback(host):
+    if not is_loopback(host):
         log(f"Warning: serving on {host} shows the site to other machines on your network.")
     interrupted = False
     try:
