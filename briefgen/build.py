@@ -33,7 +33,7 @@ from .memory import (BuildMemory, BuildReport, Manifest, Outcomes, RegistryRecor
 from .model import Brief, EntityRef, Group, Site
 from .pages import (FEED_ENTRY_KINDS, FeedEntries, PageInputs, ProducedPages, dirty_groups, produce_pages,
                     site_files)
-from .ownership import read_fingerprint
+from .ownership import read_fingerprint, remove_draft
 from .parallel import parallel_map
 from .render import make_environment, page_groups, render_brief
 from .rendered import RenderedBrief
@@ -174,6 +174,7 @@ class Builder:
         cache_lock = [self.site_dir / CACHE_DIR / LOCK_FILE] if self.use_cache else []
         with build_locks(locks, cache_lock, wait=self.wait_for_lock, on_wait=self.on_lock_wait):
             remove_leftovers(self.out)
+            remove_draft(self.out)
             if self.use_cache:
                 try:
                     prepare_cache_folder(self.site_dir)

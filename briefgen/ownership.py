@@ -112,6 +112,15 @@ def write_list(out_dir: Path, data: bytes) -> None:
     os.replace(temporary, out_dir / OWNED_LIST)
 
 
+def remove_draft(out_dir: Path) -> None:
+    """Delete a list a killed build was writing (call with the build's lock held)."""
+    target = out_dir.resolve() if out_dir.is_symlink() else out_dir
+    try:
+        (target / OWNED_LIST_DRAFT).unlink()
+    except OSError:
+        pass
+
+
 def carry_over(old_dir: Path, staging: Path, claimant: Callable[[PurePosixPath], str | None]) -> int:
     """Bring every file of `old_dir` that briefgen did not write into the `staging` folder.
 

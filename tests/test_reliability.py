@@ -161,7 +161,7 @@ def test_a_state_that_was_not_saved_never_hides_a_revert(tmp_path: Path, monkeyp
     assert briefgen_files(out) == original
 
 
-@pytest.mark.parametrize("damage", ["truncated", "garbage", "empty", "list pending", "list gone"])
+@pytest.mark.parametrize("damage", ["truncated", "garbage", "empty", "list pending", "list gone", "list half written"])
 def test_a_damaged_state_or_list_gives_a_full_correct_build(tmp_path: Path, damage: str) -> None:
     site = make_site(tmp_path / "site", briefs=15)
     out = site / "site"
@@ -182,10 +182,13 @@ def test_a_damaged_state_or_list_gives_a_full_correct_build(tmp_path: Path, dama
         listed = (out / ".briefgen-files").read_text().splitlines()
         listed[1] = "site pending"
         (out / ".briefgen-files").write_text("\n".join(listed) + "\n")
-    else:
+    elif damage == "list gone":
         (out / ".briefgen-files").unlink()
+    else:
+        (out / ".briefgen-files.new").write_text("# briefgen: the fi")  # killed while writing the list
     Builder(site, out, search=False).build()
     assert briefgen_files(out) == clean_build(site, tmp_path / "reference")
+    assert leftovers(out) == []
 
 
 # -- one build at a time ------------------------------------------------------------------------------
