@@ -43,9 +43,9 @@ from typing import Any, ClassVar
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(REPO), str(REPO / "tests")]  # briefgen from this checkout; the site writer beside the tests'
-from sitegen import Annotation, RegistryEntry, SiteBrief, Source, site_files, yq  # noqa: E402
-
 from briefgen.slugs import slugify  # noqa: E402
+
+from sitegen import Annotation, RegistryEntry, SiteBrief, Source, site_files, yq  # noqa: E402
 
 GENERATOR_VERSION = 2  # 2: slugs from briefgen.slugs ("Sørensen" is "sorensen", was "srensen")
 ENTITY_TYPES = ("people", "organizations", "places", "topics")
@@ -673,7 +673,7 @@ def make_brief(
     if earlier_slugs and rng.random() < 0.2:
         body.append(prose.brief_link(rng.choice(earlier_slugs)))
     rng.shuffle(body)
-    paragraphs = _paragraphs(rng, [lead] + body)
+    paragraphs = _paragraphs(rng, [lead, *body])
 
     blocks: list[str] = []
     all_sentences: list[Sentence] = []

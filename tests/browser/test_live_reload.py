@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Callable
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from briefgen.serve import DevServer
 
@@ -55,7 +56,7 @@ def test_page_reloads_when_content_changes(
 def test_failed_build_shows_overlay_until_fixed(
     live_page: Page, browser_site: BrowserSite, start_server: Callable[..., DevServer]
 ) -> None:
-    server = open_site(live_page, browser_site, start_server, "good")
+    open_site(live_page, browser_site, start_server, "good")
 
     error = (
         "content/brief.yaml:3: unknown key 'titel' <img src=x onerror=\"window.__pwned=1\">\n"
@@ -83,7 +84,7 @@ def test_failed_build_shows_overlay_until_fixed(
 def test_css_change_restyles_without_reload(
     live_page: Page, browser_site: BrowserSite, start_server: Callable[..., DevServer]
 ) -> None:
-    server = open_site(live_page, browser_site, start_server, "styled", RED)
+    open_site(live_page, browser_site, start_server, "styled", RED)
     color = "() => getComputedStyle(document.getElementById('title')).color"
     assert live_page.evaluate(color) == "rgb(255, 0, 0)"
     live_page.evaluate("window.__marker = 42")

@@ -1,4 +1,4 @@
-"""In a real browser: the site from disk, search over HTTP, and axe-core's accessibility rules in both colour schemes."""
+"""In a real browser: the site from disk, search over HTTP, and axe-core's rules in both colour schemes."""
 
 from __future__ import annotations
 
@@ -12,7 +12,8 @@ import yaml
 from httpsite import serve
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed (apt-get install chromium)")
+pytestmark = pytest.mark.skipif(CHROMIUM is None,
+                                reason="Debian's chromium is not installed (apt-get install chromium)")
 AXE = Path(__file__).resolve().parent / "node_modules" / "axe-core" / "axe.min.js"
 needs_axe = pytest.mark.skipif(not AXE.is_file(), reason="axe-core is not installed (npm ci --prefix tests/browser)")
 PAGES = {"home": "index.html", "brief": "briefs/putin-washington-invite/index.html",
