@@ -35,14 +35,19 @@ import re
 import shutil
 import sys
 import time
-import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from random import Random
 from typing import Any, ClassVar
 
-GENERATOR_VERSION = 1
+REPO = Path(__file__).resolve().parent.parent
+sys.path[:0] = [str(REPO), str(REPO / "tests")]  # briefgen from this checkout; the site writer beside the tests'
+from briefgen.slugs import slugify  # noqa: E402
+
+from sitegen import Annotation, RegistryEntry, SiteBrief, Source, site_files, yq  # noqa: E402
+
+GENERATOR_VERSION = 2  # 2: slugs from briefgen.slugs ("Sørensen" is "sorensen", was "srensen")
 ENTITY_TYPES = ("people", "organizations", "places", "topics")
 # Share of the pool per type; the rest of the shape does not depend on it.
 TYPE_SHARES = {"people": 0.40, "organizations": 0.25, "places": 0.20, "topics": 0.15}
@@ -211,21 +216,6 @@ MINISTRY_FORM = "Ministry of {}"
 
 # --------------------------------------------------------------------------
 # Helpers
-
-
-def slugify(text: str) -> str:
-    """Slug of an ASCII-transliterable name: lowercase, runs of other characters a '-'.
-
-    Matches python-slugify's default for the names and titles made here
-    (letters with accents that decompose, digits, spaces, hyphens).
-    """
-    folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    return re.sub(r"[^a-z0-9]+", "-", folded.lower()).strip("-")
-
-
-def yq(text: str) -> str:
-    """A YAML double-quoted scalar (JSON strings are valid YAML)."""
-    return json.dumps(text, ensure_ascii=False)
 
 
 def fold(text: str) -> str:
@@ -555,15 +545,6 @@ class Prose:
 
 
 @dataclass
-class Annotation:
-    """An annotation of a brief: its quote occurs exactly once in the article."""
-
-    quote: str
-    note: str
-    kind: str
-
-
-@dataclass
 class Brief:
     """One generated brief, format-neutral."""
 
@@ -692,7 +673,7 @@ def make_brief(
     if earlier_slugs and rng.random() < 0.2:
         body.append(prose.brief_link(rng.choice(earlier_slugs)))
     rng.shuffle(body)
-    paragraphs = _paragraphs(rng, [lead] + body)
+    paragraphs = _paragraphs(rng, [lead, *body])
 
     blocks: list[str] = []
     all_sentences: list[Sentence] = []
@@ -733,45 +714,23 @@ def make_brief(
 # Writers: the same briefs in three formats
 
 
-def briefgen_sidecar(brief: Brief) -> str:
-    """The YAML sidecar of a brief, per the briefgen content format."""
-    lines = [
-        f"title: {yq(brief.title)}",
-        f"date: {brief.date.isoformat()}",
-        f"summary: {yq(brief.summary)}",
-        "source:",
-        f"  name: {yq(brief.source_name)}",
-        f"  url: {yq(brief.source_url)}",
-        "entities:",
-    ]
-    for etype, names in brief.entities_by_type().items():
-        if names:
-            lines.append(f"  {etype}:")
-            lines += [f"    - {yq(name)}" for name in names]
-    if brief.annotations:
-        lines.append("annotations:")
-        for a in brief.annotations:
-            lines += [f"  - quote: {yq(a.quote)}", f"    note: {yq(a.note)}", f"    kind: {a.kind}"]
-    lines.append("tags:")
-    lines += [f"  - {yq(tag)}" for tag in brief.tags]
-    return "\n".join(lines) + "\n"
-
-
-def registry_yaml(pool: list[Entity], described: set[int], rng: Random) -> str:
-    """content/entities.yaml: descriptions (and aliases) for the described entities."""
+def registry_entries(pool: list[Entity], described: set[int], rng: Random) -> list[RegistryEntry]:
+    """content/entities.yaml's entries: descriptions (and aliases) of the described entities, by type and slug."""
     places = [e for e in pool if e.type == "places"]
-    lines = ["# Descriptions and aliases of some entities (generated)."]
-    for etype in ENTITY_TYPES:
-        members = [e for e in pool if e.type == etype and e.rank in described]
-        if not members:
-            continue
-        lines.append(f"{etype}:")
-        for e in sorted(members, key=lambda e: e.slug):
-            lines.append(f"  - name: {yq(e.name)}")
-            if e.alias:
-                lines.append(f"    aliases: [{yq(e.alias)}]")
-            lines.append(f"    description: {yq(describe(rng, e, places))}")
-    return "\n".join(lines) + "\n"
+    return [
+        RegistryEntry(etype, e.name, describe(rng, e, places), (e.alias,) if e.alias else ())
+        for etype in ENTITY_TYPES
+        for e in sorted((e for e in pool if e.type == etype and e.rank in described), key=lambda e: e.slug)
+    ]
+
+
+def site_brief(brief: Brief) -> SiteBrief:
+    """The brief as briefgen content: `content/<slug>.md` and its sidecar."""
+    return SiteBrief(
+        stem=brief.slug, article=brief.markdown, title=brief.title, date=brief.date.isoformat(),
+        entities=brief.entities_by_type(), summary=brief.summary,
+        source=Source(brief.source_name, brief.source_url), annotations=brief.annotations, tags=brief.tags,
+    )
 
 
 def hugo_page(brief: Brief) -> str:
@@ -1127,11 +1086,10 @@ def write_briefgen(
     writer: TreeWriter, items: list[Brief], pool: list[Entity], described: set[int], rng: Random
 ) -> None:
     """The briefgen site: config, article + sidecar per brief, entity registry."""
-    writer.write("briefgen/briefgen.yaml", f"title: {yq(SITE_TITLE)}\nbase_url: {yq(BASE_URL)}\n")
-    for brief in items:
-        writer.write(f"briefgen/content/{brief.slug}.md", brief.markdown)
-        writer.write(f"briefgen/content/{brief.slug}.yaml", briefgen_sidecar(brief))
-    writer.write("briefgen/content/entities.yaml", registry_yaml(pool, described, rng))
+    files = site_files({"title": SITE_TITLE, "base_url": BASE_URL}, (site_brief(b) for b in items),
+                       registry_entries(pool, described, rng), "Descriptions and aliases of some entities (generated).")
+    for relative, text in files:
+        writer.write(f"briefgen/{relative}", text)
 
 
 def write_hugo(

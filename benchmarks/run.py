@@ -43,7 +43,7 @@ from pathlib import Path
 BENCH = Path(__file__).resolve().parent
 REPO = BENCH.parent
 sys.path.insert(0, str(BENCH))
-import corpus  # the generator beside this file
+import corpus  # noqa: E402  (the generator beside this file, importable once BENCH is on the path)
 
 ALL_TOOLS = ("briefgen", "hugo", "pelican")
 EDIT_MARKER = "Benchmark edit"
@@ -491,11 +491,11 @@ def table(results: dict[str, ToolResult]) -> list[str]:
             cells.append(f"{x / y:.2f}x" if ok else "n/a")  # type: ignore[operator]
         lines.append(cells)
     widths = [max(len(r[i]) for r in [headers, *lines]) for i in range(len(headers))]
-    out = ["  ".join(h.rjust(w) if i else h.ljust(w) for i, (h, w) in enumerate(zip(headers, widths)))]
+    out = ["  ".join(h.rjust(w) if i else h.ljust(w) for i, (h, w) in enumerate(zip(headers, widths, strict=True)))]
     out.append("  ".join("-" * w for w in widths))
     for cells in lines:
         out.append("  ".join(c.rjust(w) if i else c.ljust(w)
-                             for i, (c, w) in enumerate(zip(cells, widths))))
+                             for i, (c, w) in enumerate(zip(cells, widths, strict=True))))
     return out
 
 

@@ -9,6 +9,7 @@ import pytest
 
 from sitekit import REPO, build
 
+
 @pytest.fixture(scope="session")
 def example_out(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The repository's example site, built once for the whole session."""

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import shutil
 import textwrap
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-import pytest
 from bs4 import BeautifulSoup
 
 from briefgen.build import BuildReport, build_site

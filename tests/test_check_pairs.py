@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import difflib
 
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from briefgen.check import NEAR_DUPLICATE_RATIO, near_duplicate_pairs
 

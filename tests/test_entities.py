@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from briefgen.entities import entity_weight
 from briefgen.model import Brief, EntityRef
@@ -27,7 +27,7 @@ def related_briefs(briefs: list[Brief]) -> dict[str, tuple[Brief, ...]]:
 
 
 def brief(slug: str, day: int, *keys: str, draft: bool = False) -> Brief:
-    return Brief(slug=slug, title=slug, date=datetime(2024, 1, day, tzinfo=timezone.utc), has_time=False,
+    return Brief(slug=slug, title=slug, date=datetime(2024, 1, day, tzinfo=UTC), has_time=False,
                  body="", body_format="markdown", article_path=f"{slug}.md", sidecar_path=f"{slug}.yaml",
                  entities=tuple(("people", k) for k in keys), draft=draft)
 

@@ -9,8 +9,8 @@ from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
 import feedparser
-from bs4 import BeautifulSoup
 import pytest
+from bs4 import BeautifulSoup
 
 from sitekit import broken_links, build, parse_html, write_site
 

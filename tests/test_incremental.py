@@ -21,11 +21,13 @@ from briefgen.errors import BriefgenError
 
 from sitekit import snapshot, write_site
 
-
 PEOPLE = ["Ada Lovelace", "Charles Babbage", "Mary Somerville", "Alan Turing", "Grace Hopper"]
 PLACES = ["London", "Paris", "Geneva"]
 TAGS = ["Science", "History", "science", "Computing"]
 WORDS = ["analytical", "engine", "notes", "program", "letter", "lecture", "machine", "bernoulli"]
+# A one-brief site naming one entity.
+ADA = {"content/a.md": "Ada Lovelace wrote.\n",
+       "content/a.yaml": "title: A\ndate: 2024-01-01\nentities: {people: [Ada Lovelace]}\n"}
 
 
 def sidecar(title: str, day: int, people: list[str], places: list[str], tags: list[str],
@@ -73,7 +75,8 @@ edit = st.one_of(
               st.sampled_from(["", "A mathematician.", "A pioneer."])),
     st.tuples(st.just("template"), st.booleans()),
     # A static file comes or goes; is a file or a folder of that name; or is robots.txt, the generated one's place.
-    st.tuples(st.just("static"), st.sampled_from(["extra.txt", "robots.txt"]), st.sampled_from(["file", "folder", None])),
+    st.tuples(st.just("static"), st.sampled_from(["extra.txt", "robots.txt"]),
+              st.sampled_from(["file", "folder", None])),
     st.tuples(st.just("break"), slugs),
 )
 
@@ -201,8 +204,7 @@ def check_edits(tmp: Path, initial, steps, *, from_saved_state: bool) -> None:  
 
 
 def test_rebuild_with_nothing_changed_writes_nothing(tmp_path: Path) -> None:
-    site = write_site(tmp_path / "site", {"content/a.md": "Ada Lovelace wrote.\n",
-                                          "content/a.yaml": "title: A\ndate: 2024-01-01\nentities: {people: [Ada Lovelace]}\n"})
+    site = write_site(tmp_path / "site", ADA)
     builder = Builder(site, use_cache=False, search=False)
     builder.build()
     stamps = {p: p.stat().st_mtime_ns for p in (site / "site").rglob("*") if p.is_file()}
@@ -353,8 +355,7 @@ def test_a_rebuild_that_fails_while_writing_leaves_the_site_as_it_was(
 
 @pytest.mark.parametrize("deleted", ["*", "briefs", "assets/briefgen.css"])
 def test_files_deleted_from_the_site_by_hand_are_built_again(tmp_path: Path, deleted: str) -> None:
-    site = write_site(tmp_path / "site", {"content/a.md": "Ada Lovelace wrote.\n",
-                                          "content/a.yaml": "title: A\ndate: 2024-01-01\nentities: {people: [Ada Lovelace]}\n"})
+    site = write_site(tmp_path / "site", ADA)
     out = tmp_path / "out"
     Builder(site, out, search=False).build()
     whole = snapshot(out)
@@ -365,8 +366,7 @@ def test_files_deleted_from_the_site_by_hand_are_built_again(tmp_path: Path, del
 
 
 def test_the_summary_counts_rewritten_and_deleted_files_apart(tmp_path: Path) -> None:
-    site = write_site(tmp_path / "site", {"content/a.md": "Ada Lovelace wrote.\n",
-                                          "content/a.yaml": "title: A\ndate: 2024-01-01\nentities: {people: [Ada Lovelace]}\n",
+    site = write_site(tmp_path / "site", {**ADA,
                                           "content/b.md": "Text.\n", "content/b.yaml": "title: B\ndate: 2024-01-02\n"})
     out = tmp_path / "out"
     Builder(site, out, search=False).build()

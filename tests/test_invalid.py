@@ -133,7 +133,8 @@ def _article_named_like_the_registry(case: Path) -> None:
 ODD_CASES = {
     "article named like the registry": (_article_named_like_the_registry,
                                         "content/entities.md: an article at the top of content/ cannot be named"),
-    "template failing at run time": (_template_arithmetic_on_text, "templates/brief.html:3: template brief.html failed"),
+    "template failing at run time": (_template_arithmetic_on_text,
+                                     "templates/brief.html:3: template brief.html failed"),
     "symlink loop in content": (_loop_in_content, "content/loop.md: symlink leads nowhere"),
     "symlink loop in static": (_loop_in_static, "static/loop: symlink leads nowhere"),
     "names too long for a file name": (_long_names, "content/a.yaml:3: tag 'word word"),

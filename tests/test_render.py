@@ -85,7 +85,8 @@ def test_footnotes_in_the_body_and_in_notes_keep_their_own_ids(tmp_path: Path) -
             date: 2024-01-01
             annotations:
               - {quote: The budget grew., note: "Checked against the report.[^1]\\n\\n[^1]: Page 4."}
-              - {quote: Ministers agreed., note: "Two abstained.[^1] See [the first note](#note-1).\\n\\n[^1]: Per the minutes."}
+              - quote: Ministers agreed.
+                note: "Two abstained.[^1] See [the first note](#note-1).\\n\\n[^1]: Per the minutes."
             """,
     })
     build(site)
@@ -125,7 +126,8 @@ def test_a_brief_without_summary_is_described_by_its_key_points_or_first_words(t
         "content/b.yaml": "title: B\ndate: 2024-01-02\n",
     })
     build(site)
-    for slug, expected in (("a", "The council voted. The barrier is funded."), ("b", "The mayor spoke first. Then it rained.")):
+    descriptions = {"a": "The council voted. The barrier is funded.", "b": "The mayor spoke first. Then it rained."}
+    for slug, expected in descriptions.items():
         soup = parse_html(site / f"site/briefs/{slug}/index.html")
         assert soup.find("meta", attrs={"name": "description"})["content"] == expected
         assert soup.find("meta", property="og:description")["content"] == expected

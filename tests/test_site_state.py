@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
-
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
+from datetime import UTC, datetime, timedelta
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from briefgen import entities
 from briefgen.entities import SiteState
@@ -16,10 +15,12 @@ from briefgen.model import Brief, EntityRef
 from sitekit import resolve
 
 NAMES = [f"Person {i}" for i in range(12)]
-START = datetime(2024, 1, 1, tzinfo=timezone.utc)
+START = datetime(2024, 1, 1, tzinfo=UTC)
 
 
-def make_brief(slug: str, day: int, people: list[int], tags: list[str], draft: bool) -> tuple[Brief, tuple[EntityRef, ...]]:
+def make_brief(
+    slug: str, day: int, people: list[int], tags: list[str], draft: bool
+) -> tuple[Brief, tuple[EntityRef, ...]]:
     refs = tuple(EntityRef("people", f"p{i}", NAMES[i], path=f"{slug}.yaml", line=1) for i in people)
     brief = Brief(slug=slug, title=slug.upper(), date=START + timedelta(hours=day), has_time=True, body="",
                   body_format="markdown", article_path=f"{slug}.md", sidecar_path=f"{slug}.yaml",

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Callable
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from briefgen.dev.server import DevServer
 
@@ -28,12 +29,20 @@ def title_is(text: str) -> str:
     return f"() => document.getElementById('title')?.textContent === {text!r}"
 
 
+def open_site(
+    page: Page, site: BrowserSite, start_server: Callable[..., DevServer], title: str, css: str = RED
+) -> DevServer:
+    """Serve a one-page site whose heading is `title` and open it in `page`; returns the server."""
+    site.update(pages=site_pages(title, css))
+    server = start_server()
+    page.goto(server.url)
+    return server
+
+
 def test_page_reloads_when_content_changes(
     live_page: Page, browser_site: BrowserSite, start_server: Callable[..., DevServer]
 ) -> None:
-    browser_site.update(pages=site_pages("first"))
-    server = start_server()
-    live_page.goto(server.url)
+    server = open_site(live_page, browser_site, start_server, "first")
     assert live_page.text_content("#title") == "first"
     live_page.evaluate("window.__marker = 'before'")
 
@@ -47,9 +56,7 @@ def test_page_reloads_when_content_changes(
 def test_failed_build_shows_overlay_until_fixed(
     live_page: Page, browser_site: BrowserSite, start_server: Callable[..., DevServer]
 ) -> None:
-    browser_site.update(pages=site_pages("good"))
-    server = start_server()
-    live_page.goto(server.url)
+    open_site(live_page, browser_site, start_server, "good")
 
     error = (
         "content/brief.yaml:3: unknown key 'titel' <img src=x onerror=\"window.__pwned=1\">\n"
@@ -77,9 +84,7 @@ def test_failed_build_shows_overlay_until_fixed(
 def test_css_change_restyles_without_reload(
     live_page: Page, browser_site: BrowserSite, start_server: Callable[..., DevServer]
 ) -> None:
-    browser_site.update(pages=site_pages("styled", RED))
-    server = start_server()
-    live_page.goto(server.url)
+    open_site(live_page, browser_site, start_server, "styled", RED)
     color = "() => getComputedStyle(document.getElementById('title')).color"
     assert live_page.evaluate(color) == "rgb(255, 0, 0)"
     live_page.evaluate("window.__marker = 42")
@@ -119,9 +124,7 @@ def set_visibility(page: Page, state: str) -> None:
 def test_hidden_tab_catches_up_when_shown(
     live_page: Page, browser_site: BrowserSite, start_server: Callable[..., DevServer]
 ) -> None:
-    browser_site.update(pages=site_pages("first"))
-    server = start_server()
-    live_page.goto(server.url)
+    server = open_site(live_page, browser_site, start_server, "first")
     set_visibility(live_page, "hidden")  # gives its connection back
 
     browser_site.update(pages=site_pages("second"))
