@@ -17,6 +17,7 @@ from .config import Config
 from .htmlwalk import PageText, page_text
 from .model import Brief
 from .rendered import RenderedBrief, RenderedNote
+from .xmltext import rfc3339
 
 MOTIVATIONS = {"note": "commenting", "context": "describing", "fact-check": "assessing",
                "correction": "editing", "question": "questioning", "link": "linking"}
@@ -54,18 +55,24 @@ def annotation_collection(brief: Brief, rendered: RenderedBrief, config: Config,
 
 
 def _annotation(note: RenderedNote, collection_id: str, page_url: str, text: PageText) -> dict[str, Any]:
-    motivation = MOTIVATIONS.get(note.annotation.kind, "commenting")
-    return {
+    annotation = note.annotation
+    motivation = MOTIVATIONS.get(annotation.kind, "commenting")
+    item: dict[str, Any] = {
         "id": f"{collection_id}#note-{note.number}",
         "type": "Annotation",
         "motivation": motivation,
-        "body": [
-            {"type": "TextualBody", "value": note.annotation.note, "format": "text/markdown",
-             "purpose": motivation},
-            {"type": "TextualBody", "value": str(note.html).strip(), "format": "text/html"},
-        ],
-        "target": {"source": page_url, "selector": page_selectors(text, note)},
     }
+    if annotation.by is not None:
+        item["creator"] = {"name": annotation.by.name, **({"homepage": annotation.by.url} if annotation.by.url else {})}
+    if annotation.date is not None:
+        item["created"] = rfc3339(annotation.date)
+    body = [{"type": "TextualBody", "value": annotation.note, "format": "text/markdown", "purpose": motivation},
+            {"type": "TextualBody", "value": str(note.html).strip(), "format": "text/html"}]
+    if annotation.rating is not None:
+        body.append({"type": "TextualBody", "value": annotation.rating.name, "purpose": "assessing"})
+    item["body"] = body
+    item["target"] = {"source": page_url, "selector": page_selectors(text, note)}
+    return item
 
 
 def page_selectors(text: PageText, note: RenderedNote) -> list[dict[str, Any]]:

@@ -51,7 +51,8 @@ FILES = {
         annotations:
           - {quote: approved the budget after a long debate, note: Outer.}
           - {quote: the budget, kind: context, note: Inner.}
-          - {quote: a long debate on Tuesday, kind: fact-check, note: Crosses the outer one.}
+          - {quote: a long debate on Tuesday, kind: fact-check, note: Crosses the outer one., rating: Misleading,
+             by: Desk, date: "2024-05-03T10:30:00+02:00"}
           - {quote: "2019", note: A year next to a number.}
           - {quote: and 2020, kind: correction, note: Another year.}
           - {quote: The committee approved the budget after a long debate on Tuesday, note: Around all of them.}
@@ -65,6 +66,7 @@ FILES = {
     "content/links.yaml": """\
         title: Quotes across links
         date: 2024-03-03
+        source: {name: Agency, url: "https://example.org/story"}
         entities:
           people: [Ada Lovelace, Charles Babbage]
           places: [London]
@@ -72,7 +74,12 @@ FILES = {
           - {quote: said Ada, note: Ends inside a mention.}
           - {quote: Lovelace today, kind: context, note: Starts inside a mention.}
           - {quote: read the report carefully, note: Crosses a link.}
-          - {quote: "*very* important for Charles", kind: fact-check, note: Crosses emphasis and a mention.}
+          - quote: "*very* important for Charles"
+            kind: fact-check
+            note: Crosses emphasis and a mention.
+            by: {name: "Eve <script>alert(1)</script>", url: "https://example.org/eve?a=1&b=<2>"}
+            date: 2024-05-03
+            rating: {value: 1, best: 5, worst: 1, name: "False <img src=x onerror=alert(1)>"}
           - {quote: London, note: Wholly inside a mention.}
           - {quote: Lovelace wrote notes., prefix: "notes. ", note: The second time.}
         """,

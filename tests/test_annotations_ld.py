@@ -89,3 +89,38 @@ def test_brief_without_annotations_publishes_no_collection_and_no_link(tmp_path:
     assert not (site / "site/briefs/plain/annotations.jsonld").exists()
     assert "annotations.jsonld" not in (site / "site/briefs/plain/index.html").read_text(encoding="utf-8")
     assert 'href="annotations.jsonld"' in (site / "site/briefs/links/index.html").read_text(encoding="utf-8")
+
+
+def test_who_when_and_verdict_are_shown_exported_and_inert(tmp_path: Path) -> None:
+    from sitekit import parse_html
+
+    site = write_annotated_site(tmp_path)
+    build(site, site / "site", base_url="https://example.org/news/")
+    page = parse_html(site / "site/briefs/links/index.html")
+    note = page.select_one("#note-4")
+    assert note.select_one(".note__byline").get_text() == \
+        "Fact check by Eve <script>alert(1)</script>, 3 May 2024"
+    assert note.select_one(".note__byline a")["href"] == "https://example.org/eve?a=1&b=%3C2%3E"
+    verdict = note.select_one(".verdict")
+    assert "verdict--false" in verdict["class"]
+    assert verdict.get_text() == "Verdict: False <img src=x onerror=alert(1)> (1 on a scale from 1 to 5)"
+    assert not page.find_all(attrs={"onerror": True}) and not page.select("main script")
+    reviews = json.loads(page.find_all("script", type="application/ld+json")[1].string)
+    assert [r["@type"] for r in reviews] == ["ClaimReview"]
+    review = reviews[0]
+    assert review["claimReviewed"] == "very important for Charles"
+    assert review["url"] == "https://example.org/news/briefs/links/#note-4"
+    assert review["author"] == {"@type": "Person", "name": "Eve <script>alert(1)</script>",
+                                "url": "https://example.org/eve?a=1&b=%3C2%3E"}
+    assert review["reviewRating"] == {"@type": "Rating", "alternateName": "False <img src=x onerror=alert(1)>",
+                                      "ratingValue": 1, "bestRating": 5, "worstRating": 1}
+    assert review["itemReviewed"]["appearance"]["url"] == "https://example.org/story"
+    assert review["datePublished"] == "2024-05-03"
+    item = json.loads((site / "site/briefs/links/annotations.jsonld").read_text())["first"]["items"][3]
+    assert item["creator"]["name"] == "Eve <script>alert(1)</script>" and item["created"].startswith("2024-05-03T")
+    overlaps = parse_html(site / "site/briefs/overlaps/index.html")
+    assert "verdict--mixed" in overlaps.select_one(".verdict")["class"]
+    assert overlaps.select_one(".note__byline").get_text().startswith("Fact check by Desk, 3 May 2024")
+    # Notes without a rating publish no ClaimReview.
+    assert len(overlaps.find_all("script", type="application/ld+json")) == 2
+    assert len(parse_html(site / "site/briefs/repeats/index.html").find_all("script", type="application/ld+json")) == 1
