@@ -13,13 +13,14 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timezone
 from pathlib import Path
 from typing import Any, Iterable
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 from .slugs import MAX_SLUG_LENGTH, slugify
 
 from .config import Config
 from .errors import BriefgenError, ErrorCollector, did_you_mean
-from .model import ARTICLE_SUFFIXES, REGISTRY_STEM, SIDECAR_SUFFIXES, Annotation, Brief, EntityRef, Source
+from .model import (ARTICLE_SUFFIXES, REGISTRY_STEM, SIDECAR_SUFFIXES, Agent, Annotation, Brief, EntityRef, Rating,
+                    Source)
 from .wire import parse_wire
 from .yamlfile import YamlList, YamlMap, decode_text, load_yaml_file
 
@@ -27,7 +28,11 @@ SIDECAR_KEYS = ("title", "date", "summary", "key_points", "source", "entities",
                 "annotations", "tags", "slug", "draft")
 SOURCE_KEYS = ("name", "url", "author", "published")
 ENTITY_KEYS = ("name", "id", "aliases", "description", "wikidata")
-ANNOTATION_KEYS = ("quote", "note", "kind", "prefix", "suffix")
+ANNOTATION_KEYS = ("quote", "note", "kind", "prefix", "suffix", "by", "date", "rating")
+AGENT_KEYS = ("name", "url")
+RATING_KEYS = ("name", "value", "best", "worst")
+RATABLE_KIND = "fact-check"
+URL_SAFE = ":/?#[]@!$&'()*+,;=%~"  # characters a URL may hold as they are (RFC 3986 reserved, and '%')
 ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 WIKIDATA_PATTERN = re.compile(r"^Q[1-9][0-9]*$")
 KIND_PATTERN = re.compile(r"^[a-z][a-z0-9-]*$")
@@ -389,9 +394,81 @@ class _SidecarReader:
                 continue
             prefix = item.raw.get("prefix") if item.get("prefix") is not None else None
             suffix = item.raw.get("suffix") if item.get("suffix") is not None else None
+            when = self.when(item, "date")
+            by, rating = self.annotation_by(item, index), self.annotation_rating(item, index, kind)
             if quote and note:
-                result.append(Annotation(quote=quote, note=note, kind=kind, prefix=prefix, suffix=suffix, line=line))
+                result.append(Annotation(quote=quote, note=note, kind=kind, prefix=prefix, suffix=suffix, line=line,
+                                         by=by, date=when[0] if when else None, has_time=bool(when and when[1]),
+                                         rating=rating))
         return tuple(result)
+
+    def annotation_by(self, item: YamlMap, index: int) -> Agent | None:
+        """`by:` a name, or a mapping with `name` and optionally `url`."""
+        if "by" not in item:
+            return None
+        value, line = item["by"], item.line_of("by")
+        hint = "write `by: A. Name`, or `by: {name: A. Name, url: https://...}`"
+        if isinstance(value, YamlMap):
+            for key in value:
+                if key not in AGENT_KEYS:
+                    self.fail(f"unknown key '{key}' in the 'by' of annotation {index + 1}", value.line_of(key),
+                              did_you_mean(key, AGENT_KEYS) or hint)
+            name = self.text("name", mapping=value)
+            url = self.text("url", mapping=value)
+            if url is not None and not is_web_url(url):
+                self.fail(f"'by' url must be an http or https URL, not '{url[:80]}'", value.line_of("url"))
+                url = None
+            elif url is not None:
+                url = quote(url.strip(), safe=URL_SAFE)  # '<', '"' or spaces as a browser sends them
+            if not name:
+                self.fail(f"the 'by' of annotation {index + 1} has no name", line, hint)
+                return None
+            return Agent(name, url)
+        name = self.text("by", mapping=item) if not isinstance(value, YamlList) else None
+        if not name:
+            if not isinstance(value, YamlList):
+                self.fail(f"'by' of annotation {index + 1} is empty", line, hint)
+            return None
+        return Agent(name)
+
+    def annotation_rating(self, item: YamlMap, index: int, kind: str) -> Rating | None:
+        """`rating:` a short verdict, or `{value, best, worst, name}` (only on a fact-check)."""
+        if "rating" not in item:
+            return None
+        value, line = item["rating"], item.line_of("rating")
+        if kind != RATABLE_KIND:
+            self.fail(f"annotation {index + 1} has a rating but is a '{kind}', not a fact-check", line,
+                      "add `kind: fact-check`, or remove `rating:`")
+            return None
+        hint = "write `rating: False`, or `rating: {value: 1, best: 5, worst: 1, name: False}`"
+        if not isinstance(value, YamlMap):
+            name = self.text("rating", mapping=item) if not isinstance(value, YamlList) else None
+            if not name:
+                self.fail(f"'rating' of annotation {index + 1} must be a short verdict", line, hint)
+                return None
+            return Rating(name)
+        for key in value:
+            if key not in RATING_KEYS:
+                self.fail(f"unknown key '{key}' in the rating of annotation {index + 1}", value.line_of(key),
+                          did_you_mean(key, RATING_KEYS) or hint)
+        name = self.text("name", mapping=value)
+        numbers = {key: value.get(key) for key in ("value", "best", "worst")}
+        for key, number in numbers.items():
+            if number is not None and (isinstance(number, bool) or not isinstance(number, (int, float))):
+                self.fail(f"rating {key} of annotation {index + 1} must be a number, not '{number}'",
+                          value.line_of(key), hint)
+                return None
+        if not name or numbers["value"] is None:
+            self.fail(f"the rating of annotation {index + 1} needs a `name` (the verdict in words) and a `value`",
+                      line, hint)
+            return None
+        best = numbers["best"] if numbers["best"] is not None else 5
+        worst = numbers["worst"] if numbers["worst"] is not None else 1
+        if not worst <= numbers["value"] <= best:
+            self.fail(f"rating value {numbers['value']} of annotation {index + 1} is outside worst..best "
+                      f"({worst}..{best})", value.line_of("value"), "give a value between `worst` and `best`")
+            return None
+        return Rating(name, numbers["value"], best, worst)
 
 
 def read_entity_refs(value: Any, parent: YamlMap | None, key: str, path: Path, config: Config,

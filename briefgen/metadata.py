@@ -1,6 +1,7 @@
-"""Machine-readable metadata of a brief page: schema.org NewsArticle JSON-LD.
+"""Machine-readable metadata of a brief page: schema.org NewsArticle and ClaimReview JSON-LD.
 
-Owns the mapping of a brief and its entities to schema.org types. The Open
+Owns the mapping of a brief, its entities and its rated fact-checks to
+schema.org types (ClaimReview as Google's fact-check markup guidance asks). The Open
 Graph and Twitter card tags are plain template work (templates/base.html and
 brief.html). Must not render HTML or write files; the template serialises the
 returned mapping with the `tojson_ld` filter, which makes it safe inside a
@@ -13,7 +14,8 @@ from typing import Any, Sequence
 from urllib.parse import quote
 
 from .config import Config
-from .model import Brief, Entity
+from .model import Agent, Brief, Entity
+from .rendered import RenderedBrief
 from .xmltext import rfc3339
 
 SCHEMA_TYPES = {"people": "Person", "organizations": "Organization", "places": "Place"}
@@ -70,3 +72,43 @@ def thing(entity: Entity, config: Config) -> dict[str, Any]:
     if config.base_url:
         data["url"] = config.base_url + quote(entity.url)
     return data
+
+
+def claim_reviews(brief: Brief, rendered: RenderedBrief, config: Config) -> list[dict[str, Any]]:
+    """A schema.org ClaimReview for each rated fact-check of the brief (Google's fact-check markup)."""
+    page = config.base_url + quote(brief.url) if config.base_url else ""
+    reviews = []
+    for note in rendered.notes:
+        annotation, rating = note.annotation, note.annotation.rating
+        if rating is None:
+            continue
+        review_rating: dict[str, Any] = {"@type": "Rating", "alternateName": rating.name}
+        if rating.value is not None:
+            review_rating.update(ratingValue=rating.value, bestRating=rating.best, worstRating=rating.worst)
+        claim: dict[str, Any] = {"@type": "Claim"}
+        if brief.source and brief.source.url:
+            claim["appearance"] = {"@type": "CreativeWork", "url": brief.source.url}
+        if brief.source and (brief.source.author or brief.source.name):
+            claim["author"] = {"@type": "Person" if brief.source.author else "Organization",
+                               "name": brief.source.author or brief.source.name}
+        reviews.append({
+            "@context": "https://schema.org",
+            "@type": "ClaimReview",
+            "url": f"{page}#note-{note.number}",
+            "claimReviewed": note.exact,
+            "itemReviewed": claim,
+            "author": _agent(annotation.by, config),
+            "datePublished": (annotation.date or brief.date).date().isoformat(),
+            "reviewRating": review_rating,
+        })
+    return reviews
+
+
+def _agent(agent: Agent | None, config: Config) -> dict[str, Any]:
+    """Who reviewed a claim: the annotation's `by`, else the site."""
+    if agent is None:
+        data: dict[str, Any] = {"@type": "Organization", "name": config.title}
+        if config.base_url:
+            data["url"] = config.base_url
+        return data
+    return {"@type": "Person", "name": agent.name, **({"url": agent.url} if agent.url else {})}

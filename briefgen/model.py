@@ -70,8 +70,47 @@ class Entity:
 
 
 @dataclass(frozen=True)
+class Agent:
+    """Who wrote an annotation: a name, and a web page about them if given."""
+
+    name: str
+    url: str | None = None
+
+
+@dataclass(frozen=True)
+class Rating:
+    """A fact-check's verdict: a short name ('False'), and where it lies on a numeric scale if given."""
+
+    name: str
+    value: float | None = None
+    best: float | None = None
+    worst: float | None = None
+
+    @property
+    def tone(self) -> str:
+        """'false', 'mixed', 'true' or 'other': the verdict's style (its words say it without colour)."""
+        words = " ".join(self.name.lower().replace("-", " ").split())
+        for tone, names in VERDICT_TONES.items():
+            if words in names:
+                return tone
+        if self.value is not None and self.best is not None and self.worst is not None and self.best > self.worst:
+            share = (self.value - self.worst) / (self.best - self.worst)
+            return "false" if share < 1 / 3 else "true" if share > 2 / 3 else "mixed"
+        return "other"
+
+
+# Common fact-check verdicts, by the style they get; any other verdict is placed by its numeric scale.
+VERDICT_TONES = {
+    "false": frozenset({"false", "incorrect", "wrong", "fake", "pants on fire", "mostly false", "fabricated"}),
+    "mixed": frozenset({"misleading", "mixed", "half true", "partly false", "partly true", "unproven",
+                        "unsupported", "needs context", "missing context", "exaggerated", "disputed"}),
+    "true": frozenset({"true", "accurate", "correct", "mostly true", "mostly accurate", "verified"}),
+}
+
+
+@dataclass(frozen=True)
 class Annotation:
-    """A note anchored to a quoted span (W3C TextQuoteSelector)."""
+    """A note anchored to a quoted span (W3C TextQuoteSelector), who wrote it and when, and a verdict."""
 
     quote: str
     note: str
@@ -79,6 +118,10 @@ class Annotation:
     prefix: str | None = None
     suffix: str | None = None
     line: int | None = None
+    by: Agent | None = None
+    date: datetime | None = None
+    has_time: bool = False
+    rating: Rating | None = None
 
 
 @dataclass(frozen=True)

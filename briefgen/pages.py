@@ -16,7 +16,7 @@ from functools import partial
 from pathlib import PurePosixPath
 from typing import Any, Callable, Collection, Mapping, Sequence
 
-from .annotations_ld import annotation_collection
+from .annotations_ld import ANNOTATIONS_FILE, annotation_collection
 from .config import Config
 from .entities import SiteChange
 from .feeds import SITE_ATOM, SITE_JSON, atom_feed, entity_feed_spec, json_feed, site_feed_spec
@@ -177,7 +177,8 @@ def _render_group(inputs: PageInputs, renderer: PageRenderer, changed_briefs: se
             items.append((page.path, None, page.members))  # this page of a long list is as it was
         else:
             items.append((page.path, renderer.render(page), page.members))
-    items.extend((path, data, ()) for path, data in group_extras(group, inputs))
+    pages = {path: data for path, data, _ in items if data is not None}
+    items.extend((path, data, ()) for path, data in group_extras(group, inputs, pages))
     if store is None:
         return items, []
     stored = []
@@ -220,13 +221,16 @@ def group_head(group: Group, site: Site, config: Config) -> Any:
     return object()  # never equal: the group is always redone whole
 
 
-def group_extras(group: Group, inputs: PageInputs) -> list[tuple[PurePosixPath, bytes]]:
-    """Files beside a group's pages: a brief's annotations, an entity's feed."""
+def group_extras(group: Group, inputs: PageInputs,
+                 pages: Mapping[PurePosixPath, bytes]) -> list[tuple[PurePosixPath, bytes]]:
+    """Files beside a group's pages (`pages`, just rendered): a brief's annotations, if it has any, whose
+    selectors describe its page; an entity's feed."""
     site, config, rendered = inputs.site, inputs.config, inputs.rendered
     if group[0] == "brief":
         brief = site.by_slug[group[1]]
-        return [(PurePosixPath(brief.url) / "annotations.jsonld",
-                 annotation_collection(brief, rendered[brief.slug], config))]
+        page = pages[PurePosixPath(brief.url) / "index.html"].decode("utf-8")
+        collection = annotation_collection(brief, rendered[brief.slug], config, page)
+        return [] if collection is None else [(PurePosixPath(brief.url) / ANNOTATIONS_FILE, collection)]
     if group[0] == "entity":
         key = (group[1], group[2])
         spec = entity_feed_spec(site.entities[key], site.briefs_by_entity[key][:config.feed_entries], config)

@@ -23,7 +23,7 @@ from .config import Config, builtin_templates_dir
 from .errors import BriefgenError, BuildWarning
 from .markdown.extension import BriefMarkdown
 from .markdown.mentions import MentionContext, MentionMatcher
-from .metadata import news_article
+from .metadata import claim_reviews, news_article
 from .model import Brief, Entity, Group, Page, Site
 from .rendered import BriefOutcome, RenderedBrief, RenderedNote, brief_summary
 from .wire import parse_wire
@@ -53,6 +53,7 @@ def make_environment(config: Config) -> jinja2.Environment:
     env.filters["isodate"] = iso_date
     env.filters["monthname"] = lambda value: f"{MONTHS[value.month - 1]} {value.year}"
     env.filters["tojson_ld"] = json_ld
+    env.filters["number"] = _number
     return env
 
 
@@ -67,6 +68,11 @@ def format_date(value: datetime | date, has_time: bool = False) -> str:
 def iso_date(value: datetime | date) -> str:
     """A <time datetime>: a date, or a date-time with its offset (as feeds give it)."""
     return rfc3339(value) if isinstance(value, datetime) else value.isoformat()
+
+
+def _number(value: float) -> str:
+    """3.0 as '3', 2.5 as '2.5': a rating's numbers as a reader writes them."""
+    return str(int(value)) if float(value).is_integer() else str(value)
 
 
 def json_ld(value: Any) -> Markup:
@@ -205,7 +211,8 @@ def plan_group(group: Group, site: Site, config: Config, rendered: dict[str, Ren
         entities = site.entities_of(brief)
         description = brief_summary(brief, rendered[brief.slug])
         add(brief.url, "brief.html", brief=brief, rendered=rendered[brief.slug], description=description,
-            article_ld=news_article(brief, entities, config, description), entities=_grouped(entities, config),
+            article_ld=news_article(brief, entities, config, description),
+            claim_reviews=claim_reviews(brief, rendered[brief.slug], config), entities=_grouped(entities, config),
             related=site.related.get(brief.slug, ()), tags=site.tags_of(brief))
     elif kind == "type":
         entity_type = config.entity_type(group[1])

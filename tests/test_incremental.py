@@ -30,8 +30,18 @@ ADA = {"content/a.md": "Ada Lovelace wrote.\n",
        "content/a.yaml": "title: A\ndate: 2024-01-01\nentities: {people: [Ada Lovelace]}\n"}
 
 
+# An annotation's variants, as sidecar lines after its quote: who wrote it, when, and a verdict change its output.
+ANNOTATIONS = {
+    "plain": ["    note: A *note*.", "    kind: context"],
+    "by": ["    note: A *note*.", "    kind: context", "    by: Ada", "    date: 2024-05-03"],
+    "rated": ["    note: Checked.", "    kind: fact-check", "    by: {name: Desk, url: 'https://example.org/desk'}",
+              "    date: 2024-05-04", "    rating: 'False'"],
+    "scaled": ["    note: Checked.", "    kind: fact-check", "    rating: {value: 2, best: 5, worst: 1, name: Misleading}"],
+}
+
+
 def sidecar(title: str, day: int, people: list[str], places: list[str], tags: list[str],
-            annotate: bool, draft: bool = False) -> str:
+            annotate: bool | str, draft: bool = False) -> str:
     lines = [f"title: {title!r}", f"date: 2024-03-{day:02d}"]
     if people or places:
         lines.append("entities:")
@@ -42,7 +52,7 @@ def sidecar(title: str, day: int, people: list[str], places: list[str], tags: li
     if tags:
         lines.append(f"tags: [{', '.join(tags)}]")
     if annotate:
-        lines += ["annotations:", "  - quote: the first sentence", "    note: A *note*.", "    kind: context"]
+        lines += ["annotations:", "  - quote: the first sentence", *ANNOTATIONS["plain" if annotate is True else annotate]]
     if draft:
         lines.append("draft: true")
     return "\n".join(lines) + "\n"
@@ -60,7 +70,7 @@ brief_content = st.fixed_dictionaries({
     "places": st.lists(st.sampled_from(PLACES), max_size=2, unique=True),
     "tags": st.lists(st.sampled_from(TAGS), max_size=2, unique=True),
     "words": st.lists(st.sampled_from(WORDS), max_size=4),
-    "annotate": st.booleans(),
+    "annotate": st.sampled_from([False, *ANNOTATIONS]),
     "draft": st.booleans(),
 })
 slugs = st.sampled_from([f"brief-{i}" for i in range(8)])

@@ -87,8 +87,12 @@ def test_quote_across_emphasis_link_and_mention() -> None:
     note = Annotation("Trump's meeting with the Russian leader Putin", "n", "context")
     soup, outcome = convert(text, [PUTIN], [note])
     marks = soup.select("mark.annotation")
-    assert "".join(m.get_text() for m in marks).replace("1", "") == "Trump's meeting with the Russian leader Putin"
-    assert marks[0]["id"] == "anno-1" and all(m["aria-describedby"] == "note-1" for m in marks)
+    assert "".join(m.get_text() for m in marks) == "Trump's meeting with the Russian leader Putin"
+    assert marks[0]["id"] == "anno-1" and all(m["data-note"] == "1" for m in marks)
+    # One focus stop with one description for the whole quote, and none inside a link.
+    focusable = soup.select("[tabindex]")
+    assert [m["aria-describedby"] for m in focusable] == ["note-1"] and focusable[0] is marks[0]
+    assert soup.select("a [tabindex], a [aria-describedby]") == []
     assert soup.select_one("a.mention").get_text() == "Putin"
     assert outcome.note_numbers == {0: 1}
 
@@ -106,7 +110,7 @@ def test_prefix_and_suffix_pick_one_of_several() -> None:
     soup, outcome = convert(text, annotations=[picked])
     assert outcome.problems == []
     mark = soup.select_one("mark")
-    assert mark.next_sibling.strip().startswith("passed")
+    assert mark.find_next_sibling("sup").next_sibling.strip().startswith("passed")
     ambiguous = Annotation("the vote", "n")
     _, outcome = convert(text, annotations=[ambiguous])
     assert "found 2 times" in outcome.problems[0].message
@@ -314,3 +318,18 @@ def test_the_subpackage_does_not_shadow_python_markdown() -> None:
 
     assert extension.markdown is markdown and hasattr(markdown, "Markdown")
     assert "briefgen" not in (markdown.__file__ or "")
+
+
+def test_quote_inside_a_mention_has_no_focusable_mark_in_the_link() -> None:
+    """Nothing focusable inside a link (HTML forbids it; it is two focus stops in one link)."""
+    soup, _ = convert("Leader Vladimir Putin spoke.", [PUTIN], [Annotation("Putin", "n")])
+    mark = soup.select_one("a.mention mark.annotation")
+    assert mark is not None and not mark.has_attr("tabindex") and not mark.has_attr("aria-describedby")
+    assert soup.select_one("a.mention + sup a.annotation-ref")["href"] == "#note-1"
+
+
+def test_note_number_follows_the_mark() -> None:
+    """A mark's text is the quote alone: the number a client sees after it is outside."""
+    soup, _ = convert("A plain sentence here.", annotations=[Annotation("plain sentence", "n")])
+    mark = soup.select_one("mark.annotation")
+    assert mark.get_text() == "plain sentence" and mark.find_next_sibling("sup").get_text() == "1"

@@ -16,6 +16,7 @@ from pathlib import Path
 import feedparser
 import pytest
 
+from annotated_site import write_annotated_site
 from sitekit import REPO, broken_links, build, parse_html
 
 
@@ -55,6 +56,14 @@ def test_example_site_has_no_html_errors(example_out: Path) -> None:
 @needs_vnu
 def test_generated_site_has_no_html_errors(generated_out: Path) -> None:
     assert errors_of(nu_messages(generated_out)) == []
+
+
+@needs_vnu
+def test_annotations_across_links_emphasis_and_each_other_are_valid_html(tmp_path: Path) -> None:
+    """Nothing focusable inside a link, however quotes overlap mentions, links and each other."""
+    site = write_annotated_site(tmp_path)
+    build(site, site / "site")
+    assert errors_of(nu_messages(site / "site" / "briefs")) == []
 
 
 @needs_vnu

@@ -47,8 +47,13 @@ def test_annotations_json_ld_follows_the_web_annotation_model(tmp_path: Path) ->
     assert data["type"] == "AnnotationCollection" and data["total"] == 1
     item = data["first"]["items"][0]
     assert item["type"] == "Annotation" and item["motivation"] == "describing"
-    assert item["target"] == {"source": "https://example.org/briefs/x/",
-                              "selector": {"type": "TextQuoteSelector", "exact": "Text about Eve"}}
+    assert item["target"]["source"] == "https://example.org/briefs/x/"
+    quote, position = item["target"]["selector"]
+    assert quote["type"] == "TextQuoteSelector" and quote["exact"] == "Text about Eve"
+    assert quote["prefix"] and quote["suffix"].startswith("1")  # the page's text: the note number follows
+    assert position["type"] == "TextPositionSelector" and position["end"] - position["start"] == len(quote["exact"])
+    assert data["id"] == "https://example.org/briefs/x/annotations.jsonld" and data["last"] == data["first"]["id"]
+    assert data["first"]["partOf"]["id"] == data["id"] and data["first"]["id"].startswith(data["id"] + "#")
     html_body = next(b for b in item["body"] if b["format"] == "text/html")
     assert "<script>" not in html_body["value"]
 
@@ -111,7 +116,7 @@ def test_annotation_json_ld_quotes_the_page_text_not_the_sidecars_spelling(tmp_p
     })
     build(site)
     data = json.loads((site / "site/briefs/a/annotations.jsonld").read_text())
-    selector = data["first"]["items"][0]["target"]["selector"]
+    selector = data["first"]["items"][0]["target"]["selector"][0]
     assert selector["exact"] == "“fully funded — every penny”"
     page = parse_html(site / "site/briefs/a/index.html").get_text()
     assert selector["exact"] in page

@@ -40,7 +40,7 @@ def mark_annotations(root: etree.Element, annotations: Sequence[Annotation]) -> 
         else:
             located.append((*found, index))
     located.sort()
-    last_pieces: list[tuple[int, etree.Element]] = []
+    marks: list[tuple[int, list[etree.Element]]] = []  # each note's number and the marks of its quote
     for number, (start, end, index) in enumerate(located, 1):
         marked.note_numbers[index] = number
         marked.quoted[index] = without_placeholders(text_map.text[start:end])
@@ -48,9 +48,12 @@ def mark_annotations(root: etree.Element, annotations: Sequence[Annotation]) -> 
         pieces = text_map.wrap(start, end, lambda: _annotation_mark(annotation, number))
         if pieces:
             pieces[0].set("id", f"anno-{number}")
-            last_pieces.append((number, pieces[-1]))
+            marks.append((number, pieces))
+    parents = {child: parent for parent in root.iter() for child in parent} if marks else {}
+    for number, pieces in marks:
+        _make_focusable(number, pieces, parents)
     # Numbers go in last: they add text, which would shift the offsets above.
-    _add_note_numbers(root, last_pieces)
+    _add_note_numbers([(number, pieces[-1]) for number, pieces in marks], parents)
     return marked
 
 
@@ -59,28 +62,41 @@ def _annotation_mark(annotation: Annotation, number: int) -> etree.Element:
         "class": f"annotation annotation--{annotation.kind}",
         "data-note": str(number),
         "data-kind": annotation.kind,
-        "tabindex": "0",
-        "aria-describedby": f"note-{number}",
     })
 
 
-def _add_note_numbers(root: etree.Element, last_pieces: list[tuple[int, etree.Element]]) -> None:
-    """After each quote's last mark, its note's number linking to the note."""
-    parents = {child: parent for parent in root.iter() for child in parent} if last_pieces else {}
+def _make_focusable(number: int, pieces: list[etree.Element], parents: dict[etree.Element, etree.Element]) -> None:
+    """One focus stop per annotation, described by its note: the first mark of the quote outside any link.
+
+    A quote split around a link (or partly inside a mention) is still one annotation to a keyboard or a
+    screen reader; and nothing focusable may sit inside a link. A quote wholly inside links has no
+    focusable mark: its note's number, after the link, is the way to the note.
+    """
+    for piece in pieces:
+        if _outermost_link(piece, parents) is None:
+            piece.set("tabindex", "0")
+            piece.set("aria-describedby", f"note-{number}")
+            return
+
+
+def _add_note_numbers(last_pieces: list[tuple[int, etree.Element]],
+                      parents: dict[etree.Element, etree.Element]) -> None:
+    """After each quote's last mark, its note's number linking to the note.
+
+    The number follows the mark (its text is the quote's, as a client selecting it sees it); where
+    the quote ends inside a link or mention, it follows the link: a link never holds another.
+    """
     for number, last_piece in last_pieces:
         ref = etree.Element("a", {"class": NOTE_REF_CLASS, "href": f"#note-{number}",
                                   "id": f"ref-{number}", "aria-label": f"note {number}"})
         ref.text = str(number)
         sup = etree.Element("sup")
         sup.append(ref)
-        link = _outermost_link(last_piece, parents)
-        if link is None:
-            last_piece.append(sup)
-        else:
-            # A quote ending inside a link or mention: the number's own link goes after it, never in it.
-            parent = parents[link]
-            parent.insert(list(parent).index(link) + 1, sup)
-            sup.tail, link.tail = link.tail, None
+        before = _outermost_link(last_piece, parents) or last_piece
+        parent = parents[before]
+        parent.insert(list(parent).index(before) + 1, sup)
+        parents[sup] = parent
+        sup.tail, before.tail = before.tail, None
 
 
 def _outermost_link(element: etree.Element, parents: dict[etree.Element, etree.Element]) -> etree.Element | None:
