@@ -630,7 +630,7 @@ def _notes(memory: BuildMemory, config: Config) -> tuple[str, ...]:
 
 
 def _warnings(outcomes: Outcomes) -> list[BuildWarning]:
-    return [warning for _, _, outcome in outcomes.values() for warning in outcome.warnings]
+    return [warning for brief, _, outcome in outcomes.values() for warning in (*brief.warnings, *outcome.warnings)]
 
 
 def _warning_order(warning: BuildWarning) -> tuple[str, int, str]:

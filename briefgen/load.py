@@ -15,10 +15,10 @@ from pathlib import Path
 from typing import Any, Iterable
 from urllib.parse import urlsplit
 
-from .slugs import MAX_SLUG_LENGTH, slugify
+from .slugs import MAX_SLUG_LENGTH, slugify, stem_slug
 
 from .config import Config
-from .errors import BriefgenError, ErrorCollector, did_you_mean
+from .errors import BriefgenError, BuildWarning, ErrorCollector, did_you_mean
 from .model import Annotation, Brief, EntityRef, Source
 from .wire import parse_wire
 from .yamlfile import YamlList, YamlMap, decode_text, load_yaml_file
@@ -186,18 +186,28 @@ def load_brief(article: Path, sidecar: Path, config: Config,
         return None
     body_format = ARTICLE_SUFFIXES[article.suffix.lower()]
     body = body.replace("\r\n", "\n").replace("\r", "\n")
+    warnings = []
+    if not body.strip():
+        warnings.append(BuildWarning("the article has no text (it is empty or only white space): its page "
+                                     "shows the title alone", article))
     key_points = fields.pop("key_points")
     if not key_points:
         key_points, body = split_key_points(body, body_format)
-    slug = fields.pop("slug") or slugify(article.stem)
+    slug, shortened = fields.pop("slug"), False
+    if not slug:
+        slug, shortened = stem_slug(article.stem)
     if not slug:
         errors.add(BriefgenError(f"the file name '{article.name}' gives an empty slug", sidecar,
                                  hint="add `slug:` to the sidecar"))
         return None
+    if shortened:
+        warnings.append(BuildWarning(f"the file name makes a slug too long to name a folder: shortened to "
+                                     f"'{slug}' (set `slug:` in the sidecar to choose it)", sidecar))
     refs = fields.pop("refs")
     brief = Brief(slug=slug, body=body, body_format=body_format, key_points=tuple(key_points),
                   article_path=str(article), sidecar_path=str(sidecar),
-                  entities=tuple(dict.fromkeys((ref.type, ref.id) for ref in refs)), **fields)
+                  entities=tuple(dict.fromkeys((ref.type, ref.id) for ref in refs)), warnings=tuple(warnings),
+                  **fields)
     return brief, refs
 
 

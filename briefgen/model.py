@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import PurePosixPath
 
+from .errors import BuildWarning
+
 DEFAULT_ENTITY_TYPES: tuple[str, ...] = ("people", "organizations", "places", "topics")
 
 
@@ -95,6 +97,7 @@ class Brief:
     annotations: tuple[Annotation, ...] = ()
     tags: tuple[str, ...] = ()
     draft: bool = False
+    warnings: tuple[BuildWarning, ...] = ()  # what loading it found odd but not wrong
 
     @property
     def url(self) -> str:
