@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 from .slugs import MAX_SLUG_LENGTH, slugify, stem_slug
 
 from .config import Config
-from .errors import BriefgenError, BuildWarning, ErrorCollector, did_you_mean
+from .errors import BriefgenError, BuildWarning, ErrorCollector, cannot_read, did_you_mean
 from .model import Annotation, Brief, EntityRef, Source
 from .wire import parse_wire
 from .yamlfile import YamlList, YamlMap, decode_text, load_yaml_file
@@ -60,8 +60,12 @@ def find_content(config: Config, errors: ErrorCollector) -> SourceFiles:
     folders = [root]
     while folders:
         here = folders.pop()
-        with os.scandir(here) as scan:
-            entries = sorted(scan, key=lambda entry: entry.name)
+        try:
+            with os.scandir(here) as scan:
+                entries = sorted(scan, key=lambda entry: entry.name)
+        except OSError as exc:
+            errors.add(cannot_read(here, exc))
+            continue
         subfolders = []
         for entry in entries:
             name = entry.name
@@ -167,7 +171,7 @@ def load_brief(article: Path, sidecar: Path, config: Config,
         errors.add(exc)
         body = None
     except OSError as exc:
-        errors.add(BriefgenError(f"cannot read file: {exc.strerror}", article))
+        errors.add(cannot_read(article, exc))
         body = None
     try:
         data = load_yaml_file(sidecar)
