@@ -467,6 +467,12 @@ def _entity_ref(type_name: str, item: Any, line: int, path: Path, errors: ErrorC
             fail("'aliases' must be a list of names", item.line_of("aliases"))
             return None
         aliases = tuple(dict.fromkeys(str(a).strip() for a in aliases_value if str(a).strip() and str(a).strip() != name))
+        short = [alias for alias in aliases if len(alias) == 1]
+        if short:
+            # An alias is only for finding mentions, and one character is in every other word.
+            fail(f"alias '{short[0]}' of '{name}' is one character: it would link every '{short[0]}' in the text",
+                 item.line_of("aliases"), "remove it; an alias needs at least two characters")
+            return None
         wikidata = raw.get("wikidata", "").strip() if item.get("wikidata") is not None else None
         if wikidata is not None and not WIKIDATA_PATTERN.match(wikidata):
             fail(f"wikidata '{wikidata}' is not a Wikidata id", item.line_of("wikidata"), "write it as Q followed by digits, e.g. Q7747")

@@ -62,8 +62,12 @@ class Entity:
 
     @property
     def names(self) -> tuple[str, ...]:
-        """Every text that mentions the entity: its name, then its aliases."""
-        return (self.name, *self.aliases)
+        """Every text that mentions the entity in running text: its name, then its aliases.
+
+        A one-character name is left out: matched as a word, `X` or `I` would
+        link every pronoun, letter and (in Chinese) every word holding it.
+        """
+        return tuple(name for name in (self.name, *self.aliases) if len(name) > 1)
 
 
 @dataclass(frozen=True)

@@ -200,3 +200,18 @@ def test_an_article_with_no_text_is_a_warning_naming_it(tmp_path: Path, text: st
     report = build(site)
     assert [(w.path, w.message.split(":")[0]) for w in report.warnings] == [
         (site / "content/b.txt", "the article has no text (it is empty or only white space)")]
+
+
+def test_a_one_character_alias_is_an_error_on_its_line(tmp_path: Path) -> None:
+    site = write_site(tmp_path / "site", {
+        "content/a.md": "I met Ada.\n",
+        "content/a.yaml": "title: A\ndate: 2024-01-01\nentities:\n  people:\n    - name: Ada Lovelace\n"
+                          "      aliases: [Ada, I]\n",
+        "content/entities.yaml": "places:\n  - {name: Beijing, aliases: 京}\n",
+    })
+    _, errors = load(site)
+    assert errors == [
+        f"{site / 'content/a.yaml'}:6: alias 'I' of 'Ada Lovelace' is one character: it would link every 'I' "
+        "in the text\n    hint: remove it; an alias needs at least two characters",
+        f"{site / 'content/entities.yaml'}:2: alias '京' of 'Beijing' is one character: it would link every '京' "
+        "in the text\n    hint: remove it; an alias needs at least two characters"]
