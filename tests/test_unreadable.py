@@ -85,23 +85,18 @@ def site(root: Path) -> Path:
     })
 
 
-# What is made unreadable, and the start of the error's first line (relative to the site).
-CASES: dict[str, tuple[str, str]] = {
-    "article": ("content/a.md", "content/a.md: cannot read file: permission denied"),
-    "sidecar": ("content/a.yaml", "content/a.yaml: cannot read file: permission denied"),
-    "content folder": ("content/sub", "content/sub: cannot read folder: permission denied"),
-    "registry": ("content/entities.yaml", "content/entities.yaml: cannot read file: permission denied"),
-    "static file": ("static/style.css", "static/style.css: cannot read file: permission denied"),
-    "static folder": ("static/fonts", "static/fonts: cannot read folder: permission denied"),
-    "template": ("templates/brief.html", "templates/brief.html: cannot read file: permission denied"),
-}
+# What is made unreadable, by what the error calls it.
+CASES = {"article": "content/a.md", "sidecar": "content/a.yaml", "content folder": "content/sub",
+         "registry": "content/entities.yaml", "static file": "static/style.css", "static folder": "static/fonts",
+         "template": "templates/brief.html"}
 
 
-def build_and_check(folder: Path, target: str, message: str, capsys: pytest.CaptureFixture[str]) -> None:
+def build_and_check(folder: Path, case: str, capsys: pytest.CaptureFixture[str]) -> None:
     code = main(["build", str(folder)])
     err = capsys.readouterr().err
     assert code == 1 and "Traceback" not in err, err
-    assert err.startswith(f"{folder}/{message}"), err
+    kind = "folder" if "folder" in case else "file"
+    assert err.startswith(f"{folder / CASES[case]}: cannot read {kind}: permission denied"), err
     assert "hint: let this user read it (chmod u+r" in err
     assert not (folder / "site").exists()
     assert main(["check", str(folder)]) == 1 and "permission denied" in capsys.readouterr().err
@@ -110,23 +105,21 @@ def build_and_check(folder: Path, target: str, message: str, capsys: pytest.Capt
 @pytest.mark.parametrize("case", CASES)
 def test_an_unreadable_file_is_a_located_error_as_anyone(case: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                                          capsys: pytest.CaptureFixture[str]) -> None:
-    target, message = CASES[case]
     folder = site(tmp_path / "site")
-    refuse(monkeypatch, [folder / target])
-    build_and_check(folder, target, message, capsys)
+    refuse(monkeypatch, [folder / CASES[case]])
+    build_and_check(folder, case, capsys)
 
 
 @pytest.mark.skipif(AS_ROOT, reason="root reads files whatever their permissions")
 @pytest.mark.parametrize("case", CASES)
 def test_an_unreadable_file_is_a_located_error(case: str, tmp_path: Path,
                                                capsys: pytest.CaptureFixture[str]) -> None:
-    target, message = CASES[case]
     folder = site(tmp_path / "site")
-    (folder / target).chmod(0)
+    (folder / CASES[case]).chmod(0)
     try:
-        build_and_check(folder, target, message, capsys)
+        build_and_check(folder, case, capsys)
     finally:
-        (folder / target).chmod(0o755)
+        (folder / CASES[case]).chmod(0o755)
 
 
 def check_read_only_parent(folder: Path, out: Path, capsys: pytest.CaptureFixture[str],
