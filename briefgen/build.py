@@ -35,6 +35,7 @@ from .pages import (FEED_ENTRY_KINDS, FeedEntries, PageInputs, ProducedPages, di
                     site_files)
 from .ownership import read_fingerprint, remove_draft
 from .parallel import parallel_map
+from .schedule import is_published, scheduled_note
 from .render import make_environment, page_groups, render_brief
 from .rendered import RenderedBrief
 from .sitemap import NO_BASE_URL_NOTE
@@ -50,9 +51,10 @@ RefsByFile = dict[str, tuple[EntityRef, ...] | None]  # None: the file's refs ar
 
 def build_site(site_dir: Path, out_dir: Path | None = None, *, drafts: bool = False,
                base_url: str | None = None, progress: Progress | None = None, jobs: int | None = None,
-               use_cache: bool = False) -> BuildReport:
+               use_cache: bool = False, future: bool = False) -> BuildReport:
     """Build the site in `site_dir` into `out_dir` (default: site_dir/site), once."""
-    builder = Builder(site_dir, out_dir, drafts=drafts, base_url=base_url, jobs=jobs, use_cache=use_cache)
+    builder = Builder(site_dir, out_dir, drafts=drafts, base_url=base_url, jobs=jobs, use_cache=use_cache,
+                      future=future)
     return builder.build(progress)
 
 
@@ -81,11 +83,12 @@ class Edits:
     static_digest: str
     templates_changed: bool
     static_changed: bool
+    news_changed: bool = False  # time alone moved the news sitemap's window past a brief
 
     @property
     def none(self) -> bool:
         return not (self.gone or self.loaded or self.registry_changed or self.templates_changed
-                    or self.static_changed)
+                    or self.static_changed or self.news_changed)
 
 
 @dataclass(frozen=True)
@@ -105,7 +108,7 @@ class Resolution:
     def dates_changed(self, config: Config) -> bool:
         """Whether a published brief's date moved, came or went (the sitemaps list dates)."""
         def dated(briefs: list[Brief]) -> set[tuple[str, Any]]:
-            return {(b.slug, b.date) for b in briefs if not b.draft or config.drafts}
+            return {(b.slug, b.date) for b in briefs if is_published(b, config)}
         return dated(self.old_briefs) != dated(self.new_briefs)
 
 
@@ -133,10 +136,11 @@ class Builder:
 
     def __init__(self, site_dir: Path, out_dir: Path | None = None, *, drafts: bool = False,
                  base_url: str | None = None, jobs: int | None = None, use_cache: bool = True,
-                 search: bool = True) -> None:
+                 search: bool = True, future: bool = False) -> None:
         self.site_dir = site_dir
         self.out = out_dir if out_dir is not None else site_dir / "site"
         self.drafts = drafts
+        self.future = future
         self.base_url = base_url
         self.jobs = jobs
         self.use_cache = use_cache
@@ -187,7 +191,8 @@ class Builder:
         if self._rescan:
             changed = None
         self._rescan = True  # until this build succeeds
-        config = load_config(self.site_dir).with_overrides(base_url=self.base_url, drafts=self.drafts)
+        config = load_config(self.site_dir).with_overrides(base_url=self.base_url, drafts=self.drafts,
+                                                           future=self.future)
         check_output_folder(self.out, self.site_dir)
         key = cache_key(config, str(self.out.resolve()))
         memory = self.memory if self.memory is not None and self.memory.key == key else None
@@ -196,8 +201,11 @@ class Builder:
             if unchanged_report is not None:
                 return replace(unchanged_report, seconds=time.perf_counter() - started)
             memory = self._saved_memory(key)
+        if memory is not None and not memory.due_span.holds(config.now):
+            memory = None  # time alone made a scheduled brief due (or, going back, one not yet due)
         if memory is None or not self.out.is_dir():
             memory = BuildMemory(key=key, state=SiteState(None, include_drafts=config.drafts))
+        memory.state.until = config.publish_until
         self.memory = None  # until this build succeeds
         try:
             report, memory = self._build(memory, config, progress, changed)
@@ -244,6 +252,7 @@ class Builder:
             raise
         self._lap("write")
         self._remember(memory, scan, edits, resolution, rendering, written, first)
+        memory.retime(config)
         warnings = _warnings(rendering.outcomes) + dead_root_links(rendering.outcomes, memory.outputs,
                                                                     memory.static_outputs)
         if written.search_warning is not None:
@@ -275,7 +284,7 @@ class Builder:
         if not memory.fresh and scan.registry_path != memory.state.registry_path:
             memory = BuildMemory(key=memory.key, state=SiteState(None, include_drafts=config.drafts))
         if memory.fresh:
-            memory.state = SiteState(scan.registry_path, include_drafts=config.drafts)
+            memory.state = SiteState(scan.registry_path, include_drafts=config.drafts, until=config.publish_until)
         return memory
 
     def _load(self, memory: BuildMemory, config: Config, scan: Scan, errors: ErrorCollector) -> Edits:
@@ -296,7 +305,8 @@ class Builder:
         self._lap("load")
         return Edits(gone, loaded, registry, registry_changed, templates_digest, static_digest,
                      templates_changed=memory.fresh or templates_digest != memory.templates_digest,
-                     static_changed=memory.fresh or static_digest != memory.static_digest)
+                     static_changed=memory.fresh or static_digest != memory.static_digest,
+                     news_changed=not memory.news_span.holds(config.now))
 
     def _resolve(self, memory: BuildMemory, scan: Scan, edits: Edits, errors: ErrorCollector) -> Resolution:
         """Apply the edits to the resolved site (entities, indexes); say what changed and how to undo it."""
@@ -347,6 +357,8 @@ class Builder:
                 return None
         if templates_fingerprint(config) != manifest.templates_digest or \
                 static_fingerprint(config) != manifest.static_digest:
+            return None
+        if not (manifest.due_span.holds(config.now) and manifest.news_span.holds(config.now)):
             return None
         if manifest.site_fingerprint != read_fingerprint(self.out) or not outputs_present(self.out, manifest.outputs):
             return None
@@ -434,7 +446,7 @@ class Builder:
         self._lap("pages")
         changed_briefs = resolution.change.briefs | rerendered | resolution.change.removed_briefs
         files: list[tuple[PurePosixPath, bytes]] = []
-        if changed_briefs or dirty or edits.static_changed or memory.fresh:
+        if changed_briefs or dirty or edits.static_changed or edits.news_changed or memory.fresh:
             # A static change may hand robots.txt over to, or back from, the site's static/.
             sitemaps = memory.fresh or edits.templates_changed or pages.paths_changed \
                 or resolution.dates_changed(config)
@@ -580,7 +592,7 @@ class Builder:
             files=len(memory.outputs), briefs=len(state.briefs),
             entities=sum(1 for key in state.holders if key in state.entities), seconds=0.0,
             warnings=tuple(sorted(warnings, key=_warning_order)),
-            notes=() if config.base_url else (NO_BASE_URL_NOTE,), files_written=files_written,
+            notes=_notes(memory, config), files_written=files_written,
             incremental=incremental,
         )
 
@@ -641,8 +653,15 @@ def outputs_present(out: Path, paths: Iterable[str]) -> bool:
     return all(os.path.isfile(os.path.join(base, path)) for path in paths)
 
 
+def _notes(memory: BuildMemory, config: Config) -> tuple[str, ...]:
+    """What the build left out on purpose: sitemaps without base_url, briefs scheduled for later."""
+    notes = [] if config.base_url else [NO_BASE_URL_NOTE]
+    scheduled = scheduled_note((record.brief for record in memory.sources.values()), config)
+    return (*notes, scheduled) if scheduled else tuple(notes)
+
+
 def _warnings(outcomes: Outcomes) -> list[BuildWarning]:
-    return [warning for _, _, outcome in outcomes.values() for warning in outcome.warnings]
+    return [warning for brief, _, outcome in outcomes.values() for warning in (*brief.warnings, *outcome.warnings)]
 
 
 def _warning_order(warning: BuildWarning) -> tuple[str, int, str]:

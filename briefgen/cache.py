@@ -23,6 +23,7 @@ from typing import Any, Iterable
 
 from . import __version__
 from .config import Config, builtin_templates_dir
+from .errors import cannot_read
 
 CACHE_DIR = ".briefgen-cache"
 STATE_FILE = "state.pickle"
@@ -89,7 +90,11 @@ def folder_digest(folders: Iterable[Path], *, skip: str | None = None) -> str:
         for path in sorted(p for p in folder.rglob("*") if p.is_file()
                            and (left_out is None or left_out not in p.parents)):
             digest.update(path.relative_to(folder).as_posix().encode() + b"\0")
-            digest.update(hashlib.blake2b(path.read_bytes(), digest_size=16).digest())
+            try:
+                data = path.read_bytes()
+            except OSError as exc:  # a template or static file the build could not copy or render either
+                raise cannot_read(path, exc) from None
+            digest.update(hashlib.blake2b(data, digest_size=16).digest())
     return digest.hexdigest()
 
 

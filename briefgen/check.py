@@ -2,7 +2,9 @@
 
 Owns the warnings that are not errors: entities with no description,
 near-duplicate entity names, entities a brief lists but never names, briefs
-with no entities. Errors are the build's own (load, resolve, render bodies).
+with no entities, dates more than a year ahead. Errors are the build's own
+(load, resolve, render bodies): drafts and scheduled briefs are checked too, so
+a brief's errors show before the build that publishes it.
 """
 
 from __future__ import annotations
@@ -12,16 +14,22 @@ import tempfile
 import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
-from typing import Sequence
+from typing import Iterable, Sequence
 
 from .build import Builder
-from .errors import BuildWarning
+from .config import Config, load_config
+from .errors import BriefgenError, BuildWarning
 from .model import Brief, Entity, EntityRef, Site
+from .schedule import scheduled_note
+from .yamlfile import YamlMap, load_yaml_file
 from .slugs import slugify
 
 # Names this alike (difflib ratio) within one type are probably one entity spelt twice.
 NEAR_DUPLICATE_RATIO = 0.88
+# A brief dated further ahead than this is more likely a typo'd year than a plan.
+FAR_FUTURE = timedelta(days=365)
 
 
 @dataclass(frozen=True)
@@ -31,6 +39,7 @@ class CheckReport:
     briefs: int
     entities: int
     warnings: tuple[BuildWarning, ...]
+    notes: tuple[str, ...] = ()  # what a build would leave out on purpose (briefs scheduled for later)
 
     def summary(self) -> str:
         count = len(self.warnings)
@@ -38,19 +47,24 @@ class CheckReport:
                 f"{count} warning{'s' if count != 1 else ''}.")
 
 
-def check_site(site_dir: Path, *, drafts: bool = True) -> CheckReport:
+def check_site(site_dir: Path, *, drafts: bool = True, future: bool = False) -> CheckReport:
     """Validate everything a build would, write nothing in the site; raise the build's errors.
 
     It is a whole build, into a scratch folder thrown away after: templates,
-    static files and every page are checked exactly as `build` checks them.
+    static files and every page are checked exactly as `build` checks them,
+    drafts and briefs scheduled for later included. `future` is the build's
+    option: without it the report notes the briefs a build would leave out.
     """
+    config = load_config(site_dir).with_overrides(future=future)
     with tempfile.TemporaryDirectory(prefix="briefgen-check-") as scratch:
-        builder = Builder(site_dir, Path(scratch) / "site", drafts=drafts, use_cache=False, search=False)
+        builder = Builder(site_dir, Path(scratch) / "site", drafts=drafts, use_cache=False, search=False,
+                          future=True)
         warnings = builder.build().warnings
         assert builder.memory is not None, "a build that succeeded keeps its memory"
         site = builder.memory.state.snapshot()
         refs = [ref for record in builder.memory.sources.values() for ref in record.refs]
         registry_refs = list(builder.memory.registry.refs) if builder.memory.registry else []
+        briefs = [record.brief for record in builder.memory.sources.values()]
     registry = _registry_name(site_dir)
     found = list(warnings)
     found.extend(entities_without_description(site, registry))
@@ -59,8 +73,30 @@ def check_site(site_dir: Path, *, drafts: bool = True) -> CheckReport:
     found.extend(tags_sharing_a_page(site))
     found.extend(names_merged_by_their_slug(registry_refs + refs))
     found.extend(names_missing_their_registry_id(refs, registry_refs))
+    found.extend(dates_far_ahead(briefs, config))
     ordered = sorted(set(found), key=lambda w: (str(w.path or ""), w.line or 0, w.message))
-    return CheckReport(briefs=len(site.briefs), entities=len(site.entities), warnings=tuple(ordered))
+    note = scheduled_note(briefs, config)
+    return CheckReport(briefs=len(site.briefs), entities=len(site.entities), warnings=tuple(ordered),
+                       notes=(note,) if note else ())
+
+
+def dates_far_ahead(briefs: Iterable[Brief], config: Config) -> list[BuildWarning]:
+    """Briefs dated more than `FAR_FUTURE` after the build's time: a typo'd year (2204) keeps one off the site."""
+    warnings = []
+    for brief in sorted(briefs, key=lambda b: b.sidecar_path):
+        if brief.date - config.now > FAR_FUTURE:
+            warnings.append(BuildWarning(
+                f"date {brief.date.date().isoformat()} is more than a year ahead: the brief is scheduled "
+                "until then (a typo in the year?)", Path(brief.sidecar_path), _line_of_date(Path(brief.sidecar_path))))
+    return warnings
+
+
+def _line_of_date(sidecar: Path) -> int | None:
+    try:
+        data = load_yaml_file(sidecar)
+    except BriefgenError:
+        return None
+    return data.line_of("date") if isinstance(data, YamlMap) else None
 
 
 def _registry_name(site_dir: Path) -> Path:

@@ -49,6 +49,7 @@ def make_parser() -> argparse.ArgumentParser:
                        help="the site folder (default: the current folder)")
     build.add_argument("--out", type=Path, help="output folder (default: SITE_DIR/site)")
     build.add_argument("--drafts", action="store_true", help="include briefs marked draft: true")
+    build.add_argument("--future", action="store_true", help="include briefs dated after the build's time (default: scheduled, left out)")
     build.add_argument("--base-url", help="absolute URL the site will live at (overrides briefgen.yaml)")
     build.add_argument("--clean", action="store_true",
                        help="ignore .briefgen-cache/ and build everything from scratch")
@@ -66,6 +67,7 @@ def make_parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=port_number, default=8000,
                        help="port (default: 8000; the next free one if taken)")
     serve.add_argument("--drafts", action="store_true", help="include briefs marked draft: true")
+    serve.add_argument("--future", action="store_true", help="include briefs dated after the build's time (default: scheduled, left out)")
     serve.add_argument("--base-url", help="serve under this URL's path, as the site will be published")
     serve.add_argument("--poll", action="store_true", help="poll for changes (file systems without events)")
     serve.add_argument("--open", action="store_true", help="open the site in a web browser")
@@ -77,6 +79,7 @@ def make_parser() -> argparse.ArgumentParser:
     check.add_argument("site_dir", nargs="?", default=".", type=Path, metavar="SITE_DIR",
                        help="the site folder (default: the current folder)")
     check.add_argument("--strict", action="store_true", help="exit 1 on warnings too")
+    check.add_argument("--future", action="store_true", help="include briefs dated after the build's time (default: scheduled, left out)")
     check.set_defaults(run=run_check)
 
     init = commands.add_parser("init", help="make a new site with an example brief")
@@ -116,7 +119,8 @@ def port_number(text: str) -> int:
 def run_build(args: argparse.Namespace) -> int:
     if args.clean:
         clear_state(args.site_dir)
-    builder = Builder(args.site_dir, args.out, drafts=args.drafts, base_url=args.base_url, jobs=args.jobs)
+    builder = Builder(args.site_dir, args.out, drafts=args.drafts, base_url=args.base_url, jobs=args.jobs,
+                      future=args.future)
     builder.wait_for_lock = not args.no_wait
     builder.on_lock_wait = lambda lock, holder: print(
         f"briefgen: waiting for another build to finish ({holder}, {lock})", file=sys.stderr, flush=True)
@@ -170,7 +174,8 @@ def run_serve(args: argparse.Namespace) -> int:
             signal.signal(getattr(signal, name), stop)
     with tempfile.TemporaryDirectory(prefix="briefgen-serve-") as scratch:
         out_dir = Path(scratch) / "site"
-        builder = Builder(site_dir, out_dir, drafts=args.drafts, base_url=args.base_url, use_cache=False)
+        builder = Builder(site_dir, out_dir, drafts=args.drafts, base_url=args.base_url, use_cache=False,
+                          future=args.future)
         first_build(builder)
         base_path = urlsplit(args.base_url).path if args.base_url else "/"
         serve_site(out_dir=out_dir, rebuild=make_rebuild(builder), watch_paths=serve_watch_paths(site_dir),
@@ -230,8 +235,10 @@ def run_check(args: argparse.Namespace) -> int:
     from .check import check_site
 
     with collector_paused():
-        report = check_site(args.site_dir)
+        report = check_site(args.site_dir, future=args.future)
     print_warnings(report.warnings)
+    for note in report.notes:
+        print(f"note: {note}")
     print(report.summary())
     return 1 if args.strict and report.warnings else 0
 

@@ -6,8 +6,10 @@ file is collected and reported together. Must not read content.
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass, field, replace
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -26,6 +28,28 @@ RESERVED_PATHS = frozenset({"briefs", "tags", "archive", "entities", "page", "st
 # A language tag (BCP 47's shape: en, en-GB, zh-Hant-TW): it goes into every page's lang and the feeds' xml:lang.
 LANGUAGE_TAG = re.compile(r"^[A-Za-z]{2,8}(?:-[A-Za-z0-9]{1,8})*$")
 TYPE_NAME = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+# The reproducible-builds convention (reproducible-builds.org/specs/source-date-epoch): the build's time.
+SOURCE_DATE_EPOCH = "SOURCE_DATE_EPOCH"
+
+
+def build_time() -> datetime:
+    """The build's time, in UTC: `SOURCE_DATE_EPOCH` (seconds since 1970) when set, else the clock.
+
+    Briefs dated after it are scheduled. Setting the variable makes a build
+    reproducible; an empty one counts as unset, anything else that is not a
+    whole number of seconds is an error.
+    """
+    text = os.environ.get(SOURCE_DATE_EPOCH, "").strip()
+    if not text:
+        return datetime.now(timezone.utc)
+    hint = "set it to a whole number of seconds since 1970-01-01 UTC (as `date +%s` prints), or unset it"
+    if not text.isascii() or not text.isdigit():
+        raise BriefgenError(f"{SOURCE_DATE_EPOCH}='{text[:40]}' is not a whole number of seconds", hint=hint)
+    try:
+        return datetime.fromtimestamp(int(text), timezone.utc)
+    except (OverflowError, ValueError, OSError):
+        raise BriefgenError(f"{SOURCE_DATE_EPOCH}={text[:40]} is too far in the future to be a date",
+                            hint=hint) from None
 
 
 @dataclass(frozen=True)
@@ -66,6 +90,14 @@ class Config:
     entity_feed_full_content: bool = False
     feed_entries: int = 20
     drafts: bool = False
+    future: bool = False  # publish briefs dated after the build's time (Hugo's buildFuture)
+    # Not part of the config's identity (repr, ==): the cache key must not change with every build.
+    now: datetime = field(default_factory=build_time, repr=False, compare=False)
+
+    @property
+    def publish_until(self) -> datetime | None:
+        """Briefs dated after this are scheduled, left out; None: every date is published."""
+        return None if self.future else self.now
 
     @property
     def content_dir(self) -> Path:
@@ -93,19 +125,22 @@ class Config:
                 return entity_type
         raise KeyError(name)
 
-    def with_overrides(self, *, base_url: str | None = None, drafts: bool | None = None) -> "Config":
-        """The config with command-line options applied on top."""
+    def with_overrides(self, *, base_url: str | None = None, drafts: bool | None = None,
+                       future: bool = False) -> "Config":
+        """The config with command-line options applied on top (`future` can only turn it on)."""
         changes: dict[str, Any] = {}
         if base_url is not None:
             changes["base_url"] = _check_base_url(base_url, None, None)
         if drafts is not None:
             changes["drafts"] = drafts
+        if future:
+            changes["future"] = True
         return replace(self, **changes)
 
 
 KNOWN_KEYS = (
     "title", "description", "base_url", "language", "timezone", "page_size",
-    "entity_types", "mentions", "markdown", "feed",
+    "entity_types", "mentions", "markdown", "feed", "future",
 )
 
 
@@ -170,6 +205,11 @@ def _parse_config(data: YamlMap, path: Path, site_dir: Path) -> Config:
                  did_you_mean(str(mode), MENTION_MODES))
         else:
             values["mentions"] = mode
+    if "future" in data:
+        if not isinstance(data["future"], bool):
+            fail("future", "'future' must be true or false")
+        else:
+            values["future"] = data["future"]
     if "entity_types" in data:
         types = _parse_entity_types(data["entity_types"], path, data.line_of("entity_types"), errors)
         if types is not None:

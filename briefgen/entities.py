@@ -12,6 +12,7 @@ import heapq
 from operator import itemgetter
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any, Callable, Iterable, Sequence, TypeVar
 
 from .slugs import slugify
@@ -95,9 +96,13 @@ class SiteState:
     build is undone), and a clean build is one `apply` of everything.
     """
 
-    def __init__(self, registry_path: str | None, *, include_drafts: bool) -> None:
+    def __init__(self, registry_path: str | None, *, include_drafts: bool,
+                 until: datetime | None = None) -> None:
         self.registry_path = registry_path
         self.include_drafts = include_drafts
+        # Briefs dated after this are scheduled, not published (None: all are). The builder moves it
+        # to each build's time, and starts afresh when that makes a brief due or not due.
+        self.until = until
         self.refs_by_file: dict[str, tuple[EntityRef, ...]] = {}
         self.refs_by_id: dict[str, dict[str, tuple[EntityRef, ...]]] = defaultdict(dict)
         self.entities: dict[Key, Entity] = {}  # merged, whether a brief names them or not
@@ -121,13 +126,14 @@ class SiteState:
               refs: dict[str, tuple[EntityRef, ...] | None]) -> tuple[SiteChange, list[BriefgenError]]:
         """Take briefs out, put briefs in, replace the refs of files; update every index.
 
-        `remove` holds briefs as they were put in (a draft that never was is
-        ignored); `refs` maps a file to its new refs, None when it is gone.
+        `remove` holds briefs as they were put in (a draft or scheduled brief
+        that never was is ignored); `refs` maps a file to its new refs, None when it is gone.
         """
         change = SiteChange()
         errors = ErrorCollector()
         removed = [b for b in remove if self.briefs.get(b.slug) == b]
-        added = [b for b in add if self.include_drafts or not b.draft]
+        added = [b for b in add if (self.include_drafts or not b.draft)
+                 and (self.until is None or b.date <= self.until)]
         changed_entities = self._replace_refs(refs, errors)
         change.entities |= changed_entities
         change.entity_objects |= changed_entities

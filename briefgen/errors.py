@@ -57,6 +57,22 @@ class BriefgenError(Exception):
         return self.format_message()
 
 
+def cannot_read(path: Path | str, exc: OSError) -> BriefgenError:
+    """A file or folder of the site the system will not let briefgen read, located, with what to do."""
+    kind = "folder" if isinstance(exc, IsADirectoryError) or Path(path).is_dir() else "file"
+    if isinstance(exc, PermissionError):
+        hint = f"let this user read it (chmod u+r{'x' if kind == 'folder' else ''}), or remove it"
+        return BriefgenError(f"cannot read {kind}: permission denied", path, hint=hint)
+    return BriefgenError(f"cannot read {kind}: {exc.strerror or exc}", path)
+
+
+def cannot_write(path: Path | str, exc: OSError, what: str) -> BriefgenError:
+    """A folder briefgen must write in and may not, located, with what to do."""
+    hint = (f"{what}: make {path} writable by this user, or choose another output folder with --out"
+            if isinstance(exc, PermissionError) else what)
+    return BriefgenError(f"cannot write in {path}: {exc.strerror or exc}", path, hint=hint)
+
+
 class ErrorList(BriefgenError):
     """Several problems found in one pass, reported together."""
 

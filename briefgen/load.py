@@ -15,10 +15,10 @@ from pathlib import Path
 from typing import Any, Iterable
 from urllib.parse import quote, urlsplit
 
-from .slugs import MAX_SLUG_LENGTH, slugify
+from .slugs import MAX_SLUG_LENGTH, slugify, stem_slug
 
 from .config import Config
-from .errors import BriefgenError, ErrorCollector, did_you_mean
+from .errors import BriefgenError, BuildWarning, ErrorCollector, cannot_read, did_you_mean
 from .model import (ARTICLE_SUFFIXES, REGISTRY_STEM, SIDECAR_SUFFIXES, Agent, Annotation, Brief, EntityRef, Rating,
                     Source)
 from .wire import parse_wire
@@ -62,8 +62,12 @@ def find_content(config: Config, errors: ErrorCollector) -> SourceFiles:
     folders = [root]
     while folders:
         here = folders.pop()
-        with os.scandir(here) as scan:
-            entries = sorted(scan, key=lambda entry: entry.name)
+        try:
+            with os.scandir(here) as scan:
+                entries = sorted(scan, key=lambda entry: entry.name)
+        except OSError as exc:
+            errors.add(cannot_read(here, exc))
+            continue
         subfolders = []
         for entry in entries:
             name = entry.name
@@ -169,7 +173,7 @@ def load_brief(article: Path, sidecar: Path, config: Config,
         errors.add(exc)
         body = None
     except OSError as exc:
-        errors.add(BriefgenError(f"cannot read file: {exc.strerror}", article))
+        errors.add(cannot_read(article, exc))
         body = None
     try:
         data = load_yaml_file(sidecar)
@@ -188,18 +192,28 @@ def load_brief(article: Path, sidecar: Path, config: Config,
         return None
     body_format = ARTICLE_SUFFIXES[article.suffix.lower()]
     body = body.replace("\r\n", "\n").replace("\r", "\n")
+    warnings = []
+    if not body.strip():
+        warnings.append(BuildWarning("the article has no text (it is empty or only white space): its page "
+                                     "shows the title alone", article))
     key_points = fields.pop("key_points")
     if not key_points:
         key_points, body = split_key_points(body, body_format)
-    slug = fields.pop("slug") or slugify(article.stem)
+    slug, shortened = fields.pop("slug"), False
+    if not slug:
+        slug, shortened = stem_slug(article.stem)
     if not slug:
         errors.add(BriefgenError(f"the file name '{article.name}' gives an empty slug", sidecar,
                                  hint="add `slug:` to the sidecar"))
         return None
+    if shortened:
+        warnings.append(BuildWarning(f"the file name makes a slug too long to name a folder: shortened to "
+                                     f"'{slug}' (set `slug:` in the sidecar to choose it)", sidecar))
     refs = fields.pop("refs")
     brief = Brief(slug=slug, body=body, body_format=body_format, key_points=tuple(key_points),
                   article_path=str(article), sidecar_path=str(sidecar),
-                  entities=tuple(dict.fromkeys((ref.type, ref.id) for ref in refs)), **fields)
+                  entities=tuple(dict.fromkeys((ref.type, ref.id) for ref in refs)), warnings=tuple(warnings),
+                  **fields)
     return brief, refs
 
 
@@ -527,6 +541,12 @@ def _entity_ref(type_name: str, item: Any, line: int, path: Path, errors: ErrorC
             fail("'aliases' must be a list of names", item.line_of("aliases"))
             return None
         aliases = tuple(dict.fromkeys(str(a).strip() for a in aliases_value if str(a).strip() and str(a).strip() != name))
+        short = [alias for alias in aliases if len(alias) == 1]
+        if short:
+            # An alias is only for finding mentions, and one character is in every other word.
+            fail(f"alias '{short[0]}' of '{name}' is one character: it would link every '{short[0]}' in the text",
+                 item.line_of("aliases"), "remove it; an alias needs at least two characters")
+            return None
         wikidata = raw.get("wikidata", "").strip() if item.get("wikidata") is not None else None
         if wikidata is not None and not WIKIDATA_PATTERN.match(wikidata):
             fail(f"wikidata '{wikidata}' is not a Wikidata id", item.line_of("wikidata"), "write it as Q followed by digits, e.g. Q7747")

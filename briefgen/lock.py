@@ -18,7 +18,7 @@ from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import Callable, Iterator
 
-from .errors import BriefgenError
+from .errors import BriefgenError, cannot_write
 
 try:
     import fcntl
@@ -65,8 +65,7 @@ def _locked(path: Path, *, wait: bool, on_wait: Callable[[Path, str], None] | No
             if optional:
                 yield
                 return
-            raise BriefgenError(f"cannot make the build's lock file: {exc.strerror or exc}", path,
-                                hint="check that the folder can be written") from None
+            raise cannot_write(path.parent, exc, _lock_purpose(path)) from None
         if _take(handle, path, wait=wait, on_wait=None if told else on_wait):
             break
         told = True
@@ -81,6 +80,14 @@ def _locked(path: Path, *, wait: bool, on_wait: Callable[[Path, str], None] | No
         except OSError:
             pass
         os.close(handle)
+
+
+def _lock_purpose(path: Path) -> str:
+    """Why briefgen writes in the lock's folder, for the hint of an error."""
+    if path.name.startswith(".") and path.name.endswith(".lock"):  # beside the output folder
+        return (f"the new site is built beside {path.name[1:-len('.lock')]}/ and swapped in, "
+                "and a lock file there keeps two builds apart")
+    return "the build cache holds the lock that keeps two builds apart"
 
 
 def _take(handle: int, path: Path, *, wait: bool, on_wait: Callable[[Path, str], None] | None) -> bool:

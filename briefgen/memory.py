@@ -16,10 +16,12 @@ from collections.abc import Mapping
 from typing import Any, Iterator
 
 from .cache import FileStamp, Packed
+from .config import Config
 from .entities import SiteState
 from .errors import BuildWarning
 from .model import Brief, Entity, EntityRef, Group
 from .rendered import BriefOutcome, RenderedBrief
+from .schedule import Span, news_span, publication_span
 
 # A brief's rendering, with the brief and entities it was rendered from.
 Outcomes = dict[str, tuple[Brief, tuple[Entity, ...], BriefOutcome]]
@@ -105,10 +107,18 @@ class BuildMemory:
     built_before: bool = False  # False: the next build is a clean one, into a fresh folder
     pages: int = 0  # .html files among the outputs
     site_fingerprint: str = ""  # of the site the output folder held after this build (see ownership.py)
+    # Build times over which the same briefs are due, and the news sitemap lists the same ones.
+    due_span: Span = Span()
+    news_span: Span = Span()
 
     @property
     def fresh(self) -> bool:
         return not self.built_before
+
+    def retime(self, config: Config) -> None:
+        """Learn, after a build at `config.now`, until when its briefs stay due and its news window the same."""
+        self.due_span = publication_span((record.brief for record in self.sources.values()), config)
+        self.news_span = news_span(self.state.briefs.values(), config)
 
     def output_paths(self) -> Iterator[str]:
         """Every file the last build wrote, relative to the output folder."""
@@ -127,6 +137,8 @@ class Manifest:
     report: BuildReport
     outputs: tuple[str, ...]  # every file the build wrote: all must still be there for nothing to do
     site_fingerprint: str  # the output folder must still hold this site
+    due_span: Span = Span()  # the build's time must be in both for nothing to do
+    news_span: Span = Span()
 
     @classmethod
     def of(cls, memory: BuildMemory, report: BuildReport) -> Manifest:
@@ -135,7 +147,8 @@ class Manifest:
             registry_path=memory.registry.path if memory.registry else None,
             registry_stamp=memory.registry.stamp if memory.registry else None,
             templates_digest=memory.templates_digest, static_digest=memory.static_digest, report=report,
-            outputs=tuple(memory.output_paths()), site_fingerprint=memory.site_fingerprint)
+            outputs=tuple(memory.output_paths()), site_fingerprint=memory.site_fingerprint,
+            due_span=memory.due_span, news_span=memory.news_span)
 
 
 class RenderedView(Mapping[str, RenderedBrief]):

@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import PurePosixPath
 
+from .errors import BuildWarning
+
 DEFAULT_ENTITY_TYPES: tuple[str, ...] = ("people", "organizations", "places", "topics")
 # The content folder's file names, as the content format defines them: an article's suffix says
 # its format; its sidecar has the same stem; `entities.yaml` at the top is the registry.
@@ -65,8 +67,12 @@ class Entity:
 
     @property
     def names(self) -> tuple[str, ...]:
-        """Every text that mentions the entity: its name, then its aliases."""
-        return (self.name, *self.aliases)
+        """Every text that mentions the entity in running text: its name, then its aliases.
+
+        A one-character name is left out: matched as a word, `X` or `I` would
+        link every pronoun, letter and (in Chinese) every word holding it.
+        """
+        return tuple(name for name in (self.name, *self.aliases) if len(name) > 1)
 
 
 @dataclass(frozen=True)
@@ -143,6 +149,7 @@ class Brief:
     annotations: tuple[Annotation, ...] = ()
     tags: tuple[str, ...] = ()
     draft: bool = False
+    warnings: tuple[BuildWarning, ...] = ()  # what loading it found odd but not wrong
 
     @property
     def url(self) -> str:

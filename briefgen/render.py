@@ -107,7 +107,10 @@ def _render_brief(brief: Brief, entities: Sequence[Entity], converter: BriefMark
         key_points = tuple(Markup(converter.inline(point, root=BRIEF_ROOT)) for point in brief.key_points)
     errors = tuple(BriefgenError(problem.message, brief.sidecar_path, problem.annotation.line, problem.hint)
                    for problem in outcome.problems)
-    warnings = tuple(BuildWarning(f"{entity.type} entity '{entity.name}' is never named in the text",
+    warnings = tuple(BuildWarning(f"{entity.type} entity '{entity.name}' is never named in the text"
+                                  if entity.names else
+                                  f"{entity.type} entity '{entity.name}' has a one-character name, which is never "
+                                  "linked in the text (give it an alias of two characters or more to link it)",
                                   Path(brief.sidecar_path))
                      for entity in entities
                      if entity.key not in outcome.mentioned and not _named_in(entity, brief.key_points))

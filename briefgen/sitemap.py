@@ -2,7 +2,8 @@
 
 Owns which pages crawlers are told about, their `lastmod`, how a large
 sitemap is split, and the robots.txt that points at it. Produces
-(output path, bytes) and must not write files; must not read the clock.
+(output path, bytes) and must not write files; must not read the clock (the
+config carries the build's time).
 
 The sitemap protocol requires absolute URLs, so without `base_url` no sitemap
 is made (the build says so) and robots.txt has no Sitemap line. Crawlers read
@@ -121,14 +122,14 @@ def _urlset(urls: Sequence[SitemapUrl], config: Config) -> bytes:
 
 
 def news_sitemap(site: Site, config: Config) -> bytes:
-    """The briefs of the two days up to the newest brief, for Google News.
+    """The briefs of the two days up to the build's time, for Google News.
 
-    The window is measured back from the newest brief's date, not from the
-    clock, so the same content builds the same file; a site rebuilt later
-    still lists its latest news rather than an empty sitemap.
+    The window is measured back from the build's time (`config.now`, which is
+    SOURCE_DATE_EPOCH when set, so a build can be reproduced), not from the
+    newest brief: one brief dated years ahead by a typo must not empty it.
     """
     urlset = ET.Element("urlset", {"xmlns": SITEMAP_NS, "xmlns:news": NEWS_NS})
-    for brief in news_briefs(site):
+    for brief in news_briefs(site, config.now):
         entry = ET.SubElement(urlset, "url")
         _text(entry, "loc", absolute(brief.url, config))
         news = ET.SubElement(entry, "news:news")
@@ -140,11 +141,9 @@ def news_sitemap(site: Site, config: Config) -> bytes:
     return _document(urlset)
 
 
-def news_briefs(site: Site) -> list[Brief]:
-    """Briefs dated within NEWS_WINDOW of the newest one, newest first, at most NEWS_MAX_URLS."""
-    if not site.briefs:
-        return []
-    since: datetime = site.briefs[0].date - NEWS_WINDOW
+def news_briefs(site: Site, now: datetime) -> list[Brief]:
+    """Briefs dated within NEWS_WINDOW before `now` (or after it), newest first, at most NEWS_MAX_URLS."""
+    since = now - NEWS_WINDOW
     # Briefs are newest first: the window is a prefix of the list.
     return list(itertools.islice(itertools.takewhile(lambda b: b.date >= since, site.briefs), NEWS_MAX_URLS))
 

@@ -13,7 +13,8 @@ from slugify import slugify as python_slugify
 
 # A slug names a folder of the site: file systems allow 255 bytes a name. Longer ones are refused
 # where they are given (an error asks for a shorter name or an id), never cut short silently,
-# which could make two names one. The authoring tools shorten a title's slug at a word break.
+# which could make two names one. The authoring tools shorten a title's slug at a word break, and
+# so does a brief whose file name makes a slug too long (a warning asks for `slug:`).
 MAX_SLUG_LENGTH = 200
 TITLE_SLUG_LENGTH = 80
 
@@ -22,6 +23,19 @@ TITLE_SLUG_LENGTH = 80
 def slugify(text: str) -> str:
     """The lowercase, hyphenated ASCII form of `text` ('' when nothing is left)."""
     return python_slugify(text)
+
+
+def stem_slug(stem: str) -> tuple[str, bool]:
+    """A brief's default slug, from its file's stem, and whether it had to be shortened.
+
+    A legal file name (255 bytes) can transliterate to far more than a file name
+    holds (80 Chinese characters make 479): past `MAX_SLUG_LENGTH` the slug is
+    cut at a hyphen to `TITLE_SLUG_LENGTH` characters, as a new brief's title is.
+    """
+    slug = slugify(stem)
+    if len(slug) <= MAX_SLUG_LENGTH:
+        return slug, False
+    return title_slug(stem), True
 
 
 def title_slug(title: str) -> str:

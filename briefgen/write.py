@@ -18,7 +18,7 @@ from typing import Callable, Iterable, Mapping, TypeVar
 
 from .cache import CACHE_DIR, bytes_digest
 from .config import Config, builtin_templates_dir
-from .errors import BriefgenError, BuildWarning
+from .errors import BriefgenError, BuildWarning, cannot_read, cannot_write
 from .search import BUNDLE, index_site, search_skipped
 from .ownership import OWNED_LIST, PENDING, carry_over, owned_list, site_fingerprint, write_list
 from .sitemap import ROBOTS
@@ -33,8 +33,12 @@ class OutputWriter:
     def __init__(self, out_dir: Path) -> None:
         # A symlinked output folder (site/ → /var/www/html) is replaced where it leads, not unlinked.
         self.out_dir = out_dir.resolve() if out_dir.is_symlink() else out_dir
-        self.out_dir.parent.mkdir(parents=True, exist_ok=True)
-        self.staging = make_folder_beside(self.out_dir, "building")
+        try:
+            self.out_dir.parent.mkdir(parents=True, exist_ok=True)
+            self.staging = make_folder_beside(self.out_dir, "building")
+        except OSError as exc:
+            raise cannot_write(self.out_dir.parent, exc, f"the new site is built beside {self.out_dir.name}/ "
+                               "and swapped in, so its parent folder must be writable") from None
         self.written: dict[PurePosixPath, str] = {}
         self._claimed_folders: dict[PurePosixPath, str] = {}  # folders of claimed files: who claimed first
         self._folders: set[PurePosixPath] = set()  # made already: one mkdir per folder, not per file
@@ -91,7 +95,10 @@ class OutputWriter:
         if not source.is_dir():
             return
         root = source.resolve()
-        for folder, dirnames, filenames in os.walk(source):
+        def unreadable(exc: OSError) -> None:  # os.walk would leave an unreadable folder out without a word
+            raise cannot_read(exc.filename, exc)
+
+        for folder, dirnames, filenames in os.walk(source, onerror=unreadable):
             dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
             for name in sorted(filenames):
                 if name.startswith("."):

@@ -17,7 +17,7 @@ from typing import Any
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from .errors import BriefgenError
+from .errors import BriefgenError, cannot_read
 
 # A sidecar has dozens of nodes; a registry may have tens of thousands. An alias
 # bomb expands to billions: stop long before memory or time runs out.
@@ -85,7 +85,7 @@ def read_text(path: Path) -> str:
     try:
         data = path.read_bytes()
     except OSError as exc:
-        raise BriefgenError(f"cannot read file: {exc.strerror}", path) from None
+        raise cannot_read(path, exc) from None
     return decode_text(data, path)
 
 

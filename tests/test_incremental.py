@@ -2,7 +2,8 @@
 
 A Hypothesis test applies random edits to a small site (add, delete, rename,
 body, title, date, entities, aliases, the registry, a template, a static
-file, and a broken file later fixed), rebuilds incrementally after each one
+file, a broken file later fixed, and the build's time moving past briefs'
+dates), rebuilds incrementally after each one
 and compares the output with a clean build of the same content.
 """
 
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 import os
 import shutil
+from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
@@ -88,7 +90,16 @@ edit = st.one_of(
     st.tuples(st.just("static"), st.sampled_from(["extra.txt", "robots.txt"]),
               st.sampled_from(["file", "folder", None])),
     st.tuples(st.just("break"), slugs),
+    # The build's time (SOURCE_DATE_EPOCH) moves: briefs dated after it are scheduled; the news window moves.
+    st.tuples(st.just("clock"), st.integers(1, 31)),
 )
+# Every brief is dated in March 2024; the property tests start after all of them.
+START = "2024-04-01T00:00:00"
+
+
+def epoch(when: str) -> str:
+    """SOURCE_DATE_EPOCH for an ISO date-time in UTC."""
+    return str(int(datetime.fromisoformat(when).replace(tzinfo=timezone.utc).timestamp()))
 
 
 def write_brief(site: Path, slug: str, content: dict) -> None:
@@ -150,6 +161,8 @@ def apply_edit(site: Path, step: tuple) -> bool:
         elif step[2] == "folder" and step[1] != "robots.txt":
             (extra / "inside.txt").parent.mkdir(parents=True)
             (extra / "inside.txt").write_text("a file in a folder that was a file\n")
+    elif kind == "clock":
+        os.environ["SOURCE_DATE_EPOCH"] = epoch(f"2024-03-{step[1]:02d}T12:00:00" if step[1] <= 29 else START)
     elif kind == "break":
         path = content / f"{step[1]}.yaml"
         if path.exists():
@@ -185,6 +198,18 @@ def test_incremental_output_from_the_saved_state_equals_a_clean_build(
 
 
 def check_edits(tmp: Path, initial, steps, *, from_saved_state: bool) -> None:  # type: ignore[no-untyped-def]
+    saved = os.environ.get("SOURCE_DATE_EPOCH")
+    os.environ["SOURCE_DATE_EPOCH"] = epoch(START)
+    try:
+        _check_edits(tmp, initial, steps, from_saved_state=from_saved_state)
+    finally:
+        if saved is None:
+            del os.environ["SOURCE_DATE_EPOCH"]
+        else:
+            os.environ["SOURCE_DATE_EPOCH"] = saved
+
+
+def _check_edits(tmp: Path, initial, steps, *, from_saved_state: bool) -> None:  # type: ignore[no-untyped-def]
     site = tmp / "site-folder"
     (site / "content").mkdir(parents=True)
     # A base URL makes the build write sitemaps and absolute feed links: they must stay exact too.
@@ -211,6 +236,30 @@ def check_edits(tmp: Path, initial, steps, *, from_saved_state: bool) -> None:  
             path.write_text(path.read_text().replace("title: given twice\n", ""))
         builder_for_this_build().build()
         assert snapshot(out) == output_of_clean_build(site, tmp)
+
+
+@pytest.mark.parametrize("from_saved_state", [False, True])
+def test_a_scheduled_brief_appears_once_the_build_time_passes_its_date(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, from_saved_state: bool) -> None:
+    """Nothing but time changes, and the build still notices: incremental stays equal to clean."""
+    site = write_site(tmp_path / "site", {
+        "briefgen.yaml": "base_url: https://example.org/news/\n",
+        "content/a.md": "Ada Lovelace wrote.\n",
+        "content/a.yaml": "title: A\ndate: 2024-03-01\nentities: {people: [Ada Lovelace]}\ntags: [Science]\n",
+        "content/b.md": "Ada Lovelace again.\n",
+        "content/b.yaml": "title: B\ndate: 2024-03-05T12:00:00\nentities: {people: [Ada Lovelace]}\ntags: [Science]\n",
+    })
+    out = tmp_path / "out"
+    kept = Builder(site, out, use_cache=from_saved_state, jobs=1, search=False)
+    for when, published in (("2024-03-02T00:00:00", False), ("2024-03-05T11:59:59", False),
+                            ("2024-03-05T12:00:00", True), ("2024-03-09T00:00:00", True),
+                            ("2024-03-03T00:00:00", False)):
+        monkeypatch.setenv("SOURCE_DATE_EPOCH", epoch(when))
+        builder = Builder(site, out, jobs=1, search=False) if from_saved_state else kept
+        report = builder.build()
+        assert (out / "briefs/b/index.html").exists() == published, when
+        assert any("scheduled for later" in note for note in report.notes) != published
+        assert snapshot(out) == output_of_clean_build(site, tmp_path), when
 
 
 def test_rebuild_with_nothing_changed_writes_nothing(tmp_path: Path) -> None:

@@ -13,7 +13,7 @@ from briefgen.errors import BriefgenError
 from briefgen.errors import ErrorCollector
 from briefgen.load import find_content, parse_date, split_key_points
 
-from sitekit import load_folder, write_site
+from sitekit import build, load_folder, write_site
 
 
 def load(site: Path):
@@ -170,3 +170,48 @@ annotations: [{quote: visited Köln, note: A city.}]
     assert report.warnings == ()
     page = (tmp_path / "out/briefs/a/index.html").read_text()
     assert 'href="../../places/koln/index.html"' in page and "people/zoe-muller/" in page
+
+
+def test_a_legal_file_name_whose_slug_is_too_long_is_cut_at_a_hyphen_with_a_warning(tmp_path: Path) -> None:
+    """80 Chinese characters are a legal name (240 bytes) but transliterate to 479 characters."""
+    stem = "中华人民共和国" * 11 + "中华人"
+    site = write_site(tmp_path / "site", {f"content/{stem}.md": "Text.\n",
+                                          f"content/{stem}.yaml": "title: A\ndate: 2024-01-01\n"})
+    report = build(site)
+    slug = next((site / "site/briefs").iterdir()).name
+    assert len(slug) <= 80 and slug.startswith("zhong-hua-ren-min-gong-he-guo-") and not slug.endswith("-")
+    [warning] = [w for w in report.warnings if "slug" in w.message]
+    assert warning.path == site / f"content/{stem}.yaml" and "set `slug:` in the sidecar" in warning.message
+
+
+def test_an_explicit_slug_too_long_for_a_file_name_is_an_error_on_its_line(tmp_path: Path) -> None:
+    site = write_site(tmp_path / "site", {"content/a.md": "Text.\n",
+                                          "content/a.yaml": f"title: A\ndate: 2024-01-01\nslug: {'a' * 201}\n"})
+    _, errors = load(site)
+    [error] = errors
+    assert error.startswith(f"{site / 'content/a.yaml'}:3: slug 'aaaa") and "is too long" in error
+
+
+@pytest.mark.parametrize("text", ["", "  \n\t\n", "\n\n"])
+def test_an_article_with_no_text_is_a_warning_naming_it(tmp_path: Path, text: str) -> None:
+    site = write_site(tmp_path / "site", {"content/a.md": "Text.\n", "content/a.yaml": "title: A\ndate: 2024-01-01\n",
+                                          "content/b.txt": "", "content/b.yaml": "title: B\ndate: 2024-01-02\n"})
+    (site / "content/b.txt").write_text(text)
+    report = build(site)
+    assert [(w.path, w.message.split(":")[0]) for w in report.warnings] == [
+        (site / "content/b.txt", "the article has no text (it is empty or only white space)")]
+
+
+def test_a_one_character_alias_is_an_error_on_its_line(tmp_path: Path) -> None:
+    site = write_site(tmp_path / "site", {
+        "content/a.md": "I met Ada.\n",
+        "content/a.yaml": "title: A\ndate: 2024-01-01\nentities:\n  people:\n    - name: Ada Lovelace\n"
+                          "      aliases: [Ada, I]\n",
+        "content/entities.yaml": "places:\n  - {name: Beijing, aliases: 京}\n",
+    })
+    _, errors = load(site)
+    assert errors == [
+        f"{site / 'content/a.yaml'}:6: alias 'I' of 'Ada Lovelace' is one character: it would link every 'I' "
+        "in the text\n    hint: remove it; an alias needs at least two characters",
+        f"{site / 'content/entities.yaml'}:2: alias '京' of 'Beijing' is one character: it would link every '京' "
+        "in the text\n    hint: remove it; an alias needs at least two characters"]

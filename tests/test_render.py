@@ -138,3 +138,20 @@ def test_a_brief_without_summary_is_described_by_its_key_points_or_first_words(t
         assert soup.find("meta", property="og:description")["content"] == expected
         article = json.loads(soup.find("script", type="application/ld+json").string)
         assert article["description"] == expected
+
+
+def test_a_one_character_name_is_never_linked_in_running_text(tmp_path: Path) -> None:
+    """An entity may be named X (or Q), but matched as a word it would link every letter X and I."""
+    site = write_site(tmp_path / "site", {
+        "content/a.md": "I met X and Ada Lovelace. X is a letter.\n",
+        "content/a.yaml": "title: A\ndate: 2024-01-01\nentities:\n  people: [Ada Lovelace, I]\n  organizations: [X]\n",
+    })
+    report = build(site)
+    [paragraph] = [p for p in parse_html(site / "site/briefs/a/index.html").find_all("p") if "I met" in p.text]
+    assert [a.text for a in paragraph.find_all("a")] == ["Ada Lovelace"]
+    assert (site / "site/organizations/x/index.html").exists()
+    assert sorted(w.message for w in report.warnings) == [
+        "organizations entity 'X' has a one-character name, which is never linked in the text "
+        "(give it an alias of two characters or more to link it)",
+        "people entity 'I' has a one-character name, which is never linked in the text "
+        "(give it an alias of two characters or more to link it)"]

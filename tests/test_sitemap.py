@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
+from datetime import datetime, timezone
 from pathlib import Path, PurePosixPath
 
 import pytest
@@ -75,7 +76,13 @@ def test_canonical_links_are_absolute_but_pages_relative(tmp_path: Path) -> None
     assert 'href="../../people/ada-lovelace/index.html"' in html
 
 
-def test_news_sitemap_holds_two_days_before_the_newest_brief(tmp_path: Path) -> None:
+def epoch(when: str) -> str:
+    """SOURCE_DATE_EPOCH for an ISO date-time in UTC."""
+    return str(int(datetime.fromisoformat(when).replace(tzinfo=timezone.utc).timestamp()))
+
+
+def test_news_sitemap_holds_two_days_before_the_build_time(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", epoch("2024-03-10T09:00:00"))
     site = write_site(tmp_path / "site", SITE)
     build(site, base_url=BASE)
     root = ET.parse(site / "site/news-sitemap.xml").getroot()
@@ -88,6 +95,33 @@ def test_news_sitemap_holds_two_days_before_the_newest_brief(tmp_path: Path) -> 
     assert first.findtext(f"{NEWS}title") == "Newest <one> & only"
     assert first.findtext(f"{NEWS}publication_date") == "2024-03-10T09:00:00+00:00"
     assert urls[1].find(f"{NEWS}news").findtext(f"{NEWS}publication_date") == "2024-03-09"
+
+
+def test_a_brief_dated_years_ahead_neither_empties_the_news_sitemap_nor_leads(
+        tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """A typo'd year (2204) once moved the news window to 2204 and topped the home page and the feed."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", epoch("2024-03-11T00:00:00"))
+    site = write_site(tmp_path / "site", {**SITE, **brief("typo", "2204-03-10", "Typo")})
+    report = build(site, base_url=BASE)
+    out = site / "site"
+    news = [u.findtext(f"{SM}loc") for u in ET.parse(out / "news-sitemap.xml").getroot().findall(f"{SM}url")]
+    assert news == [BASE + "briefs/newest/", BASE + "briefs/day-before/"]
+    assert not (out / "briefs/typo").exists() and "Typo" not in (out / "index.html").read_text()
+    assert "<updated>2204" not in (out / "feed.xml").read_text()
+    assert BASE + "briefs/typo/" not in locs(out / "sitemap.xml")
+    assert any("1 brief is scheduled for later; the next on 10 March 2204" in note for note in report.notes)
+
+
+def test_the_news_window_moves_with_the_build_time_in_an_incremental_build(
+        tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    site = write_site(tmp_path / "site", SITE)
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", epoch("2024-03-10T09:00:00"))
+    build(site, base_url=BASE, use_cache=True)
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", epoch("2024-03-10T12:00:00"))  # two-days leaves the window
+    report = build(site, base_url=BASE, use_cache=True)
+    assert report.incremental and report.changed == ("news-sitemap.xml",)
+    news = [u.findtext(f"{SM}loc") for u in ET.parse(site / "site/news-sitemap.xml").getroot().findall(f"{SM}url")]
+    assert news == [BASE + "briefs/newest/", BASE + "briefs/day-before/"]
 
 
 def test_big_sites_get_a_sitemap_index() -> None:
