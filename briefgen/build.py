@@ -14,33 +14,41 @@ from __future__ import annotations
 
 import os
 import time
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
-from typing import Any, Callable, Collection, Iterable, Iterator, Mapping, Sequence
+from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from .cache import (CACHE_DIR, MANIFEST_FILE, cache_key, file_stamp, load_state, prepare_cache_folder, save_state,
-                    static_fingerprint, templates_fingerprint, unchanged)
+from .cache import (
+    CACHE_DIR,
+    MANIFEST_FILE,
+    cache_key,
+    file_stamp,
+    load_state,
+    prepare_cache_folder,
+    save_state,
+    static_fingerprint,
+    templates_fingerprint,
+    unchanged,
+)
 from .config import Config, load_config
 from .entities import SiteChange, SiteState
 from .errors import BriefgenError, BuildWarning, ErrorCollector
-from .lock import LOCK_FILE, build_locks, output_lock_path, remove_leftovers
 from .load import duplicate_slugs, find_content, load_pair, load_registry
+from .lock import LOCK_FILE, build_locks, output_lock_path, remove_leftovers
 from .markdown.extension import BriefMarkdown
-from .memory import (BuildMemory, BuildReport, Manifest, Outcomes, RegistryRecord, RenderedView, SourceRecord,
-                     unpacked)
+from .memory import BuildMemory, BuildReport, Manifest, Outcomes, RegistryRecord, RenderedView, SourceRecord, unpacked
 from .model import Brief, EntityRef, Group, Site
-from .pages import (FEED_ENTRY_KINDS, FeedEntries, PageInputs, ProducedPages, dirty_groups, produce_pages,
-                    site_files)
 from .ownership import read_fingerprint, remove_draft
+from .pages import FEED_ENTRY_KINDS, FeedEntries, PageInputs, ProducedPages, dirty_groups, produce_pages, site_files
 from .parallel import parallel_map
-from .schedule import is_published, scheduled_note
 from .render import make_environment, page_groups, render_brief
 from .rendered import RenderedBrief
+from .schedule import is_published, scheduled_note
 from .sitemap import NO_BASE_URL_NOTE
-from .write import (OutputWriter, StaticRefresh, Written, check_output_folder, plan_static, write_changes,
-                    write_clean)
+from .write import OutputWriter, StaticRefresh, Written, check_output_folder, plan_static, write_changes, write_clean
 
 __all__ = ["BuildReport", "Builder", "build_site"]
 
@@ -409,17 +417,17 @@ class Builder:
                 continue  # its stamp is checked on every build
             if content != path and content not in path.parents:
                 continue  # templates/, static/, briefgen.yaml: checked on every build
-            key = index.get(str(path))
-            if key is None or not path.is_file():
+            found = index.get(str(path))
+            if found is None or not path.is_file():
                 return None  # a new, deleted or ignored file, or a folder
-            edited.add(key)
+            edited.add(found)
         return edited
 
     def _load_pairs(self, pairs: Sequence[tuple[Path, Path]], config: Config,
                     errors: ErrorCollector) -> dict[PairKey, SourceRecord]:
         records: dict[PairKey, SourceRecord] = {}
         results = parallel_map(lambda pair: _load_record(pair, config), pairs, jobs=self.jobs)
-        for pair, (record, pair_errors) in zip(pairs, results):
+        for pair, (record, pair_errors) in zip(pairs, results, strict=True):
             errors.extend(pair_errors)
             if record is not None:
                 records[(str(pair[0]), str(pair[1]))] = record
@@ -513,7 +521,7 @@ class Builder:
         converter = BriefMarkdown(unsafe_html=config.unsafe_html)
         results = parallel_map(lambda item: render_brief(item[0], item[1], converter, config), todo, jobs=self.jobs)
         rerendered = set()
-        for (brief, entities), outcome in zip(todo, results):
+        for (brief, entities), outcome in zip(todo, results, strict=True):
             errors.extend(outcome.errors)
             kept = outcomes.get(brief.slug)
             if kept is None or unpacked(kept[2]) != outcome:

@@ -13,18 +13,18 @@ import difflib
 import tempfile
 import unicodedata
 from collections import defaultdict
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
-from typing import Iterable, Sequence
 
 from .build import Builder
 from .config import Config, load_config
 from .errors import BriefgenError, BuildWarning
 from .model import Brief, Entity, EntityRef, Site
 from .schedule import scheduled_note
-from .yamlfile import YamlMap, load_yaml_file
 from .slugs import slugify
+from .yamlfile import YamlMap, load_yaml_file
 
 # Names this alike (difflib ratio) within one type are probably one entity spelt twice.
 NEAR_DUPLICATE_RATIO = 0.88
@@ -147,8 +147,8 @@ def near_duplicate_pairs(names: Sequence[str]) -> list[tuple[int, int]]:
     """
     folded = [name.casefold() for name in names]
     # Case-folding may lengthen a name ('ß' → 'ss'): widen the length window by as much.
-    stretch = max((len(f) - len(n) for f, n in zip(folded, names)), default=0)
-    stretch = max(stretch, max((len(n) - len(f) for f, n in zip(folded, names)), default=0))
+    stretch = max((len(f) - len(n) for f, n in zip(folded, names, strict=True)), default=0)
+    stretch = max(stretch, max((len(n) - len(f) for f, n in zip(folded, names, strict=True)), default=0))
     window = 3 + 2 * stretch
     slack = 1 - NEAR_DUPLICATE_RATIO + 1e-9  # over, never under: a spare candidate costs one comparison
     index: dict[tuple[int, int, str], list[int]] = defaultdict(list)

@@ -10,9 +10,10 @@ import argparse
 import gc
 import sys
 import time
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Iterator, Sequence
+from typing import TYPE_CHECKING
 
 from . import __version__
 from .build import Builder
@@ -21,6 +22,9 @@ from .errors import BriefgenError, BuildWarning
 
 if TYPE_CHECKING:
     from .dev.server import RebuildResult
+
+
+FUTURE_HELP = "include briefs dated after the build's time (default: scheduled, left out)"
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -49,7 +53,7 @@ def make_parser() -> argparse.ArgumentParser:
                        help="the site folder (default: the current folder)")
     build.add_argument("--out", type=Path, help="output folder (default: SITE_DIR/site)")
     build.add_argument("--drafts", action="store_true", help="include briefs marked draft: true")
-    build.add_argument("--future", action="store_true", help="include briefs dated after the build's time (default: scheduled, left out)")
+    build.add_argument("--future", action="store_true", help=FUTURE_HELP)
     build.add_argument("--base-url", help="absolute URL the site will live at (overrides briefgen.yaml)")
     build.add_argument("--clean", action="store_true",
                        help="ignore .briefgen-cache/ and build everything from scratch")
@@ -63,11 +67,12 @@ def make_parser() -> argparse.ArgumentParser:
     serve = commands.add_parser("serve", help="build, serve on localhost and rebuild on every edit, live")
     serve.add_argument("site_dir", nargs="?", default=".", type=Path, metavar="SITE_DIR",
                        help="the site folder (default: the current folder)")
-    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1, this machine only)")
+    serve.add_argument("--host", default="127.0.0.1",
+                       help="address to listen on (default: 127.0.0.1, this machine only)")
     serve.add_argument("--port", type=port_number, default=8000,
                        help="port (default: 8000; the next free one if taken)")
     serve.add_argument("--drafts", action="store_true", help="include briefs marked draft: true")
-    serve.add_argument("--future", action="store_true", help="include briefs dated after the build's time (default: scheduled, left out)")
+    serve.add_argument("--future", action="store_true", help=FUTURE_HELP)
     serve.add_argument("--base-url", help="serve under this URL's path, as the site will be published")
     serve.add_argument("--poll", action="store_true", help="poll for changes (file systems without events)")
     serve.add_argument("--open", action="store_true", help="open the site in a web browser")
@@ -79,7 +84,7 @@ def make_parser() -> argparse.ArgumentParser:
     check.add_argument("site_dir", nargs="?", default=".", type=Path, metavar="SITE_DIR",
                        help="the site folder (default: the current folder)")
     check.add_argument("--strict", action="store_true", help="exit 1 on warnings too")
-    check.add_argument("--future", action="store_true", help="include briefs dated after the build's time (default: scheduled, left out)")
+    check.add_argument("--future", action="store_true", help=FUTURE_HELP)
     check.set_defaults(run=run_check)
 
     init = commands.add_parser("init", help="make a new site with an example brief")

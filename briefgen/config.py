@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import re
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from .errors import BriefgenError, ErrorCollector, did_you_mean
 from .model import DEFAULT_ENTITY_TYPES
-from .yamlfile import YamlMap, load_yaml_file
+from .yamlfile import YamlList, YamlMap, load_yaml_file
 
 CONFIG_NAME = "briefgen.yaml"
 MENTION_MODES = ("first", "all", "none")
@@ -41,12 +41,12 @@ def build_time() -> datetime:
     """
     text = os.environ.get(SOURCE_DATE_EPOCH, "").strip()
     if not text:
-        return datetime.now(timezone.utc)
+        return datetime.now(UTC)
     hint = "set it to a whole number of seconds since 1970-01-01 UTC (as `date +%s` prints), or unset it"
     if not text.isascii() or not text.isdigit():
         raise BriefgenError(f"{SOURCE_DATE_EPOCH}='{text[:40]}' is not a whole number of seconds", hint=hint)
     try:
-        return datetime.fromtimestamp(int(text), timezone.utc)
+        return datetime.fromtimestamp(int(text), UTC)
     except (OverflowError, ValueError, OSError):
         raise BriefgenError(f"{SOURCE_DATE_EPOCH}={text[:40]} is too far in the future to be a date",
                             hint=hint) from None
@@ -126,7 +126,7 @@ class Config:
         raise KeyError(name)
 
     def with_overrides(self, *, base_url: str | None = None, drafts: bool | None = None,
-                       future: bool = False) -> "Config":
+                       future: bool = False) -> Config:
         """The config with command-line options applied on top (`future` can only turn it on)."""
         changes: dict[str, Any] = {}
         if base_url is not None:
@@ -215,7 +215,8 @@ def _parse_config(data: YamlMap, path: Path, site_dir: Path) -> Config:
         if types is not None:
             values["entity_types"] = types
     for section, known in (("markdown", {"unsafe_html": "unsafe_html"}),
-                           ("feed", {"full_content": "feed_full_content", "entity_full_content": "entity_feed_full_content",
+                           ("feed", {"full_content": "feed_full_content",
+                                     "entity_full_content": "entity_feed_full_content",
                                      "entries": "feed_entries"})):
         if section in data:
             _parse_section(data, section, known, values, path, errors)
@@ -247,7 +248,7 @@ def _parse_entity_types(value: Any, path: Path, line: int | None,
                         errors: ErrorCollector) -> tuple[EntityType, ...] | None:
     """Default types plus the declared ones: a list of names or a mapping name → {title, singular}."""
     declared: list[tuple[str, dict[str, Any], int | None]] = []
-    if isinstance(value, list):
+    if isinstance(value, YamlList):
         declared = [(str(item), {}, value.line_of(i)) for i, item in enumerate(value)]
     elif isinstance(value, YamlMap):
         for name, spec in value.items():
@@ -301,7 +302,7 @@ def _check_base_url(value: Any, path: Path | None, line: int | None) -> str:
         raise BriefgenError(f"base_url '{text}' contains a user name or password", path, line,
                             "published pages must not carry credentials; " + example)
     try:
-        parts.port
+        _ = parts.port  # reading it checks it
     except ValueError:
         raise BriefgenError(f"base_url '{text}' has an invalid port", path, line, example) from None
     if not parts.hostname:

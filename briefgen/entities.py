@@ -9,16 +9,16 @@ from __future__ import annotations
 
 import bisect
 import heapq
-from operator import itemgetter
 from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Callable, Iterable, Sequence, TypeVar
-
-from .slugs import slugify
+from operator import itemgetter
+from typing import Any, TypeVar
 
 from .errors import BriefgenError, ErrorCollector
 from .model import Brief, Entity, EntityRef, Site, Tag
+from .slugs import slugify
 
 RELATED_LIMIT = 5
 # For an entity in many briefs, how many briefs either side in time are candidates.
@@ -250,8 +250,8 @@ class SiteState:
         _remove_sorted(self.month_members[month], order_key)
         if not self.month_members[month]:
             del self.month_members[month]
-        for other in self.related.pop(brief.slug, ()):
-            self.listed_by[other.slug].discard(brief.slug)
+        for listed in self.related.pop(brief.slug, ()):
+            self.listed_by[listed.slug].discard(brief.slug)
 
     def _put_in(self, brief: Brief, change: SiteChange,
                 place: Callable[[list[OrderKey], OrderKey], None] = bisect.insort) -> None:
@@ -303,7 +303,7 @@ class SiteState:
         for slug in sorted(slugs):
             new = tuple(self.briefs[other] for other in found[slug])
             old = self.related.get(slug, ())
-            if len(new) != len(old) or any(a is not b for a, b in zip(new, old)):
+            if len(new) != len(old) or any(a is not b for a, b in zip(new, old, strict=True)):
                 for other in old:
                     self.listed_by[other.slug].discard(slug)
                 for other in new:

@@ -9,9 +9,9 @@ line (1-based, when known) and a hint; the CLI prints them as
 from __future__ import annotations
 
 import difflib
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, Sequence
 
 
 class BriefgenError(Exception):

@@ -17,17 +17,18 @@ from __future__ import annotations
 import json
 import posixpath
 import xml.etree.ElementTree as ET
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import PurePosixPath
-from typing import Any, Sequence
+from typing import Any
 from urllib.parse import quote, urlsplit
 
 from markupsafe import escape
 
 from .config import Config
-from .model import Brief, Entity, Site
 from .htmlwalk import rewrite_urls
+from .model import Brief, Entity, Site
 from .rendered import RenderedBrief, brief_summary
 from .xmltext import local_day, rfc3339, xml_text
 
@@ -44,7 +45,7 @@ ENTITY_FEED_NAME = "feed.xml"
 # claim on anyone's domain name.
 TAG_AUTHORITY = "briefgen.invalid"
 # An empty feed still needs `updated`; a fixed instant keeps it reproducible.
-EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 # An annotation's number after its quote (markdown/annotations.py): not words of the article.
 
 
@@ -122,7 +123,7 @@ def entry_html(rendered: RenderedBrief) -> str:
     return xml_text("\n".join(parts))
 
 
-def atom_feed(spec: FeedSpec, site: Site, rendered: dict[str, RenderedBrief], config: Config,
+def atom_feed(spec: FeedSpec, site: Site, rendered: Mapping[str, RenderedBrief], config: Config,
               entries: dict[tuple[str, int, bool], bytes] | None = None) -> bytes:
     """An Atom 1.0 document for `spec`.
 
@@ -143,7 +144,7 @@ def atom_feed(spec: FeedSpec, site: Site, rendered: dict[str, RenderedBrief], co
     _text(author, "name", config.title)
     _text(feed, "generator", "briefgen")
     ET.indent(feed, space="  ")
-    head = ET.tostring(feed, encoding="utf-8", xml_declaration=False)
+    head: bytes = ET.tostring(feed, encoding="utf-8", xml_declaration=False)
     depth = len(spec.path.parts)
     cache = entries if entries is not None else {}
     parts = []
@@ -188,7 +189,7 @@ def _atom_entry(brief: Brief, spec: FeedSpec, site: Site, rendered: RenderedBrie
     return entry
 
 
-def links_from_feed(html: str, page: str, spec: "FeedSpec", config: Config) -> str:
+def links_from_feed(html: str, page: str, spec: FeedSpec, config: Config) -> str:
     """`html` written for the page at site path `page`, with its relative links made to work from the feed."""
 
     up = "../" * (len(spec.path.parts) - 1)
@@ -210,7 +211,7 @@ def _text(parent: ET.Element, tag: str, text: str) -> ET.Element:
     return element
 
 
-def json_feed(spec: FeedSpec, site: Site, rendered: dict[str, RenderedBrief], config: Config) -> bytes:
+def json_feed(spec: FeedSpec, site: Site, rendered: Mapping[str, RenderedBrief], config: Config) -> bytes:
     """A JSON Feed 1.1 document for `spec` (the site feed; entities have Atom only)."""
     document: dict[str, Any] = {"version": JSON_FEED_VERSION, "title": xml_text(spec.title)}
     if config.base_url:

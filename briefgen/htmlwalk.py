@@ -9,10 +9,10 @@ HTML, not briefs.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from itertools import accumulate
-from typing import Callable
 
 URL_ATTRIBUTES = frozenset({"href", "src"})
 # Elements that never have content or an end tag.
@@ -32,9 +32,7 @@ class _TextCollector(HTMLParser):
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag in VOID_ELEMENTS:
             return
-        if self.skipping:
-            self.skipping.append(tag)
-        elif self.skip_class and self.skip_class in (dict(attrs).get("class") or "").split():
+        if self.skipping or (self.skip_class and self.skip_class in (dict(attrs).get("class") or "").split()):
             self.skipping.append(tag)
 
     def handle_endtag(self, tag: str) -> None:

@@ -9,18 +9,27 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime, time, timezone
+from datetime import UTC, date, datetime, time
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 from urllib.parse import quote, urlsplit
-
-from .slugs import MAX_SLUG_LENGTH, slugify, stem_slug
 
 from .config import Config
 from .errors import BriefgenError, BuildWarning, ErrorCollector, cannot_read, did_you_mean
-from .model import (ARTICLE_SUFFIXES, REGISTRY_STEM, SIDECAR_SUFFIXES, Agent, Annotation, Brief, EntityRef, Rating,
-                    Source)
+from .model import (
+    ARTICLE_SUFFIXES,
+    REGISTRY_STEM,
+    SIDECAR_SUFFIXES,
+    Agent,
+    Annotation,
+    Brief,
+    EntityRef,
+    Rating,
+    Source,
+)
+from .slugs import MAX_SLUG_LENGTH, slugify, stem_slug
 from .wire import parse_wire
 from .yamlfile import YamlList, YamlMap, decode_text, load_yaml_file
 
@@ -500,7 +509,8 @@ def read_entity_refs(value: Any, parent: YamlMap | None, key: str, path: Path, c
         type_line = value.line_of(type_name)
         if type_name not in config.type_names:
             hint = (did_you_mean(str(type_name), config.type_names) or
-                    f"valid types: {', '.join(config.type_names)}; declare others under `entity_types:` in briefgen.yaml")
+                    f"valid types: {', '.join(config.type_names)}; "
+                    "declare others under `entity_types:` in briefgen.yaml")
             errors.add(BriefgenError(f"unknown entity type '{type_name}'", path, type_line, hint))
             continue
         if items is None:
@@ -540,7 +550,8 @@ def _entity_ref(type_name: str, item: Any, line: int, path: Path, errors: ErrorC
         if not isinstance(aliases_value, list) or any(isinstance(a, (dict, list)) or a is None for a in aliases_value):
             fail("'aliases' must be a list of names", item.line_of("aliases"))
             return None
-        aliases = tuple(dict.fromkeys(str(a).strip() for a in aliases_value if str(a).strip() and str(a).strip() != name))
+        written = (str(a).strip() for a in aliases_value)
+        aliases = tuple(dict.fromkeys(alias for alias in written if alias and alias != name))
         short = [alias for alias in aliases if len(alias) == 1]
         if short:
             # An alias is only for finding mentions, and one character is in every other word.
@@ -549,7 +560,8 @@ def _entity_ref(type_name: str, item: Any, line: int, path: Path, errors: ErrorC
             return None
         wikidata = raw.get("wikidata", "").strip() if item.get("wikidata") is not None else None
         if wikidata is not None and not WIKIDATA_PATTERN.match(wikidata):
-            fail(f"wikidata '{wikidata}' is not a Wikidata id", item.line_of("wikidata"), "write it as Q followed by digits, e.g. Q7747")
+            fail(f"wikidata '{wikidata}' is not a Wikidata id", item.line_of("wikidata"),
+                 "write it as Q followed by digits, e.g. Q7747")
             return None
         description = item.get("description")
         if description is not None and isinstance(description, (dict, list)):
@@ -622,7 +634,7 @@ def parse_date(value: Any, config: Config) -> tuple[datetime, bool]:
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=config.zone)
     try:
-        parsed.astimezone(timezone.utc)  # feeds and sitemaps may give it in UTC
+        parsed.astimezone(UTC)  # feeds and sitemaps may give it in UTC
     except OverflowError:
         raise ValueError(f"'{value}' is too close to the year 1 to be given in UTC") from None
     return parsed, has_time

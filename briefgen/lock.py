@@ -13,17 +13,16 @@ from __future__ import annotations
 import errno
 import os
 import shutil
+import sys
 import time
+from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
-from typing import Callable, Iterator
 
 from .errors import BriefgenError, cannot_write
 
-try:
+if sys.platform != "win32":
     import fcntl
-except ImportError:  # not POSIX: builds are not locked there
-    fcntl = None  # type: ignore[assignment]
 
 # The folders a build makes beside the output folder while it works (see write.make_folder_beside).
 WORK_FOLDERS = ("building", "update", "old")
@@ -53,7 +52,7 @@ def build_locks(paths: list[Path], optional: list[Path] = (), *, wait: bool = Tr
 @contextmanager
 def _locked(path: Path, *, wait: bool, on_wait: Callable[[Path, str], None] | None,
             optional: bool) -> Iterator[None]:
-    if fcntl is None:
+    if sys.platform == "win32":  # no flock there: builds are not locked
         yield
         return
     told = False

@@ -10,10 +10,10 @@ imports the other's state. Must not load, render or write anything.
 from __future__ import annotations
 
 import itertools
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
-from collections.abc import Mapping
-from typing import Any, Iterator
+from typing import Any
 
 from .cache import FileStamp, Packed
 from .config import Config

@@ -10,7 +10,8 @@ returned mapping with the `tojson_ld` filter, which makes it safe inside a
 
 from __future__ import annotations
 
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 from urllib.parse import quote
 
 from .config import Config

@@ -11,10 +11,11 @@ gone. Must not read sources, write files or touch the builder's memory.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import PurePosixPath
-from typing import Any, Callable, Collection, Mapping, Sequence
+from typing import Any
 
 from .annotations_ld import ANNOTATIONS_FILE, annotation_collection
 from .config import Config
@@ -145,7 +146,7 @@ def produce_pages(inputs: PageInputs, groups: list[Group], dirty: set[Group], ch
     render = partial(_render_group, inputs, PageRenderer(inputs.environment, inputs.config, inputs.site),
                      changed_briefs, index, written, store)
     for group, (items, stored) in zip(todo, parallel_map(render, todo, jobs=jobs, min_items=400,
-                                                         progress=progress)):
+                                                         progress=progress), strict=True):
         result.files[group] = items
         result.stored.extend((group, path, digest) for path, digest in stored)
         old_paths = set(outputs.get(group, ()))

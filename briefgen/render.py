@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path, PurePosixPath
-from collections.abc import Mapping
-from typing import Any, Callable, Iterable, Iterator, Sequence
+from typing import Any
 from urllib.parse import urlsplit
 
 import jinja2
@@ -137,7 +137,8 @@ def _shared_names(brief: Brief, entities: Sequence[Entity]) -> tuple[BuildWarnin
     return tuple(
         BuildWarning(f"'{name}' names {len(shared)} entities of this brief "
                      f"({', '.join(f'{e.type}/{e.id}' for e in shared)}): its mentions link to {shared[0].type}/"
-                     f"{shared[0].id} (give the others an alias of their own to mention them)", Path(brief.sidecar_path))
+                     f"{shared[0].id} (give the others an alias of their own to mention them)",
+                     Path(brief.sidecar_path))
         for name, shared in owners.items() if len(shared) > 1)
 
 
@@ -193,7 +194,7 @@ def page_groups(site: Site, config: Config) -> list[Group]:
     return groups
 
 
-def plan_group(group: Group, site: Site, config: Config, rendered: dict[str, RenderedBrief]) -> list[Page]:
+def plan_group(group: Group, site: Site, config: Config, rendered: Mapping[str, RenderedBrief]) -> list[Page]:
     """The pages of one group, each with the context it is rendered from.
 
     `Page.members` names the briefs (or entities) a page lists, so an
@@ -281,7 +282,7 @@ class MentionList(Sequence[tuple[Brief, MentionContext | None]]):
             self._items = [(brief, self._rendered[brief.slug].contexts.get(self._key)) for brief in self._briefs]
         return self._items
 
-    def __getitem__(self, index):  # type: ignore[no-untyped-def, override]
+    def __getitem__(self, index):  # type: ignore[no-untyped-def]
         return self._looked_up()[index]
 
     def __iter__(self) -> Iterator[tuple[Brief, MentionContext | None]]:
@@ -335,7 +336,7 @@ class PageRenderer:
             # A 404 page is served at any depth: only links from the host's root work there. Not the
             # whole base URL: the page must also work on another host (the dev server, a staging copy).
             root = urlsplit(self.config.base_url).path
-        context = dict(self.globals)
+        context: dict[str, object] = dict(self.globals)
         context.update(page.context)
         context["root"] = root
         context["page_path"] = str(page.path)

@@ -10,9 +10,9 @@ over model values: must not read the clock (the config carries the build's time)
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Iterable
 
 from .config import Config
 from .model import Brief

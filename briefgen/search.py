@@ -36,7 +36,7 @@ def find_pagefind() -> str | None:
     if chosen:
         return None if chosen.lower() == "off" else chosen
     try:
-        from pagefind.service import get_executable  # type: ignore[import-not-found]
+        from pagefind.service import get_executable
 
         executable = get_executable()
         if executable is not None and Path(executable).is_file():

@@ -14,12 +14,11 @@ lines into the host's own file.
 from __future__ import annotations
 
 import itertools
-
 import xml.etree.ElementTree as ET
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import PurePosixPath
-from typing import Iterable, Sequence
 from urllib.parse import quote
 
 from .config import Config
@@ -183,5 +182,5 @@ def _text(parent: ET.Element, tag: str, text: str) -> ET.Element:
 
 def _document(root: ET.Element) -> bytes:
     ET.indent(root, space="  ")
-    return b'<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="utf-8",
-                                                                       xml_declaration=False) + b"\n"
+    text: bytes = ET.tostring(root, encoding="utf-8", xml_declaration=False)
+    return b'<?xml version="1.0" encoding="UTF-8"?>\n' + text + b"\n"

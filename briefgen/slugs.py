@@ -10,7 +10,6 @@ from functools import lru_cache
 
 from slugify import slugify as python_slugify
 
-
 # A slug names a folder of the site: file systems allow 255 bytes a name. Longer ones are refused
 # where they are given (an error asks for a shorter name or an id), never cut short silently,
 # which could make two names one. The authoring tools shorten a title's slug at a word break, and

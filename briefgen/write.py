@@ -12,15 +12,16 @@ import os
 import secrets
 import shutil
 import subprocess
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from typing import Callable, Iterable, Mapping, TypeVar
+from typing import TypeVar
 
 from .cache import CACHE_DIR, bytes_digest
 from .config import Config, builtin_templates_dir
 from .errors import BriefgenError, BuildWarning, cannot_read, cannot_write
-from .search import BUNDLE, index_site, search_skipped
 from .ownership import OWNED_LIST, PENDING, carry_over, owned_list, site_fingerprint, write_list
+from .search import BUNDLE, index_site, search_skipped
 from .sitemap import ROBOTS
 
 T = TypeVar("T")
@@ -467,7 +468,7 @@ def write_clean(writer: OutputWriter, stored: Iterable[tuple[tuple[str, ...], Pu
             # Checked first: run_step looks at every staged file, for nothing when search is off.
             search_warning = search_skipped() or writer.run_step(index_site, "Pagefind (the search index)")
         fingerprint = site_fingerprint(digests, static)
-        writer.write(OWNED_LIST, owned_list(fingerprint, [*digests, *static], [BUNDLE]))
+        writer.write(OWNED_LIST, owned_list(fingerprint, [*digests, *static], [PurePosixPath(BUNDLE)]))
         if writer.out_dir.is_dir():
             carry_over(writer.out_dir, writer.staging, writer.claimant)
         writer.commit()
@@ -528,8 +529,8 @@ def write_changes(out_dir: Path, outputs: Mapping[PurePosixPath, str], static_ou
     new_outputs.update(digests)
     new_static = frozenset(static.files) if static.files or static.gone else static_outputs
     fingerprint = site_fingerprint(new_outputs, new_static)
-    lists = (owned_list(PENDING, [*outputs, *static_outputs, *new_outputs, *new_static], [BUNDLE]),
-             owned_list(fingerprint, [*new_outputs, *new_static], [BUNDLE]))
+    lists = (owned_list(PENDING, [*outputs, *static_outputs, *new_outputs, *new_static], [PurePosixPath(BUNDLE)]),
+             owned_list(fingerprint, [*new_outputs, *new_static], [PurePosixPath(BUNDLE)]))
     owned = frozenset(outputs) | static_outputs
     written = replace_in_place(out_dir, {**changed, **static.files}, every_delete, lists=lists,
                                owned=lambda path: path in owned)

@@ -10,8 +10,8 @@ left to ElementTree, which does it right.
 from __future__ import annotations
 
 import re
+from datetime import UTC, date, datetime
 from functools import lru_cache
-from datetime import date, datetime, timezone
 
 # XML 1.0 §2.2 Char: #x9 | #xA | #xD | [#x20-#xD7FF] | [#xE000-#xFFFD] | [#x10000-#x10FFFF].
 # Everything else (C0 controls, lone surrogates, U+FFFE/U+FFFF) cannot appear
@@ -34,7 +34,7 @@ def rfc3339(value: datetime) -> str:
     """
     offset = value.utcoffset()
     if offset is not None and (offset.seconds % 60 or offset.microseconds):
-        value = value.astimezone(timezone.utc)
+        value = value.astimezone(UTC)
     return value.isoformat(timespec="seconds")
 
 

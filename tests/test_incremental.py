@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 import shutil
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -99,7 +99,7 @@ START = "2024-04-01T00:00:00"
 
 def epoch(when: str) -> str:
     """SOURCE_DATE_EPOCH for an ISO date-time in UTC."""
-    return str(int(datetime.fromisoformat(when).replace(tzinfo=timezone.utc).timestamp()))
+    return str(int(datetime.fromisoformat(when).replace(tzinfo=UTC).timestamp()))
 
 
 def write_brief(site: Path, slug: str, content: dict) -> None:

@@ -9,8 +9,7 @@ from types import SimpleNamespace
 import pytest
 
 from briefgen.config import load_config
-from briefgen.errors import BriefgenError
-from briefgen.errors import ErrorCollector
+from briefgen.errors import BriefgenError, ErrorCollector
 from briefgen.load import find_content, parse_date, split_key_points
 
 from sitekit import build, load_folder, write_site

@@ -243,7 +243,7 @@ def test_matcher_finds_what_the_reference_finds(data: st.DataObject) -> None:
 def test_the_longest_of_overlapping_mentions_wins() -> None:
     england = Entity("organizations", "bank-of-england", "Bank of England", ("the Bank",))
     japan = Entity("organizations", "bank-of-japan", "Bank of Japan")
-    soup, outcome = convert("Will the Bank of Japan move first? The Bank of England waits.", [england, japan])
+    soup, _ = convert("Will the Bank of Japan move first? The Bank of England waits.", [england, japan])
     assert mentions(soup) == [("Bank of Japan", "organizations/bank-of-japan"),
                               ("Bank of England", "organizations/bank-of-england")]
 

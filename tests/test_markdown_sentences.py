@@ -11,7 +11,7 @@ def sentences(text: str) -> list[str]:
     """`text` cut at each sentence end, each sentence as written (closing quotes included)."""
     starts = [0, *(end.next_start for end in sentence_ends(text))]
     stops = [*(end.end for end in sentence_ends(text)), len(text)]
-    return [text[start:stop] for start, stop in zip(starts, stops)]
+    return [text[start:stop] for start, stop in zip(starts, stops, strict=True)]
 
 
 @pytest.mark.parametrize("text,expected", [

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -13,7 +13,7 @@ from briefgen.errors import BriefgenError
 
 from sitekit import build, write_site
 
-NOW = datetime(2026, 5, 1, tzinfo=timezone.utc)
+NOW = datetime(2026, 5, 1, tzinfo=UTC)
 
 
 @pytest.fixture(autouse=True)
@@ -74,9 +74,9 @@ def test_an_invalid_source_date_epoch_is_a_clear_error(tmp_path: Path, monkeypat
 
 def test_without_source_date_epoch_the_build_time_is_now(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("SOURCE_DATE_EPOCH")
-    assert abs(build_time() - datetime.now(timezone.utc)) < timedelta(minutes=1)
+    assert abs(build_time() - datetime.now(UTC)) < timedelta(minutes=1)
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "")
-    assert abs(build_time() - datetime.now(timezone.utc)) < timedelta(minutes=1)
+    assert abs(build_time() - datetime.now(UTC)) < timedelta(minutes=1)
 
 
 def test_check_warns_about_a_date_more_than_a_year_ahead(tmp_path: Path,

@@ -13,14 +13,12 @@ import sys
 import textwrap
 import threading
 import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Callable, Iterator
 
 import pytest
 
 import briefgen
-from briefgen.errors import BriefgenError
-from briefgen.dev.watch import is_editor_temp_file
 from briefgen.dev.server import (
     PORT_ATTEMPTS,
     DevServer,
@@ -29,6 +27,8 @@ from briefgen.dev.server import (
     normalize_base_path,
     resolve_url_path,
 )
+from briefgen.dev.watch import is_editor_temp_file
+from briefgen.errors import BriefgenError
 
 INDEX = b"<!doctype html><html><head><title>t</title></head><body><h1>v1</h1></body></html>"
 
@@ -290,7 +290,7 @@ def test_script_is_injected_into_served_html_only(site: FakeSite, make_server: C
     served = fetch(server, "/")
     assert served.status == 200
     assert served.headers["content-type"] == "text/html; charset=utf-8"
-    before, script, after = re.split(rb"(<script src=\"/__briefgen__/livereload.js\"[^>]*></script>)", served.body)
+    before, _script, after = re.split(rb"(<script src=\"/__briefgen__/livereload.js\"[^>]*></script>)", served.body)
     assert before == b"<html><body><!-- </body> -->\n<p>hi</p>"
     assert after == b"</BODY></html>"
     assert (site.out / "index.html").read_bytes() == page  # the built file is untouched

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
 
 import pytest
@@ -78,7 +78,7 @@ def test_canonical_links_are_absolute_but_pages_relative(tmp_path: Path) -> None
 
 def epoch(when: str) -> str:
     """SOURCE_DATE_EPOCH for an ISO date-time in UTC."""
-    return str(int(datetime.fromisoformat(when).replace(tzinfo=timezone.utc).timestamp()))
+    return str(int(datetime.fromisoformat(when).replace(tzinfo=UTC).timestamp()))
 
 
 def test_news_sitemap_holds_two_days_before_the_build_time(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]

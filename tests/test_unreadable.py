@@ -11,15 +11,14 @@ import builtins
 import errno
 import io
 import os
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 import pytest
 
 from briefgen.cli import main
 
 from sitekit import write_site
-
 
 
 def chmod_stops_this_user() -> bool:

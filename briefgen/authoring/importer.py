@@ -10,19 +10,19 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 from ..errors import BriefgenError, ErrorCollector
+from ..model import REGISTRY_STEM, SIDECAR_SUFFIXES
 from ..slugs import slugify, title_slug
 from ..wire import parse_wire
 from ..yamlfile import decode_text
 from .dates import suggest_date
 from .names import suggest_entities
 from .scaffold import (
-    REGISTRY_STEM,
-    SIDECAR_SUFFIXES,
     SidecarDraft,
     check_source_url,
     claim_brief_files,
@@ -33,8 +33,6 @@ from .scaffold import (
     write_text,
 )
 from .titles import suggest_title
-
-
 
 # ---------------------------------------------------------------- import
 
@@ -122,7 +120,7 @@ def _dashed_bullets(text: str) -> str:
     return "\n".join(lines)
 
 
-def _draft_sidecar(text: str, file: Path, known: "KnownEntities", today: dt.date,
+def _draft_sidecar(text: str, file: Path, known: KnownEntities, today: dt.date,
                    url: str | None, name: str | None) -> str:
     wire = parse_wire(text)
     entities: dict[str, list[str | dict[str, str]]] = {}
@@ -135,7 +133,8 @@ def _draft_sidecar(text: str, file: Path, known: "KnownEntities", today: dt.date
                 seen.add(entity_id)
                 entities.setdefault(known_kind, []).append(ref)
     draft = SidecarDraft(
-        title=suggest_title(text), date=suggest_date(text, today) or today, source_url=url, source_name=name, draft=True,
+        title=suggest_title(text), date=suggest_date(text, today) or today, source_url=url, source_name=name,
+        draft=True,
         key_points=wire.key_points, entities=entities,
         entities_comment="Suggested from the text: review them, delete the wrong ones, add what is missing.",
     )

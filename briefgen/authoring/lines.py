@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence
 
 from ..markdown.sentences import OPENERS, is_abbreviation
 from .dates import DATELINE
-from .words import (STOPWORDS, SENTENCE_STARTERS, MONTHS, WEEKDAYS, PARTICLES, PREFIXES, CREDIT)
+from .words import CREDIT, MONTHS, PARTICLES, PREFIXES, SENTENCE_STARTERS, STOPWORDS, WEEKDAYS
 
 
 @dataclass

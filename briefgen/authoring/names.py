@@ -12,16 +12,41 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import Counter
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Mapping, Sequence
 
 from ..model import DEFAULT_ENTITY_TYPES
 from ..slugs import slugify
 from .lines import Line, Token, normal, prepare_lines
-from .words import (SENTENCE_STARTERS, MONTHS, WEEKDAYS, NAME_MONTHS, NOT_NAMES, TITLES, TITLE_PARTS, TITLE_WORDS, ROLES,
-                     ORG_FOLLOWERS, APPOSITIVE_ORGS, APPOSITIVE_PLACES, SPEECH_VERBS, PLACE_CUES, ORG_WORDS, PLACE_WORDS,
-                     PLACE_STARTS, PARTICLES, DEMONYM_ENDINGS, NOT_ACRONYMS, OWNED_BY_PLACES, OWNED_BY_ORGS, APPOSITIVE_STARTS,
-                     DETERMINERS, NOT_BEFORE_PEOPLE, WEAK_PLACE_CUES, STAKES)
+from .words import (
+    APPOSITIVE_ORGS,
+    APPOSITIVE_PLACES,
+    APPOSITIVE_STARTS,
+    DEMONYM_ENDINGS,
+    DETERMINERS,
+    MONTHS,
+    NAME_MONTHS,
+    NOT_ACRONYMS,
+    NOT_BEFORE_PEOPLE,
+    NOT_NAMES,
+    ORG_FOLLOWERS,
+    ORG_WORDS,
+    OWNED_BY_ORGS,
+    OWNED_BY_PLACES,
+    PARTICLES,
+    PLACE_CUES,
+    PLACE_STARTS,
+    PLACE_WORDS,
+    ROLES,
+    SENTENCE_STARTERS,
+    SPEECH_VERBS,
+    STAKES,
+    TITLE_PARTS,
+    TITLE_WORDS,
+    TITLES,
+    WEAK_PLACE_CUES,
+    WEEKDAYS,
+)
 
 # A site's known entities by spelling (names and aliases): name → (type, canonical name).
 Registry = Mapping[str, tuple[str, str]]
@@ -145,8 +170,8 @@ class _Finder:
     def _can_continue(self, token: Token, run: list[Token]) -> bool:
         if token.sentence_start or not token.capitalised or token.stopword:
             return False
-        if token.lower in WEEKDAYS or token.lower in MONTHS and (
-                token.lower not in NAME_MONTHS or run[-1].lower in TITLES or run[-1].lower in MONTHS):
+        if token.lower in WEEKDAYS or (token.lower in MONTHS and (
+                token.lower not in NAME_MONTHS or run[-1].lower in TITLES or run[-1].lower in MONTHS)):
             return False  # "Theresa May" goes on; "Thursday", "President May" do not
         return not self._not_an_acronym(token)
 

@@ -56,8 +56,8 @@ def shorten_title(text: str, limit: int = TITLE_LIMIT) -> str:
     # Do not end inside a name ("... Russian President Vladimir") nor on a word that needs another.
     while len(words) > 1 and _is_capitalised(words[-1]) and _is_capitalised(text[len(" ".join(words)):].split()[0]):
         words.pop()
-    while len(words) > 1 and (words[-1].lower() in DANGLING or words[-1][:1].isupper() and len(words) > 3
-                              and words[-2].lower() in DANGLING):
+    while len(words) > 1 and (words[-1].lower() in DANGLING or (words[-1][:1].isupper() and len(words) > 3
+                              and words[-2].lower() in DANGLING)):
         words.pop()
     return _end_cleanly(" ".join(words)) + "…"
 

@@ -33,16 +33,27 @@ import threading
 import time
 import traceback
 import webbrowser
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Callable, Iterable, Sequence
 from urllib.parse import parse_qs, urlsplit
 
 from ..errors import BriefgenError
-from .pages import (Route, ascii_html, content_type_for, host_allowed, inject_before_body_end, is_css_only,
-                    is_loopback, livereload_js, normalize_base_path, overlay_html, resolve_url_path)
+from .pages import (
+    Route,
+    ascii_html,
+    content_type_for,
+    host_allowed,
+    inject_before_body_end,
+    is_css_only,
+    is_loopback,
+    livereload_js,
+    normalize_base_path,
+    overlay_html,
+    resolve_url_path,
+)
 from .watch import Watcher
 
 __all__ = [

@@ -9,8 +9,9 @@ nothing of files or templates.
 from __future__ import annotations
 
 import xml.etree.ElementTree as etree
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Sequence
+from functools import partial
 
 from ..model import Annotation
 from .quotes import QuoteProblem, locate_quote
@@ -45,7 +46,7 @@ def mark_annotations(root: etree.Element, annotations: Sequence[Annotation]) -> 
         marked.note_numbers[index] = number
         marked.quoted[index] = without_placeholders(text_map.text[start:end])
         annotation = annotations[index]
-        pieces = text_map.wrap(start, end, lambda: _annotation_mark(annotation, number))
+        pieces = text_map.wrap(start, end, partial(_annotation_mark, annotation, number))
         if pieces:
             pieces[0].set("id", f"anno-{number}")
             marks.append((number, pieces))

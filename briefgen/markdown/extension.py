@@ -15,15 +15,15 @@ from __future__ import annotations
 import html
 import re
 import xml.etree.ElementTree as etree
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Sequence
 
 import markdown
-from markupsafe import escape
 from markdown.extensions import Extension
 from markdown.inlinepatterns import InlineProcessor
 from markdown.treeprocessors import Treeprocessor
 from markdown.util import ETX, STX
+from markupsafe import escape
 
 from ..model import Annotation, Entity
 from ..wire import WireCopy
@@ -76,7 +76,7 @@ class OmitRawHtml(InlineProcessor):
 class BriefTreeprocessor(Treeprocessor):
     """Fixes links and headings, links mentions, marks annotations and right-to-left blocks, in that order."""
 
-    def __init__(self, md: markdown.Markdown, state_holder: "BriefExtension") -> None:
+    def __init__(self, md: markdown.Markdown, state_holder: BriefExtension) -> None:
         super().__init__(md)
         self.holder = state_holder
 
@@ -127,7 +127,8 @@ def _fix_links_and_headings(root: etree.Element, state: DocumentState) -> None:
     own_ids = {element.get("id") for element in root.iter() if "id" in element.attrib} if state.id_prefix else set()
     taken: set[str] | None = None if state.id_prefix else set()  # heading ids given so far, if any are given
     for element in root.iter():
-        if not isinstance(element.tag, str):
+        tag: object = element.tag  # a comment's or processing instruction's tag is a function
+        if not isinstance(tag, str):
             continue
         state.outcome.root_links.extend(clean_links(element, state.root, state.link_index))
         if own_ids:
@@ -138,7 +139,7 @@ def _fix_links_and_headings(root: etree.Element, state: DocumentState) -> None:
 
 def _prefix_own_ids(element: etree.Element, prefix: str, own_ids: set[str | None]) -> None:
     if "id" in element.attrib:
-        element.set("id", prefix + element.get("id"))
+        element.set("id", prefix + element.get("id", ""))
     href = element.get("href", "")
     if href.startswith("#") and href[1:] in own_ids:
         element.set("href", "#" + prefix + href[1:])
@@ -156,7 +157,7 @@ class BriefExtension(Extension):
         self.state = DocumentState()
         super().__init__(**kwargs)
 
-    def extendMarkdown(self, md: markdown.Markdown) -> None:  # noqa: N802 (Python-Markdown's name)
+    def extendMarkdown(self, md: markdown.Markdown) -> None:
         md.registerExtension(self)
         if not self.unsafe_html:
             md.preprocessors.deregister("html_block")

@@ -12,8 +12,9 @@ from __future__ import annotations
 import bisect
 import re
 import xml.etree.ElementTree as etree
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Callable, Iterator, Sequence
+from functools import partial
 
 from ..model import Entity
 from .sentences import SentenceEnd, sentence_ends
@@ -167,7 +168,7 @@ def link_mentions(root: etree.Element, entities: Sequence[Entity], mention_mode:
             linked.add(entity.key)
             to_link.append((start, end, entity))
     for start, end, entity in to_link:
-        text_map.wrap(start, end, lambda: _mention_link(href(entity), entity))
+        text_map.wrap(start, end, partial(_mention_link, href(entity), entity))
     return mentioned, contexts
 
 

@@ -13,10 +13,11 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as etree
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
+from itertools import pairwise
 
-from markdown.util import STX, ETX
+from markdown.util import ETX, STX
 
 BLOCK_TAGS = frozenset({
     "p", "li", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "pre", "td", "th",
@@ -82,7 +83,8 @@ class TextMap:
 
     def _collect(self, element: etree.Element, block: etree.Element, block_start: int,
                  exclude: Callable[[etree.Element], bool], excluded: bool) -> None:
-        if not isinstance(element.tag, str):
+        tag: object = element.tag  # a comment's or processing instruction's tag is a function
+        if not isinstance(tag, str):
             return
         excluded = excluded or exclude(element)
         if element is not self.root and element.tag in BLOCK_TAGS:
@@ -109,7 +111,7 @@ class TextMap:
     def _block_breaks(self) -> set[int]:
         """Offsets in ``text`` where one block's text ends and another's starts."""
         breaks = set()
-        for before, after in zip(self.segments, self.segments[1:]):
+        for before, after in pairwise(self.segments):
             if before.block is not after.block:
                 breaks.add(after.start)
         return breaks
@@ -170,7 +172,7 @@ def normalise_with_map(text: str, breaks: set[int] | frozenset[int] = frozenset(
     in_space = True  # leading white space is dropped
     cuts = sorted(b for b in breaks if 0 < b < len(text))
     bounds = [0, *cuts, len(text)]
-    for piece_start, piece_end in zip(bounds, bounds[1:]):
+    for piece_start, piece_end in pairwise(bounds):
         if piece_start in breaks and out:
             if out[-1] == " ":
                 out.pop()
@@ -312,9 +314,11 @@ class _Wrapping:
         """Place a child that starts at `position`; returns the length of its text."""
         length = inner_length(item) if isinstance(item.tag, str) else 0
         low, high = max(self.start, position), min(self.end, position + length)
-        if length and self.start <= position and position + length <= self.end:
-            self.run.append(item)
-        elif not length and self.start < position < self.end:
+        if length:
+            inside = self.start <= position and position + length <= self.end
+        else:
+            inside = self.start < position < self.end
+        if inside:
             self.run.append(item)
         elif low < high:
             self.flush()

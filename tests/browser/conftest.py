@@ -6,8 +6,8 @@ Tests using them skip, saying why, when Playwright or a Chromium binary is missi
 from __future__ import annotations
 
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 import pytest
 
