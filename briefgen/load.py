@@ -525,6 +525,16 @@ def read_entity_refs(value: Any, parent: YamlMap | None, key: str, path: Path, c
     return refs
 
 
+def _id_problem(type_name: str, name: str, entity_id: str, fix: str) -> tuple[str, str] | None:
+    """What is wrong with the id a name gives (empty, too long for a file name): message and hint."""
+    if not entity_id:
+        return f"the name '{name}' gives an empty id", f"{fix} made of letters, digits and '-'"
+    if len(entity_id) > MAX_SLUG_LENGTH:
+        return (f"{type_name} entity '{name[:40]}…' gives an id too long to name its page",
+                f"{fix} of at most {MAX_SLUG_LENGTH} letters, digits and '-'")
+    return None
+
+
 def _entity_ref(type_name: str, item: Any, line: int, path: Path, errors: ErrorCollector) -> EntityRef | None:
     def fail(message: str, at: int = line, hint: str | None = None) -> None:
         errors.add(BriefgenError(message, path, at, hint))
@@ -568,12 +578,9 @@ def _entity_ref(type_name: str, item: Any, line: int, path: Path, errors: ErrorC
             fail("'description' must be text", item.line_of("description"))
             return None
         description_text = raw.get("description", "").strip() if description is not None else None
-        if not entity_id:
-            fail(f"the name '{name}' gives an empty id", hint="add an `id:` made of letters, digits and '-'")
-            return None
-        if len(entity_id) > MAX_SLUG_LENGTH:
-            fail(f"{type_name} entity '{name[:40]}…' gives an id too long to name its page",
-                 hint=f"add an `id:` of at most {MAX_SLUG_LENGTH} letters, digits and '-'")
+        problem = _id_problem(type_name, name, entity_id, "add an `id:`")
+        if problem is not None:
+            fail(problem[0], hint=problem[1])
             return None
         return EntityRef(type=type_name, id=entity_id, name=name, aliases=aliases,
                          description=description_text or None, wikidata=wikidata or None,
@@ -583,12 +590,9 @@ def _entity_ref(type_name: str, item: Any, line: int, path: Path, errors: ErrorC
         return None
     name = str(item).strip()
     entity_id = slugify(name)
-    if not name or not entity_id:
-        fail(f"the name '{name}' gives an empty id", hint="write it as a mapping with `name:` and `id:`")
-        return None
-    if len(entity_id) > MAX_SLUG_LENGTH:
-        fail(f"{type_name} entity '{name[:40]}…' gives an id too long to name its page",
-             hint=f"write it as a mapping with `name:` and an `id:` of at most {MAX_SLUG_LENGTH} characters")
+    problem = _id_problem(type_name, name, entity_id, "write it as a mapping with `name:` and an `id:`")
+    if problem is not None:
+        fail(problem[0], hint=problem[1])
         return None
     return EntityRef(type=type_name, id=entity_id, name=name, path=str(path), line=line)
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import textwrap
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -10,6 +12,7 @@ from bs4 import BeautifulSoup
 
 from briefgen.build import BuildReport, build_site
 from briefgen.config import load_config
+from briefgen.dev.server import DevServer
 from briefgen.entities import SiteState
 from briefgen.errors import BriefgenError, ErrorCollector
 from briefgen.load import find_content, load_pair, load_registry
@@ -120,3 +123,22 @@ def load_folder(site: Path) -> tuple[list[Brief], list[EntityRef], list[str]]:
         refs.extend(load_registry(files.registry, config, errors))
     briefs.sort(key=lambda b: (-b.date.timestamp(), b.slug))
     return briefs, refs, [error.format_message() for error in errors.errors]
+
+
+@contextmanager
+def dev_servers() -> Iterator[Callable[..., DevServer]]:
+    """Start DevServers (their first build done) with the given settings; all stopped at the end."""
+    servers: list[DevServer] = []
+
+    def start(**settings: object) -> DevServer:
+        server = DevServer(**{"port": 0, "log": lambda _line: None, **settings})  # type: ignore[arg-type]
+        servers.append(server)
+        server.start()
+        assert server.wait_for_build(1, timeout=10) is not None
+        return server
+
+    try:
+        yield start
+    finally:
+        for server in servers:
+            server.stop()

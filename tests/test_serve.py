@@ -30,6 +30,8 @@ from briefgen.dev.server import (
 from briefgen.dev.watch import is_editor_temp_file
 from briefgen.errors import BriefgenError
 
+from sitekit import dev_servers
+
 INDEX = b"<!doctype html><html><head><title>t</title></head><body><h1>v1</h1></body></html>"
 
 
@@ -199,26 +201,9 @@ def logs() -> list[str]:
 
 @pytest.fixture
 def make_server(site: FakeSite, logs: list[str]) -> Iterator[Callable[..., DevServer]]:
-    servers: list[DevServer] = []
-
-    def make(**options: object) -> DevServer:
-        settings: dict[str, object] = {
-            "out_dir": site.out,
-            "rebuild": site.rebuild,
-            "watch_paths": [site.content],
-            "port": 0,
-            "log": logs.append,
-        }
-        settings.update(options)
-        server = DevServer(**settings)  # type: ignore[arg-type]
-        servers.append(server)
-        server.start()
-        assert server.wait_for_build(1, timeout=10) is not None
-        return server
-
-    yield make
-    for server in servers:
-        server.stop()
+    with dev_servers() as start:
+        yield lambda **options: start(**{"out_dir": site.out, "rebuild": site.rebuild,
+                                         "watch_paths": [site.content], "log": logs.append, **options})
 
 
 @pytest.fixture
@@ -374,23 +359,6 @@ def test_path_traversal_is_refused(site: FakeSite, make_server: Callable[..., De
         assert response.status in (403, 404), path
         assert b"TOPSECRET" not in response.body, path
     assert fetch(server, "/alias.html").status == 200  # a symlink inside the output is fine
-
-
-def test_parallel_requests(server: DevServer) -> None:
-    results: list[int] = []
-    lock = threading.Lock()
-
-    def get() -> None:
-        status = fetch(server, "/").status
-        with lock:
-            results.append(status)
-
-    threads = [threading.Thread(target=get) for _ in range(30)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=15)
-    assert results == [200] * 30
 
 
 def test_requests_during_a_build_wait_for_its_result(site: FakeSite, server: DevServer) -> None:

@@ -11,9 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from briefgen.dev.server import DevServer
-
 from livesite import BrowserSite  # tests/browser/livesite.py
+from sitekit import dev_servers
 
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -63,22 +62,6 @@ def browser_site(tmp_path: Path) -> BrowserSite:
 
 @pytest.fixture
 def start_server(browser_site: BrowserSite) -> Iterator[object]:
-    servers: list[DevServer] = []
-
-    def start(base_path: str = "/") -> DevServer:
-        server = DevServer(
-            out_dir=browser_site.out,
-            rebuild=browser_site.rebuild,
-            watch_paths=[browser_site.content],
-            port=0,
-            base_path=base_path,
-            log=lambda _line: None,
-        )
-        servers.append(server)
-        server.start()
-        assert server.wait_for_build(1, timeout=10) is not None
-        return server
-
-    yield start
-    for server in servers:
-        server.stop()
+    with dev_servers() as start:
+        yield lambda base_path="/": start(out_dir=browser_site.out, rebuild=browser_site.rebuild,
+                                          watch_paths=[browser_site.content], base_path=base_path)
