@@ -36,7 +36,7 @@ from .cache import (
 from .config import Config, load_config
 from .entities import SiteChange, SiteState
 from .errors import BriefgenError, BuildWarning, ErrorCollector
-from .load import duplicate_slugs, find_content, load_pair, load_registry
+from .load import duplicate_slugs, load_pair, load_registry
 from .lock import LOCK_FILE, build_locks, output_lock_path, remove_leftovers
 from .markdown.extension import BriefMarkdown
 from .memory import BuildMemory, BuildReport, Manifest, Outcomes, RegistryRecord, RenderedView, SourceRecord, unpacked
@@ -46,6 +46,7 @@ from .pages import FEED_ENTRY_KINDS, FeedEntries, PageInputs, ProducedPages, dir
 from .parallel import parallel_map
 from .render import make_environment, page_groups, render_brief
 from .rendered import RenderedBrief
+from .scan import find_content
 from .schedule import is_published, scheduled_note
 from .sitemap import NO_BASE_URL_NOTE
 from .write import OutputWriter, StaticRefresh, Written, check_output_folder, plan_static, write_changes, write_clean

@@ -1,16 +1,14 @@
-"""Load stage: the content folder → validated briefs and entity refs.
+"""Load stage: the scanned articles and sidecars → validated briefs and entity refs.
 
-Owns finding articles and sidecars, pairing them, and checking every sidecar
-key against the content format. Produces immutable model values; every
+Owns reading each pair and checking every sidecar key against the content
+format (finding the files is `scan.py`). Produces immutable model values; every
 problem of the whole folder is collected and raised together. Must not render.
 """
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from pathlib import Path
 from typing import Any
@@ -20,8 +18,6 @@ from .config import Config
 from .errors import BriefgenError, BuildWarning, ErrorCollector, cannot_read, did_you_mean
 from .model import (
     ARTICLE_SUFFIXES,
-    REGISTRY_STEM,
-    SIDECAR_SUFFIXES,
     Agent,
     Annotation,
     Brief,
@@ -46,108 +42,6 @@ ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 WIKIDATA_PATTERN = re.compile(r"^Q[1-9][0-9]*$")
 KIND_PATTERN = re.compile(r"^[a-z][a-z0-9-]*$")
 MARKDOWN_BULLET = re.compile(r"^[-*+][ \t]+(.*)$")
-
-
-@dataclass(frozen=True)
-class SourceFiles:
-    """The files of the content folder that matter, paired."""
-
-    pairs: tuple[tuple[Path, Path], ...]  # (article, sidecar)
-    registry: Path | None
-
-
-def find_content(config: Config, errors: ErrorCollector) -> SourceFiles:
-    """Walk content/ (any depth), pair articles with sidecars, skip '.' and '_' names."""
-    root = config.content_dir
-    if not root.is_dir():
-        raise BriefgenError("there is no content/ folder here", config.site_dir,
-                            hint="run briefgen in a site folder, or create content/ with a brief in it")
-    site_root = config.site_dir.resolve()
-    articles: dict[tuple[Path, str], list[Path]] = {}
-    sidecars: dict[tuple[Path, str], list[Path]] = {}
-    registry: Path | None = None
-    # Folder by folder, names sorted, as os.walk top-down; scandir's entries know whether they are
-    # links or folders without a system call per file, which a folder of 200,000 files feels.
-    folders = [root]
-    while folders:
-        here = folders.pop()
-        try:
-            with os.scandir(here) as scan:
-                entries = sorted(scan, key=lambda entry: entry.name)
-        except OSError as exc:
-            errors.add(cannot_read(here, exc))
-            continue
-        subfolders = []
-        for entry in entries:
-            name = entry.name
-            if name.startswith((".", "_")):
-                continue
-            path = here / name
-            if entry.is_symlink():
-                if _outside_site(path, site_root, errors):
-                    continue
-                if not os.path.exists(path):
-                    errors.add(BriefgenError("symlink leads nowhere (its target is missing, or it loops)", path,
-                                             hint="remove the link or point it at a file in the site"))
-                    continue
-                if entry.is_dir():
-                    errors.add(BriefgenError("a folder symlink inside content/ is not followed", path,
-                                             hint="move the folder into content/ instead"))
-                    continue
-            elif entry.is_dir():
-                subfolders.append(path)
-                continue
-            stem, suffix = os.path.splitext(name)
-            suffix = suffix.lower()
-            if here == root and stem == REGISTRY_STEM and suffix in SIDECAR_SUFFIXES:
-                if registry is not None:
-                    errors.add(BriefgenError(f"two entity registries: {registry.name} and {name}", path,
-                                             hint="keep one of them"))
-                registry = path
-            elif suffix in ARTICLE_SUFFIXES:
-                if here == root and stem == REGISTRY_STEM:
-                    errors.add(BriefgenError(f"an article at the top of content/ cannot be named "
-                                             f"'{REGISTRY_STEM}': {REGISTRY_STEM}.yaml there is the entity registry",
-                                             path, hint="rename the article and its sidecar"))
-                    continue
-                articles.setdefault((here, stem), []).append(path)
-            elif suffix in SIDECAR_SUFFIXES:
-                sidecars.setdefault((here, stem), []).append(path)
-        folders.extend(reversed(subfolders))
-    pairs = []
-    for key in sorted(set(articles) | set(sidecars)):
-        found_articles = articles.get(key, [])
-        found_sidecars = sidecars.get(key, [])
-        if len(found_articles) > 1:
-            errors.add(BriefgenError("two articles share one sidecar: " + " and ".join(map(str, found_articles)),
-                                     found_articles[0], hint="rename one of them"))
-            continue
-        if len(found_sidecars) > 1:
-            errors.add(BriefgenError("two sidecars for one article: " + " and ".join(map(str, found_sidecars)),
-                                     found_sidecars[0], hint="keep either the .yaml or the .yml file"))
-            continue
-        folder, stem = key
-        if not found_sidecars:
-            expected = folder / f"{stem}.yaml"
-            errors.add(BriefgenError(f"article has no sidecar: expected {expected}", found_articles[0],
-                                     hint="add a sidecar with at least a title and a date"))
-            continue
-        if not found_articles:
-            errors.add(BriefgenError(f"sidecar has no article: expected {folder / (stem + '.md')}",
-                                     found_sidecars[0], hint="add the article (.md or .txt) with the same name"))
-            continue
-        pairs.append((found_articles[0], found_sidecars[0]))
-    return SourceFiles(tuple(pairs), registry)
-
-
-def _outside_site(path: Path, site_root: Path, errors: ErrorCollector) -> bool:
-    """True (and an error) when the symlink `path` leads outside the site: it is never followed."""
-    target = Path(os.path.realpath(path))
-    if target == site_root or site_root in target.parents:
-        return False
-    errors.add(BriefgenError("symlink leads outside the site and is not followed", path,
-                             hint="copy the file into the site instead of linking to it"))
-    return True
 
 
 def load_pair(pair: tuple[Path, Path], config: Config

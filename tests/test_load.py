@@ -10,7 +10,8 @@ import pytest
 
 from briefgen.config import load_config
 from briefgen.errors import BriefgenError, ErrorCollector
-from briefgen.load import find_content, parse_date, split_key_points
+from briefgen.load import parse_date, split_key_points
+from briefgen.scan import find_content
 
 from sitekit import build, load_folder, write_site
 
