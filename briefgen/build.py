@@ -457,8 +457,11 @@ class Builder:
         files: list[tuple[PurePosixPath, bytes]] = []
         if changed_briefs or dirty or edits.static_changed or edits.news_changed or memory.fresh:
             # A static change may hand robots.txt over to, or back from, the site's static/.
+            # The sitemaps list pages with the date of the newest brief each shows: redone when pages
+            # come or go, a brief's date moves, or a tag or entity gains or loses a brief.
+            change = resolution.change
             sitemaps = memory.fresh or edits.templates_changed or pages.paths_changed \
-                or resolution.dates_changed(config)
+                or resolution.dates_changed(config) or bool(change.tags or change.entities or change.removed_entities)
             files = site_files(inputs, pages.index.outputs, sitemaps=sitemaps)
         # Clashes between pages and static files are found before anything is written.
         static = None
