@@ -66,7 +66,7 @@ def run(briefs: int, clients: int, streams: int, rounds: int) -> list[tuple[floa
             for _ in range(rounds):
                 ready = threading.Barrier(clients)
 
-                def client(number: int) -> None:
+                def client(number: int, ready: threading.Barrier = ready) -> None:
                     ready.wait(timeout=60)
                     result = timed_get(server.port, pages[number % len(pages)])
                     with lock:
