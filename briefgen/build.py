@@ -114,6 +114,12 @@ class Resolution:
     def undo(self, state: SiteState) -> None:
         state.apply(remove=self.new_briefs, add=self.old_briefs, refs=self.inverse_refs)
 
+    def memberships_changed(self) -> bool:
+        """Whether a brief joined or left an entity or a tag (their pages' dates may move)."""
+        def members(briefs: list[Brief]) -> set[tuple[str, object]]:
+            return {(b.slug, key) for b in briefs for key in (*b.entities, *b.tags)}
+        return members(self.old_briefs) != members(self.new_briefs)
+
     def dates_changed(self, config: Config) -> bool:
         """Whether a published brief's date moved, came or went (the sitemaps list dates)."""
         def dated(briefs: list[Brief]) -> set[tuple[str, Any]]:
@@ -459,9 +465,8 @@ class Builder:
             # A static change may hand robots.txt over to, or back from, the site's static/.
             # The sitemaps list pages with the date of the newest brief each shows: redone when pages
             # come or go, a brief's date moves, or a tag or entity gains or loses a brief.
-            change = resolution.change
             sitemaps = memory.fresh or edits.templates_changed or pages.paths_changed \
-                or resolution.dates_changed(config) or bool(change.tags or change.entities or change.removed_entities)
+                or resolution.dates_changed(config) or resolution.memberships_changed()
             files = site_files(inputs, pages.index.outputs, sitemaps=sitemaps)
         # Clashes between pages and static files are found before anything is written.
         static = None
