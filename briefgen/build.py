@@ -14,12 +14,11 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
 from typing import Any
-from urllib.parse import unquote, urlsplit
 
 from .cache import (
     CACHE_DIR,
@@ -39,7 +38,20 @@ from .errors import BriefgenError, BuildWarning, ErrorCollector
 from .load import duplicate_slugs, load_pair, load_registry
 from .lock import LOCK_FILE, build_locks, output_lock_path, remove_leftovers
 from .markdown.extension import BriefMarkdown
-from .memory import BuildMemory, BuildReport, Manifest, Outcomes, RegistryRecord, RenderedView, SourceRecord, unpacked
+from .memory import (
+    BuildMemory,
+    BuildReport,
+    Manifest,
+    Outcomes,
+    RegistryRecord,
+    RenderedView,
+    SourceRecord,
+    build_warnings,
+    dead_root_links,
+    outputs_present,
+    unpacked,
+    warning_order,
+)
 from .model import Brief, EntityRef, Group, Site
 from .ownership import read_fingerprint, remove_draft
 from .pages import FEED_ENTRY_KINDS, FeedEntries, PageInputs, ProducedPages, dirty_groups, produce_pages, site_files
@@ -268,7 +280,7 @@ class Builder:
         self._lap("write")
         self._remember(memory, scan, edits, resolution, rendering, written, first)
         memory.retime(config)
-        warnings = _warnings(rendering.outcomes) + dead_root_links(rendering.outcomes, memory.outputs,
+        warnings = build_warnings(rendering.outcomes) + dead_root_links(rendering.outcomes, memory.outputs,
                                                                     memory.static_outputs)
         if written.search_warning is not None:
             warnings.append(written.search_warning)
@@ -602,13 +614,13 @@ class Builder:
                 warnings: Sequence[BuildWarning] | None = None) -> BuildReport:
         state = memory.state
         if warnings is None:
-            warnings = _warnings(memory.outcomes) + dead_root_links(memory.outcomes, memory.outputs,
+            warnings = build_warnings(memory.outcomes) + dead_root_links(memory.outcomes, memory.outputs,
                                                                      memory.static_outputs)
         return BuildReport(
             out_dir=self.out, pages=memory.pages,
             files=len(memory.outputs), briefs=len(state.briefs),
             entities=sum(1 for key in state.holders if key in state.entities), seconds=0.0,
-            warnings=tuple(sorted(warnings, key=_warning_order)),
+            warnings=tuple(sorted(warnings, key=warning_order)),
             notes=_notes(memory, config), files_written=files_written,
             incremental=incremental,
         )
@@ -648,38 +660,8 @@ def _load_record(pair: tuple[Path, Path], config: Config) -> tuple[SourceRecord 
     return SourceRecord(article_stamp, sidecar_stamp, brief, tuple(refs)), pair_errors
 
 
-def dead_root_links(outcomes: Outcomes,
-                    outputs: Mapping[PurePosixPath, str], static: Collection[PurePosixPath]) -> list[BuildWarning]:
-    """A warning for each link from the site's root (`/briefs/x/`) in a body that leads to no file of the site."""
-    warnings = []
-    for brief, _, outcome in outcomes.values():
-        for link in outcome.root_links:
-            path = urlsplit(link).path[1:]
-            if path == "" or path.endswith("/"):
-                path += "index.html"
-            target = PurePosixPath(unquote(path))
-            if target not in outputs and target not in static:
-                warnings.append(BuildWarning(f"link to {link} leads to no page or file of the site",
-                                             Path(brief.article_path)))
-    return warnings
-
-
-def outputs_present(out: Path, paths: Iterable[str]) -> bool:
-    """Whether every file a build wrote (paths relative to `out`) is still there."""
-    base = str(out)
-    return all(os.path.isfile(os.path.join(base, path)) for path in paths)
-
-
 def _notes(memory: BuildMemory, config: Config) -> tuple[str, ...]:
     """What the build left out on purpose: sitemaps without base_url, briefs scheduled for later."""
     notes = [] if config.base_url else [NO_BASE_URL_NOTE]
     scheduled = scheduled_note((record.brief for record in memory.sources.values()), config)
     return (*notes, scheduled) if scheduled else tuple(notes)
-
-
-def _warnings(outcomes: Outcomes) -> list[BuildWarning]:
-    return [warning for brief, _, outcome in outcomes.values() for warning in (*brief.warnings, *outcome.warnings)]
-
-
-def _warning_order(warning: BuildWarning) -> tuple[str, int, str]:
-    return (str(warning.path or ""), warning.line or 0, warning.message)

@@ -4,16 +4,18 @@ Owns the build's memory (`BuildMemory`: the loaded sources, the resolved
 site state, rendered bodies, the page index and the digest of every file
 written), the small `Manifest` a no-op build reads instead of it, and the
 `BuildReport`. Plain records: it sits below `build` and `pages` so neither
-imports the other's state. Must not load, render or write anything.
+imports the other's state, and the warnings a build reports from it. Must not load, render or write anything.
 """
 
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterator, Mapping
+import os
+from collections.abc import Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
 from typing import Any
+from urllib.parse import unquote, urlsplit
 
 from .cache import FileStamp, Packed
 from .config import Config
@@ -176,3 +178,33 @@ def unpacked(outcome: BriefOutcome) -> BriefOutcome:
     if isinstance(outcome.rendered, Packed):
         return replace(outcome, rendered=outcome.rendered.unpack())
     return outcome
+
+
+def dead_root_links(outcomes: Outcomes,
+                    outputs: Mapping[PurePosixPath, str], static: Collection[PurePosixPath]) -> list[BuildWarning]:
+    """A warning for each link from the site's root (`/briefs/x/`) in a body that leads to no file of the site."""
+    warnings = []
+    for brief, _, outcome in outcomes.values():
+        for link in outcome.root_links:
+            path = urlsplit(link).path[1:]
+            if path == "" or path.endswith("/"):
+                path += "index.html"
+            target = PurePosixPath(unquote(path))
+            if target not in outputs and target not in static:
+                warnings.append(BuildWarning(f"link to {link} leads to no page or file of the site",
+                                             Path(brief.article_path)))
+    return warnings
+
+
+def outputs_present(out: Path, paths: Iterable[str]) -> bool:
+    """Whether every file a build wrote (paths relative to `out`) is still there."""
+    base = str(out)
+    return all(os.path.isfile(os.path.join(base, path)) for path in paths)
+
+
+def build_warnings(outcomes: Outcomes) -> list[BuildWarning]:
+    return [warning for brief, _, outcome in outcomes.values() for warning in (*brief.warnings, *outcome.warnings)]
+
+
+def warning_order(warning: BuildWarning) -> tuple[str, int, str]:
+    return (str(warning.path or ""), warning.line or 0, warning.message)
