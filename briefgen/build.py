@@ -61,7 +61,16 @@ from .rendered import RenderedBrief
 from .scan import find_content
 from .schedule import is_published, scheduled_note
 from .sitemap import NO_BASE_URL_NOTE
-from .write import OutputWriter, StaticRefresh, Written, check_output_folder, plan_static, write_changes, write_clean
+from .write import (
+    OutputWriter,
+    StaticRefresh,
+    Written,
+    check_output_folder,
+    plan_static,
+    restore_interrupted_swap,
+    write_changes,
+    write_clean,
+)
 
 __all__ = ["BuildReport", "Builder", "build_site"]
 
@@ -204,6 +213,7 @@ class Builder:
         locks = [output_lock_path(self.out.resolve() if self.out.is_symlink() else self.out)]
         cache_lock = [self.site_dir / CACHE_DIR / LOCK_FILE] if self.use_cache else []
         with build_locks(locks, cache_lock, wait=self.wait_for_lock, on_wait=self.on_lock_wait):
+            restore_interrupted_swap(self.out)
             remove_leftovers(self.out)
             remove_draft(self.out)
             if self.use_cache:

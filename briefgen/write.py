@@ -219,6 +219,23 @@ def make_folder_beside(path: Path, purpose: str) -> Path:
             continue
 
 
+def restore_interrupted_swap(out_dir: Path) -> None:
+    """Put back an output folder that a killed build had moved aside but not yet replaced.
+
+    `commit` renames the old folder aside, then the new one into place: a
+    build killed between the two leaves no output folder, and the old site
+    (with the user's own files) beside it. Call with the build's lock held,
+    before the work folders of killed builds are removed.
+    """
+    target = out_dir.resolve() if out_dir.is_symlink() else out_dir
+    if target.exists() or not target.parent.is_dir():
+        return
+    for aside in sorted(target.parent.glob(f".{target.name}.old-*")):
+        if (aside / "site").is_dir():
+            os.rename(aside / "site", target)
+            return
+
+
 def remove_later(folder: Path) -> None:
     """Delete a replaced output folder without making the build wait for it.
 

@@ -238,7 +238,9 @@ BUILD_SCRIPT = textwrap.dedent("""
 
 def run_build(site: Path, out: Path) -> float:
     started = time.monotonic()
-    subprocess.run([sys.executable, "-c", BUILD_SCRIPT, str(site), str(out), "2"], cwd=REPO, check=True)
+    done = subprocess.run([sys.executable, "-c", BUILD_SCRIPT, str(site), str(out), "2"], cwd=REPO,
+                          capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
     return time.monotonic() - started
 
 
@@ -283,6 +285,21 @@ def test_a_killed_build_is_made_whole_by_the_next(tmp_path: Path, kind: str) -> 
         assert briefgen_files(out) == clean_build(site, tmp_path / f"reference-{number}"), (kind, fraction)
         assert_user_files_kept(out)
         assert leftovers(out) == []
+
+
+def test_a_build_killed_between_moving_the_old_site_aside_and_the_new_one_in(tmp_path: Path) -> None:
+    """The one instant a clean build's swap leaves no output folder: the next build puts the old one back."""
+    site = make_site(tmp_path / "site", briefs=6)
+    out = site / "site"
+    Builder(site, out, search=False).build()
+    add_user_files(out)
+    aside = out.parent / f".{out.name}.old-0000dead"
+    aside.mkdir()
+    out.rename(aside / "site")  # what commit() does first; the kill comes before the new folder moves in
+    Builder(site, out, use_cache=False, search=False).build()
+    assert_user_files_kept(out)
+    assert briefgen_files(out) == clean_build(site, tmp_path / "reference")
+    assert leftovers(out) == []
 
 
 # -- a full disk -------------------------------------------------------------------------------------
