@@ -20,6 +20,9 @@ from briefgen.model import Brief, EntityRef
 from briefgen.scan import find_content
 
 REPO = Path(__file__).resolve().parent.parent
+# The smallest site: one brief naming one person.
+ADA = {"content/a.md": "Ada Lovelace wrote.\n",
+       "content/a.yaml": "title: A\ndate: 2024-01-01\nentities: {people: [Ada Lovelace]}\n"}
 
 
 def write_site(root: Path, files: dict[str, str]) -> Path:

@@ -21,17 +21,13 @@ from hypothesis import strategies as st
 from briefgen.build import Builder
 from briefgen.errors import BriefgenError
 
-from sitekit import snapshot, write_site
+from sitekit import ADA, snapshot, write_site
 
 PEOPLE = ["Ada Lovelace", "Charles Babbage", "Mary Somerville", "Alan Turing", "Grace Hopper"]
 PLACES = ["London", "Paris", "Geneva"]
 TAGS = ["Science", "History", "science", "Computing"]
 WORDS = ["analytical", "engine", "notes", "program", "letter", "lecture", "machine", "bernoulli"]
 # A one-brief site naming one entity.
-ADA = {"content/a.md": "Ada Lovelace wrote.\n",
-       "content/a.yaml": "title: A\ndate: 2024-01-01\nentities: {people: [Ada Lovelace]}\n"}
-
-
 # An annotation's variants, as sidecar lines after its quote: who wrote it, when, and a verdict change its output.
 ANNOTATIONS = {
     "plain": ["    note: A *note*.", "    kind: context"],
@@ -353,10 +349,7 @@ def test_static_changes_match_a_clean_build(tmp_path: Path, steps: list[tuple], 
 @pytest.mark.parametrize("static_path", ["briefs", "people", "feed.xml/inside.txt", "404.html/inside.txt",
                                          "briefs/a/index.html"])
 def test_a_static_file_in_the_way_of_pages_is_an_error_clean_or_incremental(tmp_path: Path, static_path: str) -> None:
-    site = write_site(tmp_path / "site", {
-        "content/a.md": "Ada Lovelace wrote.\n",
-        "content/a.yaml": "title: A\ndate: 2024-01-01\nentities: {people: [Ada Lovelace]}\n",
-    })
+    site = write_site(tmp_path / "site", ADA)
     out = tmp_path / "out"
     Builder(site, out, search=False).build()
     before = snapshot(out)

@@ -24,7 +24,7 @@ from briefgen.errors import BriefgenError
 from briefgen.lock import build_locks, output_lock_path
 
 from sitegen import generate_site
-from sitekit import REPO, snapshot, write_site
+from sitekit import ADA, REPO, snapshot, write_site
 
 BRIEFS = 80
 USER_FILES = {".git/HEAD": "ref: refs/heads/main\n", ".git/objects/ab/cdef": "blob\n", "CNAME": "news.example.org\n",
@@ -125,10 +125,7 @@ def test_a_symlinked_output_keeps_the_web_servers_files(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("use_cache", [True, False], ids=["rebuild", "clean build"])
 def test_a_users_file_where_a_page_now_goes_is_an_error_and_nothing_changes(tmp_path: Path, use_cache: bool) -> None:
-    site = write_site(tmp_path / "site", {
-        "content/a.md": "Ada Lovelace wrote.\n",
-        "content/a.yaml": "title: A\ndate: 2024-01-01\nentities: {people: [Ada Lovelace]}\n",
-    })
+    site = write_site(tmp_path / "site", ADA)
     out = site / "site"
     Builder(site, out, search=False).build()
     (out / "briefs" / "b").mkdir()
