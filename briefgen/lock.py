@@ -65,9 +65,10 @@ def _locked(path: Path, *, wait: bool, on_wait: Callable[[Path, str], None] | No
                 yield
                 return
             raise cannot_write(path.parent, exc, _lock_purpose(path)) from None
-        if _take(handle, path, wait=wait, on_wait=None if told else on_wait):
+        taken, waited = _take(handle, path, wait=wait, on_wait=None if told else on_wait)
+        if taken:
             break
-        told = True
+        told = told or waited
         os.close(handle)  # the holder removed the file as it let go: lock the one there now
     try:
         _say_holder(handle)
@@ -89,8 +90,11 @@ def _lock_purpose(path: Path) -> str:
     return "the build cache holds the lock that keeps two builds apart"
 
 
-def _take(handle: int, path: Path, *, wait: bool, on_wait: Callable[[Path, str], None] | None) -> bool:
-    """Lock the open file; False when it was removed meanwhile (then the caller opens the new one)."""
+def _take(handle: int, path: Path, *, wait: bool,
+          on_wait: Callable[[Path, str], None] | None) -> tuple[bool, bool]:
+    """Lock the open file: (False when it was removed meanwhile, so the caller opens the new one;
+    whether `on_wait` was told)."""
+    waited = False
     while True:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -103,14 +107,14 @@ def _take(handle: int, path: Path, *, wait: bool, on_wait: Callable[[Path, str],
             os.close(handle)
             raise BriefgenError(f"another build is running here ({holder})", path,
                                 hint="wait for it to finish, or run again without --no-wait")
-        if on_wait is not None:
+        if on_wait is not None and not waited:
             on_wait(path, holder)
-            on_wait = None
+            waited = True
         time.sleep(POLL_SECONDS)
     try:
-        return os.fstat(handle).st_ino == os.stat(path).st_ino
+        return os.fstat(handle).st_ino == os.stat(path).st_ino, waited
     except OSError:
-        return False
+        return False, waited
 
 
 def _say_holder(handle: int) -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import secrets
 import shutil
+import stat
 import subprocess
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
@@ -393,7 +394,11 @@ class _Swap:
 def _foreign_file_at(out_dir: Path, path: PurePosixPath, owned: Callable[[PurePosixPath], bool]) -> Path | None:
     """A file not `owned` at `path`, or below it when it is a folder: what a write there would destroy."""
     target = out_dir / path
-    if target.is_symlink() or target.is_file():
+    try:
+        mode = os.lstat(target).st_mode  # one system call per written file: a rebuild may write thousands
+    except (FileNotFoundError, NotADirectoryError):  # nothing there, or a file where a folder goes
+        return None
+    if not stat.S_ISDIR(mode):
         return None if owned(path) else target
     for folder, _, names in os.walk(target):
         for name in names:
