@@ -60,6 +60,7 @@ from .render import make_environment, page_groups, render_brief
 from .rendered import RenderedBrief
 from .scan import find_content
 from .schedule import is_published, scheduled_note
+from .search import search_skipped
 from .sitemap import NO_BASE_URL_NOTE
 from .write import (
     OutputWriter,
@@ -231,7 +232,9 @@ class Builder:
         config = load_config(self.site_dir).with_overrides(base_url=self.base_url, drafts=self.drafts,
                                                            future=self.future)
         check_output_folder(self.out, self.site_dir)
-        key = cache_key(config, str(self.out.resolve()))
+        # Whether Pagefind runs is part of the key: turned back on, search starts afresh. (`self.search`
+        # is not: the dev server turns it off after its first build, and keeps its memory.)
+        key = cache_key(config, str(self.out.resolve()), search_skipped() is None)
         memory = self.memory if self.memory is not None and self.memory.key == key else None
         if memory is None and self.use_cache and self.out.is_dir():
             unchanged_report = self._unchanged_since_manifest(config, key)
@@ -564,7 +567,9 @@ class Builder:
 
     def _write(self, memory: BuildMemory, config: Config, rendering: Rendering,
                staging: OutputWriter | None) -> Written:
-        search = self.search and bool(rendering.site.briefs)
+        search = None
+        if self.search and rendering.site.briefs:
+            search = {PurePosixPath(brief.url) / "index.html": brief.date for brief in rendering.site.briefs}
         if staging is not None:
             return write_clean(staging, rendering.pages.stored, rendering.site_files, config, search=search)
         assert rendering.static is not None, "a rebuild plans its static files"

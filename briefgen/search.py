@@ -1,33 +1,52 @@
-"""Search: a Pagefind index of the briefs, made in the staged output before it is swapped in.
+"""Search: a Pagefind index of the briefs, in shards, re-indexed only where pages changed.
 
 Owns finding the Pagefind binary (the optional `search` extra installs it
-from PyPI) and running it over a folder. What is indexed is the templates'
-business: `data-pagefind-body` marks a brief's article, `data-pagefind-filter`
-its year, entity types and entities. Must not render pages or write files of
-its own, and must not fail a build because Pagefind is missing: the build
-then warns and the search page says the index is absent.
+from PyPI), talking to it as a service (Pagefind's own protocol, the one its
+Python API speaks) and keeping the index in `pagefind/`. What is indexed is
+the templates' business: `data-pagefind-body` marks a brief's article,
+`data-pagefind-filter` its year, entity types and entities. Must not render
+pages, and must not fail a build because Pagefind is missing: the build then
+warns and the search page says the index is absent.
+
+**Shards.** The briefs are split by date into shards (a year; a month, or a
+day, when a year or a month holds more than `SHARD_LIMIT` briefs), each a
+Pagefind bundle of its own in `pagefind/<shard>/`, which the search page
+merges in the reader's browser with Pagefind's `mergeIndex`. A build indexes
+again only the shards whose pages changed: `pagefind/shards.json` keeps each
+shard's signature (a digest of its pages' paths and digests), so an edit to
+one brief costs one shard, whatever size the site. Any page change is seen,
+even one made by a build that ran with search off.
 
 Pagefind's output is only partly deterministic: for the same pages its
 fragments and word index are byte-identical, its filter and metadata files
-(pagefind/filter/, pagefind.*.pf_meta and pagefind-entry.json, which names
-it) are not, a known Pagefind behaviour. tests/test_search.py checks exactly
-that; whole-site comparisons leave pagefind/ out.
+(filter/, pagefind.*.pf_meta and pagefind-entry.json, which names it) are
+not, a known Pagefind behaviour. tests/test_search.py checks exactly that;
+whole-site comparisons leave pagefind/ out.
 """
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import json
 import os
 import shutil
 import subprocess
-from pathlib import Path
+from collections.abc import Iterable, Mapping
+from datetime import date
+from pathlib import Path, PurePosixPath
+from typing import Any, NoReturn
 
 from .errors import BriefgenError, BuildWarning
 
-BUNDLE = "pagefind"  # the folder Pagefind writes below the site root
+BUNDLE = "pagefind"  # the folder of the search index, below the site root
+SHARD_LIST = "shards.json"  # in BUNDLE: the shards, newest first, and their signatures
+SHARD_LIMIT = 600  # briefs a shard may hold before its period is split into smaller ones
 PAGEFIND_ENV = "BRIEFGEN_PAGEFIND"  # a Pagefind binary to use; "off" turns search off
 MISSING = ("search was skipped: Pagefind is not installed "
            "(pip install 'briefgen[search]', or set BRIEFGEN_PAGEFIND to a pagefind binary)")
 TURNED_OFF = f"search was skipped: {PAGEFIND_ENV}=off"
+BATCH = 64  # requests sent before their answers are read: Pagefind's answers must not fill the pipe
 
 
 def find_pagefind() -> str | None:
@@ -58,27 +77,199 @@ def _pagefind_or_warning() -> tuple[str | None, BuildWarning | None]:
     return executable, None if executable else BuildWarning(MISSING)
 
 
-def index_site(folder: Path, executable: str | None = None) -> BuildWarning | None:
-    """Index the HTML pages in `folder` into `folder/pagefind/`; a warning instead when Pagefind is missing.
+# -- shards --------------------------------------------------------------------------------------------
 
-    A Pagefind that runs and fails is an error: the build stops and the
-    previous output stays, as with any other failure.
+
+def plan_shards(dated_pages: Mapping[PurePosixPath, date]) -> dict[str, list[PurePosixPath]]:
+    """Each indexed page's shard: its year, split into months, then days, where one holds too many pages.
+
+    The name of a page's shard moves only when its period crosses
+    `SHARD_LIMIT`, so a shard's members stay put as briefs are added.
+    """
+    shards: dict[str, list[PurePosixPath]] = {}
+
+    def split(pages: list[PurePosixPath], level: int) -> None:
+        groups: dict[str, list[PurePosixPath]] = {}
+        for page in pages:
+            groups.setdefault(dated_pages[page].isoformat()[: (4, 7, 10)[level]], []).append(page)
+        for key, members in groups.items():
+            if len(members) > SHARD_LIMIT and level < 2:
+                split(members, level + 1)
+            else:
+                shards[key] = sorted(members)
+
+    split(list(dated_pages), 0)
+    return {key: shards[key] for key in sorted(shards, reverse=True)}
+
+
+def _signature(pages: Iterable[PurePosixPath], digests: Mapping[PurePosixPath, str]) -> str:
+    hasher = hashlib.sha256()
+    for page in pages:
+        hasher.update(f"{page}\0{digests.get(page, '')}\n".encode())
+    return hasher.hexdigest()
+
+
+def _indexed_signatures(bundle: Path) -> dict[str, str]:
+    """The shards `pagefind/shards.json` says are indexed, and their signatures; none if it is absent or odd."""
+    try:
+        listed = json.loads((bundle / SHARD_LIST).read_text(encoding="utf-8"))
+        return {str(entry["key"]): str(entry["signature"]) for entry in listed["shards"]}
+    except (OSError, ValueError, KeyError, TypeError):
+        return {}
+
+
+def index_site(folder: Path, dated_pages: Mapping[PurePosixPath, date], digests: Mapping[PurePosixPath, str],
+               executable: str | None = None) -> BuildWarning | None:
+    """Bring `folder/pagefind/` up to date with the pages in `folder`; a warning instead when Pagefind is missing.
+
+    `dated_pages`: the pages to index and their dates; `digests`: every
+    page's digest, which tells which shards changed. Only those are indexed
+    again, each into a new folder swapped in for the old. A Pagefind that
+    runs and fails is an error: the build stops, as with any other failure.
     """
     if executable is None:
         executable, skipped = _pagefind_or_warning()
         if executable is None:
             return skipped
-    command = [executable, "--site", str(folder), "--output-subdir", BUNDLE,
-               # Result links end in index.html, like every link of the site, so they work on any host.
-               "--keep-index-url", "--silent"]
-    try:
-        result = subprocess.run(command, capture_output=True, text=True, check=False, stdin=subprocess.DEVNULL)
-    except OSError as exc:
-        raise BriefgenError(f"search: could not run Pagefind ({executable}): {exc.strerror or exc}",
-                            hint=f"reinstall it (pip install 'briefgen[search]') or set {PAGEFIND_ENV}=off") from None
-    if result.returncode != 0:
-        output = (result.stderr.strip() or result.stdout.strip()).splitlines()
-        detail = output[-1] if output else f"exit status {result.returncode}"
-        raise BriefgenError(f"search: Pagefind failed: {detail}",
-                            hint=f"run it by hand to see more: {executable} --site <output folder>")
+    bundle = folder / BUNDLE
+    shards = plan_shards(dated_pages)
+    signatures = {key: _signature(pages, digests) for key, pages in shards.items()}
+    indexed = _indexed_signatures(bundle)
+    stale = [key for key in shards if indexed.get(key) != signatures[key] or not (bundle / key).is_dir()]
+    if stale:
+        with PagefindService(executable) as service:
+            for key in stale:
+                fresh = bundle / f".{key}.new"
+                shutil.rmtree(fresh, ignore_errors=True)
+                service.index(folder, shards[key], fresh)
+                _swap_in(fresh, bundle / key)
+    listed = [{"key": key, "signature": signatures[key]} for key in shards]
+    fresh_list = bundle / f".{SHARD_LIST}.new"
+    bundle.mkdir(exist_ok=True)
+    fresh_list.write_text(json.dumps({"shards": listed}, indent=1) + "\n", encoding="utf-8")
+    os.replace(fresh_list, bundle / SHARD_LIST)
+    for entry in sorted(bundle.iterdir()):  # shards gone, an older layout's files, leftovers of a killed build
+        if entry.name != SHARD_LIST and entry.name not in shards:
+            shutil.rmtree(entry) if entry.is_dir() and not entry.is_symlink() else entry.unlink()
     return None
+
+
+def _swap_in(fresh: Path, target: Path) -> None:
+    """Put the folder `fresh` where `target` is; the old one goes."""
+    if target.exists():
+        old = target.with_name(f".{target.name}.old")
+        shutil.rmtree(old, ignore_errors=True)
+        os.replace(target, old)
+        os.replace(fresh, target)
+        shutil.rmtree(old, ignore_errors=True)
+    else:
+        os.replace(fresh, target)
+
+
+# -- Pagefind's service protocol -----------------------------------------------------------------------
+
+
+class PagefindService:
+    """One `pagefind --service` process: base64 JSON messages, each ended by a comma, over its stdin and stdout.
+
+    The protocol of Pagefind's Python and Node APIs. Spoken directly (the
+    Python package's client waits 0.1 s between answers: 100 s for 1,000
+    pages), with requests sent in batches so that neither pipe fills up.
+    """
+
+    def __init__(self, executable: str) -> None:
+        self.executable = executable
+        self._next_id = 0
+        self._pending = bytearray()  # answers read but not yet taken
+        try:
+            self._process = subprocess.Popen([executable, "--service"], stdin=subprocess.PIPE,
+                                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        except OSError as exc:
+            raise BriefgenError(f"search: could not run Pagefind ({executable}): {exc.strerror or exc}",
+                                hint=f"reinstall it (pip install 'briefgen[search]') or set {PAGEFIND_ENV}=off"
+                                ) from None
+
+    def __enter__(self) -> PagefindService:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        for pipe in (self._process.stdin, self._process.stdout, self._process.stderr):
+            if pipe is not None:
+                try:
+                    pipe.close()
+                except OSError:
+                    pass
+        try:
+            self._process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self._process.kill()
+            self._process.wait()
+
+    def index(self, folder: Path, pages: list[PurePosixPath], out: Path) -> None:
+        """Index `pages` (paths below `folder`) into a new bundle in `out`."""
+        created = self._call({"type": "NewIndex", "config": {"keep_index_url": True}})
+        index_id = created["index_id"]
+        for start in range(0, len(pages), BATCH):
+            batch = pages[start: start + BATCH]
+            for page in batch:
+                contents = (folder / page).read_text(encoding="utf-8")
+                self._send({"type": "AddFile", "index_id": index_id, "url": f"/{page}",
+                            "file_path": None, "file_contents": contents})
+            self._flush()
+            for _ in batch:
+                self._receive()
+        self._call({"type": "WriteFiles", "index_id": index_id, "output_path": str(out)})
+        self._call({"type": "DeleteIndex", "index_id": index_id})
+
+    def _call(self, payload: dict[str, Any]) -> dict[str, Any]:
+        self._send(payload)
+        self._flush()
+        return self._receive()
+
+    def _send(self, payload: dict[str, Any]) -> None:
+        self._next_id += 1
+        message = json.dumps({"message_id": self._next_id, "payload": payload}).encode("utf-8")
+        assert self._process.stdin is not None
+        try:
+            self._process.stdin.write(base64.b64encode(message) + b",")
+        except OSError:
+            self._failed()
+
+    def _flush(self) -> None:
+        assert self._process.stdin is not None
+        try:
+            self._process.stdin.flush()
+        except OSError:
+            self._failed()
+
+    def _receive(self) -> dict[str, Any]:
+        assert self._process.stdout is not None
+        while b"," not in self._pending:
+            chunk = os.read(self._process.stdout.fileno(), 65536)
+            if not chunk:
+                self._failed()
+            self._pending += chunk
+        end = self._pending.index(b",")
+        answer, self._pending = bytes(self._pending[:end]), self._pending[end + 1:]
+        try:
+            payload: dict[str, Any] = json.loads(base64.b64decode(answer))["payload"]
+        except (ValueError, KeyError, TypeError):
+            raise BriefgenError("search: Pagefind answered something briefgen cannot read",
+                                hint=f"use the Pagefind of the search extra (pip install 'briefgen[search]') "
+                                     f"or set {PAGEFIND_ENV}=off") from None
+        if payload.get("type") == "Error":
+            raise BriefgenError(f"search: Pagefind failed: {payload.get('message', 'an error')}",
+                                hint=f"run it by hand to see more: {self.executable} --site <output folder>")
+        return payload
+
+    def _failed(self) -> NoReturn:
+        """Pagefind stopped: an error with the last line it printed."""
+        stderr = self._process.stderr.read().decode("utf-8", "replace") if self._process.stderr else ""
+        status = self._process.wait()
+        lines = stderr.strip().splitlines()
+        detail = lines[-1] if lines else f"exit status {status}"
+        raise BriefgenError(f"search: Pagefind failed: {detail}",
+                            hint=f"run it by hand to see more: {self.executable} --site <output folder>")

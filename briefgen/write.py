@@ -15,6 +15,7 @@ import stat
 import subprocess
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path, PurePosixPath
 from typing import TypeVar
 
@@ -467,10 +468,12 @@ def copy_static(writer: OutputWriter, config: Config) -> None:
 
 
 def write_clean(writer: OutputWriter, stored: Iterable[tuple[tuple[str, ...], PurePosixPath, str]],
-                site_files: list[tuple[PurePosixPath, bytes]], config: Config, *, search: bool) -> Written:
+                site_files: list[tuple[PurePosixPath, bytes]], config: Config, *,
+                search: Mapping[PurePosixPath, date] | None) -> Written:
     """A first build: claim the pages workers `stored`, write the rest beside them, then swap in.
 
-    `search`: run Pagefind over the staged pages before the swap. Files of
+    `search`: the pages to index, and their dates (see search.py), before
+    the swap; None leaves search out. Files of
     the old output folder that briefgen did not write are carried into the
     new one (see `ownership.carry_over`).
     """
@@ -486,9 +489,10 @@ def write_clean(writer: OutputWriter, stored: Iterable[tuple[tuple[str, ...], Pu
         before_static = set(writer.written)
         copy_static(writer, config)
         static = frozenset(set(writer.written) - before_static)
-        if search:
+        if search is not None:
             # Checked first: run_step looks at every staged file, for nothing when search is off.
-            search_warning = search_skipped() or writer.run_step(index_site, "Pagefind (the search index)")
+            search_warning = search_skipped() or writer.run_step(
+                lambda folder: index_site(folder, search, digests), "Pagefind (the search index)")
         fingerprint = site_fingerprint(digests, static)
         writer.write(OWNED_LIST, owned_list(fingerprint, [*digests, *static], [PurePosixPath(BUNDLE)]))
         if writer.out_dir.is_dir():
@@ -535,10 +539,11 @@ def plan_static(out_dir: Path, outputs: Mapping[PurePosixPath, str], static_outp
 
 def write_changes(out_dir: Path, outputs: Mapping[PurePosixPath, str], static_outputs: frozenset[PurePosixPath],
                   writes: dict[PurePosixPath, bytes], deleted: set[PurePosixPath], static: StaticRefresh, *,
-                  search: bool) -> Written:
+                  search: Mapping[PurePosixPath, date] | None) -> Written:
     """A rebuild: write the files whose bytes differ from `outputs`' digests, delete those gone.
 
-    `search`: index the site again when a page changed. The folder's list of
+    `search`: the pages to index and their dates; the shards whose pages
+    changed are indexed again (see search.py). The folder's list of
     owned files says `pending` while files move (see ownership.py).
     """
     digests = {path: bytes_digest(data) for path, data in writes.items()}
@@ -557,10 +562,8 @@ def write_changes(out_dir: Path, outputs: Mapping[PurePosixPath, str], static_ou
     written = replace_in_place(out_dir, {**changed, **static.files}, every_delete, lists=lists,
                                owned=lambda path: path in owned)
     search_warning = None
-    if search and any(path.suffix == ".html" for path in set(changed) | deletes):
-        # Pagefind writes its whole index again; stale parts of the old one must not stay behind.
-        shutil.rmtree(out_dir / BUNDLE, ignore_errors=True)
-        search_warning = index_site(out_dir)
+    if search is not None:
+        search_warning = index_site(out_dir, search, new_outputs)
     return Written(written, len(every_delete), tuple(sorted(str(path) for path in set(changed) | deletes)),
                    search_warning, digests, frozenset(static.files) if static.files or static.gone else None,
                    fingerprint)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import stat
+from datetime import date
 from pathlib import Path, PurePosixPath
 
 import pytest
@@ -114,15 +116,19 @@ def test_every_page_has_a_search_box_that_works_without_javascript(example_out: 
 @needs_pagefind
 def test_pagefind_indexes_the_staged_output(example_out: Path) -> None:
     bundle = example_out / "pagefind"
-    assert (bundle / "pagefind-ui.js").is_file() and (bundle / "pagefind-entry.json").is_file()
-    assert list((bundle / "fragment").iterdir())
+    listed = json.loads((bundle / "shards.json").read_text())
+    keys = [shard["key"] for shard in listed["shards"]]
+    assert keys == ["2018"]  # the example's briefs are all of 2018
+    assert (bundle / "2018/pagefind-ui.js").is_file() and (bundle / "2018/pagefind-entry.json").is_file()
+    assert list((bundle / "2018/fragment").iterdir())
+    assert sorted(p.name for p in bundle.iterdir()) == ["2018", "shards.json"]
 
 
 @needs_pagefind
 def test_search_index_is_deterministic_where_pagefind_allows(tmp_path: Path, generated_out: Path) -> None:
     """Two builds of 300 briefs: every file outside pagefind/ and Pagefind's pages and word index are identical.
 
-    Pagefind's filter and metadata files (pagefind/filter/, pagefind.*.pf_meta,
+    Pagefind's filter and metadata files (filter/, pagefind.*.pf_meta,
     pagefind-entry.json, which names the meta file) are not byte-identical from
     one run to the next; the search they give is the same.
     """
@@ -130,7 +136,88 @@ def test_search_index_is_deterministic_where_pagefind_allows(tmp_path: Path, gen
     build(site, tmp_path / "again")
     first, second = snapshot(generated_out), snapshot(tmp_path / "again")
     differing = sorted(name for name in set(first) | set(second) if first.get(name) != second.get(name))
-    allowed = ("pagefind/filter/", "pagefind/pagefind-entry.json")
-    assert [name for name in differing if not (name.startswith(allowed) or name.endswith(".pf_meta"))] == []
-    for part in ("fragment", "index"):
-        assert snapshot(generated_out / "pagefind" / part) == snapshot(tmp_path / "again/pagefind" / part)
+    allowed = ("/filter/", "/pagefind-entry.json")
+    assert [name for name in differing
+            if not (name.startswith("pagefind/") and (any(part in name for part in allowed)
+                                                       or name.endswith(".pf_meta")))] == []
+    keys = [shard["key"] for shard in json.loads((generated_out / "pagefind/shards.json").read_text())["shards"]]
+    assert len(keys) > 1
+    for key in keys:
+        for part in ("fragment", "index"):
+            assert snapshot(generated_out / "pagefind" / key / part) == snapshot(tmp_path / "again/pagefind" / key / part)
+
+
+def _dated(*dates: str) -> dict[PurePosixPath, date]:
+    return {PurePosixPath(f"briefs/b{n}/index.html"): date.fromisoformat(day) for n, day in enumerate(dates)}
+
+
+def test_shards_are_years_split_into_months_and_days_only_when_too_big(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(search, "SHARD_LIMIT", 3)
+    pages = _dated("2021-05-01", "2023-01-02", "2023-01-02", "2023-01-02", "2023-01-03", "2023-02-01",
+                   "2024-07-01", "2024-07-02", "2024-08-01")
+    shards = search.plan_shards(pages)
+    assert list(shards) == ["2024", "2023-02", "2023-01-03", "2023-01-02", "2021"]  # newest first
+    assert sorted(page for members in shards.values() for page in members) == sorted(pages)
+    assert len(shards["2023-01-02"]) == 3 and len(shards["2024"]) == 3
+    # A day is never split further, however many briefs it holds.
+    assert list(search.plan_shards(_dated(*["2023-01-02"] * 5))) == ["2023-01-02"]
+
+
+def _sited(tmp_path: Path, dates: list[str]) -> Path:
+    files = {}
+    for n, day in enumerate(dates):
+        files[f"content/b{n}.md"] = f"Ada Lovelace wrote note number {n}.\n"
+        files[f"content/b{n}.yaml"] = f"title: Brief {n}\ndate: {day}\nentities: {{people: [Ada Lovelace]}}\n"
+    return write_site(tmp_path / "site", files)
+
+
+@needs_pagefind
+def test_an_edit_indexes_only_the_shard_of_the_changed_brief(tmp_path: Path,
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    site = _sited(tmp_path, ["2021-03-01", "2022-03-01", "2023-03-01"])
+    indexed: list[list[str]] = []
+    real_index = search.PagefindService.index
+
+    def counting(self: search.PagefindService, folder: Path, pages: list[PurePosixPath], out: Path) -> None:
+        indexed.append([str(page) for page in pages])
+        real_index(self, folder, pages, out)
+
+    monkeypatch.setattr(search.PagefindService, "index", counting)
+    build(site, use_cache=True)
+    assert len(indexed) == 3
+    indexed.clear()
+    build(site, use_cache=True)  # nothing changed: nothing indexed
+    assert indexed == []
+    (site / "content/b1.md").write_text("Ada Lovelace wrote a zeugma today.\n")
+    build(site, use_cache=True)
+    assert indexed == [["briefs/b1/index.html"]]
+    indexed.clear()
+    (site / "content/b2.md").unlink()
+    (site / "content/b2.yaml").unlink()
+    build(site, use_cache=True)
+    bundle = site / "site/pagefind"
+    assert sorted(p.name for p in bundle.iterdir()) == ["2021", "2022", "shards.json"]
+    # The shard that lost its only brief goes; the others are indexed again only if their pages changed
+    # (they did: their related briefs and next links no longer name the deleted one).
+    assert sorted(indexed) == [["briefs/b0/index.html"], ["briefs/b1/index.html"]]
+    indexed.clear()
+    # Search off, an edit, then on again: a full build, which indexes every shard afresh.
+    monkeypatch.setenv("BRIEFGEN_PAGEFIND", "off")
+    (site / "content/b0.md").write_text("Ada Lovelace wrote of quaternions.\n")
+    build(site, use_cache=True)
+    monkeypatch.delenv("BRIEFGEN_PAGEFIND")
+    build(site, use_cache=True)
+    assert sorted(indexed) == [["briefs/b0/index.html"], ["briefs/b1/index.html"]]
+
+
+@needs_pagefind
+def test_an_index_of_the_old_single_bundle_layout_is_replaced(tmp_path: Path) -> None:
+    site = _sited(tmp_path, ["2021-03-01"])
+    build(site, use_cache=True)
+    bundle = site / "site/pagefind"
+    (bundle / "pagefind-entry.json").write_text("{}")  # as briefgen 0.1 laid the index out
+    (bundle / "fragment").mkdir()
+    (bundle / "shards.json").unlink()
+    (site / "content/b0.md").write_text("Ada Lovelace wrote again.\n")
+    build(site, use_cache=True)
+    assert sorted(p.name for p in bundle.iterdir()) == ["2021", "shards.json"]

@@ -24,29 +24,52 @@
     return;
   }
   var root = new URL(mount.getAttribute("data-root") || "../", window.location.href);
-  var bundle = new URL("pagefind/", root);
-  var style = document.createElement("link");
-  style.rel = "stylesheet";
-  style.href = bundle.href + "pagefind-ui.css";
-  document.head.appendChild(style);
-  var script = document.createElement("script");
-  script.src = bundle.href + "pagefind-ui.js";
-  script.onload = function () {
-    if (typeof window.PagefindUI !== "function") {
-      say("The search index could not be loaded.");
-      return;
-    }
-    // Load every filter before the UI starts (the UI imports this same module): left to
-    // itself, Pagefind UI 1.5 sometimes draws its filter panel with a group missing.
-    import(bundle.href + "pagefind.js").then(function (pagefind) {
-      return pagefind.options({ baseUrl: root.pathname }).then(function () { return pagefind.filters(); });
-    }).catch(function () { /* the UI reports a broken index itself */ }).then(start);
-  };
-  script.onerror = function () {
-    say("The search index is missing: this copy of the site was built without Pagefind. " +
-        "Browse the archive or the entities instead.");
-  };
-  document.head.appendChild(script);
+  var index = new URL("pagefind/", root);
+  var missing = "The search index is missing: this copy of the site was built without Pagefind. " +
+      "Browse the archive or the entities instead.";
+  var bundle = null;
+  var pagefind = null;
+
+  // The index is in shards (pagefind/shards.json lists them, newest first): the first is
+  // Pagefind's primary bundle, the others are merged into it.
+  fetch(new URL("shards.json", index).href).then(function (response) {
+    if (!response.ok) throw new Error("no index");
+    return response.json();
+  }).then(function (listed) {
+    var shards = (listed && listed.shards || []).map(function (shard) { return new URL(shard.key + "/", index); });
+    if (!shards.length) throw new Error("no index");
+    bundle = shards[0];
+    return import(bundle.href + "pagefind.js").then(function (module) {
+      pagefind = module;
+      return pagefind.options({ baseUrl: root.pathname });
+    }).then(function () {
+      return Promise.all(shards.slice(1).map(function (shard) {
+        return pagefind.mergeIndex(shard.href, { baseUrl: root.pathname });
+      }));
+    }).then(function () {
+      // Load every filter before the UI starts (the UI uses this same module): left to
+      // itself, Pagefind UI 1.5 sometimes draws its filter panel with a group missing.
+      return pagefind.filters();
+    });
+  }).then(loadUi, function () { say(missing); });
+
+  function loadUi() {
+    var style = document.createElement("link");
+    style.rel = "stylesheet";
+    style.href = bundle.href + "pagefind-ui.css";
+    document.head.appendChild(style);
+    var script = document.createElement("script");
+    script.src = bundle.href + "pagefind-ui.js";
+    script.onload = function () {
+      if (typeof window.PagefindUI !== "function") {
+        say("The search index could not be loaded.");
+        return;
+      }
+      start();
+    };
+    script.onerror = function () { say(missing); };
+    document.head.appendChild(script);
+  }
 
   function start() {
     var ui = new window.PagefindUI({

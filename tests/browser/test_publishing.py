@@ -28,7 +28,7 @@ def served(example_out: Path):
 
 
 def has_search_index(out: Path) -> bool:
-    return (out / "pagefind" / "pagefind-ui.js").is_file()
+    return (out / "pagefind" / "shards.json").is_file()
 
 
 def open_searchable(live_browser, out: Path, url: str):
@@ -102,6 +102,46 @@ def test_search_filters_by_entity(live_browser, generated_out: Path) -> None:
         shown = {urlsplit(link.get_attribute("href")).path.split("/")[-2]
                  for link in page.locator(".pagefind-ui__result-link").all()}
         assert shown and shown <= with_ada, shown - with_ada
+        page.close()
+
+
+def _results(page, query: str) -> str:
+    """The result message of Pagefind UI for `query`, once it has searched every shard."""
+    page.fill("input.pagefind-ui__search-input", query)
+    message = page.locator(".pagefind-ui__message")
+    message.wait_for(timeout=10_000)
+    page.wait_for_function("q => document.querySelector('.pagefind-ui__message').textContent.includes(q)",
+                           arg=query, timeout=10_000)
+    return message.inner_text()
+
+
+def test_a_one_edit_build_updates_search(live_browser, tmp_path: Path) -> None:
+    """A word added to one brief is found after an incremental build; a deleted brief is no longer found."""
+    from sitegen import generate_site
+    from sitekit import build
+
+    site = generate_site(tmp_path / "site", briefs=40)
+    build(site, use_cache=True)
+    out = site / "site"
+    if not has_search_index(out):
+        pytest.skip("the site has no search index: Pagefind is not installed (pip install 'briefgen[search]') "
+                    "or BRIEFGEN_PAGEFIND=off")
+    articles = sorted((site / "content").glob("*/*.md"))
+    edited, deleted = articles[0], articles[-1]
+    edited.write_text(edited.read_text(encoding="utf-8") + "\nThe committee noted a quokka on the lawn.\n",
+                      encoding="utf-8")
+    deleted.unlink()
+    deleted.with_suffix(".yaml").unlink()
+    report = build(site, use_cache=True)
+    assert report.incremental
+    with serve(out, "/") as base:
+        page = live_browser.new_page()
+        page.goto(base + "search/index.html")
+        assert _results(page, "quokka") == "1 result for quokka"
+        link = page.locator(".pagefind-ui__result-link").first
+        assert urlsplit(link.get_attribute("href")).path.endswith(f"/briefs/{edited.stem}/index.html")
+        # Every generated brief says "in dispatch <n> the panel": 40 were indexed, one is gone.
+        assert _results(page, "dispatch") == "39 results for dispatch"
         page.close()
 
 
