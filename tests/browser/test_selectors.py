@@ -125,3 +125,44 @@ def test_every_generated_annotation_anchors_once_on_its_mark(live_browser, gener
     annotations = {(r["brief"], r["number"]) for r in results}
     assert len(annotations) > 200
     assert misanchored(results) == []
+
+
+# Documents where an HTML parser that is not the browser's would see other text.
+ODD_DOCUMENTS = [
+    "<!doctype html><p>a<!-- a comment -->b</p>",
+    "<pre>\nfirst line dropped</pre><textarea>\n<b>not a tag</b></textarea>",
+    "<p>line\r\nbreaks\rand\nmore</p>",
+    "<script>var x = '<mark data-note=1>';</script><mark data-note=2>q<mark data-note=3>r</mark></mark>",
+    "<table><mark data-note=1>moved out of the table</mark><tr><td>cell</td></tr></table>",
+    "text before<html><head><title>T &amp; U</title><style>p{}</style></head>  <body>b</body> after",
+    "<template><mark data-note=9>not in the DOM's text</mark></template>y <noscript><p>x</p></noscript>",
+    "<p>emoji 😀 and <mark data-note=4>e\u0301</mark> &notin; &amp;copy</p>",
+]
+
+
+@pytest.mark.parametrize("document", ODD_DOCUMENTS)
+def test_page_text_is_the_text_the_browser_sees(live_page, document: str) -> None:
+    from briefgen.htmlwalk import page_text
+
+    live_page.set_content(document)
+    seen = live_page.evaluate("""() => {
+      const text = document.documentElement.textContent;
+      const before = document.createRange();
+      before.setStart(document.documentElement, 0);
+      if (document.body) before.setEndBefore(document.body); else before.setEnd(document.documentElement, 0);
+      const ranges = {};
+      for (const mark of document.querySelectorAll("mark[data-note]")) {
+        const upTo = document.createRange();
+        upTo.setStart(document.documentElement, 0);
+        upTo.setEndBefore(mark);
+        const start = upTo.toString().length;
+        (ranges[mark.dataset.note] ||= []).push([start, start + mark.textContent.length]);
+      }
+      return {text, bodyStart: before.toString().length, ranges};
+    }""")
+    ours = page_text(document, "mark", "data-note")
+    # JavaScript counts UTF-16 code units; the page text counts code points: compare in the browser's units.
+    units = lambda offset: len(ours.text[:offset].encode("utf-16-le")) // 2  # noqa: E731
+    assert ours.text == seen["text"]
+    assert units(ours.body_start) == seen["bodyStart"]
+    assert {note: [[units(a), units(b)] for a, b in found] for note, found in ours.ranges.items()} == seen["ranges"]
