@@ -45,7 +45,7 @@ REPO = BENCH.parent
 sys.path.insert(0, str(BENCH))
 import corpus  # noqa: E402  (the generator beside this file, importable once BENCH is on the path)
 
-ALL_TOOLS = ("briefgen", "hugo", "pelican")
+ALL_TOOLS = ("briefgen", "briefgen-search", "hugo", "pelican")
 EDIT_MARKER = "Benchmark edit"
 LOG_TAIL = 2000  # characters of a failed build's output to show
 
@@ -216,7 +216,55 @@ class Pelican(Tool):
                 "-s", str(site / "pelicanconf.py"), "-o", str(out), "-q"]
 
 
-TOOLS: dict[str, Tool] = {t.name: t for t in (Briefgen(), Hugo(), Pelican())}
+FIND_PAGEFIND = "from briefgen.search import find_pagefind; print(find_pagefind() or '')"
+
+
+class BriefgenSearch(Briefgen):
+    """briefgen with its search index (Pagefind, the `search` extra), which the peers do not build."""
+
+    name = "briefgen-search"
+
+    def site(self, corpus_dir: Path) -> Path:
+        return corpus_dir / "briefgen"
+
+    def version(self) -> str | None:
+        probe = subprocess.run([sys.executable, "-c", FIND_PAGEFIND], cwd=REPO, env=self.env(),
+                               capture_output=True, text=True, check=False)
+        return super().version() if probe.stdout.strip() else None
+
+    def env(self) -> dict[str, str]:
+        env = super().env()
+        if env.get("BRIEFGEN_PAGEFIND") == "off":
+            del env["BRIEFGEN_PAGEFIND"]
+        return env
+
+
+TOOLS: dict[str, Tool] = {t.name: t for t in (Briefgen(), BriefgenSearch(), Hugo(), Pelican())}
+
+# The floor of a cold build: Python-Markdown alone converting the same bodies with the same
+# extensions, in one process (CPU seconds of the conversions only).
+MARKDOWN_FLOOR = r"""
+import sys, time, markdown
+from pathlib import Path
+from briefgen.markdown.extension import MARKDOWN_EXTENSIONS
+bodies = [p.read_text(encoding="utf-8") for p in sorted(Path(sys.argv[1]).rglob("*.md"))]
+md = markdown.Markdown(extensions=list(MARKDOWN_EXTENSIONS), output_format="html")
+start = time.process_time()
+for body in bodies:
+    md.reset()
+    md.convert(body)
+print(time.process_time() - start)
+"""
+
+
+def markdown_floor(corpus_dir: Path) -> float | None:
+    """CPU seconds Python-Markdown alone needs for the corpus's brief bodies, or None if it cannot run."""
+    run = subprocess.run([sys.executable, "-c", MARKDOWN_FLOOR, str(corpus_dir / "briefgen" / "content")],
+                         cwd=REPO, env=TOOLS["briefgen"].env(), capture_output=True, text=True, check=False)
+    try:
+        return float(run.stdout.strip())
+    except ValueError:
+        return None
 
 
 RELOAD_REPEAT = 10  # edits per corpus for the edit-to-reload latency
@@ -571,6 +619,12 @@ def main(argv: Sequence[str] | None = None) -> int:
               f"{entities_line(manifest)} · {manifest['annotations']:,} annotations · "
               f"median of {args.repeat}")
         print("\n".join(table(results)))
+        floor = markdown_floor(corpus_dir)
+        briefgen_cpu = rows_for(results["briefgen"]).get("cold build CPU, s") if "briefgen" in results else None
+        if floor:
+            ratio = f"; briefgen's cold build CPU is {briefgen_cpu / floor:.1f}x that" \
+                if isinstance(briefgen_cpu, (int, float)) else ""
+            print(f"floor: Python-Markdown alone, same bodies and extensions: {floor:.2f} s CPU{ratio}")
         for name, result in results.items():
             if result.edit_visible is False:
                 print(f"note: {name}'s one-edit rebuild did not show the edit in "
