@@ -32,7 +32,9 @@ import json
 import os
 import shutil
 import subprocess
+import threading
 from collections.abc import Iterable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 from pathlib import Path, PurePosixPath
 from typing import Any, NoReturn
@@ -137,12 +139,7 @@ def index_site(folder: Path, dated_pages: Mapping[PurePosixPath, date], digests:
     indexed = _indexed_signatures(bundle)
     stale = [key for key in shards if indexed.get(key) != signatures[key] or not (bundle / key).is_dir()]
     if stale:
-        with PagefindService(executable) as service:
-            for key in stale:
-                fresh = bundle / f".{key}.new"
-                shutil.rmtree(fresh, ignore_errors=True)
-                service.index(folder, shards[key], fresh)
-                _swap_in(fresh, bundle / key)
+        _index_shards(executable, folder, {key: shards[key] for key in stale})
     listed = [{"key": key, "signature": signatures[key]} for key in shards]
     fresh_list = bundle / f".{SHARD_LIST}.new"
     bundle.mkdir(exist_ok=True)
@@ -152,6 +149,39 @@ def index_site(folder: Path, dated_pages: Mapping[PurePosixPath, date], digests:
         if entry.name != SHARD_LIST and entry.name not in shards:
             shutil.rmtree(entry) if entry.is_dir() and not entry.is_symlink() else entry.unlink()
     return None
+
+
+def _index_shards(executable: str, folder: Path, shards: dict[str, list[PurePosixPath]]) -> None:
+    """Index each shard into `pagefind/<key>/`, with a Pagefind service per core working through them."""
+    bundle = folder / BUNDLE
+    bundle.mkdir(exist_ok=True)
+    queue = list(shards)
+    lock = threading.Lock()
+
+    def work() -> None:
+        with PagefindService(executable) as service:
+            while True:
+                with lock:
+                    if not queue:
+                        return
+                    key = queue.pop(0)
+                fresh = bundle / f".{key}.new"
+                shutil.rmtree(fresh, ignore_errors=True)
+                try:
+                    service.index(folder, shards[key], fresh)
+                except BaseException:
+                    with lock:
+                        queue.clear()  # the others stop after their shard in hand
+                    raise
+                _swap_in(fresh, bundle / key)
+
+    workers = min(len(shards), os.cpu_count() or 1)
+    if workers == 1:
+        work()
+        return
+    with ThreadPoolExecutor(workers) as pool:
+        for done in [pool.submit(work) for _ in range(workers)]:
+            done.result()  # the first failure, as an error of the build
 
 
 def _swap_in(fresh: Path, target: Path) -> None:
