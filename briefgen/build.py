@@ -67,6 +67,7 @@ from .write import (
     StaticRefresh,
     Written,
     check_output_folder,
+    link_outputs,
     plan_static,
     restore_interrupted_swap,
     write_changes,
@@ -160,6 +161,9 @@ class Rendering:
     static: StaticRefresh | None  # a rebuild's static files; None for a clean build
 
 
+DEFAULT_OUT = "site"  # the output folder, in the site's folder, when none is named
+
+
 class Builder:
     """Builds a site, then rebuilds it after edits doing only what the edits need.
 
@@ -175,7 +179,7 @@ class Builder:
                  base_url: str | None = None, jobs: int | None = None, use_cache: bool = True,
                  search: bool = True, future: bool = False) -> None:
         self.site_dir = site_dir
-        self.out = out_dir if out_dir is not None else site_dir / "site"
+        self.out = out_dir if out_dir is not None else site_dir / DEFAULT_OUT
         self.drafts = drafts
         self.future = future
         self.base_url = base_url
@@ -194,6 +198,34 @@ class Builder:
         self._clock = 0.0
         self.wait_for_lock = True  # False: another build of this output (or cache) running is an error
         self.on_lock_wait: Callable[[Path, str], None] | None = None  # told once when a build must wait
+
+    def start_from(self, built: Path) -> bool:
+        """Begin where `briefgen build` left `built`, another output folder of this site; False if it cannot.
+
+        For the dev server: its first build, into an empty folder, would
+        render every page. Instead the files `built` holds are linked into
+        this builder's output folder and its saved memory is taken over, so
+        the first build redoes only what changed since. Hard links, so it
+        costs no copy: every build replaces a file by a rename, never writes
+        into one, and `built` never changes through them. Nothing is done when
+        `built` has no saved memory that describes it, or is being built.
+        """
+        config = load_config(self.site_dir).with_overrides(base_url=self.base_url, drafts=self.drafts,
+                                                           future=self.future)
+        search_on = search_skipped() is None
+        memory = load_state(self.site_dir, cache_key(config, str(built.resolve()), search_on))
+        if not isinstance(memory, BuildMemory) or not memory.built_before:
+            return False
+        try:
+            with build_locks([output_lock_path(built)], wait=False):
+                if memory.site_fingerprint != read_fingerprint(built):
+                    return False  # the state describes another site than the one the folder holds now
+                link_outputs(built, self.out, memory.output_paths())
+        except (BriefgenError, OSError):
+            return False
+        memory.key = cache_key(config, str(self.out.resolve()), search_on)
+        self.memory = memory
+        return True
 
     def _lap(self, phase: str) -> None:
         now = time.perf_counter()

@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import gc
 import sys
+import tempfile
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -16,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from . import __version__
-from .build import Builder
+from .build import DEFAULT_OUT, Builder
 from .cache import clear_state
 from .errors import BriefgenError, BuildWarning
 
@@ -161,7 +162,6 @@ def collector_paused() -> Iterator[None]:
 
 def run_serve(args: argparse.Namespace) -> int:
     import signal
-    import tempfile
     from urllib.parse import urlsplit
 
     from .config import load_config
@@ -177,16 +177,32 @@ def run_serve(args: argparse.Namespace) -> int:
     for name in ("SIGTERM", "SIGHUP"):
         if hasattr(signal, name):
             signal.signal(getattr(signal, name), stop)
-    with tempfile.TemporaryDirectory(prefix="briefgen-serve-") as scratch:
+    # Beside the site `briefgen build` wrote, when there is one: on its file system, so the first
+    # build can link its files instead of making them all again (see Builder.start_from).
+    built = site_dir / DEFAULT_OUT
+    with _scratch_folder(built.parent if built.is_dir() else None) as scratch:
         out_dir = Path(scratch) / "site"
         builder = Builder(site_dir, out_dir, drafts=args.drafts, base_url=args.base_url, use_cache=False,
                           future=args.future)
+        if builder.start_from(built):
+            print(f"Starting from the site in {built}: rebuilding what changed since", flush=True)
         first_build(builder)
         base_path = urlsplit(args.base_url).path if args.base_url else "/"
         serve_site(out_dir=out_dir, rebuild=make_rebuild(builder), watch_paths=serve_watch_paths(site_dir),
                    host=args.host, port=args.port, poll=args.poll, open_browser=args.open,
                    base_path=base_path or "/", allowed_hosts=args.allow_host)
     return 0
+
+
+@contextmanager
+def _scratch_folder(beside: Path | None) -> Iterator[str]:
+    """A temporary folder (in `beside`, hidden, when it can be made there), removed at the end."""
+    try:
+        scratch = tempfile.TemporaryDirectory(prefix=".briefgen-serve-", dir=beside) if beside else None
+    except OSError:
+        scratch = None
+    with scratch or tempfile.TemporaryDirectory(prefix="briefgen-serve-") as folder:
+        yield folder
 
 
 def first_build(builder: Builder) -> None:

@@ -8,6 +8,7 @@ was. Must not render.
 
 from __future__ import annotations
 
+import itertools
 import os
 import secrets
 import shutil
@@ -281,6 +282,32 @@ def built_by_briefgen(out: Path) -> bool:
     lists were kept, a home page beside the theme's stylesheet)."""
     return (out / OWNED_LIST).is_file() or (
         (out / "index.html").is_file() and (out / THEME_ASSETS / "briefgen.css").is_file())
+
+
+def link_outputs(built: Path, out_dir: Path, paths: Iterable[str]) -> None:
+    """Hard-link into the new folder `out_dir` the files briefgen wrote into `built`: `paths`, the list
+    of owned files and the search index. Raises OSError (another file system, say); `out_dir` is then
+    removed again.
+
+    Safe because briefgen never writes into a file of an output folder: it
+    writes a new one and renames it over the old (see `replace_in_place`),
+    which leaves the other folder's link to the old one as it was.
+    """
+    out_dir.mkdir(parents=True)
+    try:
+        made: set[Path] = {out_dir}
+        bundle = built / BUNDLE
+        index_files = (str(Path(folder, name).relative_to(built)) for folder, _, names in os.walk(bundle)
+                       for name in names) if bundle.is_dir() else ()
+        for path in itertools.chain(paths, [str(OWNED_LIST)], index_files):
+            target = out_dir / path
+            if target.parent not in made:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                made.add(target.parent)
+            os.link(built / path, target)
+    except OSError:
+        shutil.rmtree(out_dir, ignore_errors=True)
+        raise
 
 
 def replace_in_place(out_dir: Path, files: dict[PurePosixPath, bytes], deletes: set[PurePosixPath], *,

@@ -1,0 +1,74 @@
+"""`briefgen serve` starts from the site `briefgen build` left, linking its files instead of rebuilding them."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from briefgen.build import Builder
+
+from sitegen import generate_site
+from sitekit import NONDETERMINISTIC, snapshot
+
+
+def _inodes(folder: Path) -> dict[str, tuple[int, bytes]]:
+    return {str(p.relative_to(folder)): (p.stat().st_ino, p.read_bytes()) for p in sorted(folder.rglob("*"))
+            if p.is_file()}
+
+
+def _built(tmp_path: Path) -> Path:
+    site = generate_site(tmp_path / "site", briefs=30)
+    Builder(site, jobs=1).build()  # as `briefgen build` does: the cache on
+    return site
+
+
+def test_a_warm_start_rebuilds_what_changed_and_equals_a_clean_build(tmp_path: Path) -> None:
+    site = _built(tmp_path)
+    published = _inodes(site / "site")
+    article = sorted((site / "content").rglob("*.md"))[4]
+    article.write_text(article.read_text(encoding="utf-8") + "\nA line written after the last build.\n",
+                       encoding="utf-8")
+    served = Builder(site, tmp_path / "serve/site", use_cache=False, jobs=1)
+    assert served.start_from(site / "site")
+    report = served.build()
+    assert report.incremental and 0 < report.files_written < 20
+    clean = tmp_path / "clean"
+    Builder(site, clean, use_cache=False, jobs=1).build()
+    assert snapshot(tmp_path / "serve/site", skip=NONDETERMINISTIC) == snapshot(clean, skip=NONDETERMINISTIC)
+    # The published site is as it was: same files, same bytes, none written through a shared link.
+    assert _inodes(site / "site") == published
+    served.build()  # and an edit after that
+    article.write_text(article.read_text(encoding="utf-8") + "\nEdited while serving.\n", encoding="utf-8")
+    served.build()
+    assert _inodes(site / "site") == published
+
+
+def test_no_warm_start_from_a_site_the_saved_state_does_not_describe(tmp_path: Path) -> None:
+    site = _built(tmp_path)
+    target = tmp_path / "serve/site"
+    # Files of the site changed by hand since: its list of files no longer names the saved build.
+    (site / "site/.briefgen-files").write_text("briefgen output\nsite 0000\n", encoding="utf-8")
+    assert not Builder(site, target, use_cache=False).start_from(site / "site")
+    assert not target.exists()
+    # No saved state at all.
+    other = generate_site(tmp_path / "other", briefs=3)
+    Builder(other, use_cache=False).build()
+    assert not Builder(other, tmp_path / "serve2/site", use_cache=False).start_from(other / "site")
+    # Other options (drafts shown) than the build's: another key, nothing to start from.
+    site2 = _built(tmp_path / "again")
+    assert not Builder(site2, tmp_path / "serve3/site", use_cache=False, drafts=True).start_from(site2 / "site")
+
+
+def test_a_file_system_that_refuses_links_leaves_nothing_behind(tmp_path: Path, monkeypatch) -> None:
+    site = _built(tmp_path)
+
+    def refuse(source: object, target: object) -> None:
+        raise OSError(18, "Invalid cross-device link")
+
+    monkeypatch.setattr(os, "link", refuse)
+    target = tmp_path / "serve/site"
+    builder = Builder(site, target, use_cache=False, jobs=1)
+    assert not builder.start_from(site / "site")
+    assert not target.exists()
+    monkeypatch.undo()
+    assert not builder.build().incremental  # a clean first build instead
