@@ -8,6 +8,8 @@ them alike:
     no-op rebuild     the same build again, nothing changed
     one-edit rebuild  one brief's body edited, then built again (restored after)
     peak RSS          largest resident set of any process of the build
+    ... all processes the build's processes together (workers, Pagefind; proportional set sizes, so
+                      memory forked workers share counts once), sampled every 50 ms
     edit-to-reload    `briefgen serve`: saving a brief to the page reloading in Chromium
                       (median; benchmarks/reload_latency.py has the details)
     pages             .html files in the output
@@ -63,15 +65,44 @@ def busy():
         return None
     # user nice system idle iowait irq softirq steal: all but idle and iowait
     return (sum(fields[:8]) - fields[3] - fields[4]) / os.sysconf("SC_CLK_TCK")
+def tree_rss_kb(pid):
+    # Memory of a process and all its descendants together, in KB (Linux /proc): their proportional
+    # set sizes (a page shared by forked workers counted once in all), else resident sets.
+    total, todo = 0, [pid]
+    while todo:
+        current = todo.pop()
+        try:
+            try:
+                with open(f"/proc/{current}/smaps_rollup") as rollup:
+                    total += next(int(line.split()[1]) for line in rollup if line.startswith("Pss:"))
+            except (OSError, StopIteration):
+                with open(f"/proc/{current}/status") as status:
+                    total += next((int(line.split()[1]) for line in status if line.startswith("VmRSS:")), 0)
+            for task in os.listdir(f"/proc/{current}/task"):
+                with open(f"/proc/{current}/task/{task}/children") as children:
+                    todo += [int(c) for c in children.read().split()]
+        except (OSError, ValueError):
+            continue
+    return total
 spec = json.loads(sys.argv[1])
 with open(spec["log"], "wb") as log:
     busy_before = busy()
     started = time.perf_counter()
-    try:
-        rc = subprocess.run(spec["cmd"], cwd=spec["cwd"], stdout=log,
-                            stderr=subprocess.STDOUT, timeout=spec["timeout"]).returncode
-    except subprocess.TimeoutExpired:
-        rc = "timeout"
+    child = subprocess.Popen(spec["cmd"], cwd=spec["cwd"], stdout=log, stderr=subprocess.STDOUT)
+    peak_tree_kb = 0
+    deadline = started + spec["timeout"]
+    while True:
+        try:
+            rc = child.wait(timeout=0.05)
+            break
+        except subprocess.TimeoutExpired:
+            pass
+        if time.perf_counter() > deadline:
+            child.kill()
+            child.wait()
+            rc = "timeout"
+            break
+        peak_tree_kb = max(peak_tree_kb, tree_rss_kb(child.pid))
     wall = time.perf_counter() - started
     busy_after = busy()
 usage = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -80,7 +111,7 @@ others = None
 if busy_before is not None and busy_after is not None and wall > 0:
     others = max(0.0, (busy_after - busy_before - cpu) / wall)
 print(json.dumps({"rc": rc, "wall": wall, "cpu": cpu, "maxrss_kb": usage.ru_maxrss,
-                  "others": others}))
+                  "tree_rss_kb": peak_tree_kb, "others": others}))
 """
 BUSY_WARNING = 0.25  # cores used by other processes during a build that make timings suspect
 
@@ -313,6 +344,7 @@ class Sample:
     rss_mb: float
     detail: str = ""
     others: float | None = None
+    tree_mb: float = 0.0  # all the build's processes together, sampled every 50 ms
 
 
 @dataclass
@@ -324,6 +356,7 @@ class ToolResult:
     noop: list[Sample] = field(default_factory=list)
     edit: list[Sample] = field(default_factory=list)
     peak_mb: list[float] = field(default_factory=list)
+    tree_mb: list[float] = field(default_factory=list)
     pages: int | None = None
     files: int | None = None
     size_mb: float | None = None
@@ -346,7 +379,7 @@ def measure(tool: Tool, corpus_dir: Path, out: Path, timeout: float) -> Sample:
     ok = figures["rc"] == 0
     detail = "" if ok else f"exit {figures['rc']}:\n" + log.read_text(errors="replace")[-LOG_TAIL:]
     return Sample(ok, figures["wall"], figures["cpu"], figures["maxrss_kb"] / 1024, detail,
-                  figures.get("others"))
+                  figures.get("others"), figures.get("tree_rss_kb", 0) / 1024)
 
 
 def count_output(out: Path) -> tuple[int, int, float]:
@@ -416,6 +449,7 @@ def run_repeat(tool: Tool, corpus_dir: Path, slug: str, result: ToolResult,
     visible = page.exists() and marker in page.read_text(errors="replace")
     result.edit_visible = visible if result.edit_visible is None else result.edit_visible and visible
     result.peak_mb.append(max(cold.rss_mb, noop.rss_mb, edit.rss_mb))
+    result.tree_mb.append(max(cold.tree_mb, noop.tree_mb, edit.tree_mb))
 
 
 # --------------------------------------------------------------------------
@@ -487,6 +521,7 @@ def rows_for(result: ToolResult) -> dict[str, float | str | None]:
         "no-op rebuild, s": _median([s.wall for s in result.noop]),
         "one-edit rebuild, s": _median([s.wall for s in result.edit]),
         "peak RSS, MB": _median(result.peak_mb),
+        "peak RSS, all processes, MB": _median(result.tree_mb),
         "pages (.html)": result.pages,
         "files written": result.files,
         "output, MB": result.size_mb,
@@ -502,7 +537,7 @@ def _busiest(result: ToolResult) -> float | None:
 
 
 ROWS = ("cold build, s", "cold build CPU, s", "no-op rebuild, s", "one-edit rebuild, s",
-        "peak RSS, MB", "pages (.html)", "files written", "output, MB",
+        "peak RSS, MB", "peak RSS, all processes, MB", "pages (.html)", "files written", "output, MB",
         "edit-to-reload latency, s", "other load, cores")
 RATIOS = (("briefgen", "hugo"), ("briefgen", "pelican"))
 
