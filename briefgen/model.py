@@ -31,8 +31,8 @@ class Source:
 
 
 @dataclass(frozen=True)
-class EntityRef:
-    """An entity as one file names it (a sidecar or the registry)."""
+class EntityFacts:
+    """What is said of an entity: by one file (an `EntityRef`), or by all of them (the site's `Entity`)."""
 
     type: str
     id: str
@@ -40,21 +40,20 @@ class EntityRef:
     aliases: tuple[str, ...] = ()
     description: str | None = None
     wikidata: str | None = None
+
+
+@dataclass(frozen=True)
+class EntityRef(EntityFacts):
+    """An entity as one file names it (a sidecar or the registry), and where."""
+
     explicit_id: bool = False
     path: str = ""
     line: int | None = None
 
 
 @dataclass(frozen=True)
-class Entity:
+class Entity(EntityFacts):
     """One entity of the site, merged from every ref with its id."""
-
-    type: str
-    id: str
-    name: str
-    aliases: tuple[str, ...] = ()
-    description: str | None = None
-    wikidata: str | None = None
 
     @property
     def key(self) -> tuple[str, str]:
