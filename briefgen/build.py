@@ -22,12 +22,9 @@ from typing import Any
 
 from .cache import (
     CACHE_DIR,
-    MANIFEST_FILE,
     cache_key,
     file_stamp,
-    load_state,
     prepare_cache_folder,
-    save_state,
     static_fingerprint,
     templates_fingerprint,
     unchanged,
@@ -41,23 +38,21 @@ from .markdown.extension import BriefMarkdown
 from .memory import (
     BuildMemory,
     BuildReport,
-    Manifest,
     Outcomes,
     RegistryRecord,
     RenderedView,
     SourceRecord,
     build_warnings,
     dead_root_links,
-    outputs_present,
     unpacked,
     warning_order,
 )
 from .model import Brief, EntityRef, Group, Site
-from .ownership import read_fingerprint, remove_draft
+from .ownership import remove_draft
 from .pages import FEED_ENTRY_KINDS, FeedEntries, PageInputs, ProducedPages, dirty_groups, produce_pages, site_files
 from .parallel import parallel_map
 from .render import make_environment, page_groups, render_brief
-from .rendered import RenderedBrief
+from .saved import memory_of_built, save_memory, saved_memory, unchanged_since_manifest
 from .scan import find_content
 from .schedule import is_published, scheduled_note
 from .search import search_skipped
@@ -67,7 +62,6 @@ from .write import (
     StaticRefresh,
     Written,
     check_output_folder,
-    link_outputs,
     plan_static,
     restore_interrupted_swap,
     write_changes,
@@ -208,20 +202,14 @@ class Builder:
         the first build redoes only what changed since. Hard links, so it
         costs no copy: every build replaces a file by a rename, never writes
         into one, and `built` never changes through them. Nothing is done when
-        `built` has no saved memory that describes it, or is being built.
+        `built` has no saved memory that describes it, or is being built
+        (see saved.py).
         """
         config = load_config(self.site_dir).with_overrides(base_url=self.base_url, drafts=self.drafts,
                                                            future=self.future)
         search_on = search_skipped() is None
-        memory = load_state(self.site_dir, cache_key(config, str(built.resolve()), search_on))
-        if not isinstance(memory, BuildMemory) or not memory.built_before:
-            return False
-        try:
-            with build_locks([output_lock_path(built)], wait=False):
-                if memory.site_fingerprint != read_fingerprint(built):
-                    return False  # the state describes another site than the one the folder holds now
-                link_outputs(built, self.out, memory.output_paths())
-        except (BriefgenError, OSError):
+        memory = memory_of_built(self.site_dir, built, cache_key(config, str(built.resolve()), search_on), self.out)
+        if memory is None:
             return False
         memory.key = cache_key(config, str(self.out.resolve()), search_on)
         self.memory = memory
@@ -269,10 +257,11 @@ class Builder:
         key = cache_key(config, str(self.out.resolve()), search_skipped() is None)
         memory = self.memory if self.memory is not None and self.memory.key == key else None
         if memory is None and self.use_cache and self.out.is_dir():
-            unchanged_report = self._unchanged_since_manifest(config, key)
+            unchanged_report = unchanged_since_manifest(self.site_dir, self.out, config, key)
             if unchanged_report is not None:
                 return replace(unchanged_report, seconds=time.perf_counter() - started)
-            memory = self._saved_memory(key)
+            memory = saved_memory(self.site_dir, self.out, key)
+            self._lap("load cache")
         if memory is not None and not memory.due_span.holds(config.now):
             memory = None  # time alone made a scheduled brief due (or, going back, one not yet due)
         if memory is None or not self.out.is_dir():
@@ -408,44 +397,6 @@ class Builder:
         errors.extend(resolve_errors)
         self._lap("resolve")
         return Resolution(change, sources, old_briefs, new_briefs, refs, inverse)
-
-    def _unchanged_since_manifest(self, config: Config, key: str) -> BuildReport | None:
-        """The last build's report when no source changed since it (known without loading its state)."""
-        manifest = load_state(self.site_dir, key, MANIFEST_FILE)
-        if not isinstance(manifest, Manifest):
-            return None
-        errors = ErrorCollector()
-        files = find_content(config, errors)
-        if errors.errors or (str(files.registry) if files.registry else None) != manifest.registry_path:
-            return None
-        if manifest.registry_path and not unchanged(Path(manifest.registry_path), manifest.registry_stamp):
-            return None
-        pairs = {(str(a), str(s)): (a, s) for a, s in files.pairs}
-        if pairs.keys() != manifest.stamps.keys():
-            return None
-        for pair_key, (article, sidecar) in pairs.items():
-            article_stamp, sidecar_stamp = manifest.stamps[pair_key]
-            if not unchanged(article, article_stamp) or not unchanged(sidecar, sidecar_stamp):
-                return None
-        if templates_fingerprint(config) != manifest.templates_digest or \
-                static_fingerprint(config) != manifest.static_digest:
-            return None
-        if not (manifest.due_span.holds(config.now) and manifest.news_span.holds(config.now)):
-            return None
-        if manifest.site_fingerprint != read_fingerprint(self.out) or not outputs_present(self.out, manifest.outputs):
-            return None
-        return replace(manifest.report, files_written=0, incremental=True, changed=())
-
-    def _saved_memory(self, key: str) -> BuildMemory | None:
-        """The memory the last command saved, if every file it wrote is still in the output folder."""
-        memory = load_state(self.site_dir, key)
-        if not isinstance(memory, BuildMemory) or memory.site_fingerprint != read_fingerprint(self.out) \
-                or not outputs_present(self.out, memory.output_paths()):
-            # No cache; or the output folder is not the site the state describes (another build, one
-            # stopped halfway, a state that could not be saved); or files were deleted by hand.
-            memory = None
-        self._lap("load cache")
-        return memory
 
     def _index_source(self, key: PairKey) -> None:
         assert self._source_index is not None
@@ -645,15 +596,10 @@ class Builder:
             self._index_source(key)
 
     def _save(self, memory: BuildMemory, report: BuildReport) -> bool:
-        """Save the memory for the next command, when this build changed the site; False if that failed.
-
-        A state that was not saved never misleads the next build: it names the
-        site it describes, and the output folder now holds another.
-        """
+        """Save the memory for the next command when this build changed the site; False if that failed."""
         if not (self.use_cache and report.files_written):
             return True
-        saved = save_state(self.site_dir, memory.key, memory, packed=(RenderedBrief,)) and \
-            save_state(self.site_dir, memory.key, Manifest.of(memory, report), MANIFEST_FILE)
+        saved = save_memory(self.site_dir, memory, report)
         self._lap("save cache")
         return saved
 

@@ -148,7 +148,7 @@ def test_a_state_that_was_not_saved_never_hides_a_revert(tmp_path: Path, monkeyp
     Builder(site, out, search=False).build()
     original = briefgen_files(out)
     edit_titles(site, 5, "Edited")
-    monkeypatch.setattr("briefgen.build.save_state", lambda *args, **kwargs: False)  # a full disk
+    monkeypatch.setattr("briefgen.saved.save_state", lambda *args, **kwargs: False)  # a full disk
     report = Builder(site, out, search=False).build()
     assert any("could not be saved" in warning.message for warning in report.warnings)
     monkeypatch.undo()

@@ -1,0 +1,102 @@
+"""The build's memory on disk: what a command may reuse of the last one, and whether it still holds.
+
+Owns reading and saving the memory (`.briefgen-cache/`), checking it against
+the sources and the output folder it describes, and taking over the memory
+and files of another output folder of the same site (the dev server's start).
+The rule it keeps: a saved memory is used only when the output folder still
+holds exactly the site it describes, so no build ever says "nothing changed"
+over a page that is not what was last saved. Must not render or decide what
+a page looks like.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+from .cache import (
+    MANIFEST_FILE,
+    load_state,
+    save_state,
+    static_fingerprint,
+    templates_fingerprint,
+    unchanged,
+)
+from .config import Config
+from .errors import BriefgenError, ErrorCollector
+from .lock import build_locks, output_lock_path
+from .memory import BuildMemory, BuildReport, Manifest, outputs_present
+from .ownership import read_fingerprint
+from .rendered import RenderedBrief
+from .scan import find_content
+from .write import link_outputs
+
+
+def unchanged_since_manifest(site_dir: Path, out: Path, config: Config, key: str) -> BuildReport | None:
+    """The last build's report when no source changed since it (known without loading its memory)."""
+    manifest = load_state(site_dir, key, MANIFEST_FILE)
+    if not isinstance(manifest, Manifest):
+        return None
+    errors = ErrorCollector()
+    files = find_content(config, errors)
+    if errors.errors or (str(files.registry) if files.registry else None) != manifest.registry_path:
+        return None
+    if manifest.registry_path and not unchanged(Path(manifest.registry_path), manifest.registry_stamp):
+        return None
+    pairs = {(str(a), str(s)): (a, s) for a, s in files.pairs}
+    if pairs.keys() != manifest.stamps.keys():
+        return None
+    for pair_key, (article, sidecar) in pairs.items():
+        article_stamp, sidecar_stamp = manifest.stamps[pair_key]
+        if not unchanged(article, article_stamp) or not unchanged(sidecar, sidecar_stamp):
+            return None
+    if templates_fingerprint(config) != manifest.templates_digest or \
+            static_fingerprint(config) != manifest.static_digest:
+        return None
+    if not (manifest.due_span.holds(config.now) and manifest.news_span.holds(config.now)):
+        return None
+    if manifest.site_fingerprint != read_fingerprint(out) or not outputs_present(out, manifest.outputs):
+        return None
+    return replace(manifest.report, files_written=0, incremental=True, changed=())
+
+
+def saved_memory(site_dir: Path, out: Path, key: str) -> BuildMemory | None:
+    """The memory the last command saved, if every file it wrote is still in the output folder."""
+    memory = load_state(site_dir, key)
+    if not isinstance(memory, BuildMemory) or memory.site_fingerprint != read_fingerprint(out) \
+            or not outputs_present(out, memory.output_paths()):
+        # No cache; or the output folder is not the site the memory describes (another build, one
+        # stopped halfway, a memory that could not be saved); or files were deleted by hand.
+        return None
+    return memory
+
+
+def save_memory(site_dir: Path, memory: BuildMemory, report: BuildReport) -> bool:
+    """Save the memory and its manifest for the next command; False if that failed.
+
+    A memory that was not saved never misleads the next build: it names the
+    site it describes, and the output folder then holds another.
+    """
+    return save_state(site_dir, memory.key, memory, packed=(RenderedBrief,)) and \
+        save_state(site_dir, memory.key, Manifest.of(memory, report), MANIFEST_FILE)
+
+
+def memory_of_built(site_dir: Path, built: Path, built_key: str, out: Path) -> BuildMemory | None:
+    """Take over the memory of the output folder `built` and link its files into the new folder `out`.
+
+    None, and nothing done, when `built` has no saved memory that describes
+    it, or is being built. Hard links, so it costs no copy: every build
+    replaces a file by a rename, never writes into one, so `built` never
+    changes through them.
+    """
+    memory = load_state(site_dir, built_key)
+    if not isinstance(memory, BuildMemory) or not memory.built_before:
+        return None
+    try:
+        with build_locks([output_lock_path(built)], wait=False):
+            if memory.site_fingerprint != read_fingerprint(built):
+                return None  # the memory describes another site than the one the folder holds now
+            link_outputs(built, out, memory.output_paths())
+    except (BriefgenError, OSError):
+        return None
+    return memory
