@@ -9,7 +9,7 @@ them alike:
     one-edit rebuild  one brief's body edited, then built again (restored after)
     peak RSS          largest resident set of any process of the build
     ... all processes the build's processes together (workers, Pagefind; proportional set sizes, so
-                      memory forked workers share counts once), sampled every 50 ms
+                      memory forked workers share counts once), sampled every 50-500 ms
     edit-to-reload    `briefgen serve`: saving a brief to the page reloading in Chromium
                       (median; benchmarks/reload_latency.py has the details)
     pages             .html files in the output
@@ -93,7 +93,9 @@ with open(spec["log"], "wb") as log:
     deadline = started + spec["timeout"]
     while True:
         try:
-            rc = child.wait(timeout=0.05)
+            # Often enough to catch a short build's peak; reading a large process's memory map costs
+            # CPU, so a long build is sampled less often (every 1% of the time so far, at most 0.5 s).
+            rc = child.wait(timeout=min(0.5, max(0.05, (time.perf_counter() - started) / 100)))
             break
         except subprocess.TimeoutExpired:
             pass
@@ -344,7 +346,7 @@ class Sample:
     rss_mb: float
     detail: str = ""
     others: float | None = None
-    tree_mb: float = 0.0  # all the build's processes together, sampled every 50 ms
+    tree_mb: float = 0.0  # all the build's processes together (sampled; see MEASURE)
 
 
 @dataclass
