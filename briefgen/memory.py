@@ -193,7 +193,21 @@ def dead_root_links(outcomes: Outcomes,
             if target not in outputs and target not in static:
                 warnings.append(BuildWarning(f"link to {link} leads to no page or file of the site",
                                              Path(brief.article_path)))
+                continue
+            fragment = unquote(urlsplit(link).fragment)
+            linked = _brief_at(target, outcomes)
+            if fragment and linked is not None and fragment not in linked.rendered.page_ids():
+                warnings.append(BuildWarning(f"link to {link} leads to a page without #{fragment}",
+                                             Path(brief.article_path)))
     return warnings
+
+
+def _brief_at(page: PurePosixPath, outcomes: Outcomes) -> BriefOutcome | None:
+    """The rendering of the brief whose page is `page` (briefs/<slug>/index.html), if it is one."""
+    parts = page.parts
+    if len(parts) == 3 and parts[0] == "briefs" and parts[2] == "index.html" and parts[1] in outcomes:
+        return unpacked(outcomes[parts[1]][2])
+    return None
 
 
 def outputs_present(out: Path, paths: Iterable[str]) -> bool:

@@ -115,16 +115,35 @@ def _render_brief(brief: Brief, entities: Sequence[Entity], converter: BriefMark
                      for entity in entities
                      if entity.key not in outcome.mentioned and not _named_in(entity, brief.key_points))
     warnings += _shared_names(brief, entities)
+    warnings += tuple(BuildWarning(f"{removal.message} ({removal.hint})", Path(brief.article_path),
+                                   _line_of(brief.body, removal.source))
+                      for removal in outcome.raw_html_removed)
     notes = []
+    ids = set(outcome.ids)
+    fragments = list(outcome.fragments)
     for index, annotation in enumerate(brief.annotations):
         number = outcome.note_numbers.get(index)
         if number is not None:
-            html, _ = converter.convert(annotation.note, root=BRIEF_ROOT, mention_mode="none",
-                                        id_prefix=f"note-{number}-")
+            html, note_outcome = converter.convert(annotation.note, root=BRIEF_ROOT, mention_mode="none",
+                                                   id_prefix=f"note-{number}-")
+            ids |= note_outcome.ids
+            fragments += note_outcome.fragments
             notes.append(RenderedNote(number, annotation, Markup(html), outcome.quoted[index]))
     notes.sort(key=lambda note: note.number)
-    rendered = RenderedBrief(Markup(body), key_points, tuple(notes), dict(outcome.contexts))
+    rendered = RenderedBrief(Markup(body), key_points, tuple(notes), dict(outcome.contexts), frozenset(ids))
+    page_ids = rendered.page_ids()
+    warnings += tuple(BuildWarning(f"link to #{fragment} leads nowhere: the page has no element with that id",
+                                   Path(brief.article_path), _line_of(brief.body, f"#{fragment}"))
+                      for fragment in dict.fromkeys(fragments) if fragment not in page_ids)
     return BriefOutcome(rendered, errors, warnings, tuple(dict.fromkeys(outcome.root_links)))
+
+
+def _line_of(text: str, passage: str) -> int | None:
+    """The line of `text` where `passage` starts (its first line, if it is not found whole)."""
+    at = text.find(passage)
+    if at < 0:
+        at = text.find(passage.split("\n", 1)[0])
+    return text.count("\n", 0, at) + 1 if at >= 0 else None
 
 
 def _shared_names(brief: Brief, entities: Sequence[Entity]) -> tuple[BuildWarning, ...]:

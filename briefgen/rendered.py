@@ -15,6 +15,7 @@ from markupsafe import Markup
 from .errors import BriefgenError, BuildWarning
 from .htmlwalk import plain_text
 from .markdown.annotations import NOTE_REF_CLASS
+from .markdown.headings import PAGE_IDS
 from .markdown.mentions import MentionContext
 from .model import Annotation, Brief
 from .xmltext import xml_text
@@ -40,6 +41,11 @@ class RenderedBrief:
     key_points: tuple[Markup, ...]
     notes: tuple[RenderedNote, ...]
     contexts: dict[tuple[str, str], MentionContext] = field(hash=False)
+    ids: frozenset[str] = frozenset()  # the ids of the body and the notes, which links to the page may target
+
+    def page_ids(self) -> frozenset[str]:
+        """Every id the brief's page has: the body's and the notes', the notes themselves, the page's own."""
+        return self.ids | PAGE_IDS | {f"note-{note.number}" for note in self.notes}
 
 
 @dataclass(frozen=True)

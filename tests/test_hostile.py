@@ -25,20 +25,25 @@ def test_a_several_megabyte_article_builds(tmp_path: Path) -> None:
     assert len(soup.select("a.mention")) == 1
 
 
-def test_raw_html_is_kept_only_when_the_site_trusts_its_writers(tmp_path: Path) -> None:
+def test_raw_html_is_sanitized_unless_the_site_trusts_its_writers(tmp_path: Path) -> None:
     files = {
-        "content/a.md": "Text with <span class=\"x\">inline</span> HTML.\n\n<div class=\"box\">A block.</div>\n",
+        "content/a.md": ("Text with <span class=\"x\" onmouseover=\"steal()\">inline</span> HTML.\n\n"
+                         "<div class=\"box\">A block.</div>\n\n<script>steal()</script>\n"),
         "content/a.yaml": "title: A\ndate: 2024-01-01\n",
     }
     site = write_site(tmp_path / "site", files)
-    build(site)
-    body = parse_html(site / "site/briefs/a/index.html").select_one(".brief__body")
-    assert body.find("span") is None and body.find("div", class_="box") is None
-    assert "inline" in body.get_text()
-    (site / "briefgen.yaml").write_text("markdown:\n  unsafe_html: true\n")
-    build(site)
+    report = build(site)
     body = parse_html(site / "site/briefs/a/index.html").select_one(".brief__body")
     assert body.find("span", class_="x") is not None and body.find("div", class_="box") is not None
+    assert body.find("script") is None and "steal" not in str(body)
+    said = [(w.path.name, w.line, w.message.split(" (")[0]) for w in report.warnings if "raw HTML" in w.message]
+    assert said == [("a.md", 1, "raw HTML: the onmouseover attribute of <span> was removed"),
+                    ("a.md", 5, "raw HTML: <script> was removed")]
+    (site / "briefgen.yaml").write_text("markdown:\n  unsafe_html: true\n")
+    report = build(site)
+    body = parse_html(site / "site/briefs/a/index.html").select_one(".brief__body")
+    assert body.find("span")["onmouseover"] == "steal()" and body.find("script") is not None
+    assert not [w for w in report.warnings if "raw HTML" in w.message]
 
 
 def test_control_characters_and_odd_unicode_do_not_break_pages(tmp_path: Path) -> None:
@@ -49,3 +54,20 @@ def test_control_characters_and_odd_unicode_do_not_break_pages(tmp_path: Path) -
     build(site)
     html = (site / "site/briefs/a/index.html").read_text()
     assert "\x07" not in html and "bell" in html and "\U0001F600" in html
+
+
+def test_links_to_anchors_that_lead_nowhere_are_warnings(tmp_path: Path) -> None:
+    site = write_site(tmp_path / "site", {
+        "content/a.md": ("## Background\n\nSee [below](#background), [the note](#note-1), [gone](#nowhere),\n"
+                         "[b's table](/briefs/b/#votes), [b's missing](/briefs/b/#missing) and [b](/briefs/b/).\n"),
+        "content/a.yaml": ("title: A\ndate: 2024-01-01\nannotations:\n  - quote: See\n    note: A note.\n"),
+        "content/b.md": "<table id=\"votes\"><tr><td>1</td></tr></table>\n",
+        "content/b.yaml": "title: B\ndate: 2024-01-02\n",
+    })
+    report = build(site)
+    warned = sorted(w.message for w in report.warnings if "#" in w.message)
+    assert warned == ["link to #nowhere leads nowhere: the page has no element with that id",
+                      "link to /briefs/b/#missing leads to a page without #missing"]
+    (site / "content/b.md").write_text("No table any more.\n", encoding="utf-8")
+    report = build(site)  # the other brief changed: the link into it is checked again
+    assert "link to /briefs/b/#votes leads to a page without #votes" in [w.message for w in report.warnings]

@@ -143,12 +143,83 @@ def test_quote_inside_one_paragraph_only() -> None:
     assert outcome.problems == [] and outcome.quoted == {0: "one. Start"} and soup.find("mark") is not None
 
 
-def test_raw_html_is_omitted_by_default_and_kept_when_trusted() -> None:
+def test_raw_html_is_sanitized_by_default_and_kept_whole_when_trusted() -> None:
     text = "Hello <script>alert(1)</script> <b onclick='x()'>bold</b>\n\n<div>block</div>"
-    soup, _ = convert(text)
-    assert soup.find("script") is None and soup.find("b") is None and soup.find("div") is None
-    soup, _ = convert("Hello <b>bold</b>", unsafe=True)
-    assert soup.find("b").get_text() == "bold"
+    soup, outcome = convert(text)
+    assert soup.find("script") is None and "alert" not in soup.get_text()
+    assert soup.find("b").get_text() == "bold" and not soup.find("b").has_attr("onclick")
+    assert soup.find("div").get_text() == "block"
+    assert [r.message for r in outcome.raw_html_removed] == [
+        "raw HTML: <script> was removed", "raw HTML: the onclick attribute of <b> was removed"]
+    soup, outcome = convert("Hello <b onclick='x()'>bold</b> <script>x</script>", unsafe=True)
+    assert soup.find("b")["onclick"] == "x()" and soup.find("script") and outcome.raw_html_removed == []
+
+
+RICH = """Intro naming Ada Lovelace.
+
+<table>
+<caption>Votes</caption>
+<thead><tr><th scope="col">Region</th><th>Votes</th></tr></thead>
+<tbody><tr><td colspan="1">Ada Lovelace</td><td>1,200</td></tr></tbody>
+</table>
+
+<figure><img src="chart.png" alt="A chart" width="600" height="400"><figcaption>The chart</figcaption></figure>
+
+<details><summary>Method</summary>We counted <mark>twice</mark>.</details>
+
+The <abbr title="World Health Organization">WHO</abbr> said H<sub>2</sub>O and x<sup>2</sup>; press <kbd>Ctrl</kbd>.
+
+<h2 id="overview">Overview</h2>
+"""
+
+
+def test_rich_raw_html_is_kept_with_its_attributes_and_mentions_linked_inside() -> None:
+    ada = Entity(type="people", id="ada-lovelace", name="Ada Lovelace")
+    soup, outcome = convert(RICH, entities=[ada], mode="all")
+    assert outcome.raw_html_removed == []
+    table = soup.find("table")
+    assert table.caption.get_text() == "Votes" and table.find("th")["scope"] == "col"
+    assert [td.get_text() for td in table.find_all("td")] == ["Ada Lovelace", "1,200"]
+    assert table.find("a", class_="mention")["data-entity"] == "people/ada-lovelace"  # linked inside the table
+    img = soup.figure.img
+    assert (img["src"], img["alt"], img["width"], img["height"]) == ("chart.png", "A chart", "600", "400")
+    assert soup.figure.figcaption.get_text() == "The chart"
+    assert soup.details.summary.get_text() == "Method" and soup.details.mark.get_text() == "twice"
+    assert soup.abbr["title"] == "World Health Organization"
+    assert [soup.sub.get_text(), soup.sup.get_text(), soup.kbd.get_text()] == ["2", "2", "Ctrl"]
+    heading = soup.find(id="overview")
+    assert heading.name == "h3" and heading.get_text() == "Overview"  # one level down, as Markdown's ## is
+
+
+HOSTILE = [
+    ("<script>alert(1)</script>", "<script>"),
+    ("<img src=x onerror=alert(1) alt=x>", "the onerror attribute of <img>"),
+    ("<a href='javascript:alert(1)'>x</a>", "a javascript: URL in <a href>"),
+    ("<a href=' JaVaScRiPt:alert(1)'>x</a>", "a javascript: URL in <a href>"),
+    ("<img src='data:image/png;base64,AAAA' alt=x>", "a data: URL in <img src>"),
+    ("<iframe src='https://evil.example/'></iframe>", "<iframe>"),
+    ("<form action='/x'><input name=q></form>", "<form>"),
+    ("<style>body{display:none}</style>", "<style>"),
+    ("<p style='color:red'>x</p>", "the style attribute of <p>"),
+    ("<svg><script>alert(1)</script></svg>", "<svg>"),
+    ("<object data='x.swf'></object>", "<object>"),
+    ("<div><b>unclosed <i>tags</div>", None),
+]
+
+
+@pytest.mark.parametrize(("raw", "said"), HOSTILE)
+def test_hostile_raw_html_is_removed_and_said(raw: str, said: str | None) -> None:
+    soup, outcome = convert(f"Before.\n\n{raw}\n\nAfter, inline: {raw} end.")
+    html = str(soup)
+    for bad in ("<script", "onerror", "javascript:", "data:", "<iframe", "<form", "<input", "<style", "style=",
+                "<svg", "<object", "alert(1)"):
+        assert bad not in html.lower(), bad
+    messages = [r.message for r in outcome.raw_html_removed]
+    if said is None:
+        assert messages == [] and soup.find("b") and soup.find("i")
+    else:
+        assert f"raw HTML: {said} was removed" in messages
+    assert "Before." in soup.get_text() and "end." in soup.get_text()
 
 
 def test_unsafe_urls_are_dropped_and_root_links_made_relative() -> None:

@@ -100,3 +100,76 @@ def test_generated_json_ld_parses(generated_out: Path) -> None:
         assert article["@type"] == "NewsArticle" and article["headline"], page
         assert article["mentions"] and all(m["@type"] in ("Person", "Organization", "Place")
                                            for m in article["mentions"])
+
+
+# A document like Markdown's own syntax page: a table of contents of #links to raw HTML headings,
+# tables, definition lists, details, code with markup in it; beside it right-to-left and CJK briefs.
+SYNTAX_DOCUMENT = """<ul id="toc">
+<li><a href="#overview">Overview</a></li>
+<li><a href="#block">Block elements</a></li>
+<li><a href="#span">Span elements</a></li>
+</ul>
+
+<h2 id="overview">Overview</h2>
+
+Markdown is intended to be as easy-to-read as possible. Ada Lovelace wrote the first program.
+
+<table>
+<caption>Block-level tags</caption>
+<thead><tr><th scope="col">Tag</th><th scope="col">Use</th></tr></thead>
+<tbody>
+<tr><td><code>&lt;div&gt;</code></td><td>a division</td></tr>
+<tr><td><code>&lt;table&gt;</code></td><td>tabular data, as here</td></tr>
+</tbody>
+</table>
+
+<h2 id="block">Block elements</h2>
+
+<dl><dt>Paragraph</dt><dd>One or more lines of text.</dd><dt>Header</dt><dd>Lines starting with #.</dd></dl>
+
+<details><summary>An example</summary>
+
+    <pre>&lt;b&gt;not bold&lt;/b&gt;</pre>
+
+</details>
+
+## Span elements {#not-an-attribute-list}
+
+Use <kbd>Ctrl</kbd>+<kbd>C</kbd>; H<sub>2</sub>O; E = mc<sup>2</sup>; the <abbr title="HyperText Markup Language">HTML</abbr> spec; <mark>highlighted</mark>.
+Back to the [overview](#overview) or the [contents](#toc).
+
+```html
+<script>alert("this is code, shown, not run")</script>
+```
+"""
+
+
+@needs_vnu
+def test_raw_html_rtl_and_cjk_briefs_are_valid_and_their_anchors_resolve(tmp_path: Path) -> None:
+    from sitekit import write_site
+
+    site = write_site(tmp_path / "site", {
+        "content/syntax.md": SYNTAX_DOCUMENT,
+        "content/syntax.yaml": "title: Markdown syntax\ndate: 2024-01-01\nentities: {people: [Ada Lovelace]}\n",
+        "content/arabic.md": "<table><tr><th>المنطقة</th><th>الأصوات</th></tr><tr><td>الشمال</td><td>١٬٢٠٠</td></tr></table>\n\n"
+                             "قال الرئيس إن المحادثات جارية. <abbr title=\"الأمم المتحدة\">الأمم</abbr>\n",
+        "content/arabic.yaml": "title: المحادثات جارية\ndate: 2024-01-02\n",
+        "content/japanese.md": "<details><summary>概要</summary>東京で会議が開かれた。</details>\n\n首相は<ruby>漢字<rt>かんじ</rt></ruby>を話した。\n",
+        "content/japanese.yaml": "title: 東京で会議\ndate: 2024-01-03\n",
+    })
+    report = build(site)
+    out = site / "site"
+    assert errors_of(nu_messages(out / "briefs")) == []
+    # One anchor leads nowhere (the Markdown heading's id is made from its text): the build says so.
+    assert broken_links(out) == ["briefs/syntax/index.html: #span → no #span"]
+    warned = [(w.path.name, w.line, w.message) for w in report.warnings if "#" in w.message]
+    assert warned == [("syntax.md", 4, "link to #span leads nowhere: the page has no element with that id")]
+    page = parse_html(out / "briefs/syntax/index.html")
+    assert [a["href"] for a in page.select("#toc a")] == ["#overview", "#block", "#span"]
+    assert page.find(id="overview").name == "h3" and page.find("table").caption.get_text() == "Block-level tags"
+    assert page.select("article script") == []
+    assert "alert(" in page.select_one("pre code").get_text()  # code shows the markup, escaped
+    assert page.select_one("table a.mention") is None and page.select_one("p a.mention") is not None
+    japanese = parse_html(out / "briefs/japanese/index.html")
+    assert str(japanese.find("ruby").find("rt").string) == "かんじ" and japanese.details.summary.get_text() == "概要"
+    assert [w.message for w in report.warnings if "raw HTML" in w.message] == []

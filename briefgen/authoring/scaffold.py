@@ -89,7 +89,8 @@ entity_types: []
 # Which mentions of a brief's entities link to their pages: first, all or none.
 mentions: first
 markdown:
-  # true lets raw HTML in articles through; false leaves it out.
+  # Raw HTML in articles: false keeps what is safe (tables, figures, details, abbr, ...) and removes
+  # scripts, styles, event handlers, frames and forms, with a warning; true publishes it all as written.
   unsafe_html: false
 feed:
   # true puts whole briefs in the site's feeds; false only their summaries.

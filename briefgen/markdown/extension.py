@@ -14,13 +14,13 @@ from __future__ import annotations
 
 import html
 import re
+import urllib.parse
 import xml.etree.ElementTree as etree
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import markdown
 from markdown.extensions import Extension
-from markdown.inlinepatterns import InlineProcessor
 from markdown.treeprocessors import Treeprocessor
 from markdown.util import ETX, STX
 from markupsafe import escape
@@ -32,6 +32,7 @@ from .direction import mark_right_to_left
 from .headings import demote_heading, is_demotable_heading
 from .mentions import MentionContext, link_mentions
 from .quotes import QuoteProblem
+from .rawhtml import RawHtmlTreeprocessor, Removal
 from .urls import clean_links
 
 STASHED_HTML = re.compile(re.escape(markdown.util.HTML_PLACEHOLDER).replace("%s", r"(\d+)"))
@@ -51,6 +52,9 @@ class Outcome:
     mentioned: set[tuple[str, str]] = field(default_factory=set)
     problems: list[QuoteProblem] = field(default_factory=list)
     root_links: list[str] = field(default_factory=list)  # links from the site's root (/briefs/x/), as written
+    raw_html_removed: list[Removal] = field(default_factory=list)  # what raw HTML held that was not published
+    ids: set[str] = field(default_factory=set)  # every id the document has
+    fragments: list[str] = field(default_factory=list)  # the targets of its links within the page (#x), in order
 
 
 @dataclass
@@ -64,13 +68,6 @@ class DocumentState:
     link_index: bool = True
     id_prefix: str = ""  # put before every id (and #fragment) the document makes: a note's footnotes
     outcome: Outcome = field(default_factory=Outcome)
-
-
-class OmitRawHtml(InlineProcessor):
-    """Raw HTML in Markdown is left out (as Hugo does) unless the site trusts its writers."""
-
-    def handleMatch(self, m: re.Match[str], data: str) -> tuple[str, int, int]:  # type: ignore[override]
-        return "", m.start(0), m.end(0)
 
 
 class BriefTreeprocessor(Treeprocessor):
@@ -96,6 +93,12 @@ class BriefTreeprocessor(Treeprocessor):
             outcome.note_numbers.update(marked.note_numbers)
             outcome.quoted.update(marked.quoted)
         mark_right_to_left(root)
+        for element in root.iter():
+            if "id" in element.attrib:
+                outcome.ids.add(element.get("id", ""))
+            href = element.get("href", "")
+            if href.startswith("#") and len(href) > 1:
+                outcome.fragments.append(urllib.parse.unquote(href[1:]))
 
     def _decode_character_references(self, root: etree.Element) -> None:
         """`&amp;`, `&nbsp;`, `&mdash;` as the characters they stand for, not stashed placeholders.
@@ -125,7 +128,9 @@ def _fix_links_and_headings(root: etree.Element, state: DocumentState) -> None:
     """Safe links, ids kept apart by `state.id_prefix`, headings one level down with anchors."""
     # With an id prefix, the document's own ids and links to them get it; links to the page's ids do not.
     own_ids = {element.get("id") for element in root.iter() if "id" in element.attrib} if state.id_prefix else set()
-    taken: set[str] | None = None if state.id_prefix else set()  # heading ids given so far, if any are given
+    # Heading ids given so far (none are given in a note); ids the raw HTML brought are taken from the start.
+    taken: set[str] | None = None if state.id_prefix else {
+        element.get("id", "") for element in root.iter() if "id" in element.attrib}
     for element in root.iter():
         tag: object = element.tag  # a comment's or processing instruction's tag is a function
         if not isinstance(tag, str):
@@ -160,8 +165,9 @@ class BriefExtension(Extension):
     def extendMarkdown(self, md: markdown.Markdown) -> None:
         md.registerExtension(self)
         if not self.unsafe_html:
-            md.preprocessors.deregister("html_block")
-            md.inlinePatterns.register(OmitRawHtml(markdown.inlinepatterns.HTML_RE, md), "html", 90)
+            # After 'unescape' (priority 0), before briefgen's own: raw HTML becomes clean elements.
+            removed = RawHtmlTreeprocessor(md, lambda removal: self.state.outcome.raw_html_removed.append(removal))
+            md.treeprocessors.register(removed, "briefgen-raw-html", -1)
         # After 'unescape' (priority 0): the text is final apart from stashed HTML.
         md.treeprocessors.register(BriefTreeprocessor(md, self), "briefgen", -5)
 
