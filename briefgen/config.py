@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from .errors import BriefgenError, ErrorCollector, did_you_mean
+from .langtag import is_language_tag
 from .model import DEFAULT_ENTITY_TYPES
 from .yamlfile import YamlList, YamlMap, load_yaml_file
 
@@ -25,8 +26,6 @@ MENTION_MODES = ("first", "all", "none")
 # Folders of the site briefgen writes itself (pagefind/: the search index): no entity type may take one.
 RESERVED_PATHS = frozenset({"briefs", "tags", "archive", "entities", "page", "static", "assets", "search", "feeds",
                             "pagefind"})
-# A language tag (BCP 47's shape: en, en-GB, zh-Hant-TW): it goes into every page's lang and the feeds' xml:lang.
-LANGUAGE_TAG = re.compile(r"^[A-Za-z]{2,8}(?:-[A-Za-z0-9]{1,8})*$")
 TYPE_NAME = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 # The reproducible-builds convention (reproducible-builds.org/specs/source-date-epoch): the build's time.
 SOURCE_DATE_EPOCH = "SOURCE_DATE_EPOCH"
@@ -177,9 +176,9 @@ def _parse_config(data: YamlMap, path: Path, site_dir: Path) -> Config:
                 fail(key, f"'{key}' must be text")
             else:
                 values[key] = data.raw.get(key, str(value)).strip()
-    if "language" in values and not LANGUAGE_TAG.match(values["language"]):
+    if "language" in values and not is_language_tag(values["language"]):
         fail("language", f"language '{values.pop('language')}' is not a language tag",
-             "use a tag such as en, en-GB or pt-BR")
+             "use a BCP 47 tag such as en, en-GB or pt-BR (it goes into every page's lang and the feeds' xml:lang)")
     if "base_url" in data:
         try:
             values["base_url"] = _check_base_url(data["base_url"], path, data.line_of("base_url"))

@@ -103,7 +103,12 @@ def link(target: str, spec: FeedSpec, config: Config) -> str:
 
 def feed_updated(briefs: Sequence[Brief]) -> datetime:
     """The newest entry's date (the clock is never read)."""
-    return max((brief.date for brief in briefs), default=EPOCH)
+    return max((entry_updated(brief) for brief in briefs), default=EPOCH)
+
+
+def entry_updated(brief: Brief) -> datetime:
+    """When the brief last changed: its `updated:` or newest correction, else its date."""
+    return brief.modified[0] if brief.modified else brief.date
 
 
 def entry_html(rendered: RenderedBrief) -> str:
@@ -163,13 +168,13 @@ def atom_feed(spec: FeedSpec, site: Site, rendered: Mapping[str, RenderedBrief],
 
 
 def _atom_entry(brief: Brief, spec: FeedSpec, site: Site, rendered: RenderedBrief, config: Config) -> ET.Element:
-    entry = ET.Element("entry")
+    entry = ET.Element("entry", {XML_LANG: brief.language} if brief.language else {})
     _text(entry, "title", brief.title)
     href = link(brief.url, spec, config)
     ET.SubElement(entry, "link", {"rel": "alternate", "type": "text/html", "href": href})
     _text(entry, "id", entry_id(brief, config))
     _text(entry, "published", rfc3339(brief.date))
-    _text(entry, "updated", rfc3339(brief.date))
+    _text(entry, "updated", rfc3339(entry_updated(brief)))
     if brief.source and brief.source.author:
         author = ET.SubElement(entry, "author")
         _text(author, "name", brief.source.author)
@@ -234,6 +239,10 @@ def json_feed(spec: FeedSpec, site: Site, rendered: Mapping[str, RenderedBrief],
         else:
             item["content_text"] = brief_summary(brief, rendered[brief.slug])
         item["date_published"] = rfc3339(brief.date)
+        if brief.modified:
+            item["date_modified"] = rfc3339(brief.modified[0])
+        if brief.language:
+            item["language"] = brief.language
         if brief.source and brief.source.author:
             item["authors"] = [{"name": xml_text(brief.source.author)}]
         if brief.source and brief.source.url:

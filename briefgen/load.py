@@ -16,11 +16,13 @@ from urllib.parse import quote, urlsplit
 
 from .config import Config
 from .errors import BriefgenError, BuildWarning, ErrorCollector, cannot_read, did_you_mean
+from .langtag import is_language_tag
 from .model import (
     ARTICLE_SUFFIXES,
     Agent,
     Annotation,
     Brief,
+    Correction,
     EntityRef,
     Rating,
     Source,
@@ -29,8 +31,9 @@ from .slugs import MAX_SLUG_LENGTH, slugify, stem_slug
 from .wire import parse_wire
 from .yamlfile import YamlList, YamlMap, decode_text, load_yaml_file
 
-SIDECAR_KEYS = ("title", "date", "summary", "key_points", "source", "entities",
-                "annotations", "tags", "slug", "draft")
+SIDECAR_KEYS = ("title", "date", "updated", "summary", "key_points", "source", "entities",
+                "annotations", "corrections", "tags", "slug", "draft", "language")
+CORRECTION_KEYS = ("date", "text")
 SOURCE_KEYS = ("name", "url", "author", "published")
 ENTITY_KEYS = ("name", "id", "aliases", "description", "wikidata")
 ANNOTATION_KEYS = ("quote", "note", "kind", "prefix", "suffix", "by", "date", "rating")
@@ -184,6 +187,8 @@ class _SidecarReader:
             "tags": self.tags(),
             "slug": self.slug(),
             "draft": self.flag("draft"),
+            **self.revisions(when[0] if when else None),
+            "language": self.language(),
         }
 
     def text(self, key: str, *, required: bool = False, mapping: YamlMap | None = None) -> str | None:
@@ -250,6 +255,54 @@ class _SidecarReader:
             self.fail(f"'{key}': {exc}", data.line_of(key),
                       "use an ISO 8601 date (2018-07-19) or date-time (2018-07-19T14:30:00+02:00)")
             return None
+
+    def revisions(self, published: datetime | None) -> dict[str, Any]:
+        """`updated:` (never before `date:`) and `corrections:` (each a date and a text; newest first)."""
+        data = self.data
+        updated = self.when(data, "updated")
+        if updated and published and updated[0] < published:
+            self.fail(f"'updated' ({data.raw.get('updated', data['updated'])}) is before the brief's date",
+                      data.line_of("updated"), "a brief is updated after it is published: check both dates")
+            updated = None
+        corrections: list[Correction] = []
+        value = data.get("corrections")
+        if value is not None and not isinstance(value, YamlList):
+            self.fail("'corrections' must be a list", data.line_of("corrections"),
+                      "write each correction as `- date: YYYY-MM-DD` with `text: what was corrected`")
+        listed = value if isinstance(value, YamlList) else YamlList()
+        for index, item in enumerate(listed):
+            if not isinstance(item, YamlMap):
+                self.fail(f"correction {index + 1} must be a mapping with `date:` and `text:`", listed.line_of(index))
+                continue
+            for key in item:
+                if key not in CORRECTION_KEYS:
+                    self.fail(f"unknown key '{key}' in correction {index + 1}", item.line_of(key),
+                              did_you_mean(key, CORRECTION_KEYS) or "a correction has `date:` and `text:`")
+            when = self.when(item, "date", required=True)
+            text = self.text("text", required=True, mapping=item)
+            if when and text:
+                if published and when[0] < published:
+                    self.fail(f"correction {index + 1} is dated before the brief", item.line_of("date"),
+                              "a correction comes after the brief is published: check its date")
+                    continue
+                corrections.append(Correction(when[0], when[1], text))
+        corrections.sort(key=lambda correction: correction.date, reverse=True)
+        if updated and corrections and updated[0] < corrections[0].date:
+            self.fail("'updated' is before the newest correction", data.line_of("updated"),
+                      f"set `updated:` to {corrections[0].date.date().isoformat()} or later, or leave it out "
+                      "(the newest correction's date is then used)")
+        return {"updated": updated[0] if updated else None, "updated_has_time": updated[1] if updated else False,
+                "corrections": tuple(corrections)}
+
+    def language(self) -> str | None:
+        value = self.text("language")
+        if value is None:
+            return None
+        if not is_language_tag(value):
+            self.fail(f"language '{value}' is not a language tag", self.data.line_of("language"),
+                      "use a BCP 47 tag such as en, ar, ja, pt-BR or zh-Hant")
+            return None
+        return None if value.lower() == self.config.language.lower() else value
 
     def slug(self) -> str | None:
         value = self.text("slug")

@@ -27,7 +27,7 @@ WIKIDATA = "https://www.wikidata.org/wiki/"
 
 
 def news_article(brief: Brief, entities: Sequence[Entity], config: Config, description: str = "") -> dict[str, Any]:
-    """The brief as a schema.org NewsArticle (dateModified is left out: briefs carry no such date).
+    """The brief as a schema.org NewsArticle (dateModified: its `updated:`, else its newest correction).
 
     `description` is what the brief is about (its summary, or the key points or the body's start).
     """
@@ -36,7 +36,8 @@ def news_article(brief: Brief, entities: Sequence[Entity], config: Config, descr
         "@type": "NewsArticle",
         "headline": brief.title,
         "datePublished": rfc3339(brief.date),
-        "inLanguage": config.language,
+        **({"dateModified": rfc3339(brief.modified[0])} if brief.modified else {}),
+        "inLanguage": brief.language or config.language,
         "publisher": {"@type": "Organization", "name": config.title},
     }
     if config.base_url:

@@ -130,6 +130,15 @@ class Annotation:
 
 
 @dataclass(frozen=True)
+class Correction:
+    """One entry of a brief's correction log: when, and what was corrected."""
+
+    date: datetime
+    has_time: bool
+    text: str
+
+
+@dataclass(frozen=True)
 class Brief:
     """One brief: its article and its sidecar, validated."""
 
@@ -149,10 +158,23 @@ class Brief:
     tags: tuple[str, ...] = ()
     draft: bool = False
     warnings: tuple[BuildWarning, ...] = ()  # what loading it found odd but not wrong
+    updated: datetime | None = None  # when it last changed in substance (the sidecar's `updated:`)
+    updated_has_time: bool = False
+    corrections: tuple[Correction, ...] = ()  # newest first
+    language: str | None = None  # a BCP 47 tag, when it is not the site's
 
     @property
     def url(self) -> str:
         return f"briefs/{self.slug}/"
+
+    @property
+    def modified(self) -> tuple[datetime, bool] | None:
+        """When the brief last changed, and whether that has a time: `updated`, else its newest correction."""
+        if self.updated is not None:
+            return self.updated, self.updated_has_time
+        if self.corrections:
+            return self.corrections[0].date, self.corrections[0].has_time
+        return None
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,7 @@ from markupsafe import Markup, escape
 
 from .config import Config, builtin_templates_dir
 from .errors import BriefgenError, BuildWarning
+from .langtag import is_right_to_left
 from .markdown.extension import BriefMarkdown
 from .markdown.mentions import MentionContext, MentionMatcher
 from .metadata import claim_reviews, news_article
@@ -51,6 +52,7 @@ def make_environment(config: Config) -> jinja2.Environment:
     )
     env.filters["longdate"] = format_date
     env.filters["isodate"] = iso_date
+    env.filters["right_to_left"] = is_right_to_left
     env.filters["monthname"] = lambda value: f"{MONTHS[value.month - 1]} {value.year}"
     env.filters["tojson_ld"] = json_ld
     env.filters["number"] = _number

@@ -67,7 +67,7 @@ def sitemap_urls(site: Site, page_paths: Iterable[PurePosixPath]) -> list[Sitema
         if briefs and slug in site.tags:
             known[site.tags[slug].url] = w3c_date(briefs[0].date, briefs[0].has_time)
     for brief in site.briefs:
-        known[brief.url] = w3c_date(brief.date, brief.has_time)
+        known[brief.url] = w3c_date(*(brief.modified or (brief.date, brief.has_time)))
     urls = []
     for path in page_paths:
         if path.suffix != ".html" or path in NOT_LISTED:

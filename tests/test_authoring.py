@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from briefgen import load
 from briefgen.authoring.scaffold import (
     EXAMPLE_SLUG,
     check_date,
@@ -18,8 +19,7 @@ from briefgen.authoring.scaffold import (
 )
 from briefgen.errors import BriefgenError
 
-SIDECAR_KEYS = {"title", "date", "summary", "key_points", "source", "entities", "annotations", "tags", "slug",
-                "draft"}
+SIDECAR_KEYS = set(load.SIDECAR_KEYS)  # every key the loader knows, so a new one is scaffolded too
 TODAY = dt.date(2024, 5, 17)
 
 

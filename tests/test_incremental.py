@@ -79,6 +79,9 @@ edit = st.one_of(
     st.tuples(st.just("title"), slugs, st.sampled_from(["Edited", "Another title"])),
     st.tuples(st.just("date"), slugs, st.integers(1, 28)),
     st.tuples(st.just("touch"), slugs),
+    # Updated, corrected, or in another language (a right-to-left one among them), or none of these again.
+    st.tuples(st.just("revise"), slugs, st.sampled_from([None, 28]), st.booleans(),
+              st.sampled_from([None, "ar", "ja", "en"])),
     st.tuples(st.just("registry"), st.sampled_from(PEOPLE), st.sampled_from(["", "Lovelace", "Babbage", "Hopper"]),
               st.sampled_from(["", "A mathematician.", "A pioneer."])),
     st.tuples(st.just("template"), st.booleans()),
@@ -128,6 +131,18 @@ def apply_edit(site: Path, step: tuple) -> bool:
                 lines[0] = f"title: {step[2]!r}"
             elif kind == "date":
                 lines[1] = f"date: 2024-03-{step[2]:02d}"
+            path.write_text("\n".join(lines) + "\n")
+    elif kind == "revise":
+        path = content / f"{step[1]}.yaml"
+        if path.exists():
+            lines = [line for line in path.read_text().splitlines()
+                     if not line.startswith(("updated:", "corrections:", "language:"))]
+            if step[2]:
+                lines.append(f"updated: 2024-03-{step[2]:02d}")
+            if step[3]:
+                lines.append("corrections: [{date: 2024-03-28, text: A name was misspelled.}]")
+            if step[4]:
+                lines.append(f"language: {step[4]}")
             path.write_text("\n".join(lines) + "\n")
     elif kind == "registry":
         name, alias, description = step[1], step[2], step[3]

@@ -153,9 +153,10 @@ def test_raw_html_rtl_and_cjk_briefs_are_valid_and_their_anchors_resolve(tmp_pat
         "content/syntax.yaml": "title: Markdown syntax\ndate: 2024-01-01\nentities: {people: [Ada Lovelace]}\n",
         "content/arabic.md": "<table><tr><th>المنطقة</th><th>الأصوات</th></tr><tr><td>الشمال</td><td>١٬٢٠٠</td></tr></table>\n\n"
                              "قال الرئيس إن المحادثات جارية. <abbr title=\"الأمم المتحدة\">الأمم</abbr>\n",
-        "content/arabic.yaml": "title: المحادثات جارية\ndate: 2024-01-02\n",
+        "content/arabic.yaml": "title: المحادثات جارية\ndate: 2024-01-02\nlanguage: ar\n"
+                               "corrections: [{date: 2024-01-03, text: صُحح الرقم}]\n",
         "content/japanese.md": "<details><summary>概要</summary>東京で会議が開かれた。</details>\n\n首相は<ruby>漢字<rt>かんじ</rt></ruby>を話した。\n",
-        "content/japanese.yaml": "title: 東京で会議\ndate: 2024-01-03\n",
+        "content/japanese.yaml": "title: 東京で会議\ndate: 2024-01-03\nlanguage: ja\nupdated: 2024-01-04\n",
     })
     report = build(site)
     out = site / "site"

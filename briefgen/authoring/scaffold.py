@@ -310,6 +310,7 @@ def render_sidecar(draft: SidecarDraft, *, header: Iterable[str] = ()) -> str:
     lines = [f"## {line}" for line in header]
     lines.append(f"title: {yaml_scalar(draft.title)}")
     lines.append(f"date: {format_date(draft.date)}")
+    example_date = format_date(draft.date.date() if isinstance(draft.date, dt.datetime) else draft.date)
     if draft.draft:
         lines.append("draft: true              # left out of the site unless built with --drafts")
     lines += _source_lines(draft)
@@ -345,6 +346,11 @@ def render_sidecar(draft: SidecarDraft, *, header: Iterable[str] = ()) -> str:
         "#     suffix: words just after the quote",
         "# tags: [a-tag, another-tag]  # the brief is listed on each tag's page",
         "# slug: custom-slug        # the brief's address, /briefs/<slug>/ (default: from the file name)",
+        f"# updated: {example_date}     # when the brief last changed in substance (not before its date)",
+        "# corrections:             # a correction log at the foot of the brief, newest first",
+        f"#   - date: {example_date}",
+        "#     text: What was corrected, and how",
+        "# language: ar             # the brief's language, when it is not the site's (BCP 47: ar, ja, pt-BR)",
     ])
     if not draft.draft:
         lines.append("# draft: true              # leave the brief out of the site unless built with --drafts")

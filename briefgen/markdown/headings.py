@@ -18,7 +18,7 @@ from .textmap import without_placeholders
 # briefgen gives notes and marks: a heading never takes one of them (footnotes' fn:1 holds a colon,
 # which no slug has).
 PAGE_IDS = frozenset({"main", "site-search-q", "brief-title", "entities-title", "key-points-title",
-                      "notes-title", "related-title"})
+                      "notes-title", "related-title", "corrections-title"})
 GIVEN_ID = re.compile(r"^(?:note|anno|ref)-\d+$")
 
 
