@@ -155,6 +155,8 @@ class Rendering:
     static: StaticRefresh | None  # a rebuild's static files; None for a clean build
 
 
+NO_CLAIM_REVIEW_NOTE = ("rated fact-checks carry no ClaimReview markup: Google needs its absolute URL; "
+                        "set base_url in briefgen.yaml or pass --base-url")
 DEFAULT_OUT = "site"  # the output folder, in the site's folder, when none is named
 
 
@@ -656,5 +658,8 @@ def _load_record(pair: tuple[Path, Path], config: Config) -> tuple[SourceRecord 
 def _notes(memory: BuildMemory, config: Config) -> tuple[str, ...]:
     """What the build left out on purpose: sitemaps without base_url, briefs scheduled for later."""
     notes = [] if config.base_url else [NO_BASE_URL_NOTE]
+    if not config.base_url and any(annotation.rating for record in memory.sources.values()
+                                   for annotation in record.brief.annotations):
+        notes.append(NO_CLAIM_REVIEW_NOTE)
     scheduled = scheduled_note((record.brief for record in memory.sources.values()), config)
     return (*notes, scheduled) if scheduled else tuple(notes)

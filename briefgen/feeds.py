@@ -28,9 +28,9 @@ from markupsafe import escape
 
 from .config import Config
 from .htmlwalk import rewrite_urls
-from .model import Brief, Entity, Site
+from .model import Annotation, Brief, Entity, Site
 from .rendered import RenderedBrief, brief_summary
-from .xmltext import local_day, rfc3339, xml_text
+from .xmltext import format_date, local_day, plain_number, rfc3339, xml_text
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
 XML_BASE = "{http://www.w3.org/XML/1998/namespace}base"
@@ -122,10 +122,32 @@ def entry_html(rendered: RenderedBrief) -> str:
         notes = "".join(
             f'<li id="note-{note.number}" value="{note.number}"><p><strong>'
             f'{escape(note.annotation.kind.replace("-", " ").capitalize())}</strong> on “'
-            f'{escape(note.annotation.quote)}”</p>{str(note.html).strip()}</li>'
+            f'{escape(note.annotation.quote)}”</p>{str(note.html).strip()}{_note_byline(note.annotation)}</li>'
             for note in rendered.notes)
         parts.append(f"<h2>Annotations</h2><ol>{notes}</ol>")
     return xml_text("\n".join(parts))
+
+
+def _note_byline(annotation: Annotation) -> str:
+    """A note's verdict, and who wrote it when, as the brief's page shows them (HTML; empty if none)."""
+    html = ""
+    rating = annotation.rating
+    if rating is not None:
+        scale = ""
+        if rating.value is not None and rating.worst is not None and rating.best is not None:
+            scale = (f" ({plain_number(rating.value)} on a scale from {plain_number(rating.worst)}"
+                     f" to {plain_number(rating.best)})")
+        html += f"<p>Verdict: <strong>{escape(rating.name)}</strong>{escape(scale)}</p>"
+    by, when = annotation.by, annotation.date
+    if by or when:
+        who = ""
+        if by is not None:
+            name = escape(by.name)
+            who = f' by <a href="{escape(by.url)}">{name}</a>' if by.url else f" by {name}"
+        dated = f", {escape(format_date(when, annotation.has_time))}" if when else ""
+        html += f"<p><em>{escape(annotation.kind.replace('-', ' ').capitalize())}{who}{dated}</em></p>"
+    return html
+
 
 
 def atom_feed(spec: FeedSpec, site: Site, rendered: Mapping[str, RenderedBrief], config: Config,

@@ -77,8 +77,14 @@ def thing(entity: Entity, config: Config) -> dict[str, Any]:
 
 
 def claim_reviews(brief: Brief, rendered: RenderedBrief, config: Config) -> list[dict[str, Any]]:
-    """A schema.org ClaimReview for each rated fact-check of the brief (Google's fact-check markup)."""
-    page = config.base_url + quote(brief.url) if config.base_url else ""
+    """A schema.org ClaimReview for each rated fact-check of the brief (Google's fact-check markup).
+
+    None without `base_url`: a ClaimReview must give its absolute `url`, and a
+    relative one would make the markup invalid (the build says so in a note).
+    """
+    if not config.base_url:
+        return []
+    page = config.base_url + quote(brief.url)
     reviews = []
     for note in rendered.notes:
         annotation, rating = note.annotation, note.annotation.rating

@@ -28,13 +28,10 @@ from .metadata import claim_reviews, news_article
 from .model import Brief, Entity, Group, Page, Site
 from .rendered import BriefOutcome, RenderedBrief, RenderedNote, brief_summary
 from .wire import parse_wire
-from .xmltext import rfc3339
+from .xmltext import MONTHS, format_date, plain_number, rfc3339
 
 BRIEF_ROOT = "../../"  # a brief's page is briefs/<slug>/index.html
 TYPE_INDEX_PAGE_SIZE = 200
-MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
-          "September", "October", "November", "December")
-
 
 def make_environment(config: Config) -> jinja2.Environment:
     """Jinja environment: site templates/ first, then the built-in theme."""
@@ -55,26 +52,13 @@ def make_environment(config: Config) -> jinja2.Environment:
     env.filters["right_to_left"] = is_right_to_left
     env.filters["monthname"] = lambda value: f"{MONTHS[value.month - 1]} {value.year}"
     env.filters["tojson_ld"] = json_ld
-    env.filters["number"] = _number
+    env.filters["number"] = plain_number
     return env
-
-
-def format_date(value: datetime | date, has_time: bool = False) -> str:
-    """'19 July 2018' (and ', 14:30 UTC' when the time is known): locale-free, stable."""
-    text = f"{value.day} {MONTHS[value.month - 1]} {value.year}"
-    if has_time and isinstance(value, datetime):
-        text += f", {value:%H:%M} {value.tzname() or ''}".rstrip()
-    return text
 
 
 def iso_date(value: datetime | date) -> str:
     """A <time datetime>: a date, or a date-time with its offset (as feeds give it)."""
     return rfc3339(value) if isinstance(value, datetime) else value.isoformat()
-
-
-def _number(value: float) -> str:
-    """3.0 as '3', 2.5 as '2.5': a rating's numbers as a reader writes them."""
-    return str(int(value)) if float(value).is_integer() else str(value)
 
 
 def json_ld(value: Any) -> Markup:

@@ -2,7 +2,7 @@
 
 Owns stripping the characters XML 1.0 forbids (content is hostile: a title
 may carry a stray control character that would make a whole feed unreadable)
-and formatting dates as RFC 3339 / W3C Datetime. Must not import other
+and formatting dates as RFC 3339 / W3C Datetime, and as people read them. Must not import other
 briefgen modules beyond the model, and must not build documents: escaping is
 left to ElementTree, which does it right.
 """
@@ -45,3 +45,20 @@ def w3c_date(value: datetime, has_time: bool) -> str:
 
 def local_day(value: datetime | date) -> str:
     return (value.date() if isinstance(value, datetime) else value).isoformat()
+
+
+MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
+          "September", "October", "November", "December")
+
+
+def format_date(value: datetime | date, has_time: bool = False) -> str:
+    """'19 July 2018' (and ', 14:30 UTC' when the time is known): locale-free, stable."""
+    text = f"{value.day} {MONTHS[value.month - 1]} {value.year}"
+    if has_time and isinstance(value, datetime):
+        text += f", {value:%H:%M} {value.tzname() or ''}".rstrip()
+    return text
+
+
+def plain_number(value: float) -> str:
+    """3.0 as '3', 2.5 as '2.5': a rating's numbers as a reader writes them."""
+    return str(int(value)) if float(value).is_integer() else str(value)

@@ -124,3 +124,33 @@ def test_who_when_and_verdict_are_shown_exported_and_inert(tmp_path: Path) -> No
     # Notes without a rating publish no ClaimReview.
     assert len(overlaps.find_all("script", type="application/ld+json")) == 2
     assert len(parse_html(site / "site/briefs/repeats/index.html").find_all("script", type="application/ld+json")) == 1
+
+
+def test_without_base_url_no_claim_review_is_published_and_the_build_says_why(tmp_path: Path) -> None:
+    from sitekit import parse_html
+
+    site = write_annotated_site(tmp_path)
+    report = build(site, site / "site")
+    page = parse_html(site / "site/briefs/links/index.html")
+    kinds = [json.loads(script.string) for script in page.find_all("script", type="application/ld+json")]
+    assert [data.get("@type") for data in kinds if isinstance(data, dict)] == ["NewsArticle"]
+    assert not [data for data in kinds if isinstance(data, list)]  # the ClaimReview list is left out
+    assert any("ClaimReview" in note and "base_url" in note for note in report.notes)
+    assert page.select_one("#note-4 .verdict") is not None  # the verdict itself is still shown
+
+
+def test_feed_entries_show_each_note_with_its_verdict_author_and_date(tmp_path: Path) -> None:
+    import feedparser
+    from bs4 import BeautifulSoup
+
+    site = write_annotated_site(tmp_path)
+    build(site, site / "site", base_url="https://example.org/news/")
+    feed = feedparser.parse((site / "site/feed.xml").read_bytes())
+    entry = next(e for e in feed.entries if e.link.endswith("/briefs/links/"))
+    content = BeautifulSoup(entry.content[0].value, "html5lib")
+    note = content.find(id="note-4")
+    text = note.get_text(" ", strip=True)
+    assert "Verdict: False <img src=x onerror=alert(1)> (1 on a scale from 1 to 5)" in text
+    assert "Fact check by Eve <script>alert(1)</script> , 3 May 2024" in text
+    assert note.find("a", string="Eve <script>alert(1)</script>")["href"] == "https://example.org/eve?a=1&b=%3C2%3E"
+    assert not content.find_all("script") and not content.find_all(attrs={"onerror": True})
