@@ -14,7 +14,7 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from . import __version__
 from .build import DEFAULT_OUT, Builder
@@ -108,7 +108,33 @@ def make_parser() -> argparse.ArgumentParser:
     imported.add_argument("--source-name", help="the source's name (e.g. CNBC)")
     imported.add_argument("--force", action="store_true", help="overwrite existing briefs")
     imported.set_defaults(run=run_import)
+    _add_annotations_commands(commands)
     return parser
+
+
+def _add_annotations_commands(commands: Any) -> None:
+    annotations = commands.add_parser("annotations", help="work with the briefs' annotations")
+    actions = annotations.add_subparsers(dest="action", metavar="ACTION", required=True)
+    imported = actions.add_parser("import", help="add W3C Web Annotation or Hypothesis exports to the sidecars")
+    imported.add_argument("files", nargs="+", type=Path, metavar="FILE")
+    imported.add_argument("--site", dest="site_dir", type=Path, default=Path("."), help="the site folder")
+    imported.add_argument("--dry-run", action="store_true", help="say what would be added; change no file")
+    imported.set_defaults(run=run_annotations_import)
+
+
+def run_annotations_import(args: argparse.Namespace) -> int:
+    from .authoring.annotations_import import import_annotations
+
+    report = import_annotations(args.site_dir, args.files, dry_run=args.dry_run)
+    verb = "would add" if args.dry_run else "added"
+    for sidecar, items in report.added.items():
+        print(f"{sidecar}: {verb} {len(items)} annotation{'s' if len(items) != 1 else ''}")
+    for message in report.failed:
+        print(f"error: {message}", file=sys.stderr)
+    added = sum(len(items) for items in report.added.values())
+    print(f"{'Would import' if args.dry_run else 'Imported'} {added} annotations into {len(report.added)} briefs; "
+          f"{len(report.skipped)} already there; {len(report.failed)} failed")
+    return 1 if report.failed else 0
 
 
 def port_number(text: str) -> int:
