@@ -281,7 +281,7 @@ class Builder:
         if not self._save(memory, report):
             report = replace(report, warnings=(*report.warnings, BuildWarning(
                 "the build cache could not be saved (a full disk, or a folder that cannot be written): "
-                "the next build will be a full one", self.site_dir / CACHE_DIR)))
+                "the next build will be a full one", self.site_dir / CACHE_DIR, kind="cache-not-saved")))
         return replace(report, seconds=time.perf_counter() - started)
 
     def _build(self, memory: BuildMemory, config: Config, progress: Progress | None,

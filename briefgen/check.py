@@ -87,7 +87,8 @@ def dates_far_ahead(briefs: Iterable[Brief], config: Config) -> list[BuildWarnin
         if brief.date - config.now > FAR_FUTURE:
             warnings.append(BuildWarning(
                 f"date {brief.date.date().isoformat()} is more than a year ahead: the brief is scheduled "
-                "until then (a typo in the year?)", Path(brief.sidecar_path), _line_of_date(Path(brief.sidecar_path))))
+                "until then (a typo in the year?)", Path(brief.sidecar_path), _line_of_date(Path(brief.sidecar_path)),
+                "date-far-ahead"))
     return warnings
 
 
@@ -108,7 +109,7 @@ def _registry_name(site_dir: Path) -> Path:
 
 def entities_without_description(site: Site, registry: Path) -> list[BuildWarning]:
     return [BuildWarning(f"{entity.type} entity '{entity.name}' has no description "
-                         f"(add one in {registry.name})", registry)
+                         f"(add one in {registry.name})", registry, kind="missing-description")
             for entity in site.entities.values() if not entity.description]
 
 
@@ -128,7 +129,7 @@ def near_duplicate_entities(site: Site) -> list[BuildWarning]:
             where = Path(briefs[0].sidecar_path) if briefs else None
             warnings.append(BuildWarning(
                 f"{entity_type} '{one.name}' and '{other.name}' look like one entity spelt twice "
-                f"(ids '{one.id}' and '{other.id}')", where))
+                f"(ids '{one.id}' and '{other.id}')", where, kind="near-duplicate-entity"))
     return warnings
 
 
@@ -195,7 +196,8 @@ def near_duplicate_pairs(names: Sequence[str]) -> list[tuple[int, int]]:
 
 def briefs_without_entities(site: Site) -> list[BuildWarning]:
     return [BuildWarning("brief names no entities (add `entities:` to link its people, places, ...)",
-                         Path(brief.sidecar_path)) for brief in site.briefs if not brief.entities]
+                         Path(brief.sidecar_path), kind="brief-without-entities")
+            for brief in site.briefs if not brief.entities]
 
 
 def tags_sharing_a_page(site: Site) -> list[BuildWarning]:
@@ -210,7 +212,8 @@ def tags_sharing_a_page(site: Site) -> list[BuildWarning]:
             names = " and ".join(f"'{name}'" for name in sorted(found))
             first = found[sorted(found)[-1]]
             warnings.append(BuildWarning(f"tags {names} share one page, tags/{slug}/ "
-                                         "(rename one if they are different subjects)", Path(first.sidecar_path)))
+                                         "(rename one if they are different subjects)", Path(first.sidecar_path),
+                                         kind="tags-share-a-page"))
     return warnings
 
 
@@ -236,7 +239,8 @@ def names_merged_by_their_slug(refs: Sequence[EntityRef]) -> list[BuildWarning]:
             listed = " and ".join(f"'{ref.name}'" for ref in names)
             warnings.append(BuildWarning(
                 f"{type_name} {listed} all give the id '{entity_id}', so they are one entity "
-                "(if they are different, give one of them an `id:`)", Path(names[-1].path), names[-1].line))
+                "(if they are different, give one of them an `id:`)", Path(names[-1].path), names[-1].line,
+                "names-share-an-id"))
     return warnings
 
 
@@ -259,5 +263,5 @@ def names_missing_their_registry_id(refs: Sequence[EntityRef], registry_refs: Se
             warnings.append(BuildWarning(
                 f"{ref.type} '{ref.name}' makes its own entity '{ref.id}', but the registry gives "
                 f"'{ref.name}' the id '{entry.id}' (write {{name: {ref.name}, id: {entry.id}}} to mean that one)",
-                Path(ref.path), ref.line))
+                Path(ref.path), ref.line, "registry-id-not-used"))
     return warnings

@@ -85,6 +85,9 @@ def make_parser() -> argparse.ArgumentParser:
     check.add_argument("site_dir", nargs="?", default=".", type=Path, metavar="SITE_DIR",
                        help="the site folder (default: the current folder)")
     check.add_argument("--strict", action="store_true", help="exit 1 on warnings too")
+    check.add_argument("--all", action="store_true", help="list every finding, not the first few of each kind")
+    check.add_argument("--format", choices=("text", "github", "json"), default="text",
+                       help="text (grouped by kind), github (Actions annotations) or json (one object a line)")
     check.add_argument("--future", action="store_true", help=FUTURE_HELP)
     check.set_defaults(run=run_check)
 
@@ -279,15 +282,39 @@ def serve_watch_paths(site_dir: Path) -> list[Path]:
 
 
 def run_check(args: argparse.Namespace) -> int:
+    from . import findings as found
     from .check import check_site
+    from .config import load_config
 
-    with collector_paused():
-        report = check_site(args.site_dir, future=args.future)
-    print_warnings(report.warnings)
-    for note in report.notes:
-        print(f"note: {note}")
-    print(report.summary())
-    return 1 if args.strict and report.warnings else 0
+    report = None
+    ignored: tuple[str, ...] = ()
+    try:
+        ignored = load_config(args.site_dir).check_ignore
+        with collector_paused():
+            report = check_site(args.site_dir, future=args.future)
+        findings = [found.from_warning(w) for w in report.warnings]
+    except BriefgenError as error:
+        if args.format == "text":
+            raise  # printed as every command prints errors, on stderr
+        findings = found.from_error(error)
+    findings = [f for f in findings if f.kind not in ignored]
+    if args.format == "json":
+        for finding in found.ordered(findings):
+            print(finding.as_json())
+    elif args.format == "github":
+        print("\n".join(found.github_commands(found.relative(findings, Path.cwd()))))
+    else:
+        lines = found.text_report(findings, every=args.all)
+        if lines:
+            print("\n".join(lines))
+        for note in report.notes if report else ():
+            print(f"note: {note}")
+        counted = f"Checked {report.briefs} briefs and {report.entities} entities: " if report else "Checked: "
+        print(f"{counted}{found.summary_line(findings)}"
+              f"{f' ({len(ignored)} kinds ignored in briefgen.yaml)' if ignored else ''}.")
+    if any(f.severity == "error" for f in findings):
+        return 1
+    return 1 if args.strict and findings else 0
 
 
 def run_init(args: argparse.Namespace) -> int:

@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from .errors import BriefgenError, ErrorCollector, did_you_mean
+from .findings import KINDS
 from .langtag import is_language_tag
 from .model import DEFAULT_ENTITY_TYPES
 from .yamlfile import YamlList, YamlMap, load_yaml_file
@@ -90,6 +91,8 @@ class Config:
     feed_entries: int = 20
     drafts: bool = False
     future: bool = False  # publish briefs dated after the build's time (Hugo's buildFuture)
+    # Kinds of finding `check` leaves out (see findings.py); not part of the cache key: no page changes.
+    check_ignore: tuple[str, ...] = field(default=(), repr=False, compare=False)
     # Not part of the config's identity (repr, ==): the cache key must not change with every build.
     now: datetime = field(default_factory=build_time, repr=False, compare=False)
 
@@ -139,7 +142,7 @@ class Config:
 
 KNOWN_KEYS = (
     "title", "description", "base_url", "language", "timezone", "page_size",
-    "entity_types", "mentions", "markdown", "feed", "future",
+    "entity_types", "mentions", "markdown", "feed", "future", "check",
 )
 
 
@@ -219,6 +222,8 @@ def _parse_config(data: YamlMap, path: Path, site_dir: Path) -> Config:
                                      "entries": "feed_entries"})):
         if section in data:
             _parse_section(data, section, known, values, path, errors)
+    if "check" in data:
+        _parse_check(data, values, path, errors)
 
     errors.raise_if_any()
     return Config(site_dir=site_dir, **values)
@@ -241,6 +246,32 @@ def _parse_section(data: YamlMap, section: str, known: dict[str, str], values: d
             errors.add(BriefgenError(f"'{section}.{key}' must be {kind}", path, block.line_of(key)))
             continue
         values[known[key]] = value
+
+
+def _parse_check(data: YamlMap, values: dict[str, Any], path: Path, errors: ErrorCollector) -> None:
+    """`check: {ignore: [kind, ...]}`: kinds of finding `briefgen check` does not report."""
+    block = data["check"]
+    if not isinstance(block, YamlMap):
+        errors.add(BriefgenError("'check' must be a mapping, such as `check: {ignore: [missing-description]}`",
+                                 path, data.line_of("check")))
+        return
+    for key in block:
+        if key != "ignore":
+            errors.add(BriefgenError(f"unknown option 'check.{key}'", path, block.line_of(key),
+                                     did_you_mean(key, ["ignore"])))
+    ignore = block.get("ignore", [])
+    if not isinstance(ignore, list) or not all(isinstance(kind, str) for kind in ignore):
+        errors.add(BriefgenError("'check.ignore' must be a list of kinds", path, block.line_of("ignore"),
+                                 "for example `ignore: [missing-description, brief-without-entities]`"))
+        return
+    for index, kind in enumerate(ignore):
+        if kind not in KINDS or kind == "error":
+            hint = did_you_mean(kind, [k for k in KINDS if k != "error"]) or \
+                f"kinds: {', '.join(k for k in KINDS if k != 'error')}"
+            errors.add(BriefgenError(f"'{kind}' is not a kind of finding `check` reports", path,
+                                     ignore.line_of(index) if isinstance(ignore, YamlList) else block.line_of("ignore"),
+                                     hint))
+    values["check_ignore"] = tuple(kind for kind in ignore if kind in KINDS and kind != "error")
 
 
 def _parse_entity_types(value: Any, path: Path, line: int | None,

@@ -95,6 +95,7 @@ class BuildWarning:
     message: str
     path: Path | None = None
     line: int | None = None
+    kind: str = "other"  # what kind of finding it is (see findings.py): `check` groups by it
 
     def format_message(self) -> str:
         where = f"{self.path}:{self.line}" if self.path and self.line else str(self.path or "")

@@ -101,7 +101,7 @@ def load_brief(article: Path, sidecar: Path, config: Config,
     warnings = []
     if not body.strip():
         warnings.append(BuildWarning("the article has no text (it is empty or only white space): its page "
-                                     "shows the title alone", article))
+                                     "shows the title alone", article, kind="empty-article"))
     key_points = fields.pop("key_points")
     if not key_points:
         key_points, body = split_key_points(body, body_format)
@@ -114,7 +114,8 @@ def load_brief(article: Path, sidecar: Path, config: Config,
         return None
     if shortened:
         warnings.append(BuildWarning(f"the file name makes a slug too long to name a folder: shortened to "
-                                     f"'{slug}' (set `slug:` in the sidecar to choose it)", sidecar))
+                                     f"'{slug}' (set `slug:` in the sidecar to choose it)", sidecar,
+                                     kind="slug-shortened"))
     refs = fields.pop("refs")
     brief = Brief(slug=slug, body=body, body_format=body_format, key_points=tuple(key_points),
                   article_path=str(article), sidecar_path=str(sidecar),

@@ -192,13 +192,13 @@ def dead_root_links(outcomes: Outcomes,
             target = PurePosixPath(unquote(path))
             if target not in outputs and target not in static:
                 warnings.append(BuildWarning(f"link to {link} leads to no page or file of the site",
-                                             Path(brief.article_path)))
+                                             Path(brief.article_path), kind="dead-link"))
                 continue
             fragment = unquote(urlsplit(link).fragment)
             linked = _brief_at(target, outcomes)
             if fragment and linked is not None and fragment not in linked.rendered.page_ids():
                 warnings.append(BuildWarning(f"link to {link} leads to a page without #{fragment}",
-                                             Path(brief.article_path)))
+                                             Path(brief.article_path), kind="dead-anchor"))
     return warnings
 
 

@@ -97,12 +97,12 @@ def _render_brief(brief: Brief, entities: Sequence[Entity], converter: BriefMark
                                   if entity.names else
                                   f"{entity.type} entity '{entity.name}' has a one-character name, which is never "
                                   "linked in the text (give it an alias of two characters or more to link it)",
-                                  Path(brief.sidecar_path))
+                                  Path(brief.sidecar_path), kind="entity-not-named")
                      for entity in entities
                      if entity.key not in outcome.mentioned and not _named_in(entity, brief.key_points))
     warnings += _shared_names(brief, entities)
     warnings += tuple(BuildWarning(f"{removal.message} ({removal.hint})", Path(brief.article_path),
-                                   _line_of(brief.body, removal.source))
+                                   _line_of(brief.body, removal.source), "raw-html-removed")
                       for removal in outcome.raw_html_removed)
     notes = []
     ids = set(outcome.ids)
@@ -119,7 +119,7 @@ def _render_brief(brief: Brief, entities: Sequence[Entity], converter: BriefMark
     rendered = RenderedBrief(Markup(body), key_points, tuple(notes), dict(outcome.contexts), frozenset(ids))
     page_ids = rendered.page_ids()
     warnings += tuple(BuildWarning(f"link to #{fragment} leads nowhere: the page has no element with that id",
-                                   Path(brief.article_path), _line_of(brief.body, f"#{fragment}"))
+                                   Path(brief.article_path), _line_of(brief.body, f"#{fragment}"), "dead-anchor")
                       for fragment in dict.fromkeys(fragments) if fragment not in page_ids)
     return BriefOutcome(rendered, errors, warnings, tuple(dict.fromkeys(outcome.root_links)))
 
@@ -143,7 +143,7 @@ def _shared_names(brief: Brief, entities: Sequence[Entity]) -> tuple[BuildWarnin
         BuildWarning(f"'{name}' names {len(shared)} entities of this brief "
                      f"({', '.join(f'{e.type}/{e.id}' for e in shared)}): its mentions link to {shared[0].type}/"
                      f"{shared[0].id} (give the others an alias of their own to mention them)",
-                     Path(brief.sidecar_path))
+                     Path(brief.sidecar_path), kind="shared-name")
         for name, shared in owners.items() if len(shared) > 1)
 
 

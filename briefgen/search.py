@@ -74,9 +74,9 @@ def search_skipped() -> BuildWarning | None:
 
 def _pagefind_or_warning() -> tuple[str | None, BuildWarning | None]:
     if os.environ.get(PAGEFIND_ENV, "").lower() == "off":
-        return None, BuildWarning(TURNED_OFF)
+        return None, BuildWarning(TURNED_OFF, kind="search-skipped")
     executable = find_pagefind()
-    return executable, None if executable else BuildWarning(MISSING)
+    return executable, None if executable else BuildWarning(MISSING, kind="search-skipped")
 
 
 # -- shards --------------------------------------------------------------------------------------------

@@ -99,6 +99,11 @@ feed:
   entity_full_content: false
   # How many of the newest briefs each feed holds.
   entries: 20
+# What `briefgen check` reports.
+check:
+  # Kinds of finding `briefgen check` leaves out: advice you have decided against, such as
+  # missing-description, brief-without-entities or search-skipped (`briefgen check` names each kind).
+  ignore: []
 """
 
 
