@@ -138,9 +138,9 @@ class Resolution:
         return members(self.old_briefs) != members(self.new_briefs)
 
     def dates_changed(self, config: Config) -> bool:
-        """Whether a published brief's date moved, came or went (the sitemaps list dates)."""
+        """Whether a published brief's date (or when it last changed) moved, came or went (the sitemaps list them)."""
         def dated(briefs: list[Brief]) -> set[tuple[str, Any]]:
-            return {(b.slug, b.date) for b in briefs if is_published(b, config)}
+            return {(b.slug, b.date, b.has_time, b.modified) for b in briefs if is_published(b, config)}
         return dated(self.old_briefs) != dated(self.new_briefs)
 
 
@@ -356,7 +356,8 @@ class Builder:
         to_load = [pair for key, pair in scan.pairs.items()
                    if key not in memory.sources
                    or not unchanged(pair[0], memory.sources[key].article_stamp)
-                   or not unchanged(pair[1], memory.sources[key].sidecar_stamp)]
+                   or not unchanged(pair[1], memory.sources[key].sidecar_stamp)
+                   or not all(unchanged(Path(path), stamp) for path, stamp in memory.sources[key].extra_stamps)]
         loaded = self._load_pairs(to_load, config, errors)
         registry = memory.registry
         registry_changed = memory.fresh or (registry.path if registry else None) != scan.registry_path or (
@@ -652,7 +653,8 @@ def _load_record(pair: tuple[Path, Path], config: Config) -> tuple[SourceRecord 
     if result is None:
         return None, pair_errors
     brief, refs = result
-    return SourceRecord(article_stamp, sidecar_stamp, brief, tuple(refs)), pair_errors
+    extras = ((brief.image.path, file_stamp(Path(brief.image.path))),) if brief.image else ()
+    return SourceRecord(article_stamp, sidecar_stamp, brief, tuple(refs), extras), pair_errors
 
 
 def _notes(memory: BuildMemory, config: Config) -> tuple[str, ...]:

@@ -34,6 +34,7 @@ KINDS: dict[str, tuple[str, str]] = {
     "raw-html-removed": ("mistake", "raw HTML removed from an article as unsafe"),
     "cache-not-saved": ("advice", "a build cache that could not be saved"),
     "slug-shortened": ("advice", "file names too long for a slug"),
+    "photo-too-small": ("advice", "lead photos narrower than search engines ask"),
     "brief-without-entities": ("advice", "briefs that name no entities"),
     "missing-description": ("advice", "entities without a description"),
     "search-skipped": ("advice", "search not built"),

@@ -16,6 +16,7 @@ from urllib.parse import quote, urlsplit
 
 from .config import Config
 from .errors import BriefgenError, BuildWarning, ErrorCollector, cannot_read, did_you_mean
+from .images import LARGE_ENOUGH, inspect_photo
 from .langtag import is_language_tag
 from .model import (
     ARTICLE_SUFFIXES,
@@ -24,6 +25,7 @@ from .model import (
     Brief,
     Correction,
     EntityRef,
+    Photo,
     Rating,
     Source,
 )
@@ -31,8 +33,9 @@ from .slugs import MAX_SLUG_LENGTH, slugify, stem_slug
 from .wire import parse_wire
 from .yamlfile import YamlList, YamlMap, decode_text, load_yaml_file
 
-SIDECAR_KEYS = ("title", "date", "updated", "summary", "key_points", "source", "entities",
+SIDECAR_KEYS = ("title", "date", "updated", "summary", "key_points", "source", "image", "entities",
                 "annotations", "corrections", "tags", "slug", "draft", "language")
+IMAGE_KEYS = ("src", "alt", "caption", "credit")
 CORRECTION_KEYS = ("date", "text")
 SOURCE_KEYS = ("name", "url", "author", "published")
 ENTITY_KEYS = ("name", "id", "aliases", "description", "wikidata")
@@ -94,11 +97,11 @@ def load_brief(article: Path, sidecar: Path, config: Config,
         return None
     reader = _SidecarReader(sidecar, data, config, errors)
     fields = reader.read()
+    warnings = list(reader.warnings)
     if body is None or len(errors.errors) > before:
         return None
     body_format = ARTICLE_SUFFIXES[article.suffix.lower()]
     body = body.replace("\r\n", "\n").replace("\r", "\n")
-    warnings = []
     if not body.strip():
         warnings.append(BuildWarning("the article has no text (it is empty or only white space): its page "
                                      "shows the title alone", article, kind="empty-article"))
@@ -164,6 +167,7 @@ class _SidecarReader:
         self.data = data
         self.config = config
         self.errors = errors
+        self.warnings: list[BuildWarning] = []  # what is odd but not wrong (a small photo)
 
     def fail(self, message: str, line: int | None, hint: str | None = None) -> None:
         self.errors.add(BriefgenError(message, self.path, line, hint))
@@ -190,6 +194,7 @@ class _SidecarReader:
             "draft": self.flag("draft"),
             **self.revisions(when[0] if when else None),
             "language": self.language(),
+            "image": self.image(),
         }
 
     def text(self, key: str, *, required: bool = False, mapping: YamlMap | None = None) -> str | None:
@@ -294,6 +299,61 @@ class _SidecarReader:
                       "(the newest correction's date is then used)")
         return {"updated": updated[0] if updated else None, "updated_has_time": updated[1] if updated else False,
                 "corrections": tuple(corrections)}
+
+    def image(self) -> Photo | None:
+        """`image:`: the lead photo, a file beside the sidecar (or below it), with its alt text."""
+        data = self.data
+        value = data.get("image")
+        if value is None:
+            return None
+        line = data.line_of("image")
+        if not isinstance(value, YamlMap):
+            self.fail("'image' must be a mapping with `src:` and `alt:`", line,
+                      "write `image: {src: photo.jpg, alt: What the photo shows}`")
+            return None
+        for key in value:
+            if key not in IMAGE_KEYS:
+                self.fail(f"unknown key 'image.{key}'", value.line_of(key), did_you_mean(key, IMAGE_KEYS))
+        src = self.text("src", required=True, mapping=value)
+        alt = self.text("alt", mapping=value)
+        if alt is None or not alt:
+            self.fail("the photo needs an `alt:` text" if alt is None else "'image.alt' must not be empty",
+                      value.line_of("alt") if alt is not None else line,
+                      "describe what the photo shows, for readers who cannot see it")
+        if src is None or alt is None or not alt:
+            return None
+        path = self._photo_path(src, value.line_of("src"))
+        if path is None:
+            return None
+        try:
+            digest, width, height, transparent = inspect_photo(path)
+        except BriefgenError as error:
+            self.fail(error.message, value.line_of("src"), error.hint)
+            return None
+        if width < LARGE_ENOUGH:
+            self.warnings.append(BuildWarning(
+                f"the photo {src} is {width} px wide: search engines ask for lead photos at least "
+                f"{LARGE_ENOUGH} px wide", self.path, value.line_of("src"), "photo-too-small"))
+        return Photo(src=src, path=str(path), alt=alt, digest=digest, width=width, height=height,
+                     transparent=transparent, caption=self.text("caption", mapping=value),
+                     credit=self.text("credit", mapping=value))
+
+    def _photo_path(self, src: str, line: int | None) -> Path | None:
+        if urlsplit(src).scheme or src.startswith(("/", "\\")) or Path(src).is_absolute():
+            self.fail(f"the photo '{src}' must be a file path relative to the sidecar's folder", line,
+                      "put the photo in the content folder, beside the article, and name it: photo.jpg")
+            return None
+        path = (self.path.parent / src).resolve()
+        content = self.config.content_dir.resolve()
+        if content not in path.parents:
+            self.fail(f"the photo '{src}' is outside the content folder", line,
+                      "put the photo in the content folder, beside the article")
+            return None
+        if not path.is_file():
+            self.fail(f"the photo '{src}' is not there ({path.name} is missing)", line,
+                      "check the file name, relative to the sidecar's folder")
+            return None
+        return path
 
     def language(self) -> str | None:
         value = self.text("language")

@@ -67,6 +67,8 @@ class SourceRecord:
     sidecar_stamp: FileStamp | None
     brief: Brief
     refs: tuple[EntityRef, ...]
+    # Other files the brief is made of (its photo), and their stamps: an edit to one reloads the brief.
+    extra_stamps: tuple[tuple[str, FileStamp | None], ...] = ()
 
 
 @dataclass
@@ -132,6 +134,7 @@ class Manifest:
     """The stamps of every source a build read, and its report (saved beside the memory)."""
 
     stamps: dict[tuple[str, str], tuple[FileStamp | None, FileStamp | None]]
+    extra_stamps: tuple[tuple[str, FileStamp | None], ...]  # every brief's other files (photos)
     registry_path: str | None
     registry_stamp: FileStamp | None
     templates_digest: str
@@ -146,6 +149,7 @@ class Manifest:
     def of(cls, memory: BuildMemory, report: BuildReport) -> Manifest:
         return cls(
             stamps={key: (record.article_stamp, record.sidecar_stamp) for key, record in memory.sources.items()},
+            extra_stamps=tuple(stamp for record in memory.sources.values() for stamp in record.extra_stamps),
             registry_path=memory.registry.path if memory.registry else None,
             registry_stamp=memory.registry.stamp if memory.registry else None,
             templates_digest=memory.templates_digest, static_digest=memory.static_digest, report=report,

@@ -15,6 +15,7 @@ from typing import Any
 from urllib.parse import quote
 
 from .config import Config
+from .images import variants
 from .model import Agent, Brief, Entity
 from .rendered import RenderedBrief
 from .xmltext import rfc3339
@@ -44,6 +45,13 @@ def news_article(brief: Brief, entities: Sequence[Entity], config: Config, descr
         url = config.base_url + quote(brief.url)
         data["url"] = url
         data["mainEntityOfPage"] = url
+        if brief.image is not None:
+            large = variants(brief.image)[-1]
+            image: dict[str, Any] = {"@type": "ImageObject", "url": url + large.fallback, "width": large.width,
+                                     "height": large.height}
+            if brief.image.caption:
+                image["caption"] = brief.image.caption
+            data["image"] = [image]
     if description or brief.summary:
         data["description"] = description or brief.summary
     source = brief.source

@@ -130,6 +130,21 @@ class Annotation:
 
 
 @dataclass(frozen=True)
+class Photo:
+    """A brief's lead photo (or an entity's picture): the file, checked, and what is said of it."""
+
+    src: str  # as the sidecar writes it, relative to its folder
+    path: str  # the file
+    alt: str
+    digest: str  # of the file's bytes: a new photo under the same name is seen
+    width: int  # upright (EXIF orientation applied)
+    height: int
+    transparent: bool = False
+    caption: str | None = None
+    credit: str | None = None
+
+
+@dataclass(frozen=True)
 class Correction:
     """One entry of a brief's correction log: when, and what was corrected."""
 
@@ -162,6 +177,7 @@ class Brief:
     updated_has_time: bool = False
     corrections: tuple[Correction, ...] = ()  # newest first
     language: str | None = None  # a BCP 47 tag, when it is not the site's
+    image: Photo | None = None  # the lead photo
 
     @property
     def url(self) -> str:

@@ -18,9 +18,11 @@ from pathlib import PurePosixPath
 from typing import Any
 
 from .annotations_ld import ANNOTATIONS_FILE, annotation_collection
+from .cache import CACHE_DIR
 from .config import Config
 from .entities import SiteChange
 from .feeds import SITE_ATOM, SITE_JSON, atom_feed, entity_feed_spec, json_feed, site_feed_spec
+from .images import photo_files
 from .memory import PageIndex
 from .model import Brief, Group, Site
 from .parallel import parallel_map
@@ -231,7 +233,10 @@ def group_extras(group: Group, inputs: PageInputs,
         brief = site.by_slug[group[1]]
         page = pages[PurePosixPath(brief.url) / "index.html"].decode("utf-8")
         collection = annotation_collection(brief, rendered[brief.slug], config, page)
-        return [] if collection is None else [(PurePosixPath(brief.url) / ANNOTATIONS_FILE, collection)]
+        files = [] if collection is None else [(PurePosixPath(brief.url) / ANNOTATIONS_FILE, collection)]
+        if brief.image is not None:
+            files += photo_files(brief.image, PurePosixPath(brief.url), config.site_dir / CACHE_DIR / "images")
+        return files
     if group[0] == "entity":
         key = (group[1], group[2])
         spec = entity_feed_spec(site.entities[key], site.briefs_by_entity[key][:config.feed_entries], config)

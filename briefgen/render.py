@@ -21,6 +21,7 @@ from markupsafe import Markup, escape
 
 from .config import Config, builtin_templates_dir
 from .errors import BriefgenError, BuildWarning
+from .images import variants
 from .langtag import is_right_to_left
 from .markdown.extension import BriefMarkdown
 from .markdown.mentions import MentionContext, MentionMatcher
@@ -220,6 +221,7 @@ def plan_group(group: Group, site: Site, config: Config, rendered: Mapping[str, 
         entities = site.entities_of(brief)
         description = brief_summary(brief, rendered[brief.slug])
         add(brief.url, "brief.html", brief=brief, rendered=rendered[brief.slug], description=description,
+            photo=variants(brief.image) if brief.image else None,
             article_ld=news_article(brief, entities, config, description),
             claim_reviews=claim_reviews(brief, rendered[brief.slug], config), entities=_grouped(entities, config),
             related=site.related.get(brief.slug, ()), tags=site.tags_of(brief))

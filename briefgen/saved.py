@@ -50,6 +50,8 @@ def unchanged_since_manifest(site_dir: Path, out: Path, config: Config, key: str
         article_stamp, sidecar_stamp = manifest.stamps[pair_key]
         if not unchanged(article, article_stamp) or not unchanged(sidecar, sidecar_stamp):
             return None
+    if not all(unchanged(Path(path), stamp) for path, stamp in manifest.extra_stamps):
+        return None
     if templates_fingerprint(config) != manifest.templates_digest or \
             static_fingerprint(config) != manifest.static_digest:
         return None

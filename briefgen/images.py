@@ -1,0 +1,180 @@
+"""Photos: checking a brief's lead photo, and publishing it in a few widths, metadata stripped.
+
+Owns reading an image with Pillow (its format, size and orientation, a
+decompression bomb refused), the widths a photo is published in (never
+upscaled), encoding them as WebP with a JPEG fallback (PNG when the photo has
+transparency) with every metadata block left out (EXIF, GPS among it, XMP,
+IPTC, ICC: the pixels are converted to sRGB first), and keeping the encoded
+files in the build cache by content digest and settings, so an unchanged
+photo is never encoded again. Must not render pages or write the site.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import os
+import tempfile
+import warnings
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+
+from PIL import Image, ImageCms, ImageOps, UnidentifiedImageError
+
+from .errors import BriefgenError
+from .model import Photo
+
+WIDTHS = (480, 800, 1200, 1600)  # published widths, as far as the photo allows (never upscaled)
+LARGE_ENOUGH = 1200  # Google's rich results ask for images at least this wide
+MAX_PIXELS = 60_000_000  # beyond this a file is refused as a decompression bomb (a 60-megapixel photo is large)
+READABLE = frozenset({"JPEG", "PNG", "WEBP", "GIF", "TIFF", "BMP", "MPO", "AVIF"})
+SETTINGS = "webp-q80-m4+jpeg-q82-progressive+png-opt/v1"  # part of every cached file's key
+PHOTO_STEM = "photo"
+
+
+@dataclass(frozen=True)
+class Variant:
+    """One published width of a photo, in both formats."""
+
+    width: int
+    height: int
+    webp: str  # file name beside the page
+    fallback: str  # .jpg, or .png for a photo with transparency
+
+
+def inspect_photo(path: Path) -> tuple[str, int, int, bool]:
+    """Check that `path` is a photo briefgen publishes: its digest, upright width and height, and whether it
+    has transparency. Errors say what is wrong."""
+    if path.suffix.lower() == ".svg":
+        raise BriefgenError("an SVG is not accepted as a photo (SVG can carry scripts)",
+                            hint="export it as PNG or JPEG")
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise BriefgenError(f"cannot read the photo {path}: {exc.strerror or exc}",
+                            hint="check the path, relative to the article's folder") from None
+    with _opened(data, path) as image:
+        upright = ImageOps.exif_transpose(image) if image.getexif().get(0x0112, 1) != 1 else image
+        transparent = image.mode in ("RGBA", "LA", "PA") or (image.mode == "P" and "transparency" in image.info)
+        return hashlib.sha256(data).hexdigest(), upright.width, upright.height, transparent
+
+
+class _opened:
+    """An image opened from bytes, its format checked and a decompression bomb refused (context manager)."""
+
+    def __init__(self, data: bytes, path: Path) -> None:
+        self.data, self.path = data, path
+
+    def __enter__(self) -> Image.Image:
+        Image.MAX_IMAGE_PIXELS = MAX_PIXELS
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("error", Image.DecompressionBombWarning)
+                image = Image.open(io.BytesIO(self.data))
+                image.load()
+        except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+            raise BriefgenError(f"the photo {self.path.name} has too many pixels (over {MAX_PIXELS:,}): "
+                                "refused as a possible decompression bomb",
+                                hint="publish a smaller copy of it") from None
+        except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
+            raise BriefgenError(f"{self.path.name} is not an image briefgen can read ({exc})",
+                                hint="use a JPEG, PNG or WebP file") from None
+        if image.format not in READABLE:
+            raise BriefgenError(f"{self.path.name} is a {image.format} image, which briefgen does not publish",
+                                hint="use a JPEG, PNG or WebP file")
+        self.image = image
+        return image
+
+    def __exit__(self, *exc_info: object) -> None:
+        image = getattr(self, "image", None)
+        if image is not None:
+            image.close()
+
+
+def variants(photo: Photo) -> list[Variant]:
+    """The widths the photo is published in: the standard ones below its width, and its own width at most."""
+    widths = [width for width in WIDTHS if width < photo.width] + [min(photo.width, WIDTHS[-1])]
+    fallback = "png" if photo.transparent else "jpg"
+    return [Variant(width, max(1, round(photo.height * width / photo.width)), f"{PHOTO_STEM}-{width}.webp",
+                    f"{PHOTO_STEM}-{width}.{fallback}") for width in dict.fromkeys(widths)]
+
+
+def photo_files(photo: Photo, folder: PurePosixPath, cache: Path | None) -> list[tuple[PurePosixPath, bytes]]:
+    """Every published file of the photo (paths in `folder`), from the cache where it holds them."""
+    files: list[tuple[PurePosixPath, bytes]] = []
+    pending: list[tuple[Variant, str]] = []
+    for variant in variants(photo):
+        for name in (variant.webp, variant.fallback):
+            cached = _cached(cache, photo, name)
+            if cached is None:
+                pending.append((variant, name))
+            else:
+                files.append((folder / name, cached))
+    if pending:
+        with _opened(Path(photo.path).read_bytes(), Path(photo.path)) as image:
+            upright = _srgb(ImageOps.exif_transpose(image), photo.transparent)
+            for variant, name in pending:
+                data = _encode(upright, variant, name)
+                _store(cache, photo, name, data)
+                files.append((folder / name, data))
+    return sorted(files)
+
+
+def _srgb(image: Image.Image, transparent: bool) -> Image.Image:
+    """The pixels alone in sRGB (an embedded ICC profile applied, then dropped), RGB or RGBA."""
+    profile = image.info.get("icc_profile")
+    mode = "RGBA" if transparent else "RGB"
+    if profile:
+        try:
+            source = ImageCms.ImageCmsProfile(io.BytesIO(profile))
+            converted = ImageCms.profileToProfile(image.convert(mode), source, ImageCms.createProfile("sRGB"),
+                                                  outputMode=mode)
+            if converted is not None:
+                image = converted
+        except (ImageCms.PyCMSError, OSError, ValueError):
+            pass  # an unreadable profile: the pixels as they are
+    clean = Image.new(mode, image.size)
+    clean.paste(image.convert(mode))
+    return clean  # a new image: nothing of the file's metadata comes with it
+
+
+def _encode(image: Image.Image, variant: Variant, name: str) -> bytes:
+    resized = image if image.width == variant.width else image.resize((variant.width, variant.height),
+                                                                      Image.Resampling.LANCZOS)
+    out = io.BytesIO()
+    if name.endswith(".webp"):
+        resized.save(out, "WEBP", quality=80, method=4)
+    elif name.endswith(".png"):
+        resized.save(out, "PNG", optimize=True)
+    else:
+        resized.save(out, "JPEG", quality=82, progressive=True, optimize=True)
+    return out.getvalue()
+
+
+def _cache_path(cache: Path, photo: Photo, name: str) -> Path:
+    key = hashlib.sha256(f"{photo.digest}\0{SETTINGS}\0{name}".encode()).hexdigest()
+    return cache / key[:2] / f"{key}{Path(name).suffix}"
+
+
+def _cached(cache: Path | None, photo: Photo, name: str) -> bytes | None:
+    if cache is None:
+        return None
+    try:
+        return _cache_path(cache, photo, name).read_bytes()
+    except OSError:
+        return None
+
+
+def _store(cache: Path | None, photo: Photo, name: str, data: bytes) -> None:
+    """Keep an encoded file for the next build; a cache that cannot be written only costs time."""
+    if cache is None:
+        return
+    target = _cache_path(cache, photo, name)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=".part-")
+        with os.fdopen(handle, "wb") as out:
+            out.write(data)
+        os.replace(temporary, target)
+    except OSError:
+        pass
