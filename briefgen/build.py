@@ -139,7 +139,7 @@ class Resolution:
 
     def dates_changed(self, config: Config) -> bool:
         """Whether a published brief's date (or when it last changed) moved, came or went (the sitemaps list them)."""
-        def dated(briefs: list[Brief]) -> set[tuple[str, Any]]:
+        def dated(briefs: list[Brief]) -> set[tuple[Any, ...]]:
             return {(b.slug, b.date, b.has_time, b.modified) for b in briefs if is_published(b, config)}
         return dated(self.old_briefs) != dated(self.new_briefs)
 
