@@ -9,6 +9,8 @@ from pathlib import Path
 
 import yaml
 from bs4 import BeautifulSoup
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from briefgen.authoring.annotations_import import import_annotations
 
@@ -30,9 +32,16 @@ def _strip_annotations(sidecar: Path) -> None:
     sidecar.write_text("\n".join(kept) + "\n", encoding="utf-8")
 
 
-def _marks(page: bytes) -> list[tuple[str, str]]:
-    soup = BeautifulSoup(page, "html5lib")
-    return [(mark.get("data-note", ""), mark.get_text()) for mark in soup.select(".brief__body mark.annotation")]
+def _marks(page: bytes) -> list[tuple[str, str, int]]:
+    """Each marked passage of the body: its note, its text, and where it starts in the body's text."""
+    body = BeautifulSoup(page, "html5lib").select_one(".brief__body")
+    found, offset = [], 0
+    for node in body.descendants:
+        if getattr(node, "name", None) == "mark" and "annotation" in node.get("class", []):
+            found.append((node.get("data-note", ""), node.get_text(), offset))
+        elif isinstance(node, str):
+            offset += len(node)
+    return found
 
 
 def test_published_annotations_import_back_to_the_same_site(tmp_path: Path) -> None:
@@ -116,7 +125,7 @@ def test_a_hypothesis_export_is_appended_keeping_comments(tmp_path: Path) -> Non
                       "date": "2024-05-04T10:00:00+00:00"}
     built = build(site)
     marks = _marks((site / "site/briefs/a/index.html").read_bytes())
-    assert [text for _, text in marks] == ["The council met", "the budget"] and not built.warnings
+    assert [text for _, text, _ in marks] == ["The council met", "the budget"] and not built.warnings
     page = BeautifulSoup((site / "site/briefs/a/index.html").read_bytes(), "html5lib")
     # The second "the budget" of the paragraph is the one marked, as Hypothesis's context says.
     second = page.select(".brief__body mark.annotation")[1]
@@ -138,3 +147,42 @@ def test_bad_exports_are_reported_by_file_and_annotation(tmp_path: Path) -> None
     run = subprocess.run([sys.executable, "-m", "briefgen", "annotations", "import", str(broken), "--site", str(site)],
                          cwd=REPO, capture_output=True, text=True, check=False)
     assert run.returncode == 1 and "Traceback" not in run.stderr and "not a JSON file" in run.stderr
+
+
+WORDS = ["the vote", "prices rose", "the council", "again", "on Tuesday", "Ada Lovelace", "in 2019", "budget"]
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(sentences=st.lists(st.lists(st.sampled_from(WORDS), min_size=2, max_size=5), min_size=2, max_size=6),
+       pick=st.data(), spaces=st.sampled_from([" ", "  ", "\n"]))
+def test_any_occurrence_of_a_repeated_quote_comes_back_to_the_same_place(tmp_path: Path, sentences, pick,
+                                                                          spaces: str) -> None:
+    """Whatever occurrence of a repeated phrase a client annotated, the import marks that one again."""
+    body = "\n\n".join(spaces.join(words).capitalize() + "." for words in sentences) + "\n"
+    flat = " ".join(body.split())
+    phrase = pick.draw(st.sampled_from(sorted({w for words in sentences for w in words})))
+    count = flat.lower().count(phrase.lower())
+    occurrence = pick.draw(st.integers(0, max(0, count - 1)))
+    site = tmp_path / f"site-{abs(hash((body, phrase, occurrence))) % 10**8}"
+    # The occurrence as a sidecar says it: its quote as written there, and the text before it.
+    starts = [i for i in range(len(flat)) if flat.lower().startswith(phrase.lower(), i)]
+    start = starts[occurrence]
+    quote = flat[start: start + len(phrase)]
+    before = flat[:start].rstrip()
+    annotation = f"  - quote: {json.dumps(quote)}\n    note: Picked.\n"
+    if before and len(starts) > 1:
+        annotation += f"    prefix: {json.dumps(before[-40:])}\n"
+    write_site(site, {"briefgen.yaml": "base_url: https://example.org/\n", "content/a.md": body,
+                      "content/a.yaml": f"title: A\ndate: 2024-01-01\nannotations:\n{annotation}"})
+    try:
+        build(site, site / "site")
+    except Exception:  # the sidecar's own prefix did not single it out (a repeat inside the context): not ours
+        return
+    marked = _marks((site / "site/briefs/a/index.html").read_bytes())
+    export = site / "export.jsonld"
+    export.write_bytes((site / "site/briefs/a/annotations.jsonld").read_bytes())
+    (site / "content/a.yaml").write_text("title: A\ndate: 2024-01-01\n", encoding="utf-8")
+    report = import_annotations(site, [export])
+    assert report.failed == []
+    build(site, site / "site")
+    assert _marks((site / "site/briefs/a/index.html").read_bytes()) == marked
