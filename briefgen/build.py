@@ -32,7 +32,7 @@ from .cache import (
 from .config import Config, load_config
 from .entities import SiteChange, SiteState
 from .errors import BriefgenError, BuildWarning, ErrorCollector
-from .load import duplicate_slugs, load_pair, load_registry
+from .load import duplicate_slugs, load_pair
 from .lock import LOCK_FILE, build_locks, output_lock_path, remove_leftovers
 from .markdown.extension import BriefMarkdown
 from .memory import (
@@ -51,6 +51,7 @@ from .model import Brief, EntityRef, Group, Site
 from .ownership import remove_draft
 from .pages import FEED_ENTRY_KINDS, FeedEntries, PageInputs, ProducedPages, dirty_groups, produce_pages, site_files
 from .parallel import parallel_map
+from .refs import load_registry
 from .render import make_environment, page_groups, render_brief
 from .saved import memory_of_built, save_memory, saved_memory, unchanged_since_manifest
 from .scan import find_content

@@ -91,6 +91,13 @@ def make_parser() -> argparse.ArgumentParser:
     check.add_argument("--future", action="store_true", help=FUTURE_HELP)
     check.set_defaults(run=run_check)
 
+    _add_authoring_commands(commands)
+    _add_annotations_commands(commands)
+    return parser
+
+
+def _add_authoring_commands(commands: Any) -> None:
+    """init, new and import: the commands that write content."""
     init = commands.add_parser("init", help="make a new site with an example brief")
     init.add_argument("site_dir", nargs="?", default=".", type=Path, metavar="SITE_DIR")
     init.add_argument("--force", action="store_true", help="write into a folder that is not empty")
@@ -111,8 +118,6 @@ def make_parser() -> argparse.ArgumentParser:
     imported.add_argument("--source-name", help="the source's name (e.g. CNBC)")
     imported.add_argument("--force", action="store_true", help="overwrite existing briefs")
     imported.set_defaults(run=run_import)
-    _add_annotations_commands(commands)
-    return parser
 
 
 def _add_annotations_commands(commands: Any) -> None:

@@ -212,6 +212,13 @@ def _parse_config(data: YamlMap, path: Path, site_dir: Path) -> Config:
             fail("future", "'future' must be true or false")
         else:
             values["future"] = data["future"]
+    _parse_blocks(data, values, path, errors)
+    errors.raise_if_any()
+    return Config(site_dir=site_dir, **values)
+
+
+def _parse_blocks(data: YamlMap, values: dict[str, Any], path: Path, errors: ErrorCollector) -> None:
+    """The options that are mappings or lists: entity_types, markdown, feed, check."""
     if "entity_types" in data:
         types = _parse_entity_types(data["entity_types"], path, data.line_of("entity_types"), errors)
         if types is not None:
@@ -224,9 +231,6 @@ def _parse_config(data: YamlMap, path: Path, site_dir: Path) -> Config:
             _parse_section(data, section, known, values, path, errors)
     if "check" in data:
         _parse_check(data, values, path, errors)
-
-    errors.raise_if_any()
-    return Config(site_dir=site_dir, **values)
 
 
 def _parse_section(data: YamlMap, section: str, known: dict[str, str], values: dict[str, Any],

@@ -29,6 +29,7 @@ from .model import (
     Rating,
     Source,
 )
+from .refs import ID_PATTERN, read_entity_refs
 from .slugs import MAX_SLUG_LENGTH, slugify, stem_slug
 from .wire import parse_wire
 from .yamlfile import YamlList, YamlMap, decode_text, load_yaml_file
@@ -38,14 +39,11 @@ SIDECAR_KEYS = ("title", "date", "updated", "summary", "key_points", "source", "
 IMAGE_KEYS = ("src", "alt", "caption", "credit")
 CORRECTION_KEYS = ("date", "text")
 SOURCE_KEYS = ("name", "url", "author", "published")
-ENTITY_KEYS = ("name", "id", "aliases", "description", "wikidata")
 ANNOTATION_KEYS = ("quote", "note", "kind", "prefix", "suffix", "by", "date", "rating")
 AGENT_KEYS = ("name", "url")
 RATING_KEYS = ("name", "value", "best", "worst")
 RATABLE_KIND = "fact-check"
 URL_SAFE = ":/?#[]@!$&'()*+,;=%~"  # characters a URL may hold as they are (RFC 3986 reserved, and '%')
-ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-WIKIDATA_PATTERN = re.compile(r"^Q[1-9][0-9]*$")
 KIND_PATTERN = re.compile(r"^[a-z][a-z0-9-]*$")
 MARKDOWN_BULLET = re.compile(r"^[-*+][ \t]+(.*)$")
 
@@ -500,123 +498,6 @@ class _SidecarReader:
                       f"({worst}..{best})", value.line_of("value"), "give a value between `worst` and `best`")
             return None
         return Rating(name, numbers["value"], best, worst)
-
-
-def read_entity_refs(value: Any, parent: YamlMap | None, key: str, path: Path, config: Config,
-                     errors: ErrorCollector) -> list[EntityRef]:
-    """A mapping of entity type → list of refs (names or mappings) → EntityRefs."""
-    if value is None:
-        return []
-    line = parent.line_of(key) if parent is not None else 1
-    if not isinstance(value, YamlMap):
-        errors.add(BriefgenError("entities must be a mapping of type to a list of names", path, line,
-                                 f"types: {', '.join(config.type_names)}"))
-        return []
-    refs: list[EntityRef] = []
-    for type_name, items in value.items():
-        type_line = value.line_of(type_name)
-        if type_name not in config.type_names:
-            hint = (did_you_mean(str(type_name), config.type_names) or
-                    f"valid types: {', '.join(config.type_names)}; "
-                    "declare others under `entity_types:` in briefgen.yaml")
-            errors.add(BriefgenError(f"unknown entity type '{type_name}'", path, type_line, hint))
-            continue
-        if items is None:
-            continue
-        if not isinstance(items, YamlList):
-            errors.add(BriefgenError(f"'{type_name}' must be a list of names", path, type_line))
-            continue
-        for index, item in enumerate(items):
-            ref = _entity_ref(type_name, item, items.line_of(index), path, errors)
-            if ref is not None:
-                refs.append(ref)
-    return refs
-
-
-def _id_problem(type_name: str, name: str, entity_id: str, fix: str) -> tuple[str, str] | None:
-    """What is wrong with the id a name gives (empty, too long for a file name): message and hint."""
-    if not entity_id:
-        return f"the name '{name}' gives an empty id", f"{fix} made of letters, digits and '-'"
-    if len(entity_id) > MAX_SLUG_LENGTH:
-        return (f"{type_name} entity '{name[:40]}…' gives an id too long to name its page",
-                f"{fix} of at most {MAX_SLUG_LENGTH} letters, digits and '-'")
-    return None
-
-
-def _entity_ref(type_name: str, item: Any, line: int, path: Path, errors: ErrorCollector) -> EntityRef | None:
-    def fail(message: str, at: int = line, hint: str | None = None) -> None:
-        errors.add(BriefgenError(message, path, at, hint))
-
-    if isinstance(item, YamlMap):
-        for key in item:
-            if key not in ENTITY_KEYS:
-                fail(f"unknown key '{key}' in an entity", item.line_of(key), did_you_mean(key, ENTITY_KEYS))
-        raw = dict(item.raw)
-        name = raw.get("name", "").strip() if item.get("name") is not None else ""
-        if not name:
-            fail("an entity needs a `name:`")
-            return None
-        explicit = item.get("id")
-        entity_id = str(raw.get("id", "")).strip() if explicit is not None else slugify(name)
-        if explicit is not None and not ID_PATTERN.match(entity_id):
-            fail(f"entity id '{entity_id}' is not a valid id", item.line_of("id"),
-                 f"use lowercase letters, digits and '-', e.g. '{slugify(entity_id)}'")
-            return None
-        aliases_value = item.get("aliases") or []
-        if not isinstance(aliases_value, (list, dict)):
-            aliases_value = [raw.get("aliases", str(aliases_value))]  # one alias, as written
-        if not isinstance(aliases_value, list) or any(isinstance(a, (dict, list)) or a is None for a in aliases_value):
-            fail("'aliases' must be a list of names", item.line_of("aliases"))
-            return None
-        written = (str(a).strip() for a in aliases_value)
-        aliases = tuple(dict.fromkeys(alias for alias in written if alias and alias != name))
-        short = [alias for alias in aliases if len(alias) == 1]
-        if short:
-            # An alias is only for finding mentions, and one character is in every other word.
-            fail(f"alias '{short[0]}' of '{name}' is one character: it would link every '{short[0]}' in the text",
-                 item.line_of("aliases"), "remove it; an alias needs at least two characters")
-            return None
-        wikidata = raw.get("wikidata", "").strip() if item.get("wikidata") is not None else None
-        if wikidata is not None and not WIKIDATA_PATTERN.match(wikidata):
-            fail(f"wikidata '{wikidata}' is not a Wikidata id", item.line_of("wikidata"),
-                 "write it as Q followed by digits, e.g. Q7747")
-            return None
-        description = item.get("description")
-        if description is not None and isinstance(description, (dict, list)):
-            fail("'description' must be text", item.line_of("description"))
-            return None
-        description_text = raw.get("description", "").strip() if description is not None else None
-        problem = _id_problem(type_name, name, entity_id, "add an `id:`")
-        if problem is not None:
-            fail(problem[0], hint=problem[1])
-            return None
-        return EntityRef(type=type_name, id=entity_id, name=name, aliases=aliases,
-                         description=description_text or None, wikidata=wikidata or None,
-                         explicit_id=explicit is not None, path=str(path), line=line)
-    if item is None or isinstance(item, (list, dict)):
-        fail(f"a {type_name} entry must be a name or a mapping with `name:`")
-        return None
-    name = str(item).strip()
-    entity_id = slugify(name)
-    problem = _id_problem(type_name, name, entity_id, "write it as a mapping with `name:` and an `id:`")
-    if problem is not None:
-        fail(problem[0], hint=problem[1])
-        return None
-    return EntityRef(type=type_name, id=entity_id, name=name, path=str(path), line=line)
-
-
-def load_registry(path: Path, config: Config, errors: ErrorCollector) -> list[EntityRef]:
-    """`content/entities.yaml`: the same shape as a sidecar's `entities:` (optionally under `entities:`)."""
-    try:
-        data = load_yaml_file(path)
-    except BriefgenError as exc:
-        errors.add(exc)
-        return []
-    if data is None:
-        return []
-    if isinstance(data, YamlMap) and list(data) == ["entities"]:
-        return read_entity_refs(data["entities"], data, "entities", path, config, errors)
-    return read_entity_refs(data, None, "", path, config, errors)
 
 
 def parse_date(value: Any, config: Config) -> tuple[datetime, bool]:

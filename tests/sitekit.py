@@ -15,8 +15,9 @@ from briefgen.config import load_config
 from briefgen.dev.server import DevServer
 from briefgen.entities import SiteState
 from briefgen.errors import BriefgenError, ErrorCollector
-from briefgen.load import load_pair, load_registry
+from briefgen.load import load_pair
 from briefgen.model import Brief, EntityRef
+from briefgen.refs import load_registry
 from briefgen.scan import find_content
 
 REPO = Path(__file__).resolve().parent.parent
