@@ -35,7 +35,7 @@ from .wire import parse_wire
 from .yamlfile import YamlList, YamlMap, decode_text, load_yaml_file
 
 SIDECAR_KEYS = ("title", "date", "updated", "summary", "key_points", "source", "image", "entities",
-                "annotations", "corrections", "tags", "slug", "draft", "language")
+                "annotations", "corrections", "tags", "slug", "aliases", "draft", "language")
 IMAGE_KEYS = ("src", "alt", "caption", "credit")
 CORRECTION_KEYS = ("date", "text")
 SOURCE_KEYS = ("name", "url", "author", "published")
@@ -59,7 +59,8 @@ def duplicate_slugs(briefs: Iterable[Brief]) -> list[BriefgenError]:
     """An error for each brief whose slug an earlier one (by sidecar path) already has, naming both."""
     seen: dict[str, Brief] = {}
     errors = []
-    for brief in sorted(briefs, key=lambda b: b.sidecar_path):
+    ordered = sorted(briefs, key=lambda b: b.sidecar_path)
+    for brief in ordered:
         other = seen.get(brief.slug)
         if other is not None:
             errors.append(BriefgenError(
@@ -67,6 +68,18 @@ def duplicate_slugs(briefs: Iterable[Brief]) -> list[BriefgenError]:
                 brief.sidecar_path, hint="give one of them another `slug:` or rename its files"))
         else:
             seen[brief.slug] = brief
+    # An alias would put a redirect where a brief's page (or another redirect) is.
+    taken = dict(seen)
+    for brief in ordered:
+        for alias in brief.aliases:
+            other = taken.get(alias)
+            if other is not None:
+                what = "the slug" if other.slug == alias else "an alias"
+                errors.append(BriefgenError(
+                    f"alias '{alias}' would hide a page: it is {what} of {other.sidecar_path}", brief.sidecar_path,
+                    hint="remove the alias, or give the other brief another slug"))
+            else:
+                taken[alias] = brief
     return errors
 
 
@@ -193,6 +206,7 @@ class _SidecarReader:
             **self.revisions(when[0] if when else None),
             "language": self.language(),
             "image": self.image(),
+            "aliases": self.aliases(),
         }
 
     def text(self, key: str, *, required: bool = False, mapping: YamlMap | None = None) -> str | None:
@@ -352,6 +366,18 @@ class _SidecarReader:
                       "check the file name, relative to the sidecar's folder")
             return None
         return path
+
+    def aliases(self) -> tuple[str, ...]:
+        """`aliases:` the slugs the brief had before (as Hugo's front matter `aliases`), each a redirect page."""
+        aliases = []
+        for index, alias in enumerate(self.text_list(self.data, "aliases")):
+            alias = alias.strip("/").removeprefix("briefs/")
+            if not ID_PATTERN.match(alias):
+                self.fail(f"alias '{alias}' is not a slug", self.data["aliases"].line_of(index),
+                          f"give the old slug, as its address had it: '{slugify(alias) or 'old-slug'}'")
+                continue
+            aliases.append(alias)
+        return tuple(dict.fromkeys(aliases))
 
     def language(self) -> str | None:
         value = self.text("language")

@@ -178,6 +178,7 @@ class Brief:
     corrections: tuple[Correction, ...] = ()  # newest first
     language: str | None = None  # a BCP 47 tag, when it is not the site's
     image: Photo | None = None  # the lead photo
+    aliases: tuple[str, ...] = ()  # slugs it was published under before: each gets a redirect page
 
     @property
     def url(self) -> str:

@@ -225,6 +225,9 @@ def plan_group(group: Group, site: Site, config: Config, rendered: Mapping[str, 
             article_ld=news_article(brief, entities, config, description),
             claim_reviews=claim_reviews(brief, rendered[brief.slug], config), entities=_grouped(entities, config),
             related=site.related.get(brief.slug, ()), tags=site.tags_of(brief))
+        for alias in brief.aliases:  # where the brief was before: a page that sends readers on
+            add(f"briefs/{alias}/", "redirect.html", brief=brief, target=f"../{brief.slug}/index.html",
+                target_url=f"{config.base_url}{brief.url}" if config.base_url else None)
     elif kind == "type":
         entity_type = config.entity_type(group[1])
         listed = _entities_of_type(site, entity_type.name)

@@ -356,6 +356,7 @@ def render_sidecar(draft: SidecarDraft, *, header: Iterable[str] = ()) -> str:
         "#   credit: Who took it",
         "# tags: [a-tag, another-tag]  # the brief is listed on each tag's page",
         "# slug: custom-slug        # the brief's address, /briefs/<slug>/ (default: from the file name)",
+        "# aliases: [old-slug]      # slugs it had before: each old address sends readers here",
         f"# updated: {example_date}     # when the brief last changed in substance (not before its date)",
         "# corrections:             # a correction log at the foot of the brief, newest first",
         f"#   - date: {example_date}",
