@@ -195,7 +195,9 @@ def dead_root_links(outcomes: Outcomes,
                 path += "index.html"
             target = PurePosixPath(unquote(path))
             if target not in outputs and target not in static:
-                warnings.append(BuildWarning(f"link to {link} leads to no page or file of the site",
+                advice = "" if target.suffix in ("", ".html") else \
+                    " (files beside an article are not published: put it in static/ and link it from the root)"
+                warnings.append(BuildWarning(f"link to {link} leads to no page or file of the site{advice}",
                                              Path(brief.article_path), kind="dead-link"))
                 continue
             fragment = unquote(urlsplit(link).fragment)

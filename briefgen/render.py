@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import json
 import math
+import posixpath
+import urllib.parse
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -122,7 +124,10 @@ def _render_brief(brief: Brief, entities: Sequence[Entity], converter: BriefMark
     warnings += tuple(BuildWarning(f"link to #{fragment} leads nowhere: the page has no element with that id",
                                    Path(brief.article_path), _line_of(brief.body, f"#{fragment}"), "dead-anchor")
                       for fragment in dict.fromkeys(fragments) if fragment not in page_ids)
-    return BriefOutcome(rendered, errors, warnings, tuple(dict.fromkeys(outcome.root_links)))
+    # Links relative to the page are checked as links from the root: briefs/<slug>/photo.jpg must be a file.
+    relative = (f"/{posixpath.normpath(posixpath.join(brief.url, urllib.parse.urlsplit(url).path))}"
+                for url in outcome.relative_links)
+    return BriefOutcome(rendered, errors, warnings, tuple(dict.fromkeys((*outcome.root_links, *relative))))
 
 
 def _line_of(text: str, passage: str) -> int | None:

@@ -71,3 +71,17 @@ def test_links_to_anchors_that_lead_nowhere_are_warnings(tmp_path: Path) -> None
     (site / "content/b.md").write_text("No table any more.\n", encoding="utf-8")
     report = build(site)  # the other brief changed: the link into it is checked again
     assert "link to /briefs/b/#votes leads to a page without #votes" in [w.message for w in report.warnings]
+
+
+def test_links_and_images_relative_to_the_page_that_lead_nowhere_are_warnings(tmp_path: Path) -> None:
+    site = write_site(tmp_path / "site", {
+        "content/a.md": "See ![a chart](chart.png), [the report](files/report.pdf), [B](../b/index.html) "
+                        "and [B's top](../b/index.html#main).\n",
+        "content/a.yaml": "title: A\ndate: 2024-01-01\n",
+        "content/b.md": "Text.\n", "content/b.yaml": "title: B\ndate: 2024-01-02\n",
+        "static/briefs/a/chart.png": "not checked as an image here, only as a file that is published",
+    })
+    report = build(site)
+    dead = sorted(w.message for w in report.warnings if w.kind == "dead-link")
+    assert dead == ["link to /briefs/a/files/report.pdf leads to no page or file of the site (files beside an "
+                    "article are not published: put it in static/ and link it from the root)"]

@@ -55,6 +55,7 @@ class Outcome:
     raw_html_removed: list[Removal] = field(default_factory=list)  # what raw HTML held that was not published
     ids: set[str] = field(default_factory=set)  # every id the document has
     fragments: list[str] = field(default_factory=list)  # the targets of its links within the page (#x), in order
+    relative_links: list[str] = field(default_factory=list)  # links and images relative to the page (photo.jpg)
 
 
 @dataclass
@@ -99,6 +100,9 @@ class BriefTreeprocessor(Treeprocessor):
             href = element.get("href", "")
             if href.startswith("#") and len(href) > 1:
                 outcome.fragments.append(urllib.parse.unquote(href[1:]))
+            for url in (href, element.get("src", "")):
+                if _relative_to_page(url, state.root):
+                    outcome.relative_links.append(url)
 
     def _decode_character_references(self, root: etree.Element) -> None:
         """`&amp;`, `&nbsp;`, `&mdash;` as the characters they stand for, not stashed placeholders.
@@ -140,6 +144,13 @@ def _fix_links_and_headings(root: etree.Element, state: DocumentState) -> None:
             _prefix_own_ids(element, state.id_prefix, own_ids)
         if is_demotable_heading(element):
             demote_heading(element, taken)
+
+
+def _relative_to_page(url: str, root: str) -> bool:
+    """A link or image path relative to the page (`photo.jpg`, `../other/`), not one briefgen made from the root."""
+    parts = urllib.parse.urlsplit(url)
+    return bool(parts.path) and not parts.scheme and not parts.netloc and not url.startswith(("/", "#")) \
+        and not (root and url.startswith(root))
 
 
 def _prefix_own_ids(element: etree.Element, prefix: str, own_ids: set[str | None]) -> None:
