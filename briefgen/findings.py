@@ -32,6 +32,7 @@ KINDS: dict[str, tuple[str, str]] = {
     "date-far-ahead": ("mistake", "dates more than a year ahead"),
     "empty-article": ("mistake", "articles with no text"),
     "raw-html-removed": ("mistake", "raw HTML removed from an article as unsafe"),
+    "image-without-alt": ("mistake", "images in an article without alt text"),
     "cache-not-saved": ("advice", "a build cache that could not be saved"),
     "slug-shortened": ("advice", "file names too long for a slug"),
     "photo-too-small": ("advice", "lead photos narrower than search engines ask"),

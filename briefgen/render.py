@@ -104,6 +104,11 @@ def _render_brief(brief: Brief, entities: Sequence[Entity], converter: BriefMark
                      for entity in entities
                      if entity.key not in outcome.mentioned and not _named_in(entity, brief.key_points))
     warnings += _shared_names(brief, entities)
+    warnings += tuple(BuildWarning(f"the image {src or '(no src)'} has no alt text: readers who cannot see it "
+                                   "learn nothing of it (write what it shows: ![what it shows](...))",
+                                   Path(brief.article_path),
+                                   _line_of(brief.body, posixpath.basename(src)) if src else None, "image-without-alt")
+                      for src in dict.fromkeys(outcome.images_without_alt))
     warnings += tuple(BuildWarning(f"{removal.message} ({removal.hint})", Path(brief.article_path),
                                    _line_of(brief.body, removal.source), "raw-html-removed")
                       for removal in outcome.raw_html_removed)

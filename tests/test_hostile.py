@@ -85,3 +85,14 @@ def test_links_and_images_relative_to_the_page_that_lead_nowhere_are_warnings(tm
     dead = sorted(w.message for w in report.warnings if w.kind == "dead-link")
     assert dead == ["link to /briefs/a/files/report.pdf leads to no page or file of the site (files beside an "
                     "article are not published: put it in static/ and link it from the root)"]
+
+
+def test_an_image_without_alt_text_is_a_warning_on_its_line(tmp_path: Path) -> None:
+    site = write_site(tmp_path / "site", {
+        "content/a.md": "First.\n\n![](/chart.png)\n\n![A chart](/chart.png) <img src=\"/raw.png\">\n",
+        "content/a.yaml": "title: A\ndate: 2024-01-01\n",
+        "static/chart.png": "x", "static/raw.png": "x",
+    })
+    report = build(site)
+    warned = [(w.line, w.message.split(":")[0]) for w in report.warnings if w.kind == "image-without-alt"]
+    assert warned == [(3, "the image ../../chart.png has no alt text"), (5, "the image ../../raw.png has no alt text")]

@@ -56,6 +56,7 @@ class Outcome:
     ids: set[str] = field(default_factory=set)  # every id the document has
     fragments: list[str] = field(default_factory=list)  # the targets of its links within the page (#x), in order
     relative_links: list[str] = field(default_factory=list)  # links and images relative to the page (photo.jpg)
+    images_without_alt: list[str] = field(default_factory=list)  # the src of each image with no alt text
 
 
 @dataclass
@@ -100,6 +101,8 @@ class BriefTreeprocessor(Treeprocessor):
             href = element.get("href", "")
             if href.startswith("#") and len(href) > 1:
                 outcome.fragments.append(urllib.parse.unquote(href[1:]))
+            if element.tag == "img" and not element.get("alt", "").strip():
+                outcome.images_without_alt.append(element.get("src", ""))
             for url in (href, element.get("src", "")):
                 if _relative_to_page(url, state.root):
                     outcome.relative_links.append(url)
