@@ -13,8 +13,6 @@ from __future__ import annotations
 
 import hashlib
 import io
-import os
-import tempfile
 import warnings
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -22,6 +20,7 @@ from pathlib import Path, PurePosixPath
 from PIL import Image, ImageCms, ImageOps, UnidentifiedImageError
 
 from .errors import BriefgenError
+from .files import replace_file
 from .model import Photo
 
 WIDTHS = (480, 800, 1200, 1600)  # published widths, as far as the photo allows (never upscaled)
@@ -172,9 +171,6 @@ def _store(cache: Path | None, photo: Photo, name: str, data: bytes) -> None:
     target = _cache_path(cache, photo, name)
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=".part-")
-        with os.fdopen(handle, "wb") as out:
-            out.write(data)
-        os.replace(temporary, target)
+        replace_file(target, data)
     except OSError:
         pass

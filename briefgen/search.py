@@ -40,6 +40,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any, NoReturn
 
 from .errors import BriefgenError, BuildWarning
+from .files import replace_file
 
 BUNDLE = "pagefind"  # the folder of the search index, below the site root
 SHARD_LIST = "shards.json"  # in BUNDLE: the shards, newest first, and their signatures
@@ -141,10 +142,8 @@ def index_site(folder: Path, dated_pages: Mapping[PurePosixPath, date], digests:
     if stale:
         _index_shards(executable, folder, {key: shards[key] for key in stale})
     listed = [{"key": key, "signature": signatures[key]} for key in shards]
-    fresh_list = bundle / f".{SHARD_LIST}.new"
     bundle.mkdir(exist_ok=True)
-    fresh_list.write_text(json.dumps({"shards": listed}, indent=1) + "\n", encoding="utf-8")
-    os.replace(fresh_list, bundle / SHARD_LIST)
+    replace_file(bundle / SHARD_LIST, (json.dumps({"shards": listed}, indent=1) + "\n").encode("utf-8"))
     for entry in sorted(bundle.iterdir()):  # shards gone, an older layout's files, leftovers of a killed build
         if entry.name != SHARD_LIST and entry.name not in shards:
             shutil.rmtree(entry) if entry.is_dir() and not entry.is_symlink() else entry.unlink()

@@ -186,3 +186,28 @@ def test_any_occurrence_of_a_repeated_quote_comes_back_to_the_same_place(tmp_pat
     assert report.failed == []
     build(site, site / "site")
     assert _marks((site / "site/briefs/a/index.html").read_bytes()) == marked
+
+
+def test_a_sidecar_that_cannot_be_written_is_an_error_and_stays_as_it_was(tmp_path: Path, monkeypatch) -> None:
+    import os
+
+    from briefgen.errors import BriefgenError
+
+    site = write_site(tmp_path / "site", {
+        "content/a.md": "The council met on Tuesday.\n", "content/a.yaml": SIDECAR,
+    })
+    export = tmp_path / "hypothesis.json"
+    export.write_text(json.dumps({"rows": [HYPOTHESIS["rows"][1]]}), encoding="utf-8")
+
+    def full_disk(source: object, target: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(os, "replace", full_disk)
+    try:
+        import_annotations(site, [export])
+    except BriefgenError as error:
+        assert "cannot write the sidecar: No space left on device" in error.format_message()
+    else:
+        raise AssertionError("a failed write must be an error")
+    assert (site / "content/a.yaml").read_text(encoding="utf-8") == SIDECAR
+    assert sorted(p.name for p in (site / "content").iterdir()) == ["a.md", "a.yaml"]  # no temporary file left

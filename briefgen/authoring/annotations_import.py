@@ -13,9 +13,7 @@ or not at all. Must not build the site.
 from __future__ import annotations
 
 import json
-import os
 import re
-import tempfile
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
@@ -29,6 +27,7 @@ from selectolax.lexbor import LexborHTMLParser
 from ..annotations_ld import MOTIVATIONS
 from ..config import load_config
 from ..errors import BriefgenError, ErrorCollector
+from ..files import replace_file
 from ..load import load_pair
 from ..markdown.extension import BriefMarkdown
 from ..model import Agent, Annotation, Brief
@@ -95,7 +94,12 @@ def import_annotations(site_dir: Path, files: Sequence[Path], *, dry_run: bool =
             report.added.setdefault(sidecar, []).append(placed)
     if not dry_run:
         for sidecar, items in report.added.items():
-            append_annotations(sidecar, items)
+            try:
+                append_annotations(sidecar, items)
+            except OSError as exc:
+                raise BriefgenError(f"cannot write the sidecar: {exc.strerror or exc}", sidecar,
+                                    hint="it is as it was; check the disk and the file's permissions, "
+                                         "then import again (what was added is skipped)") from None
     return report
 
 
@@ -377,7 +381,7 @@ def append_annotations(sidecar: Path, items: Sequence[Imported]) -> None:
     result = newline.join(new)
     if not result.endswith(newline):
         result += newline
-    _replace_file(sidecar, result.encode("utf-8"))
+    replace_file(sidecar, result.encode("utf-8"), mode=sidecar.stat().st_mode & 0o7777)
 
 
 def _indent(line: str) -> int:
@@ -406,15 +410,4 @@ def _yaml_items(items: Sequence[Imported]) -> list[str]:
         lines += ["  " + line for line in dumped.rstrip("\n").split("\n")]
     return lines
 
-
-def _replace_file(path: Path, data: bytes) -> None:
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    try:
-        with os.fdopen(handle, "wb") as out:
-            out.write(data)
-        os.chmod(temporary, path.stat().st_mode & 0o7777)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
 
