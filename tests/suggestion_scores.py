@@ -104,13 +104,11 @@ def key(name: str) -> str:
 
 def import_suggestions(text: str) -> list[Suggestion]:
     """What `briefgen import` suggests for a text in a new site (no registry): (type, name, aliases)."""
-    from briefgen.authoring.names import suggest_entities
+    from briefgen.authoring import names
 
-    found: list[Suggestion] = []
-    for kind, entries in suggest_entities(text).items():
-        for entry in entries:
-            found.append(_suggestion(kind, entry))
-    return found
+    if hasattr(names, "suggest"):  # the suggestions with their aliases
+        return [(found.type, found.name, found.aliases) for found in names.suggest(text)]
+    return [_suggestion(kind, entry) for kind, entries in names.suggest_entities(text).items() for entry in entries]
 
 
 def _suggestion(kind: str, entry: Any) -> Suggestion:

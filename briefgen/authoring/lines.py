@@ -66,7 +66,15 @@ class Line:
     dateline: int = 0  # where a dateline ("WASHINGTON (AP) —") ends, or 0
 
 
-WORD = re.compile(r"(?:[^\W\d_]\.){2,}|[^\W\d_]+(?:['’\-‐][^\W\d_]+)*|\d+(?:[.,:]\d+)*(?:st|nd|rd|th|s)?\b|\S")
+# Initials (U.S.), "H&M" and "AT&T", letters with digits ("Jet2", "G20"), words (hyphens and apostrophes
+# inside), numbers, and any other character alone.
+WORD = re.compile(r"(?:[^\W\d_]\.){2,}|[A-Z]{1,3}&[A-Z]{1,3}\b|[^\W\d_]+\d+[^\W\d_]*\b|"
+                  r"[^\W\d_]+(?:['’\-‐][^\W\d_]+)*|\d+(?:[.,:]\d+)*(?:st|nd|rd|th|s)?\b|\S")
+# Lowercase words after a hyphen that make a compound with a name ("Trump-era", "Hamas-run"), beside
+# those in -ed ("US-led") and -ing: other short tails are part of the name ("Kang Dong-won", "Ka-yee").
+COMPOUND_TAILS = frozenset("""era run made hit born bound free wide like style held area zone side type class size
+only most plus wise ward less long high wing proof ready rich poor heavy scale level elect in out up based
+backed""".split())
 
 
 def prepare_lines(text: str) -> list[Line]:
@@ -207,7 +215,8 @@ def word_token(text: str, start: int, line: str) -> Token:
         kept = 0
         while kept < len(parts) and parts[kept][:1].isupper():
             kept += 1
-        if kept < len(parts):  # "Putin-backed", "US-led", "Washington-based"
+        if kept < len(parts) and not _name_syllable(parts[kept:], parts[kept - 1]):
+            # "Putin-backed", "US-led", "Washington-based"
             tail = "-".join(parts[kept:]).lower()
             stem = "-".join(parts[:kept])
     token = Token(stem, start, start + len(stem), "word", possessive=bool(possessive), tail=tail)
@@ -217,6 +226,13 @@ def word_token(text: str, start: int, line: str) -> Token:
         token.text += "."
         token.end += 1
     return token
+
+
+def _name_syllable(tail: list[str], head: str) -> bool:
+    """A lowercase hyphen tail that goes on a given name ("Dong-won", "Wai-ling"), not a compound ("US-led")."""
+    word = tail[0]
+    return (len(tail) == 1 and len(head) <= 5 and 2 <= len(word) <= 5 and word.islower()
+            and word not in COMPOUND_TAILS and not word.endswith(("ed", "ing", "ly")))
 
 
 def normal(text: str) -> str:

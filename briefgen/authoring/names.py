@@ -9,14 +9,15 @@ real names is built in. Pure functions of the text: no files, no site.
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from collections import Counter
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 
 from ..model import DEFAULT_ENTITY_TYPES
 from ..slugs import slugify
+from .aliases import introductions, roots, short_form_links
+from .candidates import Candidate, score
+from .known import KnownNames, Registry
 from .lines import Line, Token, normal, prepare_lines
 from .words import (
     APPOSITIVE_ORGS,
@@ -47,60 +48,50 @@ from .words import (
     WEAK_PLACE_CUES,
     WEEKDAYS,
 )
-
-# A site's known entities by spelling (names and aliases): name → (type, canonical name).
-Registry = Mapping[str, tuple[str, str]]
+from .world import NOT_ENTITIES, is_adjective_or_people, is_country_or_region
 
 
-def suggest_entities(text: str, registry: Registry | None = None) -> dict[str, list[str]]:
-    """Entities named in `text`: by type, names in order of first mention.
+@dataclass(frozen=True)
+class Suggestion:
+    """One suggested entity: its type, its name, and other names the text gives it (its acronym, a short form)."""
+
+    type: str
+    name: str
+    aliases: tuple[str, ...] = ()
+
+
+def suggest(text: str, registry: Registry | None = None) -> list[Suggestion]:
+    """Entities named in `text`, in order of first mention.
 
     `registry` maps a known name or alias → (type, canonical name); known
-    names are found as whole words. Other names are capitalised phrases typed
-    by their context; short forms ("Putin", "Mr. McFaul") fold into the full
-    name found elsewhere in the text. Types: people, organizations, places,
-    topics, plus any type the registry uses.
+    names are found as whole words and suggested as the registry has them.
+    Other names are capitalised phrases typed by their context; short forms
+    of a person's name ("Putin", "Mr. McFaul") fold into the full name found
+    elsewhere in the text, and acronyms and short forms of other names
+    ("ASIO", "Kasumi") become aliases of the long name. Types: people,
+    organizations, places, topics, plus any type the registry uses.
     """
-    registry = registry or {}
     lines = prepare_lines(text)
-    found = _Finder(lines, registry).run()
-    result: dict[str, list[str]] = {kind: [] for kind in DEFAULT_ENTITY_TYPES}
+    found = _Finder(lines, registry or {}).run()
+    result = []
     seen_ids: set[str] = set()
-    for kind, name in found:
+    for kind, name, aliases in found:
         entity_id = slugify(name)
         # One id is one entity: the same slug twice (O’Rourke, O'Rourke) is one suggestion.
         if not entity_id or entity_id in seen_ids:
             continue
         seen_ids.add(entity_id)
-        result.setdefault(kind, []).append(name)
+        others = tuple(dict.fromkeys(alias for alias in aliases if slugify(alias) not in (entity_id, "")))
+        result.append(Suggestion(kind, name, others))
     return result
 
 
-ORDER = ("people", "organizations", "places")  # ties go to the first
-
-
-@dataclass
-class _Candidate:
-    """One name found by heuristics, with the votes for its type."""
-
-    display: str
-    words: tuple[str, ...]  # normalized words
-    first: tuple[int, int]  # (line, offset) of the first mention
-    votes: Counter[str] = field(default_factory=Counter)
-    head_type: str | None = None  # from a head word ("Senate", "Valley"): near certain
-    spans: list[tuple[int, int, int]] = field(default_factory=list)  # (line, start, end)
-
-    def best_type(self) -> str | None:
-        if self.head_type:
-            return self.head_type
-        ranked = sorted(((score, -ORDER.index(kind), kind) for kind, score in self.votes.items() if score > 0),
-                        reverse=True)
-        return ranked[0][2] if ranked else None
-
-
-def _score(candidate: _Candidate) -> float:
-    kind = candidate.best_type()
-    return candidate.votes[kind] if kind else 0.0
+def suggest_entities(text: str, registry: Registry | None = None) -> dict[str, list[str]]:
+    """The names `suggest` finds, by type (people, organizations, places, topics, ...)."""
+    result: dict[str, list[str]] = {kind: [] for kind in DEFAULT_ENTITY_TYPES}
+    for found in suggest(text, registry):
+        result.setdefault(found.type, []).append(found.name)
+    return result
 
 
 class _Finder:
@@ -108,10 +99,7 @@ class _Finder:
 
     def __init__(self, lines: list[Line], registry: Registry) -> None:
         self.lines = lines
-        self.registry = registry
-        self.registry_keys: dict[str, str] = {}
-        for name in registry:
-            self.registry_keys.setdefault(normal(name), name)
+        self.known = KnownNames(registry)
         # Words the text writes in lowercase somewhere: common words, whatever their case at a sentence start.
         self.lower_words = {t.text for line in lines for t in line.tokens if t.is_word and t.text.islower()}
         self.runs = [(index, run) for index, line in enumerate(lines) for run in self._runs(line.tokens)]
@@ -119,13 +107,38 @@ class _Finder:
         self.standalone = {normal(self._display(index, run)) for index, run in self.runs}
         self.mid_sentence = {normal(self._display(index, run)) for index, run in self.runs
                              if not lines[index].tokens[run[0]].sentence_start}
-        self.candidates: dict[str, _Candidate] = {}
+        self.candidates: dict[str, Candidate] = {}
 
-    def run(self) -> list[tuple[str, str]]:
-        """(type, name) of every suggestion, in order of first mention."""
+    def run(self) -> list[tuple[str, str, tuple[str, ...]]]:
+        """(type, name, aliases) of every suggestion, in order of first mention."""
         for index, run in self.runs:
             self._analyse(index, *run)
-        return self._decide(self._registry_hits())
+        return self._decide(self.known.hits(self.lines), *self._introduced())
+
+    def _introduced(self) -> tuple[dict[int, Candidate], dict[int, list[str]], set[int]]:
+        """The acronyms the text introduces ("Long Name (ACR)"), as links from each acronym's candidate to
+        the long name's, the acronyms by long name, and the candidates that are parts of a long name."""
+        links: dict[int, Candidate] = {}
+        spelled: dict[int, list[str]] = {}
+        parts: set[int] = set()
+        for intro in introductions(self.lines):
+            tokens = self.lines[intro.line].tokens
+            end = tokens[intro.end].end
+            if intro.start is not None and not any(
+                    (intro.line, tokens[intro.start].start, end) in c.spans for c in self.candidates.values()):
+                self._add(intro.line, intro.start, intro.end, Counter({"organizations": 1}))
+            ending = [(s, c) for c in self.candidates.values() for line, s, e in c.spans
+                      if line == intro.line and e == end]
+            if not ending:
+                continue
+            start, long = min(ending, key=lambda item: item[0])
+            spelled.setdefault(id(long), []).append(intro.acronym)
+            short = self.candidates.get(normal(intro.acronym))
+            if short is not None and short is not long:
+                links[id(short)] = long
+            parts.update(id(c) for c in self.candidates.values() if c is not long and all(
+                line == intro.line and start <= s and e <= end for line, s, e in c.spans))
+        return links, spelled, parts
 
     # -- runs of capitalised words
 
@@ -214,7 +227,7 @@ class _Finder:
         if tokens[first].sentence_start and self._common(tokens[first]):
             if first == last:
                 return
-            if normal(self._display(index, (first, last))) not in self.mid_sentence | set(self.registry_keys):
+            if normal(self._display(index, (first, last))) not in self.mid_sentence | set(self.known.keys):
                 first += 1
         for part_first, part_last, votes in self._split(index, first, last):
             self._add(index, part_first, part_last, votes)
@@ -264,7 +277,7 @@ class _Finder:
         tokens = self.lines[index].tokens
         if self._head_word(tokens[last]):
             return None  # "Goldman Sachs Group Inc", "Hong Kong Stock Exchange": one name that goes on
-        known = self.standalone | set(self.registry_keys)
+        known = self.standalone | set(self.known.keys)
         for end in range(last - 2, first - 1, -1):  # two words at least after the split: "Times" goes on
             if not tokens[end].capitalised or not tokens[end + 1].capitalised:
                 continue
@@ -289,17 +302,24 @@ class _Finder:
             last -= 1
         if first > last:
             return
+        # "Kenyan Geoffrey Kiplagat Chebet": a nationality before a person's name is no part of it.
+        while first < last - 1 and normal(tokens[first].text) in NOT_ENTITIES and not any(
+                self._head_word(t) for t in tokens[first + 1: last + 1]):
+            first += 1
         words = tokens[first: last + 1]
-        if len(words) > 6 or all(t.lower in TITLE_WORDS and not self._head_word(t) for t in words):
+        if sum(t.capitalised for t in words) > 6 or all(
+                t.lower in TITLE_WORDS and not self._head_word(t) for t in words):
             return
         if len(words) == 1 and len(words[0].text.rstrip(".")) < 2:
             return
         display = self._display(index, (first, last))
         key = normal(display)
+        if is_adjective_or_people(key):
+            return  # "Chinese", "Sunni Muslims", "Swahili": no entity
         candidate = self.candidates.get(key)
         if candidate is None:
-            candidate = _Candidate(display, tuple(key.split()), (index, tokens[first].start))
-            candidate.head_type = self._name_head(words)
+            candidate = Candidate(display, tuple(key.split()), (index, tokens[first].start))
+            candidate.head_type = "places" if is_country_or_region(key) else self._name_head(words)
             self.candidates[key] = candidate
         candidate.votes.update(votes + self._context_votes(index, first, last))
         candidate.spans.append((index, tokens[first].start, tokens[last].end))
@@ -466,80 +486,61 @@ class _Finder:
         return all(not w.acronym and w.lower not in self.lower_words and w.lower not in SENTENCE_STARTERS
                    for w in words if w.lower not in PARTICLES)
 
-    # -- names the site knows
-
-    def _registry_hits(self) -> list[tuple[int, int, int, str]]:
-        """(line, start, end, registry name) of every whole-word mention of a known name, longest first."""
-        if not self.registry:
-            return []
-        pattern = _names_pattern(list(self.registry))
-        hits = []
-        for index, line in enumerate(self.lines):
-            for match in pattern.finditer(line.text):
-                name = self.registry_keys.get(normal(match.group(0)))
-                if name is not None:
-                    hits.append((index, match.start(), match.end(), name))
-        return hits
-
-    def _known(self, candidate: _Candidate) -> tuple[str, str] | None:
-        """The known entity a found name is: by name or alias, or a shorter form of one of its names."""
-        name = self.registry_keys.get(normal(candidate.display))
-        if name is not None:
-            return self.registry[name]
-        words = candidate.words
-        if len(words) < 2:
-            return None
-        for key, name in self.registry_keys.items():
-            known = key.split()
-            # "Vladimir Putin" is "Vladimir Vladimirovich Putin"; "Ivanka Trump" is not "Donald Trump".
-            if len(known) > len(words) and known[0] == words[0] and known[-1] == words[-1] \
-                    and set(words) <= set(known):
-                return self.registry[name]
-        return None
-
-    def _known_surname(self, word: str) -> tuple[str, str] | None:
-        """The one known person whose name ends with `word`, if exactly one does."""
-        matches = {self.registry[name] for key, name in self.registry_keys.items()
-                   if len(key.split()) >= 2 and key.split()[-1] == word and self.registry[name][0] == "people"}
-        return matches.pop() if len(matches) == 1 else None
-
     # -- deciding
 
-    def _decide(self, registry_hits: list[tuple[int, int, int, str]]) -> list[tuple[str, str]]:
-        chosen: dict[tuple[str, str], tuple[int, int]] = {}
+    def _decide(self, registry_hits: list[tuple[int, int, int, str]], introduced: dict[int, Candidate],
+                spelled: dict[int, list[str]], parts: set[int]) -> list[tuple[str, str, tuple[str, ...]]]:
+        chosen: dict[tuple[str, str], tuple[tuple[int, int], list[str]]] = {}
 
-        def choose(kind: str, name: str, where: tuple[int, int]) -> None:
-            if (kind, name) not in chosen or where < chosen[(kind, name)]:
-                chosen[(kind, name)] = where
+        def choose(kind: str, name: str, where: tuple[int, int], aliases: Iterable[str] = ()) -> None:
+            before, known = chosen.get((kind, name), (where, []))
+            chosen[(kind, name)] = (min(before, where), known + [a for a in aliases if a not in known])
 
-        candidates = list(self.candidates.values())
+        candidates = [c for c in self.candidates.values() if id(c) not in parts]
         absorbed = self._absorb_short_forms(candidates)
+        candidates = [c for c in candidates if id(c) not in absorbed]
+        kinds = {id(c): known[0] if (known := self.known.entity(c)) else c.best_type() for c in candidates}
+        links = short_form_links(candidates, kinds)
+        links.update((key, long) for key, long in introduced.items() if id(long) not in parts)
+        root_of = roots(links, candidates)
+        groups: dict[int, list[Candidate]] = {}
         for candidate in candidates:
-            if id(candidate) in absorbed:
-                continue
-            known = self._known(candidate)
-            kind = known[0] if known else candidate.best_type()
-            if kind is None:
-                continue
-            if known is None and not candidate.head_type and len(candidate.words) == 1 and _score(candidate) < 0.75:
-                continue  # one word with only a weak cue: "the White" of "the White house"
-            if known is None and kind == "people" and len(candidate.words) == 1:
-                known = self._known_surname(candidate.words[0])
-            if known is not None:
-                choose(*known, where=candidate.first)
-            else:
-                choose(kind, candidate.display, candidate.first)
+            groups.setdefault(id(root_of.get(id(candidate), candidate)), []).append(candidate)
+        for candidate in candidates:
+            group = groups.get(id(candidate))
+            if group is not None:
+                self._choose_group(candidate, group, kinds, spelled, choose)
         spans = [(candidate, span) for candidate in candidates for span in candidate.spans]
         for index, start, end, name in registry_hits:
-            entity = self.registry[name]
+            entity = self.known.registry[name]
             # Longest match wins: a known name inside a longer name of something else is no mention of it.
             inside = any(line == index and s <= start and end <= e and e - s > end - start
-                         and self._known(candidate) != entity for candidate, (line, s, e) in spans)
+                         and self.known.entity(candidate) != entity for candidate, (line, s, e) in spans)
             if not inside:
                 choose(*entity, where=(index, start))
-        return [key for key, _ in sorted(chosen.items(), key=lambda item: (item[1], item[0]))]
+        ordered = sorted(chosen.items(), key=lambda item: (item[1][0], item[0]))
+        return [(kind, name, tuple(aliases)) for (kind, name), (_, aliases) in ordered]
 
-    def _absorb_short_forms(self, candidates: list[_Candidate]) -> set[int]:
+    def _choose_group(self, root: Candidate, group: list[Candidate], kinds: dict[int, str | None],
+                      spelled: dict[int, list[str]], choose: Callable[..., None]) -> None:
+        """Suggest a name and the names linked to it (its acronyms, short forms) as one entity."""
+        first = min(c.first for c in group)
+        others = [c.display for c in group if c is not root] + spelled.get(id(root), [])
+        known = next((entity for c in group if (entity := self.known.entity(c)) is not None), None)
+        if known is not None:
+            choose(*known, where=first, aliases=[a for a in others if not self.known.spells(a, known)])
+            return
+        kind = kinds[id(root)] or next((kinds[id(c)] for c in group if kinds[id(c)]), None)
+        if kind is None and others:
+            kind = "organizations"  # a name with an acronym of its own
+        if kind is None or (not others and not root.head_type and len(root.words) == 1 and score(root) < 0.75):
+            return  # one word with only a weak cue: "the White" of "the White house"
+        if kind == "people" and len(root.words) == 1 and (surname := self.known.surname(root.words[0])):
+            choose(*surname, where=first)
+            return
+        choose(kind, root.display, first, others)
+
+    def _absorb_short_forms(self, candidates: list[Candidate]) -> set[int]:
         """Fold short forms ("Putin", "Mr. McFaul", "[Trump]", "Madrid") into the longer name they end.
 
         Returns the ids of the folded candidates. A short form that is surely
@@ -556,7 +557,7 @@ class _Finder:
             kind = short.best_type()
             sure = kind is not None and short.votes[kind] >= 1
             if kind not in (None, "people") and sure:
-                weak = [c for c in longer if _score(c) < 1]
+                weak = [c for c in longer if score(c) < 1]
                 if not weak:
                     continue
                 # "Real Madrid" (no evidence of its own) is what "Madrid manager ..." says "Madrid" is.
@@ -569,21 +570,3 @@ class _Finder:
                 if (kind in (None, "people") or not sure) and full.best_type() in (None, "people", "places"):
                     full.votes["people"] += 1  # full name first, surname after: how news names people
         return absorbed
-
-
-def _names_pattern(names: Sequence[str]) -> re.Pattern[str]:
-    """Whole-word matches of any name, longest first; apostrophes, hyphens and spaces loosely."""
-    alternatives = []
-    for name in sorted(set(names), key=lambda n: (-len(n), n)):
-        pieces = []
-        for char in unicodedata.normalize("NFC", name.strip()):
-            if char in "'’‘":
-                pieces.append("['’‘]")
-            elif char in "-‐‑":
-                pieces.append("[-‐‑]")
-            elif char.isspace():
-                pieces.append(r"\s+")
-            else:
-                pieces.append(re.escape(char))
-        alternatives.append("".join(pieces))
-    return re.compile(r"(?<![\w])(?:" + "|".join(alternatives) + r")(?![\w])")
