@@ -19,33 +19,21 @@ from .aliases import introductions, roots, short_form_links
 from .candidates import Candidate, score
 from .known import KnownNames, Registry
 from .lines import Line, Token, normal, prepare_lines
+from .votes import Votes, head_word
 from .words import (
-    APPOSITIVE_ORGS,
-    APPOSITIVE_PLACES,
-    APPOSITIVE_STARTS,
-    DEMONYM_ENDINGS,
-    DETERMINERS,
     MONTHS,
     NAME_MONTHS,
     NOT_ACRONYMS,
-    NOT_BEFORE_PEOPLE,
     NOT_NAMES,
     ORG_FOLLOWERS,
     ORG_WORDS,
-    OWNED_BY_ORGS,
-    OWNED_BY_PLACES,
     PARTICLES,
-    PLACE_CUES,
-    PLACE_STARTS,
     PLACE_WORDS,
     ROLES,
     SENTENCE_STARTERS,
-    SPEECH_VERBS,
-    STAKES,
     TITLE_PARTS,
     TITLE_WORDS,
     TITLES,
-    WEAK_PLACE_CUES,
     WEEKDAYS,
 )
 from .world import NOT_ENTITIES, is_adjective_or_people, is_country_or_region
@@ -108,6 +96,7 @@ class _Finder:
         self.mid_sentence = {normal(self._display(index, run)) for index, run in self.runs
                              if not lines[index].tokens[run[0]].sentence_start}
         self.candidates: dict[str, Candidate] = {}
+        self.votes = Votes(lines, self.lower_words, self.standalone)
 
     def run(self) -> list[tuple[str, str, tuple[str, ...]]]:
         """(type, name, aliases) of every suggestion, in order of first mention."""
@@ -242,16 +231,16 @@ class _Finder:
         for k in reversed(titles):
             # The title goes on over "of State", "General", "Majority Leader" ...
             while k < last and (tokens[k + 1].lower in TITLE_PARTS or tokens[k + 1].lower in TITLES) \
-                    and not self._head_word(tokens[k + 1]):
+                    and not head_word(tokens[k + 1]):
                 k += 1
             person = range(k + 1, last + 1)
-            if not 1 <= len(person) <= 4 or any(self._head_word(tokens[m]) or tokens[m].lower in TITLES
+            if not 1 <= len(person) <= 4 or any(head_word(tokens[m]) or tokens[m].lower in TITLES
                                                  for m in person):
                 continue
             parts: list[tuple[int, int, Counter[str]]] = []
             end = k
             while end >= first and (tokens[end].lower in TITLES or tokens[end].lower in TITLE_PARTS) \
-                    and not self._head_word(tokens[end]):
+                    and not head_word(tokens[end]):
                 end -= 1
             if end >= first:
                 corporate = tokens[k].lower in ORG_FOLLOWERS or tokens[k].lower in ("director", "founder")
@@ -275,7 +264,7 @@ class _Finder:
         "Russia Michael McFaul" (Russia is), "the United States Donald Trump" (Donald Trump is).
         """
         tokens = self.lines[index].tokens
-        if self._head_word(tokens[last]):
+        if head_word(tokens[last]):
             return None  # "Goldman Sachs Group Inc", "Hong Kong Stock Exchange": one name that goes on
         known = self.standalone | set(self.known.keys)
         for end in range(last - 2, first - 1, -1):  # two words at least after the split: "Times" goes on
@@ -285,13 +274,6 @@ class _Finder:
             tail = normal(self._display(index, (end + 1, last)))
             if head in known or tail in known:
                 return end
-        return None
-
-    def _head_word(self, token: Token) -> str | None:
-        if token.lower in ORG_WORDS:
-            return "organizations"
-        if token.lower in PLACE_WORDS:
-            return "places"
         return None
 
     def _add(self, index: int, first: int, last: int, votes: Counter[str]) -> None:
@@ -304,11 +286,11 @@ class _Finder:
             return
         # "Kenyan Geoffrey Kiplagat Chebet": a nationality before a person's name is no part of it.
         while first < last - 1 and normal(tokens[first].text) in NOT_ENTITIES and not any(
-                self._head_word(t) for t in tokens[first + 1: last + 1]):
+                head_word(t) for t in tokens[first + 1: last + 1]):
             first += 1
         words = tokens[first: last + 1]
         if sum(t.capitalised for t in words) > 6 or all(
-                t.lower in TITLE_WORDS and not self._head_word(t) for t in words):
+                t.lower in TITLE_WORDS and not head_word(t) for t in words):
             return
         if len(words) == 1 and len(words[0].text.rstrip(".")) < 2:
             return
@@ -321,170 +303,14 @@ class _Finder:
             candidate = Candidate(display, tuple(key.split()), (index, tokens[first].start))
             candidate.head_type = "places" if is_country_or_region(key) else self._name_head(words)
             self.candidates[key] = candidate
-        candidate.votes.update(votes + self._context_votes(index, first, last))
+        candidate.votes.update(votes + self.votes.around(index, first, last))
         candidate.spans.append((index, tokens[first].start, tokens[last].end))
 
     def _name_head(self, words: list[Token]) -> str | None:
         """The type a head word gives: "Bank" in "Bank of England", "Valley" in "Silicon Valley"."""
         lowers = [w.lower for w in words]
         head = words[lowers.index("of") - 1] if "of" in lowers[1:] else words[-1]
-        return self._head_word(head) or ("organizations" if any(w.lower in ORG_WORDS for w in words[1:]) else None)
-
-    def _context_votes(self, index: int, first: int, last: int) -> Counter[str]:
-        """Votes from the words around a name and from its shape."""
-        tokens = self.lines[index].tokens
-        if first == 0 and tokens[last].end <= self.lines[index].dateline:
-            return Counter({"places": 3})  # where the story was filed: "MOSCOW (Reuters) -"
-        words = tokens[first: last + 1]
-        plain = not any(self._head_word(w) for w in words)  # no head word: may be a person
-        return (self._votes_before(tokens, first, last, plain) + self._votes_after(tokens, first, last, plain)
-                + self._votes_by_shape(tokens, first, last, plain))
-
-    def _votes_before(self, tokens: list[Token], first: int, last: int, plain: bool) -> Counter[str]:
-        """What the words before say: "in Finland", "press secretary Sarah Sanders", "shares in Rolls-Royce"."""
-        votes: Counter[str] = Counter()
-        cue, weight = self._cue_before(tokens, first, last)
-        if cue in ("in", "of") and first >= 2 and tokens[first - 2].lower in STAKES:
-            votes["organizations"] += 1.5
-        elif cue in PLACE_CUES:
-            votes["places"] += weight
-        elif cue == "at":
-            # "analysts at Morgan Stanley" work for an organization; "at Camp Nou" is a place.
-            works = first >= 2 and (tokens[first - 2].lower in ROLES or tokens[first - 2].lower.rstrip("s") in ROLES)
-            votes["organizations" if works else "places"] += weight / 2
-        elif cue == "on":
-            votes["places"] += weight / 2  # "on Capitol Hill"
-        elif cue == "according":
-            votes["people"] += 1
-        before = tokens[first - 1] if first >= 1 else None
-        if before is not None and before.is_word and not before.capitalised and plain:
-            if before.lower in ROLES and last - first < 4:
-                votes["people"] += 2
-            elif before.lower == "by" and last > first:
-                votes["people"] += 1  # "indicted by Robert Mueller"
-        return votes
-
-    def _votes_after(self, tokens: list[Token], first: int, last: int, plain: bool) -> Counter[str]:
-        """What the words after say: "Sarah Sanders tweeted", "Kremlin spokesman", "Washington, DC"."""
-        votes: Counter[str] = Counter()
-        words = tokens[first: last + 1]
-        size = len(words)
-        before = tokens[first - 1] if first >= 1 else None
-        after = tokens[last + 1] if last + 1 < len(tokens) else None
-        follower = tokens[last + 2] if last + 2 < len(tokens) else None
-        if words[-1].tail == "based":
-            votes["places"] += 1  # "Washington-based"
-        if after is None:
-            return votes
-        if words[-1].possessive and after.is_word:
-            if after.lower in OWNED_BY_PLACES:
-                votes["places"] += 1  # "Ukraine's president"
-            elif after.lower in OWNED_BY_ORGS:
-                votes["organizations"] += 1  # "Apple's shares"
-        if after.text == "," and follower is not None and follower.acronym \
-                and len(follower.text.replace(".", "")) == 2:
-            votes["places"] += 2  # "Washington, DC"
-        elif after.is_word and after.lower in SPEECH_VERBS and plain and 2 <= size <= 3 \
-                and self._subject_or_object(tokens, first, last):
-            votes["people"] += 1
-        elif after.text == "," and size <= 4 and not (before is not None
-                                                      and before.lower in PLACE_CUES | WEAK_PLACE_CUES):
-            kind, score = self._appositive(tokens, last + 2)  # "Beto O'Rourke, the former congressman"
-            if kind != "people" or plain:
-                votes[kind] += score
-        elif after.is_word and after.lower in ORG_FOLLOWERS and not after.capitalised \
-                and not words[-1].lower.endswith(DEMONYM_ENDINGS) \
-                and not (size == 1 and words[0].acronym and len(words[0].lower) == 2):
-            votes["organizations"] += 2  # "Goldman Sachs economist", but not "Russian officials", "US officials"
-        return votes
-
-    def _votes_by_shape(self, tokens: list[Token], first: int, last: int, plain: bool) -> Counter[str]:
-        """What the name itself says: an acronym, "North ...", or two or three words like a person's name."""
-        votes: Counter[str] = Counter()
-        words = tokens[first: last + 1]
-        size = len(words)
-        after = tokens[last + 1] if last + 1 < len(tokens) else None
-        if size == 1 and words[0].acronym and not words[0].tail and len(words[0].text.replace(".", "")) >= 3 \
-                and words[0].lower not in TITLES:
-            modifies = after is not None and after.is_word and after.text.islower() \
-                and after.lower not in SPEECH_VERBS and not after.lower.endswith("ed")
-            if not modifies:
-                votes["organizations"] += 0.75  # "NATO", "the CDC reported", but not "NATO allies"
-        if plain and 2 <= size <= 3 and words[0].lower in PLACE_STARTS:
-            votes["places"] += 1.5  # "North Korea", "San Francisco"
-        elif plain and 2 <= size <= 4 and self._looks_like_person(words) \
-                and self._subject_or_object(tokens, first, last):
-            votes["people"] += 0.4  # most unmarked two- or three-word names in news are people's
-        return votes
-
-    def _subject_or_object(self, tokens: list[Token], first: int, last: int) -> bool:
-        """Placed as a person's name would be: not after "the" or "24th", not a sentence's opening phrase."""
-        before = tokens[first - 1] if first >= 1 else None
-        after = tokens[last + 1] if last + 1 < len(tokens) else None
-        if before is not None and (before.lower in DETERMINERS or before.lower in NOT_BEFORE_PEOPLE
-                                   or before.kind == "number"):
-            return False
-        if tokens[first].sentence_start:
-            return after is not None and after.is_word and not after.capitalised
-        return True
-
-    def _cue_before(self, tokens: list[Token], first: int, last: int) -> tuple[str | None, float]:
-        """The word that cues a name's type, through "the" and lists: "in Washington and Moscow"."""
-        k = first - 1
-        weight = 1.0
-        short_acronym = first == last and tokens[first].acronym and len(tokens[first].lower) <= 2
-        # Through a comma only inside a list: "In Helsinki, Trump agreed" is no list; "Washington, DC" neither.
-        in_list = (last + 1 >= len(tokens) or tokens[last + 1].lower in (",", "and", "or", ".", ";", ")")) \
-            and not short_acronym
-        for _ in range(4):
-            if k >= 0 and tokens[k].lower == "the":
-                k -= 1
-                weight /= 2
-            joiner = tokens[k].lower if k >= 1 else None
-            if joiner in ("and", "or") or (joiner == "," and in_list):
-                m = k - 1
-                while m >= 0 and tokens[m].capitalised and not tokens[m].sentence_start:
-                    m -= 1
-                if m == k - 1 or (m >= 0 and tokens[m].lower == ","):
-                    break
-                k = m
-                weight *= 0.75
-                in_list = True
-                continue
-            break
-        return (tokens[k].lower if k >= 0 and tokens[k].is_word else None), weight
-
-    def _appositive(self, tokens: list[Token], start: int) -> tuple[str, float]:
-        """The type what follows "Name, ..." says: "a spokesman", "45,", "a group", "the capital"."""
-        if start >= len(tokens):
-            return "people", 0
-        first = tokens[start]
-        if first.kind == "number" and start + 1 < len(tokens) and tokens[start + 1].text in ",)":
-            return "people", 2  # an age
-        if first.lower == "who":
-            return "people", 1.5
-        if first.capitalised or (first.lower not in APPOSITIVE_STARTS and first.lower not in ROLES):
-            return "people", 0  # "Americans, including ..." says nothing
-        for k in range(start, min(start + 6, len(tokens))):
-            token = tokens[k]
-            if not token.is_word:
-                break
-            if token.capitalised:
-                continue
-            if token.lower in ROLES:
-                return "people", 2
-            if token.lower in APPOSITIVE_ORGS:
-                return "organizations", 2
-            if token.lower in APPOSITIVE_PLACES:
-                return "places", 2
-        return "people", 0
-
-    def _looks_like_person(self, words: list[Token]) -> bool:
-        """Name-shaped words: no acronyms, no words seen in lowercase, no nationality first."""
-        if words[0].lower.endswith(("ian", "ese", "ish")) and words[0].lower not in self.standalone:
-            return False
-        return all(not w.acronym and w.lower not in self.lower_words and w.lower not in SENTENCE_STARTERS
-                   for w in words if w.lower not in PARTICLES)
+        return head_word(head) or ("organizations" if any(w.lower in ORG_WORDS for w in words[1:]) else None)
 
     # -- deciding
 
