@@ -19,7 +19,7 @@ from .aliases import introductions, roots, short_form_links
 from .candidates import Candidate, score
 from .known import KnownNames, Registry
 from .lines import Line, Token, normal, prepare_lines
-from .votes import Votes, head_word
+from .votes import Votes, head_word, is_role
 from .words import (
     MONTHS,
     NAME_MONTHS,
@@ -227,7 +227,8 @@ class _Finder:
     def _split(self, index: int, first: int, last: int) -> list[tuple[int, int, Counter[str]]]:
         """A run's parts: "Russian President Vladimir Putin" → "Russian" and the person after the title."""
         tokens = self.lines[index].tokens
-        titles = [k for k in range(first, last + 1) if tokens[k].lower in TITLES and tokens[k].capitalised]
+        titles = [k for k in range(first, last + 1) if (tokens[k].lower in TITLES and tokens[k].capitalised)
+                  or (k == first and tokens[k].sentence_start and is_role(tokens[k].lower))]  # "Economist Jane Doe"
         for k in reversed(titles):
             # The title goes on over "of State", "General", "Majority Leader" ...
             while k < last and (tokens[k + 1].lower in TITLE_PARTS or tokens[k + 1].lower in TITLES) \
@@ -235,8 +236,9 @@ class _Finder:
                 k += 1
             person = range(k + 1, last + 1)
             if not 1 <= len(person) <= 4 or any(head_word(tokens[m]) or tokens[m].lower in TITLES
+                                                 or (not tokens[m].capitalised and tokens[m].lower not in PARTICLES)
                                                  for m in person):
-                continue
+                continue  # no person after it: "Office of the ... High Commissioner for Refugees"
             parts: list[tuple[int, int, Counter[str]]] = []
             end = k
             while end >= first and (tokens[end].lower in TITLES or tokens[end].lower in TITLE_PARTS) \

@@ -19,14 +19,17 @@ from .words import (
     DEMONYM_ENDINGS,
     DETERMINERS,
     NOT_BEFORE_PEOPLE,
+    ORG_CUES,
     ORG_FOLLOWERS,
     ORG_WORDS,
     OWNED_BY_ORGS,
     OWNED_BY_PLACES,
     PARTICLES,
     PLACE_CUES,
+    PLACE_NOUNS,
     PLACE_STARTS,
     PLACE_WORDS,
+    ROLE_ENDINGS,
     ROLES,
     SENTENCE_STARTERS,
     SPEECH_VERBS,
@@ -43,6 +46,11 @@ def head_word(token: Token) -> str | None:
     if token.lower in PLACE_WORDS:
         return "places"
     return None
+
+
+def is_role(word: str) -> bool:
+    """A word for what a person does, lowercase: "economist", "striker", "hydrologist", "statistician"."""
+    return word in ROLES or word.endswith(ROLE_ENDINGS)
 
 
 class Votes:
@@ -66,9 +74,16 @@ class Votes:
     def _votes_before(self, tokens: list[Token], first: int, last: int, plain: bool) -> Counter[str]:
         """What the words before say: "in Finland", "press secretary Sarah Sanders", "shares in Rolls-Royce"."""
         votes: Counter[str] = Counter()
-        cue, weight = self._cue_before(tokens, first, last)
+        cue, weight, at = self._cue_before(tokens, first, last)
+        noun = tokens[at - 1].lower if at >= 1 else None  # "the city of", "miners such as"
+        if cue == "as" and noun == "such" and at >= 2:
+            cue, noun = tokens[at - 2].lower, None
         if cue in ("in", "of") and first >= 2 and tokens[first - 2].lower in STAKES:
             votes["organizations"] += 1.5
+        elif cue in ORG_CUES and plain:
+            votes["organizations"] += 2 * weight  # "chipmaker Kasumi", "tour operators TUI and Jet2"
+        elif cue in PLACE_NOUNS or (cue == "of" and noun in PLACE_NOUNS):
+            votes["places"] += 2 * weight  # "the states of Para and Mato Grosso", "cities such as Kano"
         elif cue in PLACE_CUES:
             votes["places"] += weight
         elif cue == "at":
@@ -115,11 +130,23 @@ class Votes:
             kind, score = self._appositive(tokens, last + 2)  # "Beto O'Rourke, the former congressman"
             if kind != "people" or plain:
                 votes[kind] += score
+        elif (place := self._follower(tokens, last)) is not None and place.lower in PLACE_NOUNS:
+            votes["places"] += 2  # "the Konkan region", "the Zaatari and Azraq camps"
         elif after.is_word and after.lower in ORG_FOLLOWERS and not after.capitalised \
                 and not words[-1].lower.endswith(DEMONYM_ENDINGS) \
                 and not (size == 1 and words[0].acronym and len(words[0].lower) == 2):
             votes["organizations"] += 2  # "Goldman Sachs economist", but not "Russian officials", "US officials"
         return votes
+
+    @staticmethod
+    def _follower(tokens: list[Token], last: int) -> Token | None:
+        """The word after a name, past the others of a list ("Zaatari and Azraq camps"), if lowercase."""
+        k = last + 1
+        while k + 1 < len(tokens) and tokens[k].lower in (",", "and", "or") and tokens[k + 1].capitalised:
+            k += 1
+            while k < len(tokens) and tokens[k].capitalised:
+                k += 1
+        return tokens[k] if k < len(tokens) and tokens[k].is_word and tokens[k].text.islower() else None
 
     def _votes_by_shape(self, tokens: list[Token], first: int, last: int, plain: bool) -> Counter[str]:
         """What the name itself says: an acronym, "North ...", or two or three words like a person's name."""
@@ -151,8 +178,9 @@ class Votes:
             return after is not None and after.is_word and not after.capitalised
         return True
 
-    def _cue_before(self, tokens: list[Token], first: int, last: int) -> tuple[str | None, float]:
-        """The word that cues a name's type, through "the" and lists: "in Washington and Moscow"."""
+    def _cue_before(self, tokens: list[Token], first: int, last: int) -> tuple[str | None, float, int]:
+        """The word that cues a name's type, through "the" and lists ("in Washington and Moscow"), how much
+        it counts, and where it is."""
         k = first - 1
         weight = 1.0
         short_acronym = first == last and tokens[first].acronym and len(tokens[first].lower) <= 2
@@ -168,14 +196,14 @@ class Votes:
                 m = k - 1
                 while m >= 0 and tokens[m].capitalised and not tokens[m].sentence_start:
                     m -= 1
-                if m == k - 1 or (m >= 0 and tokens[m].lower == ","):
+                if m == k - 1 or (m >= 0 and tokens[m].lower == "," and not in_list):
                     break
                 k = m
                 weight *= 0.75
                 in_list = True
                 continue
             break
-        return (tokens[k].lower if k >= 0 and tokens[k].is_word else None), weight
+        return (tokens[k].lower if k >= 0 and tokens[k].is_word else None), weight, k
 
     def _appositive(self, tokens: list[Token], start: int) -> tuple[str, float]:
         """The type what follows "Name, ..." says: "a spokesman", "45,", "a group", "the capital"."""

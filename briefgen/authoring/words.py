@@ -79,7 +79,12 @@ billionaire businessman businesswoman entrepreneur investor tycoon activist camp
 blogger deputy general colonel commander admiral captain sergeant lieutenant soldier doctor surgeon
 physician nurse teacher student victim suspect defendant plaintiff witness son daughter wife husband
 mother father brother sister widow partner colleague predecessor successor friend boss owner
+director-general secretary-general opener batsman batter bowler winger fullback sprinter runner marathoner
+cyclist swimmer boxer wrestler jockey driver rider skipper referee umpire chemist biochemist physicist
+astronomer astronaut engineer architect farmer fisherman miner pilot lawyer barrister solicitor
 """.split())
+# Endings of words for what a person does: "hydrologist", "statistician", "photographer".
+ROLE_ENDINGS = ("ologist", "ographer", "ician", "onomist")
 # Roles that follow an organization: "Kremlin spokesman", "Tesla chief executive", "White House officials".
 ORG_FOLLOWERS = frozenset("""
 spokesman spokeswoman spokesperson ceo cfo chief chairman chairwoman founder co-founder executives
@@ -95,6 +100,23 @@ channel club team band insurer lender regulator watchdog
 APPOSITIVE_PLACES = frozenset("""
 city town village capital region province state country island district neighborhood neighbourhood
 suburb port county territory republic kingdom
+""".split())
+# What a name of an organization follows: "chipmaker Kasumi", "state miner Gecamines", "brands such as Zara".
+ORG_CUES = frozenset("""
+company companies firm firms group groups conglomerate maker makers manufacturer manufacturers producer
+producers miner miners operator operators distributor distributors supplier suppliers exporter exporters
+developer developers retailer retailers chipmaker chipmakers carmaker carmakers automaker automakers drugmaker
+drugmakers airline airlines carrier carriers broadcaster broadcasters newspaper newspapers daily magazine
+publisher lender lenders insurer insurers bank banks brand brands label studio studios startup startups
+subsidiary giant giants agency agencies regulator watchdog charity charities organisation organization
+organisations organizations network channel outlet platform service utility utilities club clubs team teams
+party parties movement militia union unions federation association
+""".split())
+# Nouns for places, before ("the capital Sanaa", "the city of Adiyaman") or after ("the Konkan region") a name.
+PLACE_NOUNS = frozenset("""
+city cities town towns village villages capital port province provinces region regions district districts
+county counties state states department departments island islands prefecture prefectures municipality
+governorate oblast canton territory territories neighbourhood neighborhood suburb camp camps wetlands basin
 """.split())
 SPEECH_VERBS = frozenset("""
 said says told tweeted wrote added asked argued insisted warned noted explained stated testified
