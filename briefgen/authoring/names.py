@@ -235,12 +235,14 @@ class _Finder:
                     and not head_word(tokens[k + 1]):
                 k += 1
             person = range(k + 1, last + 1)
+            if not tokens[k].capitalised:
+                continue  # "High Commissioner for Refugees": no person after "for"
             if not 1 <= len(person) <= 4 or any(head_word(tokens[m]) or tokens[m].lower in TITLES
                                                  or (not tokens[m].capitalised and tokens[m].lower not in PARTICLES)
                                                  for m in person):
                 continue  # no person after it: "Office of the ... High Commissioner for Refugees"
             parts: list[tuple[int, int, Counter[str]]] = []
-            end = k
+            end = k if tokens[k].lower in TITLES else first - 1  # "Economist Jane Doe": nothing before
             while end >= first and (tokens[end].lower in TITLES or tokens[end].lower in TITLE_PARTS) \
                     and not head_word(tokens[end]):
                 end -= 1

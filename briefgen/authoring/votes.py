@@ -96,7 +96,7 @@ class Votes:
             votes["people"] += 1
         before = tokens[first - 1] if first >= 1 else None
         if before is not None and before.is_word and not before.capitalised and plain:
-            if before.lower in ROLES and last - first < 4:
+            if before.lower in ROLES and before.lower not in ORG_CUES and last - first < 4:
                 votes["people"] += 2
             elif before.lower == "by" and last > first:
                 votes["people"] += 1  # "indicted by Robert Mueller"
@@ -185,7 +185,7 @@ class Votes:
         weight = 1.0
         short_acronym = first == last and tokens[first].acronym and len(tokens[first].lower) <= 2
         # Through a comma only inside a list: "In Helsinki, Trump agreed" is no list; "Washington, DC" neither.
-        in_list = (last + 1 >= len(tokens) or tokens[last + 1].lower in (",", "and", "or", ".", ";", ")")) \
+        in_list = (last + 1 >= len(tokens) or tokens[last + 1].text in (",", "and", "or", ".", ";", ")")) \
             and not short_acronym
         for _ in range(4):
             if k >= 0 and tokens[k].lower == "the":

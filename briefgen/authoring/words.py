@@ -116,7 +116,8 @@ party parties movement militia union unions federation association
 PLACE_NOUNS = frozenset("""
 city cities town towns village villages capital port province provinces region regions district districts
 county counties state states department departments island islands prefecture prefectures municipality
-governorate oblast canton territory territories neighbourhood neighborhood suburb camp camps wetlands basin
+governorate oblast canton territory territories neighbourhood neighborhood suburb suburbs camp camps wetlands basin
+ports belt belts area areas outskirts
 """.split())
 SPEECH_VERBS = frozenset("""
 said says told tweeted wrote added asked argued insisted warned noted explained stated testified

@@ -150,7 +150,7 @@ DEMONYMS: frozenset[str] = frozenset(
                "turks", "greeks", "croats", "serbs", "scots", "britons", "brits", "dutchmen", "frenchmen",
                "englishmen", "irishmen", "welshmen", "kiwis", "aussies", "americans"})
 # What is never an entity's whole name: nationalities and peoples, languages, religions and their followers.
-NOT_ENTITIES = DEMONYMS | LANGUAGES | RELIGIONS
+NOT_ENTITIES = (DEMONYMS | LANGUAGES | RELIGIONS) - COUNTRIES - REGIONS  # "Philippines" is a country
 
 
 def is_country_or_region(key: str) -> bool:
