@@ -21,6 +21,8 @@ from .known import KnownNames, Registry
 from .lines import Line, Token, normal, prepare_lines
 from .votes import Votes, head_word, is_role
 from .words import (
+    EVENT_WORDS,
+    GENERIC_STARTERS,
     MONTHS,
     NAME_MONTHS,
     NOT_ACRONYMS,
@@ -29,6 +31,7 @@ from .words import (
     ORG_WORDS,
     PARTICLES,
     PLACE_WORDS,
+    POSSESSIVES_IN_NAMES,
     ROLES,
     SENTENCE_STARTERS,
     TITLE_PARTS,
@@ -80,6 +83,25 @@ def suggest_entities(text: str, registry: Registry | None = None) -> dict[str, l
     for found in suggest(text, registry):
         result.setdefault(found.type, []).append(found.name)
     return result
+
+
+def _plural_possessive(tokens: list[Token], j: int) -> bool:
+    """ "Bishops' Conference": a plural's apostrophe, written right after it."""
+    return j + 1 < len(tokens) and tokens[j].text.endswith("s") and tokens[j + 1].text in ("'", "’") \
+        and tokens[j + 1].start == tokens[j].end
+
+
+def _possessive_goes_on(tokens: list[Token], j: int) -> int | None:
+    """Where a name goes on after a possessive that belongs to it ("People's Bank of China", "St. Peter's
+    Basilica", "German Bishops' Conference"), or None: "Russia's Foreign Ministry" is two names."""
+    after = j + 2 if _plural_possessive(tokens, j) else j + 1
+    saint = j >= 1 and tokens[j - 1].lower in ("st", "saint")
+    if not (saint or _plural_possessive(tokens, j) or tokens[j].lower in POSSESSIVES_IN_NAMES):
+        return None
+    ahead = tokens[after: after + 3]
+    if not ahead or not ahead[0].capitalised or ahead[0].sentence_start:
+        return None
+    return after if any(head_word(t) for t in ahead if t.capitalised) else None
 
 
 class _Finder:
@@ -140,9 +162,13 @@ class _Finder:
                 i += 1
                 continue
             j = i
-            while j + 1 < len(tokens) and not tokens[j].possessive and not tokens[j].tail:
+            while j + 1 < len(tokens) and not tokens[j].tail:
                 run = tokens[i: j + 1]
-                if self._can_continue(tokens[j + 1], run):
+                if tokens[j].possessive or _plural_possessive(tokens, j):
+                    if (after := _possessive_goes_on(tokens, j)) is None:
+                        break
+                    j = after  # "People's Bank of China", "St. Peter's Basilica", "Bishops' Conference"
+                elif self._can_continue(tokens[j + 1], run, tokens[j + 2] if j + 2 < len(tokens) else None):
                     j += 1
                 elif (joined := self._joined(tokens, j, run)) is not None:
                     j = joined
@@ -169,9 +195,12 @@ class _Finder:
         """GDP, TV, PM: capitals that name nothing (CEO is a title and may stand in a run)."""
         return token.acronym and token.lower in NOT_ACRONYMS and token.lower not in TITLES
 
-    def _can_continue(self, token: Token, run: list[Token]) -> bool:
-        if token.sentence_start or not token.capitalised or token.stopword:
+    def _can_continue(self, token: Token, run: list[Token], following: Token | None = None) -> bool:
+        if token.sentence_start or not token.capitalised:
             return False
+        if token.stopword:  # "Truong My Hoa": a capitalised little word inside a name, not "I"
+            return len(token.text) > 1 and following is not None and following.capitalised \
+                and not following.stopword and not following.sentence_start
         if token.lower in WEEKDAYS or (token.lower in MONTHS and (
                 token.lower not in NAME_MONTHS or run[-1].lower in TITLES or run[-1].lower in MONTHS)):
             return False  # "Theresa May" goes on; "Thursday", "President May" do not
@@ -191,10 +220,20 @@ class _Finder:
         if word == "&" or word in PARTICLES:
             return rest
         # "Bank of England", "Secretary of State" — but not "Sen. Lindsey Graham of South Carolina"
-        if word == "of" and run[-1].lower in ORG_WORDS | PLACE_WORDS | TITLES:
+        if word == "of" and run[-1].lower in ORG_WORDS | PLACE_WORDS | TITLES | EVENT_WORDS:
             return rest
         if word == "for" and heads & ORG_WORDS:
             return rest
+        if word == "and" and heads & ORG_WORDS and {"of", "for"} & {t.text for t in run[1:]} \
+                and not is_country_or_region(normal(run[-1].text)):
+            # "Ministry of Health and Welfare", "Centre for Volcanology and Geological Hazard Mitigation"
+            end = rest
+            while end + 1 < len(tokens) and end - rest < 2 and self._can_continue(tokens[end + 1], run):
+                end += 1
+            part = tokens[rest: end + 1]
+            if not any(head_word(t) or t.lower in TITLES or t.possessive for t in part) \
+                    and (end + 1 >= len(tokens) or not tokens[end + 1].capitalised):
+                return end
         if word == "and" and len(run) <= 3 and not heads & ORG_WORDS:
             # "Securities and Exchange Commission": only when an organization's head word ends it.
             end = rest
@@ -212,6 +251,9 @@ class _Finder:
 
     def _analyse(self, index: int, first: int, last: int) -> None:
         tokens = self.lines[index].tokens
+        if first == last and tokens[first].sentence_start and (head_word(tokens[first]) or tokens[first].lower
+                                                               in GENERIC_STARTERS):
+            return  # "Church leaders said", "Rights group X": a common noun that starts a sentence
         # A sentence's first word is capitalised anyway: drop it when it is a common word.
         if tokens[first].sentence_start and self._common(tokens[first]):
             if first == last:
@@ -300,8 +342,8 @@ class _Finder:
             return
         display = self._display(index, (first, last))
         key = normal(display)
-        if is_adjective_or_people(key):
-            return  # "Chinese", "Sunni Muslims", "Swahili": no entity
+        if is_adjective_or_people(key) or any(t.lower in EVENT_WORDS for t in words):
+            return  # "Chinese", "Sunni Muslims", "Swahili"; "World Cup", "Nobel Prize": no entity of these types
         candidate = self.candidates.get(key)
         if candidate is None:
             candidate = Candidate(display, tuple(key.split()), (index, tokens[first].start))

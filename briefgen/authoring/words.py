@@ -183,3 +183,11 @@ WEAK_PLACE_CUES = frozenset({"at", "on"})
 STAKES = frozenset("shares stake stakes stock investment investors investor holding holdings".split())
 CREDIT = re.compile(r"^\(?\s*(?:(?:additional\s+)?reporting|writing|editing|compiled|photos?)\s+by\b|"
                     r"contributed to this report", re.IGNORECASE)
+# Words of events' names, which are no person, organization or place: "World Cup", "Nobel Prize".
+EVENT_WORDS = frozenset("""cup championship championships olympics olympiad prize prizes award awards festival
+marathon derby tournament expo summit""".split())
+# Common nouns that start sentences and, alone, name nothing: "Church leaders said", "Rights group X said".
+GENERIC_STARTERS = frozenset("""rights aid human tour opposition government state federal national international
+regional local global world church union unions council airlines police army military court""".split())
+# Possessors inside names: "People's Bank of China", "Children's Hospital", "Workers' Party".
+POSSESSIVES_IN_NAMES = frozenset("people peoples children women men workers citizens farmers".split())
