@@ -28,8 +28,10 @@ from .words import (
     NOT_ACRONYMS,
     NOT_NAMES,
     ORG_FOLLOWERS,
+    ORG_STARTS,
     ORG_WORDS,
     PARTICLES,
+    PARTISANS,
     PLACE_WORDS,
     POSSESSIVES_IN_NAMES,
     ROLES,
@@ -326,10 +328,12 @@ class _Finder:
         tokens = self.lines[index].tokens
         while first <= last and (tokens[first].stopword or not tokens[first].capitalised):
             first += 1
-        while last >= first and not tokens[last].capitalised:
-            last -= 1
+        while last >= first and (not tokens[last].capitalised or (last > first and tokens[last].lower in PARTISANS)):
+            last -= 1  # "a New York Democrat"
         if first > last:
             return
+        if first == last and last + 1 < len(tokens) and tokens[last + 1].kind == "number":
+            return  # "Game 5", "Terminal 2"
         # "Kenyan Geoffrey Kiplagat Chebet": a nationality before a person's name is no part of it.
         while first < last - 1 and normal(tokens[first].text) in NOT_ENTITIES and not any(
                 head_word(t) for t in tokens[first + 1: last + 1]):
@@ -356,6 +360,8 @@ class _Finder:
         """The type a head word gives: "Bank" in "Bank of England", "Valley" in "Silicon Valley"."""
         lowers = [w.lower for w in words]
         head = words[lowers.index("of") - 1] if "of" in lowers[1:] else words[-1]
+        if words[0].lower in ORG_STARTS and len(words) > 1:
+            return "organizations"  # "Banque du Liban", "Real Madrid", "Olympique de Marseille"
         return head_word(head) or ("organizations" if any(w.lower in ORG_WORDS for w in words[1:]) else None)
 
     # -- deciding

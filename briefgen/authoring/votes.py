@@ -10,14 +10,16 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Collection, Sequence
+from itertools import pairwise
 
-from .lines import Line, Token
+from .lines import Line, Token, normal
 from .words import (
     APPOSITIVE_ORGS,
     APPOSITIVE_PLACES,
     APPOSITIVE_STARTS,
     DEMONYM_ENDINGS,
     DETERMINERS,
+    EVENT_WORDS,
     NOT_BEFORE_PEOPLE,
     ORG_CUES,
     ORG_FOLLOWERS,
@@ -37,6 +39,7 @@ from .words import (
     TITLES,
     WEAK_PLACE_CUES,
 )
+from .world import NOT_ENTITIES, is_country_or_region
 
 
 def head_word(token: Token) -> str | None:
@@ -51,6 +54,12 @@ def head_word(token: Token) -> str | None:
 def is_role(word: str) -> bool:
     """A word for what a person does, lowercase: "economist", "striker", "hydrologist", "statistician"."""
     return word in ROLES or word.endswith(ROLE_ENDINGS)
+
+
+def _camel_case(text: str) -> bool:
+    """A capital inside a word after lowercase letters ("WestJet", "BioNTech"), not "McDonald" or "DeSantis"."""
+    inner = any(a.islower() and b.isupper() for a, b in pairwise(text))
+    return inner and not text.startswith(("Mc", "Mac", "De", "Di", "Da", "La", "Le", "Van", "Von", "O'", "O’"))
 
 
 class Votes:
@@ -84,7 +93,7 @@ class Votes:
             votes["organizations"] += 2 * weight  # "chipmaker Kasumi", "tour operators TUI and Jet2"
         elif cue in PLACE_NOUNS or (cue == "of" and noun in PLACE_NOUNS):
             votes["places"] += 2 * weight  # "the states of Para and Mato Grosso", "cities such as Kano"
-        elif cue in PLACE_CUES:
+        elif cue in PLACE_CUES and not (cue == "in" and noun in EVENT_WORDS):  # not "the Nobel Prize in Physics"
             votes["places"] += weight
         elif cue == "at":
             # "analysts at Morgan Stanley" work for an organization; "at Camp Nou" is a place.
@@ -126,7 +135,8 @@ class Votes:
                 and self._subject_or_object(tokens, first, last):
             votes["people"] += 1
         elif after.text == "," and size <= 4 and not (before is not None
-                                                      and before.lower in PLACE_CUES | WEAK_PLACE_CUES):
+                                                      and before.lower in PLACE_CUES | WEAK_PLACE_CUES) \
+                and not (before is not None and before.lower in ("and", "or")):
             kind, score = self._appositive(tokens, last + 2)  # "Beto O'Rourke, the former congressman"
             if kind != "people" or plain:
                 votes[kind] += score
@@ -137,6 +147,20 @@ class Votes:
                 and not (size == 1 and words[0].acronym and len(words[0].lower) == 2):
             votes["organizations"] += 2  # "Goldman Sachs economist", but not "Russian officials", "US officials"
         return votes
+
+    def _team_or_brand(self, words: list[Token]) -> bool:
+        """A place's name and a plural ("Dallas Mavericks", "Las Vegas Sands"); a name ending in a country's
+        ("Garuda Indonesia", "Air Canada"); a nationality and a name ("Saudi Aramco"): an organization."""
+        last = normal(words[-1].text)
+        prefix = normal(" ".join(w.text for w in words[:-1]))
+        place = (prefix in self.standalone and not self.looks_like_person(words[:-1])) \
+            or is_country_or_region(prefix) or (len(words) == 3 and words[0].lower in PLACE_STARTS)
+        if place and last.endswith("s") and len(last) >= 4 and not last.endswith("ss"):
+            return True
+        if is_country_or_region(last) and not is_country_or_region(normal(" ".join(w.text for w in words))) \
+                and words[0].lower not in PLACE_STARTS:
+            return True
+        return len(words) == 2 and prefix in NOT_ENTITIES and not is_country_or_region(prefix)
 
     @staticmethod
     def _follower(tokens: list[Token], last: int) -> Token | None:
@@ -153,14 +177,14 @@ class Votes:
         votes: Counter[str] = Counter()
         words = tokens[first: last + 1]
         size = len(words)
-        after = tokens[last + 1] if last + 1 < len(tokens) else None
         if size == 1 and words[0].acronym and not words[0].tail and len(words[0].text.replace(".", "")) >= 3 \
                 and words[0].lower not in TITLES:
-            modifies = after is not None and after.is_word and after.text.islower() \
-                and after.lower not in SPEECH_VERBS and not after.lower.endswith("ed")
-            if not modifies:
-                votes["organizations"] += 0.75  # "NATO", "the CDC reported", but not "NATO allies"
-        if plain and 2 <= size <= 3 and words[0].lower in PLACE_STARTS:
+            votes["organizations"] += 0.75  # "NATO", "the CDC reported", "NBA championship"
+        if size == 1 and _camel_case(words[0].text):
+            votes["organizations"] += 1  # "BioNTech", "WestJet": brands, not people
+        if plain and 2 <= size <= 3 and self._team_or_brand(words):
+            votes["organizations"] += 2
+        elif plain and 2 <= size <= 3 and words[0].lower in PLACE_STARTS:
             votes["places"] += 1.5  # "North Korea", "San Francisco"
         elif plain and 2 <= size <= 4 and self.looks_like_person(words) \
                 and self._subject_or_object(tokens, first, last):

@@ -139,14 +139,26 @@ cabinet administration federation organization organisation alliance coalition m
 network times post journal news press herald tribune gazette television radio broadcasting studios
 records hospital clinic museum tribunal secretariat directorate command corps brigade regiment
 embassy consulate exchange center centre centers centres laboratory laboratories labs trust
-commonwealth conference caucus nations
+commonwealth conference caucus nations observatory unit programme semiconductor semiconductors mining
+machines international insurance electronics telecom telecoms energy petroleum resources industries
+enterprises media entertainment financial logistics shipping foods minerals metals chemicals pharma
+biotech therapeutics aerospace steel cement ventures investments developments construction
+engineering liga llp lp sa nv bv spa pty pte bhd tbk srl synod
 """.split())
+# First words of organizations' names in other languages and of clubs: "Banque du Liban", "Real Madrid".
+ORG_STARTS = frozenset("""banque banco banca compagnie société societe grupo groupe gruppo instituto institut
+universidad université universidade università universität olympique real atletico atlético athletic sporting
+deportivo club fc ac partido parti fundación fondation fundação""".split())
+# What a member of a party is called after a place: "a New York Democrat".
+PARTISANS = frozenset("democrat democrats republican republicans tory tories".split())
 # Head words of place names: "Silicon Valley", "Gulf of Mexico", "United Kingdom".
 PLACE_WORDS = frozenset("""
 city county province island islands river lake mountain mountains valley bay sea ocean peninsula
 strait gulf street avenue road square park airport bridge beach coast district region republic
 kingdom emirates states territory territories desert canyon port harbor harbour heights hills
 plaza village town township borough oblast prefecture canton isle isles straits channel basin
+basilica cathedral mosque temple stadium arena hotel palace shoal reef atoll dam canal wetlands
+plateau delta glacier volcano falls tower monastery shrine
 """.split())
 # Words that start place names rather than people's: "New York", "North Korea", "San Francisco".
 PLACE_STARTS = frozenset("""
@@ -161,7 +173,8 @@ PREFIXES = frozenset("anti pro ex non post pre mid neo pan trans un".split())
 DEMONYM_ENDINGS = ("ian", "ean", "ese", "ish", "ch", "an", "ic", "i")
 # Common abbreviations whose period does not end a sentence.
 # All-capital words that are not acronyms of entities.
-NOT_ACRONYMS = frozenset("""ceo cfo coo cto gdp tv am pm ok id dna ai it iq ps pr hq rip vip ad bc ce bce et est
+NOT_ACRONYMS = frozenset("""ceo cfo coo cto gdp tv am pm ok id dna rna mrna hiv aids pcr lng lpg ev evs suv ipo etf
+gps atm vat icu mri ufo esg ai it iq ps pr hq rip vip ad bc ce bce et est
 edt gmt utc pst pdt cst cdt bst cet mp mps ii iii iv vi vii viii ix xi xii usd eur gbp ap afp upi pdf""".split())
 # Words after a possessive that say what owns them: "Russia's president", "Apple's shares".
 OWNED_BY_PLACES = frozenset("""
@@ -185,7 +198,7 @@ CREDIT = re.compile(r"^\(?\s*(?:(?:additional\s+)?reporting|writing|editing|comp
                     r"contributed to this report", re.IGNORECASE)
 # Words of events' names, which are no person, organization or place: "World Cup", "Nobel Prize".
 EVENT_WORDS = frozenset("""cup championship championships olympics olympiad prize prizes award awards festival
-marathon derby tournament expo summit""".split())
+marathon derby tournament expo summit day""".split())
 # Common nouns that start sentences and, alone, name nothing: "Church leaders said", "Rights group X said".
 GENERIC_STARTERS = frozenset("""rights aid human tour opposition government state federal national international
 regional local global world church union unions council airlines police army military court""".split())
