@@ -27,6 +27,7 @@ from .words import (
     NAME_MONTHS,
     NOT_ACRONYMS,
     NOT_NAMES,
+    ORDINALS,
     ORG_FOLLOWERS,
     ORG_STARTS,
     ORG_WORDS,
@@ -182,6 +183,9 @@ class _Finder:
 
     def _can_start(self, tokens: list[Token], i: int) -> bool:
         token = tokens[i]
+        if token.stopword and token.capitalised and token.lower in ORDINALS and not token.sentence_start \
+                and i + 1 < len(tokens) and tokens[i + 1].capitalised:
+            return True  # "Second Thomas Shoal", "Fifth Avenue"
         if not token.capitalised or token.stopword or token.lower in NOT_NAMES or token.lower in WEEKDAYS:
             return False
         if "-" in token.text and all(len(part) <= 1 for part in token.text.split("-")):
@@ -359,7 +363,8 @@ class _Finder:
     def _name_head(self, words: list[Token]) -> str | None:
         """The type a head word gives: "Bank" in "Bank of England", "Valley" in "Silicon Valley"."""
         lowers = [w.lower for w in words]
-        head = words[lowers.index("of") - 1] if "of" in lowers[1:] else words[-1]
+        connector = next((i for i, word in enumerate(lowers) if i and word in ("of", "for")), None)
+        head = words[connector - 1] if connector else words[-1]  # "Bank of England", "Centre for Volcanology"
         if words[0].lower in ORG_STARTS and len(words) > 1:
             return "organizations"  # "Banque du Liban", "Real Madrid", "Olympique de Marseille"
         return head_word(head) or ("organizations" if any(w.lower in ORG_WORDS for w in words[1:]) else None)
@@ -433,7 +438,9 @@ class _Finder:
             if not longer:
                 continue
             kind = short.best_type()
-            sure = kind is not None and short.votes[kind] >= 1
+            # Sure of its own type: twice ("in Washington", "to Washington"), or once against a weak long name.
+            sure = kind is not None and (short.votes[kind] >= 2 or (
+                short.votes[kind] >= 1 and not any(c.votes["people"] >= 2 for c in longer)))
             if kind not in (None, "people") and sure:
                 weak = [c for c in longer if score(c) < 1]
                 if not weak:

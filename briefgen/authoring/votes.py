@@ -87,6 +87,8 @@ class Votes:
         noun = tokens[at - 1].lower if at >= 1 else None  # "the city of", "miners such as"
         if cue == "as" and noun == "such" and at >= 2:
             cue, noun = tokens[at - 2].lower, None
+        elif cue in ("including", "like") and noun is not None:
+            cue, noun = noun, None  # "banks including Standard Chartered", "airports like Orly"
         if cue in ("in", "of") and first >= 2 and tokens[first - 2].lower in STAKES:
             votes["organizations"] += 1.5
         elif cue in ORG_CUES and plain:
@@ -98,7 +100,7 @@ class Votes:
         elif cue == "at":
             # "analysts at Morgan Stanley" work for an organization; "at Camp Nou" is a place.
             works = first >= 2 and (tokens[first - 2].lower in ROLES or tokens[first - 2].lower.rstrip("s") in ROLES)
-            votes["organizations" if works else "places"] += weight / 2
+            votes["organizations" if works else "places"] += weight if works else weight / 2
         elif cue == "on":
             votes["places"] += weight / 2  # "on Capitol Hill"
         elif cue == "according":
@@ -153,14 +155,15 @@ class Votes:
         ("Garuda Indonesia", "Air Canada"); a nationality and a name ("Saudi Aramco"): an organization."""
         last = normal(words[-1].text)
         prefix = normal(" ".join(w.text for w in words[:-1]))
-        place = (prefix in self.standalone and not self.looks_like_person(words[:-1])) \
-            or is_country_or_region(prefix) or (len(words) == 3 and words[0].lower in PLACE_STARTS)
+        place = prefix in self.standalone or is_country_or_region(prefix) \
+            or (len(words) == 3 and words[0].lower in PLACE_STARTS)
         if place and last.endswith("s") and len(last) >= 4 and not last.endswith("ss"):
             return True
         if is_country_or_region(last) and not is_country_or_region(normal(" ".join(w.text for w in words))) \
                 and words[0].lower not in PLACE_STARTS:
             return True
-        return len(words) == 2 and prefix in NOT_ENTITIES and not is_country_or_region(prefix)
+        return len(words) == 2 and prefix in NOT_ENTITIES and not is_country_or_region(prefix) \
+            and words[0].lower not in PLACE_STARTS  # "Saudi Aramco", not "Eastern Cape"
 
     @staticmethod
     def _follower(tokens: list[Token], last: int) -> Token | None:
@@ -177,8 +180,9 @@ class Votes:
         votes: Counter[str] = Counter()
         words = tokens[first: last + 1]
         size = len(words)
+        owned = first >= 1 and tokens[first - 1].lower in ("its", "their", "his", "her", "our")  # "its SLIM probe"
         if size == 1 and words[0].acronym and not words[0].tail and len(words[0].text.replace(".", "")) >= 3 \
-                and words[0].lower not in TITLES:
+                and words[0].lower not in TITLES and not owned:
             votes["organizations"] += 0.75  # "NATO", "the CDC reported", "NBA championship"
         if size == 1 and _camel_case(words[0].text):
             votes["organizations"] += 1  # "BioNTech", "WestJet": brands, not people

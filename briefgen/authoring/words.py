@@ -41,7 +41,9 @@ WEEKDAYS = frozenset("""monday tuesday wednesday thursday friday saturday sunday
 mon tue tues wed thu thur thurs fri sat sun""".split())
 # Months that are also given names or surnames: they may end a name ("Theresa May").
 NAME_MONTHS = frozenset({"may", "june", "april", "august"})
-NOT_NAMES = frozenset("i internet web covid coronavirus".split())
+NOT_NAMES = frozenset("i internet web covid coronavirus mrna dna rna".split())
+# Ordinals that start names when capitalised mid-sentence: "Second Thomas Shoal", "Fifth Avenue".
+ORDINALS = frozenset("first second third fourth fifth sixth seventh eighth ninth tenth".split())
 
 # Titles before a name: "President Donald Trump", "Sen. Ted Cruz", "Dr Who".
 TITLES = frozenset("""
@@ -61,6 +63,9 @@ former acting interim deputy vice assistant associate executive senior junior ch
 majority minority foreign defense defence interior home finance state staff treasury justice health
 commerce labor labour energy education transportation transport agriculture environment trade affairs
 security intelligence economy culture sports sport housing veterans homeland general prime supreme
+mining mines water tourism information communications planning industry oil petroleum fisheries youth science
+technology digital climate immigration employment social welfare family infrastructure development budget lands
+power aviation
 national opposition party house senate armed forces joint of the and for
 """.split())
 TITLE_WORDS = TITLES | TITLE_PARTS
@@ -89,6 +94,7 @@ ROLE_ENDINGS = ("ologist", "ographer", "ician", "onomist")
 ORG_FOLLOWERS = frozenset("""
 spokesman spokeswoman spokesperson ceo cfo chief chairman chairwoman founder co-founder executives
 shareholders employees staffers board official officials economist economists analysts group coach manager
+party movement militia president owner owners administrator
 striker midfielder defender goalkeeper captain players fans
 """.split())
 # What an appositive calls a name: "the Muslim Brotherhood, a group ...", "Mosul, the city ...".
@@ -117,7 +123,7 @@ PLACE_NOUNS = frozenset("""
 city cities town towns village villages capital port province provinces region regions district districts
 county counties state states department departments island islands prefecture prefectures municipality
 governorate oblast canton territory territories neighbourhood neighborhood suburb suburbs camp camps wetlands basin
-ports belt belts area areas outskirts
+ports belt belts area areas outskirts airport airports community communities
 """.split())
 SPEECH_VERBS = frozenset("""
 said says told tweeted wrote added asked argued insisted warned noted explained stated testified
@@ -139,7 +145,7 @@ cabinet administration federation organization organisation alliance coalition m
 network times post journal news press herald tribune gazette television radio broadcasting studios
 records hospital clinic museum tribunal secretariat directorate command corps brigade regiment
 embassy consulate exchange center centre centers centres laboratory laboratories labs trust
-commonwealth conference caucus nations observatory unit programme semiconductor semiconductors mining
+commonwealth conference caucus nations nation observatory unit programme semiconductor semiconductors mining
 machines international insurance electronics telecom telecoms energy petroleum resources industries
 enterprises media entertainment financial logistics shipping foods minerals metals chemicals pharma
 biotech therapeutics aerospace steel cement ventures investments developments construction
