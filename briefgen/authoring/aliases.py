@@ -165,10 +165,13 @@ def _longer_form(short: Candidate, candidates: Sequence[Candidate], kinds: dict[
         return countries[0] if len(countries) == 1 else None
     if kinds.get(id(short)) not in (None, "organizations") or len(short.words) > 3:
         return None
-    # "Kasumi" is "Kasumi Semiconductor"; "Evergrande" is "China Evergrande Group".
+    # "Kasumi" is "Kasumi Semiconductor"; "Evergrande" is "China Evergrande Group"; "Senate" is "U.S. Senate";
+    # "House" is "House of Representatives".
     owners = [c for c in candidates if c is not short and kinds.get(id(c)) == "organizations"
-              and (c.head_type == "organizations" or score(c) >= 1) and _inside(short.words, _pre_head(c))
-              and not (len(short.words) == 1 and c.words[-1] == short.words[0])]
+              and (c.head_type == "organizations" or score(c) >= 1)
+              and (_inside(short.words, _pre_head(c)) or short.words == _pre_head(c) != c.words)
+              and (c.words[-len(short.words):] != short.words or all(is_country_or_region(w) for w in
+                                                                     c.words[:-len(short.words)]))]
     return owners[0] if len(owners) == 1 else None
 
 

@@ -66,9 +66,9 @@ class Line:
     dateline: int = 0  # where a dateline ("WASHINGTON (AP) —") ends, or 0
 
 
-# Initials (U.S.), "H&M" and "AT&T", letters with digits ("Jet2", "G20"), words (hyphens and apostrophes
+# Initials (U.S.), "H&M" and "AT&T", "OPEC+", letters with digits ("Jet2", "G20"), words (hyphens and apostrophes
 # inside), numbers, and any other character alone.
-WORD = re.compile(r"(?:[^\W\d_]\.){2,}|[A-Z]{1,3}&[A-Z]{1,3}\b|[^\W\d_]+\d+[^\W\d_]*\b|"
+WORD = re.compile(r"(?:[^\W\d_]\.){2,}|[A-Z]{1,3}&[A-Z]{1,3}\b|[A-Z]{2,}\+|[^\W\d_]+\d+[^\W\d_]*\b|"
                   r"[^\W\d_]+(?:['’\-‐][^\W\d_]+)*|\d+(?:[.,:]\d+)*(?:st|nd|rd|th|s)?\b|\S")
 # Lowercase words after a hyphen that make a compound with a name ("Trump-era", "Hamas-run"), beside
 # those in -ed ("US-led") and -ing: other short tails are part of the name ("Kang Dong-won", "Ka-yee").

@@ -435,6 +435,10 @@ class _Finder:
                 continue
             longer = [c for c in candidates if len(c.words) > len(short.words) and not c.head_type
                       and c.words[-len(short.words):] == short.words]
+            if not longer and len(short.words) == 1:
+                # "Ruiz" of "Elena Ruiz Carmona": a surname first of two, as Spanish names have them.
+                longer = [c for c in candidates if len(c.words) >= 3 and short.words[0] in c.words[1:-1]
+                          and not c.head_type and c.best_type() == "people"]
             if not longer:
                 continue
             kind = short.best_type()

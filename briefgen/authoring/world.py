@@ -1,8 +1,9 @@
-"""General knowledge the entity suggestions read: the world's countries and regions, and the proper
-adjectives and nouns that name no entity (nationalities, languages, religions, peoples).
+"""General knowledge the entity suggestions read: the world's countries, regions and capitals, and the
+proper adjectives and nouns that name no entity (nationalities, languages, religions, peoples).
 
-Not a list of a story's names: every country and continent, as an atlas has
-them, so that "Kenya" is a place even where no preposition says so; and
+Not a list of a story's names: every country, continent and national capital,
+as an atlas has them, so that "Kenya" and "Kyiv" are places even where no
+preposition says so; and
 every demonym, language and religion, so that "Kenyan", "Swahili" and "Sunni"
 are never suggested as a place or a person. Pure data, lowercase.
 """
@@ -85,6 +86,30 @@ west asia, asia-pacific, eastern europe, western europe, central europe, norther
 gulf, persian gulf, arabian peninsula, indian subcontinent
 """.split(","))
 
+# National capitals, as news writes them: "Moscow said", "talks in Kyiv and Brussels". Left out: capitals
+# whose names are also common given names, surnames or words ("Victoria", "Sofia", "Santiago", "Colombo",
+# "Male"), and "Washington" (George Washington, Denzel Washington): context decides those.
+CAPITALS = frozenset(name.strip() for name in """
+kabul, tirana, algiers, andorra la vella, luanda, buenos aires, yerevan, canberra, vienna, baku, nassau, manama,
+dhaka, bridgetown, minsk, brussels, belmopan, porto-novo, thimphu, la paz, sucre, sarajevo, gaborone, brasilia,
+brasília, bandar seri begawan, ouagadougou, gitega, bujumbura, phnom penh, yaounde, yaoundé, ottawa, praia, bangui,
+n'djamena, beijing, bogota, bogotá, moroni, kinshasa, brazzaville, san jose, san josé, zagreb, havana, nicosia,
+prague, copenhagen, djibouti, roseau, santo domingo, dili, quito, cairo, san salvador, malabo, asmara, tallinn,
+mbabane, addis ababa, suva, helsinki, paris, libreville, banjul, tbilisi, berlin, accra, athens, guatemala city,
+conakry, bissau, port-au-prince, tegucigalpa, budapest, reykjavik, new delhi, delhi, jakarta, tehran, baghdad,
+dublin, jerusalem, tel aviv, rome, yamoussoukro, abidjan, tokyo, amman, astana, nairobi, tarawa, pristina,
+kuwait city, bishkek, vientiane, riga, beirut, maseru, monrovia, tripoli, vaduz, vilnius, antananarivo,
+lilongwe, kuala lumpur, bamako, valletta, majuro, nouakchott, port louis, mexico city, chisinau, monaco,
+ulaanbaatar, ulan bator, podgorica, rabat, maputo, naypyidaw, yangon, windhoek, kathmandu, amsterdam, the hague,
+wellington, managua, niamey, abuja, pyongyang, skopje, oslo, muscat, islamabad, ngerulmud, ramallah, panama city,
+port moresby, asuncion, asunción, lima, manila, warsaw, lisbon, doha, bucharest, moscow, kigali, apia, san marino,
+riyadh, dakar, belgrade, freetown, singapore, bratislava, ljubljana, honiara, mogadishu, pretoria, cape town,
+seoul, juba, madrid, khartoum, paramaribo, stockholm, bern, damascus, taipei, dushanbe, dodoma, dar es salaam,
+bangkok, lome, lomé, nuku'alofa, port of spain, tunis, ankara, ashgabat, funafuti, kampala, kyiv, kiev,
+abu dhabi, london, montevideo, tashkent, port vila, vatican city, caracas, hanoi, sanaa, sana'a, lusaka, harare,
+hong kong, macau, gaza city, edinburgh, cardiff, belfast
+""".split(","))
+
 # Regional and religious adjectives and peoples: not countries' demonyms, no entity either.
 _OTHER_PEOPLES = """
 african asian european american latin arab arabian western eastern northern southern middle-eastern
@@ -150,12 +175,15 @@ DEMONYMS: frozenset[str] = frozenset(
                "turks", "greeks", "croats", "serbs", "scots", "britons", "brits", "dutchmen", "frenchmen",
                "englishmen", "irishmen", "welshmen", "kiwis", "aussies", "americans"})
 # What is never an entity's whole name: nationalities and peoples, languages, religions and their followers.
-NOT_ENTITIES = (DEMONYMS | LANGUAGES | RELIGIONS) - COUNTRIES - REGIONS  # "Philippines" is a country
+NOT_ENTITIES = (DEMONYMS | LANGUAGES | RELIGIONS) - COUNTRIES - REGIONS - CAPITALS  # "Philippines"
+
+
+WORLD_PLACES = COUNTRIES | REGIONS | CAPITALS
 
 
 def is_country_or_region(key: str) -> bool:
-    """`key` (as `lines.normal` makes it) names a country or a region of the world."""
-    return key in COUNTRIES or key in REGIONS or (key.startswith("the ") and key[4:] in COUNTRIES | REGIONS)
+    """`key` (as `lines.normal` makes it) names a country, a region of the world or a capital."""
+    return key in WORLD_PLACES or (key.startswith("the ") and key[4:] in WORLD_PLACES)
 
 
 def is_adjective_or_people(key: str) -> bool:
