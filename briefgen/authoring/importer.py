@@ -2,8 +2,10 @@
 
 Owns `import_wire_files` and the tolerant reading of the entities a site
 knows already (`known_entities`); the suggestions themselves are
-`suggest.py`'s. Writes new files in content/ only (through `authoring`);
-never builds, never edits a brief.
+`names.py`'s (a known name or alias is suggested as the site knows it, with
+its type and id; an acronym the text introduces becomes an alias). Writes
+new files in content/ only (through `authoring`); never builds, never edits
+a brief.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from ..slugs import slugify, title_slug
 from ..wire import parse_wire
 from ..yamlfile import decode_text
 from .dates import suggest_date
-from .names import suggest_entities
+from .names import suggest
 from .scaffold import (
     SidecarDraft,
     check_source_url,
@@ -123,15 +125,21 @@ def _dashed_bullets(text: str) -> str:
 def _draft_sidecar(text: str, file: Path, known: KnownEntities, today: dt.date,
                    url: str | None, name: str | None) -> str:
     wire = parse_wire(text)
-    entities: dict[str, list[str | dict[str, str]]] = {}
+    entities: dict[str, list[str | dict[str, Any]]] = {}
     seen: set[str] = set()
-    for kind, found in suggest_entities(text, known.names).items():
-        for entity in found:
-            known_kind, ref = known.resolve(kind, entity)
-            entity_id = slugify(ref) if isinstance(ref, str) else ref["id"]
-            if entity_id not in seen:
-                seen.add(entity_id)
-                entities.setdefault(known_kind, []).append(ref)
+    for found in suggest(text, known.names):
+        known_kind, ref = known.resolve(found.type, found.name)
+        entity_name = ref if isinstance(ref, str) else ref["name"]
+        entity_id = slugify(ref) if isinstance(ref, str) else ref["id"]
+        if entity_id in seen:
+            continue
+        seen.add(entity_id)
+        # Another name the text gives it ("ASIO"), unless the site knows that name of it already.
+        aliases = [alias for alias in found.aliases if known.names.get(alias) != (known_kind, entity_name)]
+        entry: str | dict[str, Any] = ref
+        if aliases:
+            entry = {"name": ref, "aliases": aliases} if isinstance(ref, str) else {**ref, "aliases": aliases}
+        entities.setdefault(known_kind, []).append(entry)
     draft = SidecarDraft(
         title=suggest_title(text), date=suggest_date(text, today) or today, source_url=url, source_name=name,
         draft=True,

@@ -302,7 +302,7 @@ class SidecarDraft:
     draft: bool = False
     key_points: tuple[str, ...] = ()
     # type → entity refs: a name, or a mapping with `name` and `id`
-    entities: Mapping[str, Sequence[str | Mapping[str, str]]] = field(default_factory=dict)
+    entities: Mapping[str, Sequence[str | Mapping[str, Any]]] = field(default_factory=dict)
     entities_comment: str | None = None
 
 
@@ -393,7 +393,7 @@ def _source_lines(draft: SidecarDraft) -> list[str]:
     return lines
 
 
-def _entity_ref(ref: str | Mapping[str, str]) -> str:
+def _entity_ref(ref: str | Mapping[str, Any]) -> str:
     if isinstance(ref, str):
         return yaml_scalar(ref)
     return yaml.safe_dump(dict(ref), allow_unicode=True, default_flow_style=True, sort_keys=False,
