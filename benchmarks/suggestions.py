@@ -2,7 +2,7 @@
 
     python benchmarks/suggestions.py              # the table (Markdown)
     python benchmarks/suggestions.py --mistakes   # and every wrong, repeated and missed suggestion
-    python benchmarks/suggestions.py --by desk    # the overall figures per desk (or --by region)
+    python benchmarks/suggestions.py --by set     # tuning stories and held-out ones apart (or desk, region)
 
 The stories and their labels are in tests/import_labelled/ (see its README);
 the scoring is tests/suggestion_scores.py, which the tests share. Each story
@@ -25,9 +25,11 @@ from suggestion_scores import evaluate, load_stories, table  # noqa: E402
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--mistakes", action="store_true", help="list every wrong, repeated and missed suggestion")
-    parser.add_argument("--by", choices=("desk", "region"), help="also the overall figures per desk or region")
+    parser.add_argument("--by", choices=("desk", "region", "set"),
+                        help="also the overall figures per desk, region or set (tuning, held-out)")
+    parser.add_argument("--only", choices=("tuning", "held-out"), help="score one set of stories only")
     args = parser.parse_args(argv)
-    stories = load_stories()
+    stories = [story for story in load_stories() if args.only in (None, story.set)]
     scores = evaluate(stories)
     print(f"{len(stories)} stories, {sum(len(s.text.split()) for s in stories)} words\n")
     print("\n".join(table(scores)))

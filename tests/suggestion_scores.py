@@ -37,6 +37,7 @@ class Story:
     labels: dict[str, list[tuple[str, ...]]]  # type → each entity's names (its name first, then aliases)
     desk: str = ""
     region: str = ""
+    set: str = "tuning"  # "held-out": written after the heuristics were tuned, to measure them honestly
 
 
 @dataclass
@@ -84,7 +85,7 @@ def load_stories(folder: Path = LABELLED) -> list[Story]:
         data = yaml.safe_load(text_path.with_suffix(".yaml").read_text(encoding="utf-8")) or {}
         labels = {kind: [_names(entry) for entry in data.get(kind) or []] for kind in TYPES}
         stories.append(Story(text_path.stem, text_path.read_text(encoding="utf-8"), labels,
-                             str(data.get("desk", "")), str(data.get("region", ""))))
+                             str(data.get("desk", "")), str(data.get("region", "")), str(data.get("set", "tuning"))))
     return stories
 
 
