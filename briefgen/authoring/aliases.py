@@ -1,7 +1,8 @@
 """Names that are another name of an entity the text names in full: suggested as its aliases.
 
 - Acronyms a text introduces ("the Australian Security Intelligence
-  Organisation (ASIO)", "..., known as INPE") or uses after the long form
+  Organisation (ASIO)", "..., known as INPE", "..., as CERN is formally
+  known") or uses after the long form
   ("Congressional Budget Office" ... "CBO"; "United States" ... "U.S.").
 - Short forms of an organization's name ("Kasumi" for "Kasumi
   Semiconductor", "Evergrande" for "China Evergrande Group").
@@ -88,6 +89,9 @@ def introductions(lines: Sequence[Line]) -> list[Introduction]:
         for k, token in enumerate(tokens):
             if token.text == "(" and k + 2 < len(tokens) and tokens[k + 2].text == ")" and k >= 1:
                 acronym, end = tokens[k + 1], k - 1
+            elif token.lower == "as" and k >= 2 and tokens[k - 1].text == "," and k + 3 < len(tokens) \
+                    and tokens[k + 2].lower == "is" and "known" in [t.lower for t in tokens[k + 3: k + 5]]:
+                acronym, end = tokens[k + 1], k - 2  # "The European Organization ..., as CERN is formally known"
             elif token.lower == "as" and k + 1 < len(tokens):
                 at = k - 1  # "..., known as INPE", "..., known locally as BCRA"
                 if at >= 0 and tokens[at].lower in ("locally", "also", "widely", "commonly"):

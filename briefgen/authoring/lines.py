@@ -143,7 +143,10 @@ def recase(line: str, vocabulary: tuple[set[str], dict[str, str]]) -> str:
         match = DATELINE.match(line)
         place = re.match(r"[A-Z][A-Z.'’ -]*[A-Z]", line) if match else None
         if place and len(place.group(0)) >= 3:
-            return place.group(0).title() + line[place.end():]  # "WASHINGTON (AP) —"
+            # "WASHINGTON (AP) —"; "RIO DE JANEIRO" is "Rio de Janeiro", as the text writes it
+            titled = " ".join(word.lower() if word.lower() in PARTICLES and at else word
+                              for at, word in enumerate(place.group(0).title().split(" ")))
+            return titled + line[place.end():]
         return line
     lower_vocab, cased = vocabulary
     # With nothing else to go by (a text all in capitals), every word but the common ones may be a name.

@@ -21,6 +21,7 @@ from .known import KnownNames, Registry
 from .lines import Line, Token, normal, prepare_lines
 from .votes import Votes, head_word, is_role
 from .words import (
+    DETERMINERS,
     EVENT_WORDS,
     GENERIC_STARTERS,
     MONTHS,
@@ -216,8 +217,8 @@ class _Finder:
         """The new end of a run that goes on over a connector: "Bank of England", "van Gogh"."""
         word = tokens[j + 1].text
         rest = j + 2
-        if word == "of" and rest < len(tokens) and tokens[rest].text == "the":
-            rest += 1  # "Museum of the City of New York"
+        if word in ("of", "for") and rest < len(tokens) and tokens[rest].text == "the":
+            rest += 1  # "Museum of the City of New York", "Court of Appeals for the District of Columbia"
         while word in PARTICLES and rest < len(tokens) and tokens[rest].text in PARTICLES:
             rest += 1  # "Ursula von der Leyen"
         if rest >= len(tokens) or not self._can_continue(tokens[rest], run):
@@ -330,8 +331,9 @@ class _Finder:
 
     def _add(self, index: int, first: int, last: int, votes: Counter[str]) -> None:
         tokens = self.lines[index].tokens
-        while first <= last and (tokens[first].stopword or not tokens[first].capitalised):
-            first += 1
+        while first <= last and (tokens[first].stopword or not tokens[first].capitalised) \
+                and not (tokens[first].lower in ORDINALS and tokens[first].capitalised and first < last):
+            first += 1  # but "First Quantum Minerals"
         while last >= first and (not tokens[last].capitalised or (last > first and tokens[last].lower in PARTISANS)):
             last -= 1  # "a New York Democrat"
         if first > last:
@@ -339,7 +341,8 @@ class _Finder:
         if first == last and last + 1 < len(tokens) and tokens[last + 1].kind == "number":
             return  # "Game 5", "Terminal 2"
         # "Kenyan Geoffrey Kiplagat Chebet": a nationality before a person's name is no part of it.
-        while first < last - 1 and normal(tokens[first].text) in NOT_ENTITIES and not any(
+        after_the = first >= 1 and tokens[first - 1].lower in DETERMINERS  # "the Moroccan Red Crescent"
+        while first < last - 1 and normal(tokens[first].text) in NOT_ENTITIES and not after_the and not any(
                 head_word(t) for t in tokens[first + 1: last + 1]):
             first += 1
         words = tokens[first: last + 1]

@@ -58,7 +58,7 @@ def is_role(word: str) -> bool:
 
 def _camel_case(text: str) -> bool:
     """A capital inside a word after lowercase letters ("WestJet", "BioNTech"), not "McDonald" or "DeSantis"."""
-    inner = any(a.islower() and b.isupper() for a, b in pairwise(text))
+    inner = text[:1].isupper() and any(a.islower() and b.isupper() for a, b in pairwise(text))  # not "iPhone"
     return inner and not text.startswith(("Mc", "Mac", "De", "Di", "Da", "La", "Le", "Van", "Von", "O'", "O’"))
 
 

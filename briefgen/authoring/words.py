@@ -62,7 +62,7 @@ TITLE_PARTS = frozenset("""
 former acting interim deputy vice assistant associate executive senior junior chief first second
 majority minority foreign defense defence interior home finance state staff treasury justice health
 commerce labor labour energy education transportation transport agriculture environment trade affairs
-security intelligence economy culture sports sport housing veterans homeland general prime supreme
+security intelligence economy culture sports sport housing veterans homeland general prime supreme energy
 mining mines water tourism information communications planning industry oil petroleum fisheries youth science
 technology digital climate immigration employment social welfare family infrastructure development budget lands
 power aviation
@@ -116,14 +116,15 @@ drugmakers airline airlines carrier carriers broadcaster broadcasters newspaper 
 publisher lender lenders insurer insurers bank banks brand brands label studio studios startup startups
 subsidiary giant giants agency agencies regulator watchdog charity charities organisation organization
 organisations organizations network channel outlet platform service utility utilities club clubs team teams
-party parties movement militia union unions federation association
+party parties movement militia union unions federation association provider providers
 """.split())
 # Nouns for places, before ("the capital Sanaa", "the city of Adiyaman") or after ("the Konkan region") a name.
 PLACE_NOUNS = frozenset("""
 city cities town towns village villages capital port province provinces region regions district districts
 county counties state states department departments island islands prefecture prefectures municipality
 governorate oblast canton territory territories neighbourhood neighborhood suburb suburbs camp camps wetlands basin
-ports belt belts area areas outskirts airport airports community communities
+ports belt belts area areas outskirts airport airports community communities valley valleys river lake
+mountains hills coast peninsula desert plain plains highlands lowlands bay
 """.split())
 SPEECH_VERBS = frozenset("""
 said says told tweeted wrote added asked argued insisted warned noted explained stated testified
@@ -145,7 +146,8 @@ cabinet administration federation organization organisation alliance coalition m
 network times post journal news press herald tribune gazette television radio broadcasting studios
 records hospital clinic museum tribunal secretariat directorate command corps brigade regiment
 embassy consulate exchange center centre centers centres laboratory laboratories labs trust
-commonwealth conference caucus nations nation observatory unit programme semiconductor semiconductors mining
+commonwealth conference confederation caucus nations nation observatory unit programme semiconductor
+semiconductors mining
 machines international insurance electronics telecom telecoms energy petroleum resources industries
 enterprises media entertainment financial logistics shipping foods minerals metals chemicals pharma
 biotech therapeutics aerospace steel cement ventures investments developments construction
@@ -204,7 +206,7 @@ CREDIT = re.compile(r"^\(?\s*(?:(?:additional\s+)?reporting|writing|editing|comp
                     r"contributed to this report", re.IGNORECASE)
 # Words of events' names, which are no person, organization or place: "World Cup", "Nobel Prize".
 EVENT_WORDS = frozenset("""cup championship championships olympics olympiad prize prizes award awards festival
-marathon derby tournament expo summit day""".split())
+marathon derby tournament expo summit day cyclone hurricane typhoon storm""".split())
 # Common nouns that start sentences and, alone, name nothing: "Church leaders said", "Rights group X said".
 GENERIC_STARTERS = frozenset("""rights aid human tour opposition government state federal national international
 regional local global world church union unions council airlines police army military court""".split())
