@@ -1,10 +1,14 @@
 """The people, organizations and places a draft brief names, suggested for a person to review.
 
-Heuristics, not an extractor: names the site knows (by name or alias), plus
-capitalised names typed by the words around them — titles and roles for
-people ("President", "press secretary"), prepositions for places ("in",
-"visit"), head words for organizations ("Senate", "Bank of ..."). No list of
-real names is built in. Pure functions of the text: no files, no site.
+Heuristics, not an extractor: names the site knows (by name or alias,
+`known.py`), plus capitalised names typed by the words around them
+(`votes.py`): titles and roles for people ("President", "press
+secretary"), prepositions for places ("in", "visit"), head words for
+organizations ("Senate", "Bank of ..."). The only real names built in are
+an atlas's: countries, regions and capitals (`world.py`), beside the
+nationalities, languages and religions that are never suggested. Acronyms
+and short forms become aliases of the long name (`aliases.py`). Pure
+functions of the text: no files, no site.
 """
 
 from __future__ import annotations
