@@ -30,7 +30,7 @@ from .cache import (
     unchanged,
 )
 from .config import Config, load_config
-from .entities import SiteChange, SiteState
+from .entities import SiteChange, SiteState, redirect_problems
 from .errors import BriefgenError, BuildWarning, ErrorCollector
 from .load import duplicate_slugs, load_pair
 from .lock import LOCK_FILE, build_locks, output_lock_path, remove_leftovers
@@ -463,6 +463,7 @@ class Builder:
                 errors: ErrorCollector, staging: OutputWriter | None, progress: Progress | None) -> Rendering:
         """Render every file the edits reached (all of them in a first build), writing nothing yet."""
         site = memory.state.snapshot()
+        errors.extend(redirect_problems(site, edits.registry.refs if edits.registry else ()))
         self._lap("snapshot")
         outcomes, rerendered = self._render_bodies(site, resolution.change, memory.outcomes, config, errors)
         errors.raise_if_any()

@@ -66,11 +66,37 @@ def merge_entity(entity_id: str, ordered: Sequence[EntityRef], errors: ErrorColl
         aliases=tuple(a for a in dict.fromkeys(aliases) if a != canonical.name),
         description=next((r.description for r in ordered if r.description), None),
         wikidata=next((r.wikidata for r in ordered if r.wikidata), None),
+        redirect_from=tuple(dict.fromkeys(key for ref in ordered for key in ref.redirect_from)),
     )
 
 
 Key = tuple[str, str]
 OrderKey = tuple[float, str]
+
+
+def redirect_problems(site: Site, registry: Sequence[EntityRef]) -> list[BriefgenError]:
+    """Old addresses (`redirect_from`) that would hide an entity's page, or that two entities claim."""
+    claimed: dict[Key, Entity] = {}
+    problems = []
+    for entity in site.entities.values():
+        for old in entity.redirect_from:
+            ref = next((r for r in registry if (r.type, r.id) == entity.key and old in r.redirect_from), None)
+            path, line = (ref.path, ref.line) if ref is not None else (None, None)
+            address = "/".join(old)
+            if old in site.entities:
+                problems.append(BriefgenError(
+                    f"'{address}' is the page of '{site.entities[old].name}', and also where '{entity.name}' "
+                    "was before (redirect_from): the redirect would hide the page", path, line,
+                    f"name '{entity.name}' where briefs name '{site.entities[old].name}' (add it as an alias), "
+                    "or remove the redirect"))
+            elif old in claimed:
+                problems.append(BriefgenError(
+                    f"'{address}' is where both '{claimed[old].name}' and '{entity.name}' were before "
+                    "(redirect_from): one old page can send readers to one place", path, line,
+                    "remove one of the two redirects"))
+            else:
+                claimed[old] = entity
+    return problems
 
 
 @dataclass

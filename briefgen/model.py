@@ -40,6 +40,8 @@ class EntityFacts:
     aliases: tuple[str, ...] = ()
     description: str | None = None
     wikidata: str | None = None
+    # The (type, id) pages it was published under before a merge or rename: each a redirect here.
+    redirect_from: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -247,6 +249,13 @@ class Site:
 
     def entities_of(self, brief: Brief) -> tuple[Entity, ...]:
         return tuple(self.entities[key] for key in brief.entities if key in self.entities)
+
+    def redirect_pages(self) -> set[PurePosixPath]:
+        """The pages that only send readers on: briefs' old slugs, entities' old addresses."""
+        pages = {PurePosixPath("briefs", alias, "index.html") for brief in self.briefs for alias in brief.aliases}
+        pages.update(PurePosixPath(*old, "index.html") for entity in self.entities.values()
+                     for old in entity.redirect_from)
+        return pages
 
     def tags_of(self, brief: Brief) -> tuple[Tag, ...]:
         from .slugs import slugify  # local: the model otherwise needs nothing outside stdlib

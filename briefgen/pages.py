@@ -21,7 +21,7 @@ from .annotations_ld import ANNOTATIONS_FILE, annotation_collection
 from .cache import CACHE_DIR
 from .config import Config
 from .entities import SiteChange
-from .feeds import SITE_ATOM, SITE_JSON, atom_feed, entity_feed_spec, json_feed, site_feed_spec
+from .feeds import ENTITY_FEED_NAME, SITE_ATOM, SITE_JSON, atom_feed, entity_feed_spec, json_feed, site_feed_spec
 from .images import photo_files
 from .memory import PageIndex
 from .model import Brief, Group, Site
@@ -227,7 +227,7 @@ def group_head(group: Group, site: Site, config: Config) -> Any:
 def group_extras(group: Group, inputs: PageInputs,
                  pages: Mapping[PurePosixPath, bytes]) -> list[tuple[PurePosixPath, bytes]]:
     """Files beside a group's pages (`pages`, just rendered): a brief's annotations, if it has any, whose
-    selectors describe its page; an entity's feed."""
+    selectors describe its page; an entity's feed (and its copies at the entity's old addresses)."""
     site, config, rendered = inputs.site, inputs.config, inputs.rendered
     if group[0] == "brief":
         brief = site.by_slug[group[1]]
@@ -239,6 +239,10 @@ def group_extras(group: Group, inputs: PageInputs,
         return files
     if group[0] == "entity":
         key = (group[1], group[2])
-        spec = entity_feed_spec(site.entities[key], site.briefs_by_entity[key][:config.feed_entries], config)
-        return [(spec.path, atom_feed(spec, site, rendered, config, inputs.feed_entries))]
+        entity = site.entities[key]
+        spec = entity_feed_spec(entity, site.briefs_by_entity[key][:config.feed_entries], config)
+        feed = atom_feed(spec, site, rendered, config, inputs.feed_entries)
+        # A feed reader cannot follow a page's redirect: the old address keeps a copy of the feed (same id,
+        # and its `self` link names the new address), so subscribers go on getting the entity's briefs.
+        return [(spec.path, feed)] + [(PurePosixPath(*old, ENTITY_FEED_NAME), feed) for old in entity.redirect_from]
     return []

@@ -9,6 +9,7 @@ briefs.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -18,14 +19,18 @@ from .model import EntityRef
 from .slugs import MAX_SLUG_LENGTH, slugify
 from .yamlfile import YamlList, YamlMap, load_yaml_file
 
-ENTITY_KEYS = ("name", "id", "aliases", "description", "wikidata")
+ENTITY_KEYS = ("name", "id", "aliases", "description", "wikidata", "redirect_from")
 ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 WIKIDATA_PATTERN = re.compile(r"^Q[1-9][0-9]*$")
 
 
 def read_entity_refs(value: Any, parent: YamlMap | None, key: str, path: Path, config: Config,
-                     errors: ErrorCollector) -> list[EntityRef]:
-    """A mapping of entity type → list of refs (names or mappings) → EntityRefs."""
+                     errors: ErrorCollector, *, registry: bool = False) -> list[EntityRef]:
+    """A mapping of entity type → list of refs (names or mappings) → EntityRefs.
+
+    `redirect_from` is read in the registry only (`registry`): the old pages
+    of one entity are said in one place.
+    """
     if value is None:
         return []
     line = parent.line_of(key) if parent is not None else 1
@@ -49,9 +54,37 @@ def read_entity_refs(value: Any, parent: YamlMap | None, key: str, path: Path, c
             continue
         for index, item in enumerate(items):
             ref = _entity_ref(type_name, item, items.line_of(index), path, errors)
+            if ref is not None and isinstance(item, YamlMap) and "redirect_from" in item:
+                ref = _with_redirects(ref, item, registry, config, errors)
             if ref is not None:
                 refs.append(ref)
     return refs
+
+
+def _with_redirects(ref: EntityRef, item: YamlMap, registry: bool, config: Config,
+                    errors: ErrorCollector) -> EntityRef | None:
+    """`redirect_from: [TYPE/ID, ...]` (or `ID`, of the entity's own type): the pages it had before."""
+    line = item.line_of("redirect_from")
+    if not registry:
+        errors.add(BriefgenError(f"`redirect_from` of '{ref.name}' belongs in the entity registry", ref.path, line,
+                                 "move it to content/entities.yaml (`briefgen entities merge` and `rename` "
+                                 "write it there)"))
+        return None
+    value = item["redirect_from"]
+    written = value if isinstance(value, list) else [value]
+    keys: list[tuple[str, str]] = []
+    for old in written:
+        text = str(old).strip().strip("/") if old is not None and not isinstance(old, (dict, list)) else ""
+        type_name, _, entity_id = text.rpartition("/")
+        type_name = type_name or ref.type
+        if type_name not in config.type_names or not ID_PATTERN.match(entity_id):
+            errors.add(BriefgenError(f"redirect_from '{text}' of '{ref.name}' is not an entity's address", ref.path,
+                                     line, f"write TYPE/ID, as the old page's address has it, e.g. "
+                                     f"'{ref.type}/{slugify(entity_id) or 'old-id'}'"))
+            return None
+        if (type_name, entity_id) != (ref.type, ref.id):
+            keys.append((type_name, entity_id))
+    return replace(ref, redirect_from=tuple(dict.fromkeys(keys)))
 
 
 def _id_problem(type_name: str, name: str, entity_id: str, fix: str) -> tuple[str, str] | None:
@@ -136,5 +169,5 @@ def load_registry(path: Path, config: Config, errors: ErrorCollector) -> list[En
     if data is None:
         return []
     if isinstance(data, YamlMap) and list(data) == ["entities"]:
-        return read_entity_refs(data["entities"], data, "entities", path, config, errors)
-    return read_entity_refs(data, None, "", path, config, errors)
+        return read_entity_refs(data["entities"], data, "entities", path, config, errors, registry=True)
+    return read_entity_refs(data, None, "", path, config, errors, registry=True)

@@ -236,7 +236,8 @@ def plan_group(group: Group, site: Site, config: Config, rendered: Mapping[str, 
             claim_reviews=claim_reviews(brief, rendered[brief.slug], config), entities=_grouped(entities, config),
             related=site.related.get(brief.slug, ()), tags=site.tags_of(brief))
         for alias in brief.aliases:  # where the brief was before: a page that sends readers on
-            add(f"briefs/{alias}/", "redirect.html", brief=brief, target=f"../{brief.slug}/index.html",
+            add(f"briefs/{alias}/", "redirect.html", title=brief.title, what="brief", language=brief.language,
+                target=f"../{brief.slug}/index.html",
                 target_url=f"{config.base_url}{brief.url}" if config.base_url else None)
     elif kind == "type":
         entity_type = config.entity_type(group[1])
@@ -252,6 +253,10 @@ def plan_group(group: Group, site: Site, config: Config, rendered: Mapping[str, 
             add(path, "entity.html", tuple(b.slug for b in chunk), entity=entity,
                 entity_type=config.entity_type(entity.type), mentions=MentionList(chunk, key, rendered),
                 co_mentions=site.co_mentions.get(key, ()), brief_count=len(briefs), pager=pager)
+        for old_type, old_id in entity.redirect_from:  # where it was before a merge or rename
+            add(f"{old_type}/{old_id}/", "redirect.html", title=entity.name, what="page",
+                target=f"../../{entity.url}index.html",
+                target_url=f"{config.base_url}{entity.url}" if config.base_url else None)
     elif kind == "entities":
         add("entities/", "entities.html",
             groups=[(t, _entities_of_type(site, t.name)) for t in config.entity_types])

@@ -68,7 +68,7 @@ def sitemap_urls(site: Site, page_paths: Iterable[PurePosixPath]) -> list[Sitema
             known[site.tags[slug].url] = w3c_date(briefs[0].date, briefs[0].has_time)
     for brief in site.briefs:
         known[brief.url] = w3c_date(*(brief.modified or (brief.date, brief.has_time)))
-    redirects = {PurePosixPath("briefs", alias, "index.html") for brief in site.briefs for alias in brief.aliases}
+    redirects = site.redirect_pages()
     urls = []
     for path in page_paths:
         if path.suffix != ".html" or path in NOT_LISTED or path in redirects:
