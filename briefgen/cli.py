@@ -93,6 +93,7 @@ def make_parser() -> argparse.ArgumentParser:
 
     _add_authoring_commands(commands)
     _add_annotations_commands(commands)
+    _add_entities_commands(commands)
     return parser
 
 
@@ -143,6 +144,34 @@ def run_annotations_import(args: argparse.Namespace) -> int:
     print(f"{'Would import' if args.dry_run else 'Imported'} {added} annotations into {len(report.added)} briefs; "
           f"{len(report.skipped)} already there; {len(report.failed)} failed")
     return 1 if report.failed else 0
+
+
+def _add_entities_commands(commands: Any) -> None:
+    entities = commands.add_parser("entities", help="merge or rename entities across every sidecar")
+    actions = entities.add_subparsers(dest="action", metavar="ACTION", required=True)
+    merge = actions.add_parser("merge", help="make entity OLD part of NEW: every sidecar and the registry")
+    merge.add_argument("old", metavar="TYPE/OLD", help="the entity that goes, as its page's address names it")
+    merge.add_argument("new", metavar="TYPE/NEW", help="the entity that stays")
+    rename = actions.add_parser("rename", help="give an entity another name (and the id the name makes)")
+    rename.add_argument("old", metavar="TYPE/OLD", help="the entity, as its page's address names it")
+    rename.add_argument("new", metavar="NEW-NAME", help="its new name")
+    for action in (merge, rename):
+        action.add_argument("--site", dest="site_dir", type=Path, default=Path("."), help="the site folder")
+        action.add_argument("--dry-run", action="store_true", help="say what would change; change no file")
+        action.set_defaults(run=run_entities_edit)
+
+
+def run_entities_edit(args: argparse.Namespace) -> int:
+    from .authoring.entity_edits import iter_said, merge_entities, rename_entity
+
+    edit = merge_entities if args.action == "merge" else rename_entity
+    report = edit(args.site_dir, args.old, args.new, dry_run=args.dry_run)
+    for line in iter_said(report):
+        print(line)
+    count = len(report.files)
+    print(f"{'Would have ' if args.dry_run else ''}{report.summary}: {count} file{'s' if count != 1 else ''} "
+          f"{'to change (dry run: nothing written)' if args.dry_run else 'changed'}")
+    return 0
 
 
 def port_number(text: str) -> int:

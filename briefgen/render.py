@@ -254,7 +254,7 @@ def plan_group(group: Group, site: Site, config: Config, rendered: Mapping[str, 
                 entity_type=config.entity_type(entity.type), mentions=MentionList(chunk, key, rendered),
                 co_mentions=site.co_mentions.get(key, ()), brief_count=len(briefs), pager=pager)
         for old_type, old_id in entity.redirect_from:  # where it was before a merge or rename
-            add(f"{old_type}/{old_id}/", "redirect.html", title=entity.name, what="page",
+            add(f"{old_type}/{old_id}/", "redirect.html", title=entity.name, what="page", language=None,
                 target=f"../../{entity.url}index.html",
                 target_url=f"{config.base_url}{entity.url}" if config.base_url else None)
     elif kind == "entities":
