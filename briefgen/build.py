@@ -16,7 +16,7 @@ import os
 import time
 from collections.abc import Callable, Collection, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -47,20 +47,20 @@ from .memory import (
     unpacked,
     warning_order,
 )
-from .model import Brief, EntityRef, Group, Site
+from .model import Group, Site
 from .ownership import remove_draft
 from .pages import FEED_ENTRY_KINDS, FeedEntries, PageInputs, ProducedPages, dirty_groups, produce_pages, site_files
 from .parallel import parallel_map
+from .phases import Edits, PairKey, RefsByFile, Rendering, Resolution, Scan
 from .refs import load_registry
 from .render import make_environment, page_groups, render_brief
 from .saved import memory_of_built, save_memory, saved_memory, unchanged_since_manifest
 from .scan import find_content
-from .schedule import is_published, scheduled_note
+from .schedule import scheduled_note
 from .search import search_skipped
 from .sitemap import NO_BASE_URL_NOTE
 from .write import (
     OutputWriter,
-    StaticRefresh,
     Written,
     check_output_folder,
     plan_static,
@@ -72,8 +72,6 @@ from .write import (
 __all__ = ["BuildReport", "Builder", "build_site"]
 
 Progress = Callable[[int, int], None]
-PairKey = tuple[str, str]  # a brief's article and sidecar paths
-RefsByFile = dict[str, tuple[EntityRef, ...] | None]  # None: the file's refs are gone
 
 
 def build_site(site_dir: Path, out_dir: Path | None = None, *, drafts: bool = False,
@@ -83,77 +81,6 @@ def build_site(site_dir: Path, out_dir: Path | None = None, *, drafts: bool = Fa
     builder = Builder(site_dir, out_dir, drafts=drafts, base_url=base_url, jobs=jobs, use_cache=use_cache,
                       future=future)
     return builder.build(progress)
-
-
-@dataclass(frozen=True)
-class Scan:
-    """Where the sources are: every brief's pair of files, and the registry."""
-
-    pairs: dict[PairKey, tuple[Path, Path]]
-    registry_file: Path | None
-    complete: bool  # the content folder was scanned (else `pairs` holds only the edited briefs)
-
-    @property
-    def registry_path(self) -> str | None:
-        return str(self.registry_file) if self.registry_file else None
-
-
-@dataclass(frozen=True)
-class Edits:
-    """What changed in the sources since the last build, as loaded."""
-
-    gone: list[PairKey]
-    loaded: dict[PairKey, SourceRecord]
-    registry: RegistryRecord | None
-    registry_changed: bool
-    templates_digest: str
-    static_digest: str
-    templates_changed: bool
-    static_changed: bool
-    news_changed: bool = False  # time alone moved the news sitemap's window past a brief
-
-    @property
-    def none(self) -> bool:
-        return not (self.gone or self.loaded or self.registry_changed or self.templates_changed
-                    or self.static_changed or self.news_changed)
-
-
-@dataclass(frozen=True)
-class Resolution:
-    """The edits applied to the resolved site, and how to take them back."""
-
-    change: SiteChange
-    sources: dict[PairKey, SourceRecord]
-    old_briefs: list[Brief]
-    new_briefs: list[Brief]
-    refs: RefsByFile
-    inverse_refs: RefsByFile
-
-    def undo(self, state: SiteState) -> None:
-        state.apply(remove=self.new_briefs, add=self.old_briefs, refs=self.inverse_refs)
-
-    def memberships_changed(self) -> bool:
-        """Whether a brief joined or left an entity or a tag (their pages' dates may move)."""
-        def members(briefs: list[Brief]) -> set[tuple[str, object]]:
-            return {(b.slug, key) for b in briefs for key in (*b.entities, *b.tags)}
-        return members(self.old_briefs) != members(self.new_briefs)
-
-    def dates_changed(self, config: Config) -> bool:
-        """Whether a published brief's date (or when it last changed) moved, came or went (the sitemaps list them)."""
-        def dated(briefs: list[Brief]) -> set[tuple[Any, ...]]:
-            return {(b.slug, b.date, b.has_time, b.modified) for b in briefs if is_published(b, config)}
-        return dated(self.old_briefs) != dated(self.new_briefs)
-
-
-@dataclass(frozen=True)
-class Rendering:
-    """Everything a build will write, rendered before anything is written."""
-
-    site: Site
-    outcomes: Outcomes
-    pages: ProducedPages
-    site_files: list[tuple[PurePosixPath, bytes]]
-    static: StaticRefresh | None  # a rebuild's static files; None for a clean build
 
 
 NO_CLAIM_REVIEW_NOTE = ("rated fact-checks carry no ClaimReview markup: Google needs its absolute URL; "

@@ -10,7 +10,7 @@ from __future__ import annotations
 import bisect
 import heapq
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from operator import itemgetter
@@ -250,32 +250,19 @@ class SiteState:
         return near
 
     def _take_out(self, brief: Brief, change: SiteChange) -> None:
+        """Remove a brief from every index (`_put_in` undone)."""
         self._forget(brief)
         order_key = brief_order_key(brief)
         del self.briefs[brief.slug]
         _remove_sorted(self.order, order_key)
         change.removed_briefs.add(brief.slug)
         change.briefs.discard(brief.slug)
-        keys = list(dict.fromkeys(brief.entities))
-        for key in keys:
-            _remove_sorted(self.holders[key], order_key)
-            if not self.holders[key]:
-                del self.holders[key]
-            counter = self.co_counts[key]
-            for other in keys:
-                if other != key:
-                    counter[other] -= 1
-                    if counter[other] <= 0:
-                        del counter[other]
-        for slug in _tag_slugs(brief):
-            _remove_sorted(self.tag_members[slug], order_key)
-            if not self.tag_members[slug]:
-                del self.tag_members[slug]
-            change.tags.add(slug)
-        month = _month(brief)
-        _remove_sorted(self.month_members[month], order_key)
-        if not self.month_members[month]:
-            del self.month_members[month]
+        for index, key in self._memberships(brief):
+            _remove_sorted(index[key], order_key)
+            if not index[key]:
+                del index[key]
+        self._count_co_mentions(brief, -1)
+        change.tags.update(_tag_slugs(brief))
         for listed in self.related.pop(brief.slug, ()):
             self.listed_by[listed.slug].discard(brief.slug)
 
@@ -288,14 +275,29 @@ class SiteState:
         place(self.order, order_key)
         change.removed_briefs.discard(brief.slug)
         change.briefs.add(brief.slug)
+        for index, key in self._memberships(brief):
+            place(index[key], order_key)
+        self._count_co_mentions(brief, 1)
+        change.tags.update(_tag_slugs(brief))
+
+    def _memberships(self, brief: Brief) -> Iterator[tuple[dict[Any, list[OrderKey]], Any]]:
+        """Each sorted list of briefs that holds `brief`, as (index, key): its entities', tags' and month's."""
+        for key in dict.fromkeys(brief.entities):
+            yield self.holders, key
+        for slug in _tag_slugs(brief):
+            yield self.tag_members, slug
+        yield self.month_members, _month(brief)
+
+    def _count_co_mentions(self, brief: Brief, step: int) -> None:
+        """Count the brief's entities as named together once more (`step` 1) or once less (-1)."""
         keys = list(dict.fromkeys(brief.entities))
         for key in keys:
-            place(self.holders[key], order_key)
-            self.co_counts[key].update(other for other in keys if other != key)
-        for slug in _tag_slugs(brief):
-            place(self.tag_members[slug], order_key)
-            change.tags.add(slug)
-        place(self.month_members[_month(brief)], order_key)
+            counter = self.co_counts[key]
+            for other in keys:
+                if other != key:
+                    counter[other] += step
+                    if counter[other] <= 0:
+                        del counter[other]
 
     def _sort_lists(self, added: Sequence[Brief]) -> None:
         """Sort the lists that `added` were appended to (order keys are unique: as if inserted in order)."""

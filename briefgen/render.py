@@ -227,18 +227,7 @@ def plan_group(group: Group, site: Site, config: Config, rendered: Mapping[str, 
         for path, chunk, pager in paginate(site.briefs, config.page_size, ""):
             add(path, "index.html", tuple(b.slug for b in chunk), briefs=chunk, pager=pager)
     elif kind == "brief":
-        brief = site.brief(group[1])
-        entities = site.entities_of(brief)
-        description = brief_summary(brief, rendered[brief.slug])
-        add(brief.url, "brief.html", brief=brief, rendered=rendered[brief.slug], description=description,
-            photo=variants(brief.image) if brief.image else None,
-            article_ld=news_article(brief, entities, config, description),
-            claim_reviews=claim_reviews(brief, rendered[brief.slug], config), entities=_grouped(entities, config),
-            related=site.related.get(brief.slug, ()), tags=site.tags_of(brief))
-        for alias in brief.aliases:  # where the brief was before: a page that sends readers on
-            add(f"briefs/{alias}/", "redirect.html", title=brief.title, what="brief", language=brief.language,
-                target=f"../{brief.slug}/index.html",
-                target_url=f"{config.base_url}{brief.url}" if config.base_url else None)
+        _plan_brief(site.brief(group[1]), site, config, rendered, add)
     elif kind == "type":
         entity_type = config.entity_type(group[1])
         listed = _entities_of_type(site, entity_type.name)
@@ -279,6 +268,22 @@ def plan_group(group: Group, site: Site, config: Config, rendered: Mapping[str, 
     else:
         raise ValueError(f"unknown page group {group!r}")
     return pages
+
+
+def _plan_brief(brief: Brief, site: Site, config: Config, rendered: Mapping[str, RenderedBrief],
+                add: Callable[..., None]) -> None:
+    """A brief's page, and a redirect at each slug it had before (`aliases:`)."""
+    entities = site.entities_of(brief)
+    description = brief_summary(brief, rendered[brief.slug])
+    add(brief.url, "brief.html", brief=brief, rendered=rendered[brief.slug], description=description,
+        photo=variants(brief.image) if brief.image else None,
+        article_ld=news_article(brief, entities, config, description),
+        claim_reviews=claim_reviews(brief, rendered[brief.slug], config), entities=_grouped(entities, config),
+        related=site.related.get(brief.slug, ()), tags=site.tags_of(brief))
+    for alias in brief.aliases:
+        add(f"briefs/{alias}/", "redirect.html", title=brief.title, what="brief", language=brief.language,
+            target=f"../{brief.slug}/index.html",
+            target_url=f"{config.base_url}{brief.url}" if config.base_url else None)
 
 
 def _archive_years(site: Site) -> list[tuple[int, list[tuple[date, int]]]]:
