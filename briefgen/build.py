@@ -582,7 +582,7 @@ def _load_record(pair: tuple[Path, Path], config: Config) -> tuple[SourceRecord 
     if result is None:
         return None, pair_errors
     brief, refs = result
-    extras = ((brief.image.path, file_stamp(Path(brief.image.path))),) if brief.image else ()
+    extras = tuple((path, file_stamp(Path(path))) for path in brief.files)
     return SourceRecord(article_stamp, sidecar_stamp, brief, tuple(refs), extras), pair_errors
 
 

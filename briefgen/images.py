@@ -13,15 +13,17 @@ from __future__ import annotations
 
 import hashlib
 import io
+import re
 import warnings
-from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
+from urllib.parse import unquote, urlsplit
 
 from PIL import Image, ImageCms, ImageOps, UnidentifiedImageError
 
 from .errors import BriefgenError
 from .files import replace_file
-from .model import Photo
+from .markdown.pictures import image_key
+from .model import Photo, Variant
 
 WIDTHS = (480, 800, 1200, 1600)  # published widths, as far as the photo allows (never upscaled)
 LARGE_ENOUGH = 1200  # Google's rich results ask for images at least this wide
@@ -29,16 +31,6 @@ MAX_PIXELS = 60_000_000  # beyond this a file is refused as a decompression bomb
 READABLE = frozenset({"JPEG", "PNG", "WEBP", "GIF", "TIFF", "BMP", "MPO", "AVIF"})
 SETTINGS = "webp-q80-m4+jpeg-q82-progressive+png-opt/v1"  # part of every cached file's key
 PHOTO_STEM = "photo"
-
-
-@dataclass(frozen=True)
-class Variant:
-    """One published width of a photo, in both formats."""
-
-    width: int
-    height: int
-    webp: str  # file name beside the page
-    fallback: str  # .jpg, or .png for a photo with transparency
 
 
 def inspect_photo(path: Path) -> tuple[str, int, int, bool]:
@@ -75,9 +67,12 @@ class _opened:
             raise BriefgenError(f"the photo {self.path.name} has too many pixels (over {MAX_PIXELS:,}): "
                                 "refused as a possible decompression bomb",
                                 hint="publish a smaller copy of it") from None
-        except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
-            raise BriefgenError(f"{self.path.name} is not an image briefgen can read ({exc})",
-                                hint="use a JPEG, PNG or WebP file") from None
+        except UnidentifiedImageError:
+            raise BriefgenError(f"{self.path.name} is not an image file (its bytes are no image format briefgen "
+                                "reads)", hint="use a JPEG, PNG or WebP file") from None
+        except (OSError, SyntaxError, ValueError) as exc:
+            raise BriefgenError(f"{self.path.name} is a damaged image ({exc})",
+                                hint="open it in an image editor and save it again as JPEG, PNG or WebP") from None
         if image.format not in READABLE:
             raise BriefgenError(f"{self.path.name} is a {image.format} image, which briefgen does not publish",
                                 hint="use a JPEG, PNG or WebP file")
@@ -90,19 +85,25 @@ class _opened:
             image.close()
 
 
-def variants(photo: Photo) -> list[Variant]:
+def variants(photo: Photo, stem: str = PHOTO_STEM) -> list[Variant]:
     """The widths the photo is published in: the standard ones below its width, and its own width at most."""
     widths = [width for width in WIDTHS if width < photo.width] + [min(photo.width, WIDTHS[-1])]
     fallback = "png" if photo.transparent else "jpg"
-    return [Variant(width, max(1, round(photo.height * width / photo.width)), f"{PHOTO_STEM}-{width}.webp",
-                    f"{PHOTO_STEM}-{width}.{fallback}") for width in dict.fromkeys(widths)]
+    return [Variant(width, max(1, round(photo.height * width / photo.width)), f"{stem}-{width}.webp",
+                    f"{stem}-{width}.{fallback}") for width in dict.fromkeys(widths)]
 
 
-def photo_files(photo: Photo, folder: PurePosixPath, cache: Path | None) -> list[tuple[PurePosixPath, bytes]]:
+def body_photo_stem(photo: Photo) -> str:
+    """The file names of an image in an article's text: by its content, so one photo shown twice is one set."""
+    return f"img-{photo.digest[:12]}"
+
+
+def photo_files(photo: Photo, folder: PurePosixPath, cache: Path | None,
+                stem: str = PHOTO_STEM) -> list[tuple[PurePosixPath, bytes]]:
     """Every published file of the photo (paths in `folder`), from the cache where it holds them."""
     files: list[tuple[PurePosixPath, bytes]] = []
     pending: list[tuple[Variant, str]] = []
-    for variant in variants(photo):
+    for variant in variants(photo, stem):
         for name in (variant.webp, variant.fallback):
             cached = _cached(cache, photo, name)
             if cached is None:
@@ -117,6 +118,45 @@ def photo_files(photo: Photo, folder: PurePosixPath, cache: Path | None) -> list
                 _store(cache, photo, name, data)
                 files.append((folder / name, data))
     return sorted(files)
+
+
+# A path in an article's text that may name an image beside it. Over-inclusive on purpose (a path in a
+# code block counts too): these files are only watched and checked; the rendered body decides what is shown.
+IMAGE_PATH = re.compile(r"[^\s()<>\"'\[\]`|]+\.(?:jpe?g|png|webp|gif|avif|tiff?|bmp|svg)(?![\w.])", re.IGNORECASE)
+
+
+def article_images(text: str, article: Path, content_dir: Path) -> tuple[list[Photo], list[BriefgenError], list[str]]:
+    """The images an article's text names by a path relative to it, inside the content folder: each one
+    checked as a photo (`src` normalised), the errors of those that are not, and every such path (present
+    or not) to watch."""
+    photos: list[Photo] = []
+    errors: list[BriefgenError] = []
+    watched: list[str] = []
+    content = content_dir.resolve()
+    seen: set[str] = set()
+    for match in IMAGE_PATH.finditer(text):
+        src = match.group(0)
+        parts = urlsplit(src)
+        if parts.scheme or parts.netloc or src.startswith(("/", "#", "\\")):
+            continue
+        key = image_key(src)
+        if key in seen:
+            continue
+        seen.add(key)
+        path = (article.parent / unquote(parts.path)).resolve()
+        if content not in path.parents:
+            continue
+        watched.append(str(path))
+        if not path.is_file():
+            continue  # a dead image: the link check says so
+        try:
+            digest, width, height, transparent = inspect_photo(path)
+        except BriefgenError as error:
+            errors.append(BriefgenError(error.message, article, text.count("\n", 0, match.start()) + 1, error.hint))
+            continue
+        photos.append(Photo(src=key, path=str(path), alt="", digest=digest, width=width, height=height,
+                            transparent=transparent))
+    return photos, errors, watched
 
 
 def _srgb(image: Image.Image, transparent: bool) -> Image.Image:

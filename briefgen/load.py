@@ -16,7 +16,7 @@ from urllib.parse import quote, urlsplit
 
 from .config import Config
 from .errors import BriefgenError, BuildWarning, ErrorCollector, cannot_read, did_you_mean
-from .images import LARGE_ENOUGH, inspect_photo
+from .images import LARGE_ENOUGH, article_images, inspect_photo
 from .langtag import is_language_tag
 from .model import (
     ARTICLE_SUFFIXES,
@@ -117,8 +117,6 @@ def load_brief(article: Path, sidecar: Path, config: Config,
         warnings.append(BuildWarning("the article has no text (it is empty or only white space): its page "
                                      "shows the title alone", article, kind="empty-article"))
     key_points = fields.pop("key_points")
-    if not key_points:
-        key_points, body = split_key_points(body, body_format)
     slug, shortened = fields.pop("slug"), False
     if not slug:
         slug, shortened = stem_slug(article.stem)
@@ -131,10 +129,20 @@ def load_brief(article: Path, sidecar: Path, config: Config,
                                      f"'{slug}' (set `slug:` in the sidecar to choose it)", sidecar,
                                      kind="slug-shortened"))
     refs = fields.pop("refs")
+    body_photos: list[Photo] = []
+    files = [fields["image"].path] if fields["image"] else []
+    if body_format == "markdown":
+        body_photos, image_errors, watched = article_images(body, article, config.content_dir)
+        files += watched
+        if image_errors:
+            errors.extend(image_errors)
+            return None
+    if not key_points:
+        key_points, body = split_key_points(body, body_format)
     brief = Brief(slug=slug, body=body, body_format=body_format, key_points=tuple(key_points),
                   article_path=str(article), sidecar_path=str(sidecar),
                   entities=tuple(dict.fromkeys((ref.type, ref.id) for ref in refs)), warnings=tuple(warnings),
-                  **fields)
+                  body_photos=tuple(body_photos), files=tuple(dict.fromkeys(files)), **fields)
     return brief, refs
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import itertools
 import os
+import re
 from collections.abc import Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
@@ -184,6 +185,9 @@ def unpacked(outcome: BriefOutcome) -> BriefOutcome:
     return outcome
 
 
+IMAGE_SUFFIX = re.compile(r"\.(?:jpe?g|png|webp|gif|avif|tiff?|bmp)", re.IGNORECASE)
+
+
 def dead_root_links(outcomes: Outcomes,
                     outputs: Mapping[PurePosixPath, str], static: Collection[PurePosixPath]) -> list[BuildWarning]:
     """A warning for each link from the site's root (`/briefs/x/`) in a body that leads to no file of the site."""
@@ -196,7 +200,10 @@ def dead_root_links(outcomes: Outcomes,
             target = PurePosixPath(unquote(path))
             if target not in outputs and target not in static:
                 advice = "" if target.suffix in ("", ".html") else \
-                    " (files beside an article are not published: put it in static/ and link it from the root)"
+                    " (an image beside the article is published with it: check the file name)" \
+                    if IMAGE_SUFFIX.fullmatch(target.suffix) else \
+                    " (of the files beside an article, only images are published: put it in static/ and link it " \
+                    "from the root)"
                 warnings.append(BuildWarning(f"link to {link} leads to no page or file of the site{advice}",
                                              Path(brief.article_path), kind="dead-link"))
                 continue

@@ -147,6 +147,16 @@ class Photo:
 
 
 @dataclass(frozen=True)
+class Variant:
+    """One published width of a photo, in both formats."""
+
+    width: int
+    height: int
+    webp: str  # file name beside the page
+    fallback: str  # .jpg, or .png for a photo with transparency
+
+
+@dataclass(frozen=True)
 class Correction:
     """One entry of a brief's correction log: when, and what was corrected."""
 
@@ -180,6 +190,10 @@ class Brief:
     corrections: tuple[Correction, ...] = ()  # newest first
     language: str | None = None  # a BCP 47 tag, when it is not the site's
     image: Photo | None = None  # the lead photo
+    body_photos: tuple[Photo, ...] = ()  # the images beside the article that its text names (by src)
+    # Every other file the brief is made of or may show (photos, images its text names even if missing):
+    # an edit to one (or one appearing) reloads the brief.
+    files: tuple[str, ...] = ()
     aliases: tuple[str, ...] = ()  # slugs it was published under before: each gets a redirect page
 
     @property

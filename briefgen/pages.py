@@ -22,7 +22,7 @@ from .cache import CACHE_DIR
 from .config import Config
 from .entities import SiteChange
 from .feeds import ENTITY_FEED_NAME, SITE_ATOM, SITE_JSON, atom_feed, entity_feed_spec, json_feed, site_feed_spec
-from .images import photo_files
+from .images import body_photo_stem, photo_files
 from .memory import PageIndex
 from .model import Brief, Group, Site
 from .parallel import parallel_map
@@ -234,8 +234,14 @@ def group_extras(group: Group, inputs: PageInputs,
         page = pages[PurePosixPath(brief.url) / "index.html"].decode("utf-8")
         collection = annotation_collection(brief, rendered[brief.slug], config, page)
         files = [] if collection is None else [(PurePosixPath(brief.url) / ANNOTATIONS_FILE, collection)]
+        cache = config.site_dir / CACHE_DIR / "images"
         if brief.image is not None:
-            files += photo_files(brief.image, PurePosixPath(brief.url), config.site_dir / CACHE_DIR / "images")
+            files += photo_files(brief.image, PurePosixPath(brief.url), cache)
+        published: set[str] = set()
+        for photo in rendered[brief.slug].photos:
+            if photo.digest not in published:  # one photo under two names is published once
+                published.add(photo.digest)
+                files += photo_files(photo, PurePosixPath(brief.url), cache, body_photo_stem(photo))
         return files
     if group[0] == "entity":
         key = (group[1], group[2])

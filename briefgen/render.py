@@ -23,7 +23,7 @@ from markupsafe import Markup, escape
 
 from .config import Config, builtin_templates_dir
 from .errors import BriefgenError, BuildWarning
-from .images import variants
+from .images import body_photo_stem, variants
 from .langtag import is_right_to_left
 from .markdown.extension import BriefMarkdown
 from .markdown.mentions import MentionContext, MentionMatcher
@@ -91,8 +91,10 @@ def _render_brief(brief: Brief, entities: Sequence[Entity], converter: BriefMark
                                                annotations=brief.annotations, mention_mode=config.mentions)
         key_points = tuple(Markup(escape(point)) for point in brief.key_points)
     else:
+        pictures = {photo.src: variants(photo, body_photo_stem(photo)) for photo in brief.body_photos}
         body, outcome = converter.convert(brief.body, root=BRIEF_ROOT, entities=entities,
-                                          annotations=brief.annotations, mention_mode=config.mentions)
+                                          annotations=brief.annotations, mention_mode=config.mentions,
+                                          pictures=pictures)
         key_points = tuple(Markup(converter.inline(point, root=BRIEF_ROOT)) for point in brief.key_points)
     errors = tuple(BriefgenError(problem.message, brief.sidecar_path, problem.annotation.line, problem.hint)
                    for problem in outcome.problems)
@@ -124,7 +126,9 @@ def _render_brief(brief: Brief, entities: Sequence[Entity], converter: BriefMark
             fragments += note_outcome.fragments
             notes.append(RenderedNote(number, annotation, Markup(html), outcome.quoted[index]))
     notes.sort(key=lambda note: note.number)
-    rendered = RenderedBrief(Markup(body), key_points, tuple(notes), dict(outcome.contexts), frozenset(ids))
+    shown = set(outcome.pictures)
+    rendered = RenderedBrief(Markup(body), key_points, tuple(notes), dict(outcome.contexts), frozenset(ids),
+                             tuple(photo for photo in brief.body_photos if photo.src in shown))
     page_ids = rendered.page_ids()
     warnings += tuple(BuildWarning(f"link to #{fragment} leads nowhere: the page has no element with that id",
                                    Path(brief.article_path), _line_of(brief.body, f"#{fragment}"), "dead-anchor")

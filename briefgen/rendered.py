@@ -17,7 +17,7 @@ from .htmlwalk import plain_text
 from .markdown.annotations import NOTE_REF_CLASS
 from .markdown.headings import PAGE_IDS
 from .markdown.mentions import MentionContext
-from .model import Annotation, Brief
+from .model import Annotation, Brief, Photo
 from .xmltext import xml_text
 
 SUMMARY_CHARS = 300
@@ -42,6 +42,7 @@ class RenderedBrief:
     notes: tuple[RenderedNote, ...]
     contexts: dict[tuple[str, str], MentionContext] = field(hash=False)
     ids: frozenset[str] = frozenset()  # the ids of the body and the notes, which links to the page may target
+    photos: tuple[Photo, ...] = ()  # the images beside the article its body shows, published beside the page
 
     def page_ids(self) -> frozenset[str]:
         """Every id the brief's page has: the body's and the notes', the notes themselves, the page's own."""

@@ -83,8 +83,8 @@ def test_links_and_images_relative_to_the_page_that_lead_nowhere_are_warnings(tm
     })
     report = build(site)
     dead = sorted(w.message for w in report.warnings if w.kind == "dead-link")
-    assert dead == ["link to /briefs/a/files/report.pdf leads to no page or file of the site (files beside an "
-                    "article are not published: put it in static/ and link it from the root)"]
+    assert dead == ["link to /briefs/a/files/report.pdf leads to no page or file of the site (of the files beside "
+                    "an article, only images are published: put it in static/ and link it from the root)"]
 
 
 def test_an_image_without_alt_text_is_a_warning_on_its_line(tmp_path: Path) -> None:

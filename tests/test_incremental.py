@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from PIL import Image
 
 from briefgen.authoring.entity_edits import merge_entities, rename_entity
 from briefgen.build import Builder
@@ -60,7 +61,9 @@ def sidecar(title: str, day: int, people: list[str], places: list[str], tags: li
 
 def body(people: list[str], places: list[str], words: list[str]) -> str:
     mentioned = " and ".join(people + places) or "Nobody"
-    return f"This is the first sentence. {mentioned} met about the {' '.join(words) or 'weather'}.\n"
+    # Every body shows the shared picture (when content/pic.jpg is there; else it is a dead image, warned).
+    return (f"This is the first sentence. {mentioned} met about the {' '.join(words) or 'weather'}.\n\n"
+            "![A picture](pic.jpg \"The picture\")\n")
 
 
 brief_content = st.fixed_dictionaries({
@@ -87,6 +90,9 @@ edit = st.one_of(
     st.tuples(st.just("registry"), st.sampled_from(PEOPLE), st.sampled_from(["", "Lovelace", "Babbage", "Hopper"]),
               st.sampled_from(["", "A mathematician.", "A pioneer."])),
     st.tuples(st.just("template"), st.booleans()),
+    # Photos: the shared picture added, replaced or deleted; a brief's lead photo (the picture) given or taken away.
+    st.tuples(st.just("picture"), st.sampled_from([None, (200, 40, 40), (40, 40, 200)])),
+    st.tuples(st.just("lead"), slugs, st.booleans()),
     st.tuples(st.just("merge"), st.sampled_from(PEOPLE), st.sampled_from(PEOPLE)),
     st.tuples(st.just("rename-entity"), st.sampled_from(PEOPLE), st.sampled_from(["Ada King", "Charles Babbage", "Hopper"])),
     # A static file comes or goes; is a file or a folder of that name; or is robots.txt, the generated one's place.
@@ -156,6 +162,19 @@ def apply_edit(site: Path, step: tuple) -> bool:
         if description:
             entry.append(f"    description: {description}")
         (content / "entities.yaml").write_text("people:\n" + "\n".join(entry) + "\n")
+    elif kind == "picture":
+        picture = content / "pic.jpg"
+        if step[1] is None:
+            picture.unlink(missing_ok=True)
+        else:
+            Image.new("RGB", (900, 600), step[1]).save(picture, quality=85)
+    elif kind == "lead":
+        path = content / f"{step[1]}.yaml"
+        if path.exists():
+            lines = [line for line in path.read_text().splitlines() if not line.startswith("image:")]
+            if step[2]:
+                lines.append("image: {src: pic.jpg, alt: A picture}")  # an error while pic.jpg is missing
+            path.write_text("\n".join(lines) + "\n")
     elif kind in ("merge", "rename-entity"):
         # What `briefgen entities merge/rename` does to the files; refused (no file changed) when it must be.
         try:

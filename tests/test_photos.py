@@ -137,7 +137,7 @@ def test_replacing_adding_and_removing_a_photo_rebuilds_as_a_clean_build_would(t
 
 @pytest.mark.parametrize(("image_yaml", "prepare", "message"), [
     ("image: {src: missing.jpg, alt: x}\n", None, "the photo 'missing.jpg' is not there"),
-    ("image: {src: notes.jpg, alt: x}\n", "text", "notes.jpg is not an image briefgen can read"),
+    ("image: {src: notes.jpg, alt: x}\n", "text", "notes.jpg is not an image file"),
     ("image: {src: logo.svg, alt: x}\n", "svg", "an SVG is not accepted as a photo"),
     ("image: {src: ../outside.jpg, alt: x}\n", "outside", "the photo '../outside.jpg' is outside the content folder"),
     ("image: {src: /etc/passwd, alt: x}\n", None, "must be a file path relative to the sidecar's folder"),
@@ -171,3 +171,81 @@ def test_bad_photos_are_located_errors_and_the_old_site_stays(tmp_path: Path, mo
     shown = caught.value.format_message()
     assert message in shown and "a.yaml:3" in shown, shown
     assert snapshot(site / "site") == before
+
+
+def test_images_beside_an_article_are_published_as_pictures_with_widths_and_a_caption(tmp_path: Path) -> None:
+    site = write_site(tmp_path / "site", {
+        "content/a.md": "Ada Lovelace wrote.\n\n![The council chamber](photos/chamber.jpg \"The vote, Tuesday\")\n\n"
+                        "Inline ![a logo](./logo%20mark.png) and the chamber again: "
+                        "![The chamber](photos/chamber.jpg).\n",
+        "content/a.yaml": "title: A\ndate: 2024-01-01\n",
+    })
+    photo(site / "content/photos/chamber.jpg", size=(1000, 750), orientation=6)  # turned: 750 × 1000 upright
+    Image.new("RGBA", (300, 120), (0, 0, 255, 100)).save(site / "content/logo mark.png")
+    report = build(site)
+    assert [w for w in report.warnings if w.kind in ("dead-link", "image-without-alt")] == []
+    out = site / "site/briefs/a"
+    page = parse_html(out / "index.html")
+    figure = page.select_one("article figure.body-photo")
+    assert figure.figcaption.get_text() == "The vote, Tuesday"
+    img = figure.find("img")
+    assert (img["alt"], img["width"], img["height"], img["loading"]) == ("The council chamber", "750", "1000", "lazy")
+    assert not img.has_attr("title")
+    for srcset, suffix in ((figure.find("source", type="image/webp")["srcset"], "webp"), (img["srcset"], "jpg")):
+        listed = [item.split() for item in srcset.split(", ")]
+        assert [w for _, w in listed] == ["480w", "750w"]
+        for name, width in listed:
+            assert name.endswith(suffix) and name.startswith("img-")
+            with Image.open(out / name) as published:
+                assert published.width == int(width[:-1])
+                assert not published.getexif() and "icc_profile" not in published.info  # GPS and all gone
+    inline = next(p for p in page.select("article p") if "Inline" in p.get_text())
+    pictures = inline.find_all("picture")
+    assert len(pictures) == 2 and pictures[0].img["src"].endswith(".png")  # transparency kept
+    assert pictures[1].img["src"] == img["src"]  # one photo shown twice is one set of files
+    assert len(list(out.glob("img-*"))) == 2 * 2 + 2
+    assert not (out / "photos").exists()
+
+
+def test_replacing_or_deleting_an_image_beside_an_article_rebuilds_what_shows_it(tmp_path: Path) -> None:
+    site = write_site(tmp_path / "site", {"content/a.md": "Text.\n\n![A chart](chart.jpg)\n",
+                                          "content/a.yaml": "title: A\ndate: 2024-01-01\n"})
+
+    def same_as_clean() -> None:
+        Builder(site, tmp_path / "clean", use_cache=False, jobs=1).build()
+        assert snapshot(tmp_path / "clean", NONDETERMINISTIC) == snapshot(site / "site", NONDETERMINISTIC)
+
+    report = build(site)  # the image is not there yet
+    assert [w.kind for w in report.warnings] == ["dead-link"]
+    photo(site / "content/chart.jpg", size=(900, 600))
+    Builder(site, site / "site", jobs=1).build()
+    first = sorted(p.name for p in (site / "site/briefs/a").glob("img-*"))
+    assert len(first) == 6  # 480, 800 and 900 px, WebP and JPEG
+    same_as_clean()
+    photo(site / "content/chart.jpg", size=(900, 600), color=(10, 200, 10))  # same name, other photo
+    Builder(site, site / "site", jobs=1).build()
+    second = sorted(p.name for p in (site / "site/briefs/a").glob("img-*"))
+    assert len(second) == 6 and not set(first) & set(second)
+    same_as_clean()
+    (site / "content/chart.jpg").unlink()
+    report = Builder(site, site / "site", jobs=1).build()
+    assert not list((site / "site/briefs/a").glob("img-*"))
+    assert [w.kind for w in report.warnings] == ["dead-link"]
+    same_as_clean()
+
+
+@pytest.mark.parametrize(("prepare", "message"), [
+    ("text", "chart.jpg is not an image file"),
+    ("svg", "an SVG is not accepted as a photo"),
+])
+def test_a_bad_image_beside_an_article_is_an_error_on_its_line(tmp_path: Path, prepare: str, message: str) -> None:
+    name = "chart.jpg" if prepare == "text" else "chart.svg"
+    site = write_site(tmp_path / "site", {"content/a.md": f"Text.\n\nMore.\n\n![A chart]({name})\n",
+                                          "content/a.yaml": "title: A\ndate: 2024-01-01\n"})
+    if prepare == "text":
+        (site / "content/chart.jpg").write_text("a note, not a photo\n")
+    else:
+        (site / "content/chart.svg").write_text('<svg xmlns="http://www.w3.org/2000/svg"><script>x()</script></svg>')
+    with pytest.raises(BriefgenError) as caught:
+        build(site)
+    assert message in caught.value.format_message() and "a.md:5" in caught.value.format_message()

@@ -16,7 +16,7 @@ import html
 import re
 import urllib.parse
 import xml.etree.ElementTree as etree
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 import markdown
@@ -25,12 +25,13 @@ from markdown.treeprocessors import Treeprocessor
 from markdown.util import ETX, STX
 from markupsafe import escape
 
-from ..model import Annotation, Entity
+from ..model import Annotation, Entity, Variant
 from ..wire import WireCopy
 from .annotations import mark_annotations
 from .direction import mark_right_to_left
 from .headings import demote_heading, is_demotable_heading
 from .mentions import MentionContext, link_mentions
+from .pictures import publish_pictures
 from .quotes import QuoteProblem
 from .rawhtml import RawHtmlTreeprocessor, Removal
 from .urls import clean_links
@@ -57,6 +58,7 @@ class Outcome:
     fragments: list[str] = field(default_factory=list)  # the targets of its links within the page (#x), in order
     relative_links: list[str] = field(default_factory=list)  # links and images relative to the page (photo.jpg)
     images_without_alt: list[str] = field(default_factory=list)  # the src of each image with no alt text
+    pictures: list[str] = field(default_factory=list)  # the published images it shows (by `image_key`)
 
 
 @dataclass
@@ -69,6 +71,7 @@ class DocumentState:
     root: str = ""
     link_index: bool = True
     id_prefix: str = ""  # put before every id (and #fragment) the document makes: a note's footnotes
+    pictures: Mapping[str, Sequence[Variant]] = field(default_factory=dict)  # images published in several widths
     outcome: Outcome = field(default_factory=Outcome)
 
 
@@ -95,6 +98,8 @@ class BriefTreeprocessor(Treeprocessor):
             outcome.note_numbers.update(marked.note_numbers)
             outcome.quoted.update(marked.quoted)
         mark_right_to_left(root)
+        if state.pictures:
+            outcome.pictures.extend(publish_pictures(root, state.pictures))
         for element in root.iter():
             if "id" in element.attrib:
                 outcome.ids.add(element.get("id", ""))
@@ -199,15 +204,17 @@ class BriefMarkdown:
 
     def convert(self, text: str, *, root: str, entities: Sequence[Entity] = (),
                 annotations: Sequence[Annotation] = (), mention_mode: str = "first",
-                id_prefix: str = "") -> tuple[str, Outcome]:
+                id_prefix: str = "", pictures: Mapping[str, Sequence[Variant]] | None = None) -> tuple[str, Outcome]:
         """Markdown → HTML, with mentions linked and annotations marked.
 
         `id_prefix` keeps the ids of a document shown inside another (a
-        note's footnotes, fn:1) apart from that one's.
+        note's footnotes, fn:1) apart from that one's; `pictures` are the
+        widths its images are published in, by path.
         """
         self.md.reset()
         self.extension.state = DocumentState(entities=entities, annotations=annotations, mention_mode=mention_mode,
-                                             root=root, link_index=self.link_index, id_prefix=id_prefix)
+                                             root=root, link_index=self.link_index, id_prefix=id_prefix,
+                                             pictures=pictures or {})
         html = self.md.convert(text)
         return html, self.extension.state.outcome
 
