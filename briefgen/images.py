@@ -15,6 +15,7 @@ import hashlib
 import io
 import re
 import warnings
+from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from urllib.parse import unquote, urlsplit
 
@@ -29,8 +30,9 @@ WIDTHS = (480, 800, 1200, 1600)  # published widths, as far as the photo allows 
 LARGE_ENOUGH = 1200  # Google's rich results ask for images at least this wide
 MAX_PIXELS = 60_000_000  # beyond this a file is refused as a decompression bomb (a 60-megapixel photo is large)
 READABLE = frozenset({"JPEG", "PNG", "WEBP", "GIF", "TIFF", "BMP", "MPO", "AVIF"})
-SETTINGS = "webp-q80-m4+jpeg-q82-progressive+png-opt/v1"  # part of every cached file's key
+SETTINGS = "webp-q80-m4+jpeg-q82-progressive+png-opt+crops-centre-1200/v2"  # part of every cached file's key
 PHOTO_STEM = "photo"
+CROP_RATIOS = ((16, 9), (4, 3), (1, 1))
 
 
 def inspect_photo(path: Path) -> tuple[str, int, int, bool]:
@@ -98,23 +100,55 @@ def body_photo_stem(photo: Photo) -> str:
     return f"img-{photo.digest[:12]}"
 
 
-def photo_files(photo: Photo, folder: PurePosixPath, cache: Path | None,
-                stem: str = PHOTO_STEM) -> list[tuple[PurePosixPath, bytes]]:
-    """Every published file of the photo (paths in `folder`), from the cache where it holds them."""
+@dataclass(frozen=True)
+class Crop:
+    """The photo cut to one aspect ratio (for search engines, which ask for 16:9, 4:3 and 1:1), one width."""
+
+    name: str  # file name beside the page
+    box: tuple[int, int, int, int]  # left, top, right, bottom of the upright photo
+    width: int
+    height: int
+
+
+def crops(photo: Photo) -> list[Crop]:
+    """The lead photo's centred crops at 16:9, 4:3 and 1:1, at most 1200 px wide (never upscaled)."""
+    suffix = "png" if photo.transparent else "jpg"
+    found = []
+    for across, down in CROP_RATIOS:
+        width, height = photo.width, photo.height
+        if width * down > height * across:  # wider than the ratio: cut the sides
+            width = height * across // down
+        else:
+            height = width * down // across
+        left, top = (photo.width - width) // 2, (photo.height - height) // 2
+        out_width = min(width, LARGE_ENOUGH)
+        found.append(Crop(f"{PHOTO_STEM}-{across}x{down}.{suffix}", (left, top, left + width, top + height),
+                          out_width, max(1, out_width * down // across)))
+    return found
+
+
+def photo_files(photo: Photo, folder: PurePosixPath, cache: Path | None, stem: str = PHOTO_STEM, *,
+                with_crops: bool = False) -> list[tuple[PurePosixPath, bytes]]:
+    """Every published file of the photo (paths in `folder`; its crops too when `with_crops`), from the
+    cache where it holds them."""
     files: list[tuple[PurePosixPath, bytes]] = []
-    pending: list[tuple[Variant, str]] = []
-    for variant in variants(photo, stem):
-        for name in (variant.webp, variant.fallback):
-            cached = _cached(cache, photo, name)
-            if cached is None:
-                pending.append((variant, name))
-            else:
-                files.append((folder / name, cached))
+    wanted: list[tuple[str, tuple[int, int, int, int] | None, int, int]]
+    wanted = [(name, None, variant.width, variant.height) for variant in variants(photo, stem)
+              for name in (variant.webp, variant.fallback)]
+    if with_crops:
+        wanted += [(crop.name, crop.box, crop.width, crop.height) for crop in crops(photo)]
+    pending = []
+    for job in wanted:
+        cached = _cached(cache, photo, job[0])
+        if cached is None:
+            pending.append(job)
+        else:
+            files.append((folder / job[0], cached))
     if pending:
         with _opened(Path(photo.path).read_bytes(), Path(photo.path)) as image:
             upright = _srgb(ImageOps.exif_transpose(image), photo.transparent)
-            for variant, name in pending:
-                data = _encode(upright, variant, name)
+            for name, box, width, height in pending:
+                data = _encode(upright.crop(box) if box else upright, width, height, name)
                 _store(cache, photo, name, data)
                 files.append((folder / name, data))
     return sorted(files)
@@ -177,9 +211,8 @@ def _srgb(image: Image.Image, transparent: bool) -> Image.Image:
     return clean  # a new image: nothing of the file's metadata comes with it
 
 
-def _encode(image: Image.Image, variant: Variant, name: str) -> bytes:
-    resized = image if image.width == variant.width else image.resize((variant.width, variant.height),
-                                                                      Image.Resampling.LANCZOS)
+def _encode(image: Image.Image, width: int, height: int, name: str) -> bytes:
+    resized = image if image.size == (width, height) else image.resize((width, height), Image.Resampling.LANCZOS)
     out = io.BytesIO()
     if name.endswith(".webp"):
         resized.save(out, "WEBP", quality=80, method=4)

@@ -15,7 +15,7 @@ from typing import Any
 from urllib.parse import quote
 
 from .config import Config
-from .images import variants
+from .images import crops, variants
 from .model import Agent, Brief, Entity
 from .rendered import RenderedBrief
 from .xmltext import rfc3339
@@ -46,12 +46,13 @@ def news_article(brief: Brief, entities: Sequence[Entity], config: Config, descr
         data["url"] = url
         data["mainEntityOfPage"] = url
         if brief.image is not None:
+            # Google asks for the photo in 16:9, 4:3 and 1:1; the largest width, uncut, comes first.
             large = variants(brief.image)[-1]
-            image: dict[str, Any] = {"@type": "ImageObject", "url": url + large.fallback, "width": large.width,
-                                     "height": large.height}
-            if brief.image.caption:
-                image["caption"] = brief.image.caption
-            data["image"] = [image]
+            shapes = [(large.fallback, large.width, large.height)]
+            shapes += [(crop.name, crop.width, crop.height) for crop in crops(brief.image)]
+            data["image"] = [{"@type": "ImageObject", "url": url + name, "width": width, "height": height,
+                              **({"caption": brief.image.caption} if brief.image.caption else {})}
+                             for name, width, height in shapes]
     if description or brief.summary:
         data["description"] = description or brief.summary
     source = brief.source

@@ -236,7 +236,7 @@ def group_extras(group: Group, inputs: PageInputs,
         files = [] if collection is None else [(PurePosixPath(brief.url) / ANNOTATIONS_FILE, collection)]
         cache = config.site_dir / CACHE_DIR / "images"
         if brief.image is not None:
-            files += photo_files(brief.image, PurePosixPath(brief.url), cache)
+            files += photo_files(brief.image, PurePosixPath(brief.url), cache, with_crops=True)
         published: set[str] = set()
         for photo in rendered[brief.slug].photos:
             if photo.digest not in published:  # one photo under two names is published once

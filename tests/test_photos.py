@@ -65,6 +65,17 @@ def test_a_lead_photo_is_published_in_widths_and_formats_with_its_caption(tmp_pa
     assert page.find("meta", attrs={"name": "twitter:card"})["content"] == "summary_large_image"
     article = json.loads(page.find("script", type="application/ld+json").string)
     assert article["image"][0]["url"] == "https://example.org/news/briefs/a/photo-1600.jpg"
+    # Google's three shapes, each at least 1200 px wide where the photo allows, cut from the centre.
+    shapes = {(entry["width"], entry["height"]) for entry in article["image"][1:]}
+    assert shapes == {(1200, 675), (1200, 900), (1200, 1200)}
+    for entry in article["image"]:
+        with Image.open(out / entry["url"].rsplit("/", 1)[1]) as published:
+            assert published.size == (entry["width"], entry["height"])
+            assert entry["caption"] == "The vote, Tuesday"
+    with Image.open(out / "photo-1x1.jpg") as square:
+        # The centre 1500 × 1500 of 2000 × 1500: of the dark quarter (500 px across) 250 px stay, 200 px at 1200.
+        pixels = square.convert("RGB")
+        assert max(pixels.getpixel((190, 5))) < 60 and min(pixels.getpixel((210, 5))) > 35
     assert [w for w in report.warnings if w.kind == "photo-too-small"] == []
 
 
@@ -74,7 +85,7 @@ def test_every_metadata_block_is_stripped_and_orientation_applied(tmp_path: Path
     assert b"GPS" in source.read_bytes() or Image.open(source).getexif().get_ifd(0x8825)
     build(site)
     out = site / "site/briefs/a"
-    files = sorted(out.glob("photo-*"))
+    files = sorted(p for p in out.glob("photo-*") if "x" not in p.stem)  # the widths; crops have their own shapes
     assert files
     for published in files:
         data = published.read_bytes()
@@ -91,7 +102,8 @@ def test_a_small_photo_is_never_upscaled_and_the_build_says_it_is_small(tmp_path
     photo(site / "content/small.jpg", size=(600, 400))
     report = build(site)
     assert sorted(p.name for p in (site / "site/briefs/a").glob("photo-*")) == \
-        ["photo-480.jpg", "photo-480.webp", "photo-600.jpg", "photo-600.webp"]
+        ["photo-16x9.jpg", "photo-1x1.jpg", "photo-480.jpg", "photo-480.webp", "photo-4x3.jpg", "photo-600.jpg",
+         "photo-600.webp"]
     small = [w for w in report.warnings if w.kind == "photo-too-small"]
     assert len(small) == 1 and small[0].line == 3 and "600 px wide" in small[0].message
 
@@ -101,9 +113,10 @@ def test_an_unchanged_photo_is_never_encoded_again(tmp_path: Path, monkeypatch: 
     photo(site / "content/lead.jpg")
     encoded: list[str] = []
     real = images._encode
-    monkeypatch.setattr(images, "_encode", lambda image, variant, name: encoded.append(name) or real(image, variant, name))
+    monkeypatch.setattr(images, "_encode", lambda image, width, height, name: encoded.append(name)
+                        or real(image, width, height, name))
     Builder(site, tmp_path / "one", use_cache=False, jobs=1).build()
-    assert len(encoded) == 8
+    assert len(encoded) == 8 + 3  # four widths in two formats, three crops
     encoded.clear()
     Builder(site, tmp_path / "two", use_cache=False, jobs=1).build()  # another clean build: all from the cache
     assert encoded == []
