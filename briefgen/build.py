@@ -289,7 +289,8 @@ class Builder:
         loaded = self._load_pairs(to_load, config, errors)
         registry = memory.registry
         registry_changed = memory.fresh or (registry.path if registry else None) != scan.registry_path or (
-            registry is not None and not unchanged(Path(registry.path), registry.stamp))
+            registry is not None and not (unchanged(Path(registry.path), registry.stamp) and all(
+                unchanged(Path(path), stamp) for path, stamp in registry.extra_stamps)))
         if registry_changed:
             registry = self._load_registry(scan.registry_file, config, errors)
         templates_digest = templates_fingerprint(config)
@@ -382,7 +383,11 @@ class Builder:
     def _load_registry(self, path: Path | None, config: Config, errors: ErrorCollector) -> RegistryRecord | None:
         if path is None:
             return None
-        return RegistryRecord(str(path), file_stamp(path), tuple(load_registry(path, config, errors)))
+        stamp = file_stamp(path)  # before reading: an edit made meanwhile is seen by the next build
+        refs = tuple(load_registry(path, config, errors))
+        pictures = tuple(dict.fromkeys(ref.image.path for ref in refs if ref.image))
+        return RegistryRecord(str(path), stamp, refs,
+                              tuple((picture, file_stamp(Path(picture))) for picture in pictures))
 
     # -- bodies, pages, feeds -------------------------------------------------------------------------
 

@@ -67,6 +67,7 @@ def merge_entity(entity_id: str, ordered: Sequence[EntityRef], errors: ErrorColl
         description=next((r.description for r in ordered if r.description), None),
         wikidata=next((r.wikidata for r in ordered if r.wikidata), None),
         redirect_from=tuple(dict.fromkeys(key for ref in ordered for key in ref.redirect_from)),
+        image=next((r.image for r in ordered if r.image), None),
     )
 
 

@@ -16,7 +16,7 @@ from urllib.parse import quote, urlsplit
 
 from .config import Config
 from .errors import BriefgenError, BuildWarning, ErrorCollector, cannot_read, did_you_mean
-from .images import LARGE_ENOUGH, article_images, inspect_photo
+from .images import article_images
 from .langtag import is_language_tag
 from .model import (
     ARTICLE_SUFFIXES,
@@ -29,6 +29,7 @@ from .model import (
     Rating,
     Source,
 )
+from .photoref import read_photo
 from .refs import ID_PATTERN, read_entity_refs
 from .slugs import MAX_SLUG_LENGTH, slugify, stem_slug
 from .wire import parse_wire
@@ -36,7 +37,6 @@ from .yamlfile import YamlList, YamlMap, decode_text, load_yaml_file
 
 SIDECAR_KEYS = ("title", "date", "updated", "summary", "key_points", "source", "image", "entities",
                 "annotations", "corrections", "tags", "slug", "aliases", "draft", "language")
-IMAGE_KEYS = ("src", "alt", "caption", "credit")
 CORRECTION_KEYS = ("date", "text")
 SOURCE_KEYS = ("name", "url", "author", "published")
 ANNOTATION_KEYS = ("quote", "note", "kind", "prefix", "suffix", "by", "date", "rating")
@@ -322,58 +322,10 @@ class _SidecarReader:
 
     def image(self) -> Photo | None:
         """`image:`: the lead photo, a file beside the sidecar (or below it), with its alt text."""
-        data = self.data
-        value = data.get("image")
-        if value is None:
+        if self.data.get("image") is None:
             return None
-        line = data.line_of("image")
-        if not isinstance(value, YamlMap):
-            self.fail("'image' must be a mapping with `src:` and `alt:`", line,
-                      "write `image: {src: photo.jpg, alt: What the photo shows}`")
-            return None
-        for key in value:
-            if key not in IMAGE_KEYS:
-                self.fail(f"unknown key 'image.{key}'", value.line_of(key), did_you_mean(key, IMAGE_KEYS))
-        src = self.text("src", required=True, mapping=value)
-        alt = self.text("alt", mapping=value)
-        if alt is None or not alt:
-            self.fail("the photo needs an `alt:` text" if alt is None else "'image.alt' must not be empty",
-                      value.line_of("alt") if alt is not None else line,
-                      "describe what the photo shows, for readers who cannot see it")
-        if src is None or alt is None or not alt:
-            return None
-        path = self._photo_path(src, value.line_of("src"))
-        if path is None:
-            return None
-        try:
-            digest, width, height, transparent = inspect_photo(path)
-        except BriefgenError as error:
-            self.fail(error.message, value.line_of("src"), error.hint)
-            return None
-        if width < LARGE_ENOUGH:
-            self.warnings.append(BuildWarning(
-                f"the photo {src} is {width} px wide: search engines ask for lead photos at least "
-                f"{LARGE_ENOUGH} px wide", self.path, value.line_of("src"), "photo-too-small"))
-        return Photo(src=src, path=str(path), alt=alt, digest=digest, width=width, height=height,
-                     transparent=transparent, caption=self.text("caption", mapping=value),
-                     credit=self.text("credit", mapping=value))
-
-    def _photo_path(self, src: str, line: int | None) -> Path | None:
-        if urlsplit(src).scheme or src.startswith(("/", "\\")) or Path(src).is_absolute():
-            self.fail(f"the photo '{src}' must be a file path relative to the sidecar's folder", line,
-                      "put the photo in the content folder, beside the article, and name it: photo.jpg")
-            return None
-        path = (self.path.parent / src).resolve()
-        content = self.config.content_dir.resolve()
-        if content not in path.parents:
-            self.fail(f"the photo '{src}' is outside the content folder", line,
-                      "put the photo in the content folder, beside the article")
-            return None
-        if not path.is_file():
-            self.fail(f"the photo '{src}' is not there ({path.name} is missing)", line,
-                      "check the file name, relative to the sidecar's folder")
-            return None
-        return path
+        return read_photo(self.data["image"], self.data.line_of("image"), self.path, self.config.content_dir,
+                          self.fail, self.warnings)
 
     def aliases(self) -> tuple[str, ...]:
         """`aliases:` the slugs the brief had before (as Hugo's front matter `aliases`), each a redirect page."""

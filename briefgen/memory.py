@@ -79,6 +79,7 @@ class RegistryRecord:
     path: str
     stamp: FileStamp | None
     refs: tuple[EntityRef, ...]
+    extra_stamps: tuple[tuple[str, FileStamp | None], ...] = ()  # its entities' pictures: an edit reloads it
 
 
 @dataclass(frozen=True)
@@ -150,7 +151,8 @@ class Manifest:
     def of(cls, memory: BuildMemory, report: BuildReport) -> Manifest:
         return cls(
             stamps={key: (record.article_stamp, record.sidecar_stamp) for key, record in memory.sources.items()},
-            extra_stamps=tuple(stamp for record in memory.sources.values() for stamp in record.extra_stamps),
+            extra_stamps=tuple(stamp for record in memory.sources.values() for stamp in record.extra_stamps)
+            + (memory.registry.extra_stamps if memory.registry else ()),
             registry_path=memory.registry.path if memory.registry else None,
             registry_stamp=memory.registry.stamp if memory.registry else None,
             templates_digest=memory.templates_digest, static_digest=memory.static_digest, report=report,

@@ -42,6 +42,7 @@ class EntityFacts:
     wikidata: str | None = None
     # The (type, id) pages it was published under before a merge or rename: each a redirect here.
     redirect_from: tuple[tuple[str, str], ...] = ()
+    image: Photo | None = None  # a portrait, a logo (the registry's), shown on its page
 
 
 @dataclass(frozen=True)

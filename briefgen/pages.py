@@ -250,5 +250,8 @@ def group_extras(group: Group, inputs: PageInputs,
         feed = atom_feed(spec, site, rendered, config, inputs.feed_entries)
         # A feed reader cannot follow a page's redirect: the old address keeps a copy of the feed (same id,
         # and its `self` link names the new address), so subscribers go on getting the entity's briefs.
-        return [(spec.path, feed)] + [(PurePosixPath(*old, ENTITY_FEED_NAME), feed) for old in entity.redirect_from]
+        files = [(spec.path, feed)] + [(PurePosixPath(*old, ENTITY_FEED_NAME), feed) for old in entity.redirect_from]
+        if entity.image is not None:
+            files += photo_files(entity.image, PurePosixPath(entity.url), config.site_dir / CACHE_DIR / "images")
+        return files
     return []

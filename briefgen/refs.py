@@ -16,10 +16,12 @@ from typing import Any
 from .config import Config
 from .errors import BriefgenError, ErrorCollector, did_you_mean
 from .model import EntityRef
+from .photoref import read_photo
 from .slugs import MAX_SLUG_LENGTH, slugify
 from .yamlfile import YamlList, YamlMap, load_yaml_file
 
-ENTITY_KEYS = ("name", "id", "aliases", "description", "wikidata", "redirect_from")
+ENTITY_KEYS = ("name", "id", "aliases", "description", "wikidata", "redirect_from", "image")
+REGISTRY_ONLY = ("redirect_from", "image")  # said of an entity in one place, not in every brief naming it
 ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 WIKIDATA_PATTERN = re.compile(r"^Q[1-9][0-9]*$")
 
@@ -54,22 +56,37 @@ def read_entity_refs(value: Any, parent: YamlMap | None, key: str, path: Path, c
             continue
         for index, item in enumerate(items):
             ref = _entity_ref(type_name, item, items.line_of(index), path, errors)
-            if ref is not None and isinstance(item, YamlMap) and "redirect_from" in item:
-                ref = _with_redirects(ref, item, registry, config, errors)
+            if ref is not None and isinstance(item, YamlMap) and any(key in item for key in REGISTRY_ONLY):
+                ref = _registry_only(ref, item, registry, config, errors)
             if ref is not None:
                 refs.append(ref)
     return refs
 
 
-def _with_redirects(ref: EntityRef, item: YamlMap, registry: bool, config: Config,
-                    errors: ErrorCollector) -> EntityRef | None:
+def _registry_only(ref: EntityRef, item: YamlMap, registry: bool, config: Config,
+                   errors: ErrorCollector) -> EntityRef | None:
+    """The keys only the registry gives: `redirect_from` and `image` (a portrait, a logo)."""
+    if not registry:
+        key = next(key for key in REGISTRY_ONLY if key in item)
+        errors.add(BriefgenError(f"`{key}` of '{ref.name}' belongs in the entity registry", ref.path,
+                                 item.line_of(key), "move it to content/entities.yaml"
+                                 + (" (`briefgen entities merge` and `rename` write it there)"
+                                    if key == "redirect_from" else "")))
+        return None
+    if item.get("image") is not None:
+        def fail(message: str, line: int | None, hint: str | None = None) -> None:
+            errors.add(BriefgenError(message, ref.path, line, hint))
+
+        photo = read_photo(item["image"], item.line_of("image"), Path(ref.path), config.content_dir, fail)
+        if photo is None:
+            return None
+        ref = replace(ref, image=photo)
+    return _with_redirects(ref, item, config, errors) if "redirect_from" in item else ref
+
+
+def _with_redirects(ref: EntityRef, item: YamlMap, config: Config, errors: ErrorCollector) -> EntityRef | None:
     """`redirect_from: [TYPE/ID, ...]` (or `ID`, of the entity's own type): the pages it had before."""
     line = item.line_of("redirect_from")
-    if not registry:
-        errors.add(BriefgenError(f"`redirect_from` of '{ref.name}' belongs in the entity registry", ref.path, line,
-                                 "move it to content/entities.yaml (`briefgen entities merge` and `rename` "
-                                 "write it there)"))
-        return None
     value = item["redirect_from"]
     written = value if isinstance(value, list) else [value]
     keys: list[tuple[str, str]] = []

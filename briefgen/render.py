@@ -244,6 +244,7 @@ def plan_group(group: Group, site: Site, config: Config, rendered: Mapping[str, 
         briefs = site.briefs_by_entity[key]
         for path, chunk, pager in paginate(briefs, config.page_size, entity.url):
             add(path, "entity.html", tuple(b.slug for b in chunk), entity=entity,
+                entity_photo=variants(entity.image) if entity.image else None,
                 entity_type=config.entity_type(entity.type), mentions=MentionList(chunk, key, rendered),
                 co_mentions=site.co_mentions.get(key, ()), brief_count=len(briefs), pager=pager)
         for old_type, old_id in entity.redirect_from:  # where it was before a merge or rename

@@ -262,3 +262,46 @@ def test_a_bad_image_beside_an_article_is_an_error_on_its_line(tmp_path: Path, p
     with pytest.raises(BriefgenError) as caught:
         build(site)
     assert message in caught.value.format_message() and "a.md:5" in caught.value.format_message()
+
+
+def test_an_entity_picture_from_the_registry_is_shown_on_its_page(tmp_path: Path) -> None:
+    site = site_with(tmp_path, "entities: {people: [Ada Lovelace]}\n")
+    (site / "content/entities.yaml").write_text(
+        "people:\n  - name: Ada Lovelace\n    image: {src: portraits/ada.jpg, alt: Ada Lovelace in 1840,"
+        " credit: Alfred Chalon}\n")
+    photo(site / "content/portraits/ada.jpg", size=(600, 800))
+    build(site)
+    out = site / "site/people/ada-lovelace"
+    page = parse_html(out / "index.html")
+    figure = page.select_one("article.entity figure.entity-photo")
+    img = figure.find("img")
+    assert (img["alt"], img["width"], img["height"]) == ("Ada Lovelace in 1840", "600", "800")
+    assert figure.figcaption.get_text(strip=True) == "Alfred Chalon"
+    for name in [item.split()[0] for item in img["srcset"].split(", ")]:
+        with Image.open(out / name) as published:
+            assert not published.getexif()
+    assert page.find("meta", property="og:image")["content"] == \
+        "https://example.org/news/people/ada-lovelace/photo-600.jpg"
+    # A new picture under the same name: the page and its files follow, as a clean build has them.
+    photo(site / "content/portraits/ada.jpg", size=(500, 500), color=(0, 90, 0))
+    Builder(site, site / "site", jobs=1).build()
+    Builder(site, tmp_path / "clean", use_cache=False, jobs=1).build()
+    assert snapshot(site / "site", NONDETERMINISTIC) == snapshot(tmp_path / "clean", NONDETERMINISTIC)
+    assert parse_html(out / "index.html").select_one("figure.entity-photo img")["width"] == "500"
+
+
+@pytest.mark.parametrize(("where", "message", "at"), [
+    ("sidecar", "`image` of 'Ada Lovelace' belongs in the entity registry", "a.yaml:4"),
+    ("registry", "the photo 'portraits/none.jpg' is not there", "entities.yaml:2"),
+])
+def test_a_bad_entity_picture_is_a_located_error(tmp_path: Path, where: str, message: str, at: str) -> None:
+    image = "image: {src: portraits/none.jpg, alt: Ada}"
+    if where == "sidecar":
+        site = site_with(tmp_path, f"entities:\n  people: [{{name: Ada Lovelace, {image[:-1]}}}}}]\n")
+    else:
+        site = site_with(tmp_path, "entities: {people: [Ada Lovelace]}\n")
+        (site / "content/entities.yaml").write_text(f"people:\n  - {{name: Ada Lovelace, {image}}}\n")
+    with pytest.raises(BriefgenError) as caught:
+        build(site)
+    shown = caught.value.format_message()
+    assert message in shown and at in shown, shown
