@@ -59,7 +59,8 @@ class _opened:
         self.data, self.path = data, path
 
     def __enter__(self) -> Image.Image:
-        Image.MAX_IMAGE_PIXELS = MAX_PIXELS
+        # Pillow reads its limit from a module global: set for this open only, the caller's value put back.
+        previous, Image.MAX_IMAGE_PIXELS = Image.MAX_IMAGE_PIXELS, MAX_PIXELS
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("error", Image.DecompressionBombWarning)
@@ -75,6 +76,8 @@ class _opened:
         except (OSError, SyntaxError, ValueError) as exc:
             raise BriefgenError(f"{self.path.name} is a damaged image ({exc})",
                                 hint="open it in an image editor and save it again as JPEG, PNG or WebP") from None
+        finally:
+            Image.MAX_IMAGE_PIXELS = previous
         if image.format not in READABLE:
             raise BriefgenError(f"{self.path.name} is a {image.format} image, which briefgen does not publish",
                                 hint="use a JPEG, PNG or WebP file")

@@ -305,3 +305,15 @@ def test_a_bad_entity_picture_is_a_located_error(tmp_path: Path, where: str, mes
         build(site)
     shown = caught.value.format_message()
     assert message in shown and at in shown, shown
+
+
+def test_checking_photos_leaves_pillows_own_limit_as_it_was(tmp_path: Path) -> None:
+    site = site_with(tmp_path, "image: {src: lead.jpg, alt: A photo}\n")
+    photo(site / "content/lead.jpg", size=(800, 600))
+    before = Image.MAX_IMAGE_PIXELS
+    try:
+        Image.MAX_IMAGE_PIXELS = 123_456_789  # what an application embedding briefgen chose
+        build(site)
+        assert Image.MAX_IMAGE_PIXELS == 123_456_789
+    finally:
+        Image.MAX_IMAGE_PIXELS = before
