@@ -280,8 +280,11 @@ def _plan_brief(brief: Brief, site: Site, config: Config, rendered: Mapping[str,
     """A brief's page, and a redirect at each slug it had before (`aliases:`)."""
     entities = site.entities_of(brief)
     description = brief_summary(brief, rendered[brief.slug])
+    photo = variants(brief.image) if brief.image else None
+    shown = rendered[brief.slug].photos  # without a lead photo, the first in the text makes the share card
     add(brief.url, "brief.html", brief=brief, rendered=rendered[brief.slug], description=description,
-        photo=variants(brief.image) if brief.image else None,
+        photo=photo, share_photo=photo or (variants(shown[0], body_photo_stem(shown[0])) if shown else None),
+        share_photo_of=brief.image or (shown[0] if shown else None),
         article_ld=news_article(brief, entities, config, description),
         claim_reviews=claim_reviews(brief, rendered[brief.slug], config), entities=_grouped(entities, config),
         related=site.related.get(brief.slug, ()), tags=site.tags_of(brief))

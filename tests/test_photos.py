@@ -317,3 +317,17 @@ def test_checking_photos_leaves_pillows_own_limit_as_it_was(tmp_path: Path) -> N
         assert Image.MAX_IMAGE_PIXELS == 123_456_789
     finally:
         Image.MAX_IMAGE_PIXELS = before
+
+
+def test_without_a_lead_photo_the_first_image_in_the_text_makes_the_share_card(tmp_path: Path) -> None:
+    site = site_with(tmp_path, "")
+    (site / "content/a.md").write_text("Ada Lovelace wrote.\n\n![A chart](chart.jpg)\n\n![Another](other.jpg)\n")
+    photo(site / "content/chart.jpg", size=(1300, 700))
+    photo(site / "content/other.jpg", size=(900, 900), color=(0, 0, 120))
+    build(site)
+    page = parse_html(site / "site/briefs/a/index.html")
+    shared = page.find("meta", property="og:image")["content"]
+    assert shared.startswith("https://example.org/news/briefs/a/img-") and shared.endswith("-1300.jpg")
+    assert (site / "site/briefs/a" / shared.rsplit("/", 1)[1]).is_file()
+    assert page.find("meta", attrs={"name": "twitter:card"})["content"] == "summary_large_image"
+    assert page.find("meta", property="og:image:alt") is None  # its alt text is the page's, not the file's
