@@ -66,6 +66,7 @@ DEFAULT_TYPE_LABELS = {
     "organizations": ("Organizations", "Organization"),
     "places": ("Places", "Place"),
     "topics": ("Topics", "Topic"),
+    "authors": ("Authors", "Author"),
 }
 
 

@@ -17,7 +17,7 @@ from operator import itemgetter
 from typing import Any, TypeVar
 
 from .errors import BriefgenError, ErrorCollector
-from .model import Brief, Entity, EntityRef, Site, Tag
+from .model import AUTHORS, Brief, Entity, EntityRef, Site, Tag
 from .slugs import slugify
 
 RELATED_LIMIT = 5
@@ -68,6 +68,7 @@ def merge_entity(entity_id: str, ordered: Sequence[EntityRef], errors: ErrorColl
         wikidata=next((r.wikidata for r in ordered if r.wikidata), None),
         redirect_from=tuple(dict.fromkeys(key for ref in ordered for key in ref.redirect_from)),
         image=next((r.image for r in ordered if r.image), None),
+        website=next((r.website for r in ordered if r.website), None),
     )
 
 
@@ -291,7 +292,7 @@ class SiteState:
 
     def _count_co_mentions(self, brief: Brief, step: int) -> None:
         """Count the brief's entities as named together once more (`step` 1) or once less (-1)."""
-        keys = list(dict.fromkeys(brief.entities))
+        keys = [key for key in dict.fromkeys(brief.entities) if key[0] != AUTHORS]  # bylines are not mentions
         for key in keys:
             counter = self.co_counts[key]
             for other in keys:

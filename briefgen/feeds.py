@@ -28,7 +28,7 @@ from markupsafe import escape
 
 from .config import Config
 from .htmlwalk import rewrite_urls
-from .model import Annotation, Brief, Entity, Site
+from .model import AUTHORS, Annotation, Brief, Entity, Site
 from .rendered import RenderedBrief, brief_summary
 from .xmltext import format_date, local_day, plain_number, rfc3339, xml_text
 
@@ -70,7 +70,8 @@ def site_feed_spec(site: Site, config: Config) -> FeedSpec:
 def entity_feed_spec(entity: Entity, briefs: Sequence[Brief], config: Config) -> FeedSpec:
     """An entity's feed: summaries unless `feed.entity_full_content` is on."""
     singular = config.entity_type(entity.type).singular
-    subtitle = entity.description or f"Briefs naming {entity.name} ({singular.lower()}) in {config.title}"
+    subtitle = entity.description or (f"Briefs by {entity.name} in {config.title}" if entity.type == AUTHORS else
+                                      f"Briefs naming {entity.name} ({singular.lower()}) in {config.title}")
     return FeedSpec(PurePosixPath(entity.url) / ENTITY_FEED_NAME, f"{entity.name} · {config.title}",
                     subtitle, entity.url, briefs, config.entity_feed_full_content)
 
@@ -197,7 +198,14 @@ def _atom_entry(brief: Brief, spec: FeedSpec, site: Site, rendered: RenderedBrie
     _text(entry, "id", entry_id(brief, config))
     _text(entry, "published", rfc3339(brief.date))
     _text(entry, "updated", rfc3339(entry_updated(brief)))
-    if brief.source and brief.source.author:
+    for writer in site.authors_of(brief):  # the byline, each with their page here
+        author = ET.SubElement(entry, "author")
+        _text(author, "name", writer.name)
+        # Atom's uri is an IRI: the author's page here when the site's address is known, else their own site.
+        uri = link(writer.url, spec, config) if config.base_url else writer.website
+        if uri:
+            _text(author, "uri", uri)
+    if not site.authors_of(brief) and brief.source and brief.source.author:
         author = ET.SubElement(entry, "author")
         _text(author, "name", brief.source.author)
     for tag in site.tags_of(brief):
@@ -265,7 +273,11 @@ def json_feed(spec: FeedSpec, site: Site, rendered: Mapping[str, RenderedBrief],
             item["date_modified"] = rfc3339(brief.modified[0])
         if brief.language:
             item["language"] = brief.language
-        if brief.source and brief.source.author:
+        writers = site.authors_of(brief)
+        if writers:
+            item["authors"] = [{"name": xml_text(writer.name), "url": link(writer.url, spec, config)}
+                               for writer in writers]
+        elif brief.source and brief.source.author:
             item["authors"] = [{"name": xml_text(brief.source.author)}]
         if brief.source and brief.source.url:
             item["external_url"] = brief.source.url

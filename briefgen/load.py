@@ -20,6 +20,7 @@ from .images import article_images
 from .langtag import is_language_tag
 from .model import (
     ARTICLE_SUFFIXES,
+    AUTHORS,
     Agent,
     Annotation,
     Brief,
@@ -35,7 +36,7 @@ from .slugs import MAX_SLUG_LENGTH, slugify, stem_slug
 from .wire import parse_wire
 from .yamlfile import YamlList, YamlMap, decode_text, load_yaml_file
 
-SIDECAR_KEYS = ("title", "date", "updated", "summary", "key_points", "source", "image", "entities",
+SIDECAR_KEYS = ("title", "date", "updated", "summary", "key_points", "source", "author", "image", "entities",
                 "annotations", "corrections", "tags", "slug", "aliases", "draft", "language")
 CORRECTION_KEYS = ("date", "text")
 SOURCE_KEYS = ("name", "url", "author", "published")
@@ -206,7 +207,8 @@ class _SidecarReader:
             "summary": self.text("summary"),
             "key_points": self.text_list(data, "key_points"),
             "source": self.source(),
-            "refs": read_entity_refs(data.get("entities"), data, "entities", self.path, self.config, self.errors),
+            "refs": [*read_entity_refs(data.get("entities"), data, "entities", self.path, self.config, self.errors),
+                     *self.authors()],
             "annotations": self.annotations(),
             "tags": self.tags(),
             "slug": self.slug(),
@@ -319,6 +321,21 @@ class _SidecarReader:
                       "(the newest correction's date is then used)")
         return {"updated": updated[0] if updated else None, "updated_has_time": updated[1] if updated else False,
                 "corrections": tuple(corrections)}
+
+    def authors(self) -> list[EntityRef]:
+        """`author:` a name or a list of names: who wrote the brief, each an entity of the type `authors`."""
+        if self.data.get("author") is None:
+            return []
+        line = self.data.line_of("author")
+        names = self.text_list(self.data, "author") if isinstance(self.data["author"], YamlList) else \
+            [self.text("author") or ""]
+        refs = []
+        for name in names:
+            if not name.strip() or not slugify(name):
+                self.fail("an author needs a name with letters or digits", line, "write `author: Jane Doe`")
+                continue
+            refs.append(EntityRef(type=AUTHORS, id=slugify(name), name=name.strip(), path=str(self.path), line=line))
+        return refs
 
     def image(self) -> Photo | None:
         """`image:`: the lead photo, a file beside the sidecar (or below it), with its alt text."""

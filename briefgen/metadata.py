@@ -27,7 +27,8 @@ ABOUT_TYPES = frozenset({"topics"})
 WIKIDATA = "https://www.wikidata.org/wiki/"
 
 
-def news_article(brief: Brief, entities: Sequence[Entity], config: Config, description: str = "") -> dict[str, Any]:
+def news_article(brief: Brief, entities: Sequence[Entity], config: Config, description: str = "",
+                 authors: Sequence[Entity] = ()) -> dict[str, Any]:
     """The brief as a schema.org NewsArticle (dateModified: its `updated:`, else its newest correction).
 
     `description` is what the brief is about (its summary, or the key points or the body's start).
@@ -56,7 +57,11 @@ def news_article(brief: Brief, entities: Sequence[Entity], config: Config, descr
     if description or brief.summary:
         data["description"] = description or brief.summary
     source = brief.source
-    if source and source.author:
+    if authors:  # the byline: who wrote the brief, each with their page here (and their own site)
+        data["author"] = [{"@type": "Person", "name": author.name,
+                           **({"url": config.base_url + quote(author.url)} if config.base_url else {}),
+                           **({"sameAs": author.website} if author.website else {})} for author in authors]
+    elif source and source.author:
         data["author"] = [{"@type": "Person", "name": source.author}]
     elif source and source.name:
         data["author"] = [{"@type": "Organization", "name": source.name}]

@@ -12,7 +12,8 @@ from pathlib import PurePosixPath
 
 from .errors import BuildWarning
 
-DEFAULT_ENTITY_TYPES: tuple[str, ...] = ("people", "organizations", "places", "topics")
+DEFAULT_ENTITY_TYPES: tuple[str, ...] = ("people", "organizations", "places", "topics", "authors")
+AUTHORS = "authors"  # the built-in type of who wrote a brief (its byline), not of what it names
 # The content folder's file names, as the content format defines them: an article's suffix says
 # its format; its sidecar has the same stem; `entities.yaml` at the top is the registry.
 ARTICLE_SUFFIXES = {".md": "markdown", ".markdown": "markdown", ".txt": "text"}
@@ -43,6 +44,7 @@ class EntityFacts:
     # The (type, id) pages it was published under before a merge or rename: each a redirect here.
     redirect_from: tuple[tuple[str, str], ...] = ()
     image: Photo | None = None  # a portrait, a logo (the registry's), shown on its page
+    website: str | None = None  # the registry's `url`: its own site (an author's page elsewhere)
 
 
 @dataclass(frozen=True)
@@ -263,7 +265,12 @@ class Site:
         return self.by_slug[slug]
 
     def entities_of(self, brief: Brief) -> tuple[Entity, ...]:
-        return tuple(self.entities[key] for key in brief.entities if key in self.entities)
+        """What the brief names (its authors left out: they wrote it)."""
+        return tuple(self.entities[key] for key in brief.entities if key in self.entities and key[0] != AUTHORS)
+
+    def authors_of(self, brief: Brief) -> tuple[Entity, ...]:
+        """Who wrote the brief (`author:`), in the sidecar's order."""
+        return tuple(self.entities[key] for key in brief.entities if key in self.entities and key[0] == AUTHORS)
 
     def redirect_pages(self) -> set[PurePosixPath]:
         """The pages that only send readers on: briefs' old slugs, entities' old addresses."""

@@ -20,8 +20,8 @@ from .photoref import read_photo
 from .slugs import MAX_SLUG_LENGTH, slugify
 from .yamlfile import YamlList, YamlMap, load_yaml_file
 
-ENTITY_KEYS = ("name", "id", "aliases", "description", "wikidata", "redirect_from", "image")
-REGISTRY_ONLY = ("redirect_from", "image")  # said of an entity in one place, not in every brief naming it
+ENTITY_KEYS = ("name", "id", "aliases", "description", "wikidata", "redirect_from", "image", "url")
+REGISTRY_ONLY = ("redirect_from", "image", "url")  # said of an entity in one place, not in every brief naming it
 ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 WIKIDATA_PATTERN = re.compile(r"^Q[1-9][0-9]*$")
 
@@ -81,6 +81,13 @@ def _registry_only(ref: EntityRef, item: YamlMap, registry: bool, config: Config
         if photo is None:
             return None
         ref = replace(ref, image=photo)
+    if item.get("url") is not None:
+        website = str(item.raw.get("url", item["url"])).strip()
+        if not website.startswith(("https://", "http://")) or isinstance(item["url"], (dict, list)):
+            errors.add(BriefgenError(f"url '{website[:80]}' of '{ref.name}' is not an http or https URL", ref.path,
+                                     item.line_of("url"), "write its whole address: https://example.org/about"))
+            return None
+        ref = replace(ref, website=website)
     return _with_redirects(ref, item, config, errors) if "redirect_from" in item else ref
 
 

@@ -285,7 +285,8 @@ def _plan_brief(brief: Brief, site: Site, config: Config, rendered: Mapping[str,
     add(brief.url, "brief.html", brief=brief, rendered=rendered[brief.slug], description=description,
         photo=photo, share_photo=photo or (variants(shown[0], body_photo_stem(shown[0])) if shown else None),
         share_photo_of=brief.image or (shown[0] if shown else None),
-        article_ld=news_article(brief, entities, config, description),
+        article_ld=news_article(brief, entities, config, description, site.authors_of(brief)),
+        authors=site.authors_of(brief),
         claim_reviews=claim_reviews(brief, rendered[brief.slug], config), entities=_grouped(entities, config),
         related=site.related.get(brief.slug, ()), tags=site.tags_of(brief))
     for alias in brief.aliases:

@@ -93,6 +93,7 @@ edit = st.one_of(
     # Photos: the shared picture added, replaced or deleted; a brief's lead photo (the picture) given or taken away.
     st.tuples(st.just("picture"), st.sampled_from([None, (200, 40, 40), (40, 40, 200)])),
     st.tuples(st.just("lead"), slugs, st.booleans()),
+    st.tuples(st.just("byline"), slugs, st.sampled_from([None, "Jo Marsh", "[Jo Marsh, Sam Okoro]"])),
     st.tuples(st.just("merge"), st.sampled_from(PEOPLE), st.sampled_from(PEOPLE)),
     st.tuples(st.just("rename-entity"), st.sampled_from(PEOPLE), st.sampled_from(["Ada King", "Charles Babbage", "Hopper"])),
     # A static file comes or goes; is a file or a folder of that name; or is robots.txt, the generated one's place.
@@ -174,6 +175,13 @@ def apply_edit(site: Path, step: tuple) -> bool:
             lines = [line for line in path.read_text().splitlines() if not line.startswith("image:")]
             if step[2]:
                 lines.append("image: {src: pic.jpg, alt: A picture}")  # an error while pic.jpg is missing
+            path.write_text("\n".join(lines) + "\n")
+    elif kind == "byline":
+        path = content / f"{step[1]}.yaml"
+        if path.exists():
+            lines = [line for line in path.read_text().splitlines() if not line.startswith("author:")]
+            if step[2]:
+                lines.append(f"author: {step[2]}")
             path.write_text("\n".join(lines) + "\n")
     elif kind in ("merge", "rename-entity"):
         # What `briefgen entities merge/rename` does to the files; refused (no file changed) when it must be.

@@ -349,6 +349,7 @@ def render_sidecar(draft: SidecarDraft, *, header: Iterable[str] = ()) -> str:
         "#     kind: context        # note (the default), context, fact-check, correction, ...",
         "#     prefix: words just before the quote  # only when the quote occurs more than once",
         "#     suffix: words just after the quote",
+        "# author: Your Name        # the byline (or a list); each author gets a page and a feed",
         "# image:                   # the lead photo, shown under the title (WebP and JPEG in a few widths)",
         "#   src: photo.jpg         # a file relative to this sidecar's folder",
         "#   alt: What the photo shows, for readers who cannot see it",
