@@ -130,16 +130,28 @@ def crops(photo: Photo) -> list[Crop]:
     return found
 
 
-def photo_files(photo: Photo, folder: PurePosixPath, cache: Path | None, stem: str = PHOTO_STEM, *,
-                with_crops: bool = False) -> list[tuple[PurePosixPath, bytes]]:
-    """Every published file of the photo (paths in `folder`; its crops too when `with_crops`), from the
-    cache where it holds them."""
-    files: list[tuple[PurePosixPath, bytes]] = []
+def _wanted(photo: Photo, stem: str, with_crops: bool) -> list[tuple[str, tuple[int, int, int, int] | None, int, int]]:
+    """Each file of the photo: its name, the part of the upright photo it shows (None: all), its size."""
     wanted: list[tuple[str, tuple[int, int, int, int] | None, int, int]]
     wanted = [(name, None, variant.width, variant.height) for variant in variants(photo, stem)
               for name in (variant.webp, variant.fallback)]
     if with_crops:
         wanted += [(crop.name, crop.box, crop.width, crop.height) for crop in crops(photo)]
+    return wanted
+
+
+def needs_encoding(photo: Photo, cache: Path | None, stem: str = PHOTO_STEM, *, with_crops: bool = False) -> bool:
+    """Whether a file of the photo is not in the cache (publishing it would encode: seconds, not milliseconds)."""
+    return cache is None or any(not _cache_path(cache, photo, name).is_file()
+                                for name, *_ in _wanted(photo, stem, with_crops))
+
+
+def photo_files(photo: Photo, folder: PurePosixPath, cache: Path | None, stem: str = PHOTO_STEM, *,
+                with_crops: bool = False) -> list[tuple[PurePosixPath, bytes]]:
+    """Every published file of the photo (paths in `folder`; its crops too when `with_crops`), from the
+    cache where it holds them."""
+    files: list[tuple[PurePosixPath, bytes]] = []
+    wanted = _wanted(photo, stem, with_crops)
     pending = []
     for job in wanted:
         cached = _cached(cache, photo, job[0])

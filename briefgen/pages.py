@@ -22,7 +22,7 @@ from .cache import CACHE_DIR
 from .config import Config
 from .entities import SiteChange
 from .feeds import ENTITY_FEED_NAME, SITE_ATOM, SITE_JSON, atom_feed, entity_feed_spec, json_feed, site_feed_spec
-from .images import body_photo_stem, photo_files
+from .images import body_photo_stem, needs_encoding, photo_files
 from .memory import PageIndex
 from .model import Brief, Group, Site
 from .parallel import parallel_map
@@ -147,7 +147,10 @@ def produce_pages(inputs: PageInputs, groups: list[Group], dirty: set[Group], ch
     todo = [group for group in groups if group in dirty]
     render = partial(_render_group, inputs, PageRenderer(inputs.environment, inputs.config, inputs.site),
                      changed_briefs, index, written, store)
-    for group, (items, stored) in zip(todo, parallel_map(render, todo, jobs=jobs, min_items=400,
+    # Rendering a page takes milliseconds, encoding a photo seconds: two photos to encode are worth the workers.
+    photo_work = sum(1 for group in todo if _encodes_photos(group, inputs)) if len(todo) < 400 else 0
+    min_items = 1 if photo_work >= 2 else 400
+    for group, (items, stored) in zip(todo, parallel_map(render, todo, jobs=jobs, min_items=min_items,
                                                          progress=progress), strict=True):
         result.files[group] = items
         result.stored.extend((group, path, digest) for path, digest in stored)
@@ -222,6 +225,19 @@ def group_head(group: Group, site: Site, config: Config) -> Any:
     if kind == "tag":
         return (site.tags.get(group[1]), len(site.briefs_by_tag.get(group[1], ())))
     return object()  # never equal: the group is always redone whole
+
+
+def _encodes_photos(group: Group, inputs: PageInputs) -> bool:
+    """Whether producing the group's files will encode a photo the image cache does not hold."""
+    site, cache = inputs.site, inputs.config.site_dir / CACHE_DIR / "images"
+    if group[0] == "brief" and group[1] in site.by_slug:
+        brief = site.by_slug[group[1]]
+        return (brief.image is not None and needs_encoding(brief.image, cache, with_crops=True)) or any(
+            needs_encoding(photo, cache, body_photo_stem(photo)) for photo in brief.body_photos)
+    if group[0] == "entity":
+        entity = site.entities.get((group[1], group[2]))
+        return entity is not None and entity.image is not None and needs_encoding(entity.image, cache)
+    return False
 
 
 def group_extras(group: Group, inputs: PageInputs,
