@@ -26,6 +26,11 @@ ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 WIKIDATA_PATTERN = re.compile(r"^Q[1-9][0-9]*$")
 
 
+def ref_id(name: str, given: str | None) -> str:
+    """An entity's id: the `id:` its ref gives, else the slug of its name."""
+    return given.strip() if given is not None else slugify(name)
+
+
 def read_entity_refs(value: Any, parent: YamlMap | None, key: str, path: Path, config: Config,
                      errors: ErrorCollector, *, registry: bool = False) -> list[EntityRef]:
     """A mapping of entity type → list of refs (names or mappings) → EntityRefs.
@@ -135,7 +140,7 @@ def _entity_ref(type_name: str, item: Any, line: int, path: Path, errors: ErrorC
             fail("an entity needs a `name:`")
             return None
         explicit = item.get("id")
-        entity_id = str(raw.get("id", "")).strip() if explicit is not None else slugify(name)
+        entity_id = ref_id(name, str(raw.get("id", "")) if explicit is not None else None)
         if explicit is not None and not ID_PATTERN.match(entity_id):
             fail(f"entity id '{entity_id}' is not a valid id", item.line_of("id"),
                  f"use lowercase letters, digits and '-', e.g. '{slugify(entity_id)}'")

@@ -222,3 +222,13 @@ def test_redirect_from_is_read_in_the_registry_only(tmp_path: Path) -> None:
                                           "    - {name: Alan Turing, redirect_from: [people/turing]}\n")
     with pytest.raises(BriefgenError, match="belongs in the entity registry"):
         build(root)
+
+
+def test_a_sidecar_that_is_not_valid_yaml_is_named_and_nothing_changes(tmp_path: Path) -> None:
+    root = site(tmp_path)
+    (root / "content/two.yaml").write_text("title: Two\ndate: 2024-03-02\nentities: [unclosed\n")
+    before = snapshot(root)
+    with pytest.raises(BriefgenError, match="not valid YAML") as caught:
+        merge_entities(root, "organizations/siemens-ag", "organizations/siemens")
+    assert caught.value.path == root / "content/two.yaml"
+    assert snapshot(root) == before

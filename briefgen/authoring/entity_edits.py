@@ -23,6 +23,7 @@ from ..config import Config, load_config
 from ..errors import BriefgenError, ErrorCollector, did_you_mean
 from ..files import replace_file
 from ..model import REGISTRY_STEM
+from ..refs import ref_id
 from ..scan import find_content
 from ..slugs import slugify
 
@@ -226,13 +227,13 @@ def _ref(type_name: str, item: Node, sequence: SequenceNode) -> WrittenRef | Non
     """A list item as the build reads it: a name, or a mapping with `name` and an optional `id`."""
     if isinstance(item, ScalarNode):
         name = _scalar(item)
-        return WrittenRef(type_name, slugify(name), name, (), None, None, (), item, sequence) if name else None
+        return WrittenRef(type_name, ref_id(name, None), name, (), None, None, (), item, sequence) if name else None
     if not isinstance(item, MappingNode):
         return None
     name = _scalar(_value(item, "name"))
     if not name:
         return None
-    return WrittenRef(type_name, _scalar(_value(item, "id")) or slugify(name), name,
+    return WrittenRef(type_name, ref_id(name, _scalar(_value(item, "id"))), name,
                       _scalars(_value(item, "aliases")), _scalar(_value(item, "description")),
                       _scalar(_value(item, "wikidata")), _scalars(_value(item, "redirect_from")), item, sequence)
 
@@ -527,9 +528,10 @@ def _data_keys(data: Any, registry: bool) -> set[Key]:
     for type_name, items in (data or {}).items() if isinstance(data, dict) else ():
         for item in items or ():
             if isinstance(item, dict) and item.get("name"):
-                keys.add((type_name, str(item.get("id") or slugify(str(item["name"]).strip()))))
+                given = item.get("id")
+                keys.add((type_name, ref_id(str(item["name"]).strip(), None if given is None else str(given))))
             elif item is not None and not isinstance(item, (dict, list)):
-                keys.add((type_name, slugify(str(item).strip())))
+                keys.add((type_name, ref_id(str(item).strip(), None)))
     return keys
 
 
