@@ -16,9 +16,11 @@ from dataclasses import dataclass, field
 from functools import partial
 from pathlib import PurePosixPath
 from typing import Any
+from urllib.parse import quote
 
 from .annotations_ld import ANNOTATIONS_FILE, annotation_collection
 from .cache import CACHE_DIR
+from .charts import CARD_FILE, entity_card, entity_timeline
 from .config import Config
 from .entities import SiteChange
 from .feeds import SITE_ATOM, SITE_JSON, atom_feed, entity_feed_spec, json_feed, site_feed_spec
@@ -99,7 +101,8 @@ def dirty_groups(change: SiteChange, rerendered: set[str], old_briefs: Sequence[
     dirty: set[Group] = {("brief", slug) for slug in touched if slug in site.by_slug}
     dirty |= _entity_groups(entity_keys | change.removed_entities, site, config, index)
     if changed or change.removed_briefs:
-        dirty |= {("home",), ("archive",)}
+        # The entities index shows who was named most in the newest briefs' days.
+        dirty |= {("home",), ("archive",), ("entities",)}
         months = {site.by_slug[slug].date for slug in changed} | {b.date for b in old_briefs}
         dirty.update(("archive-month", f"{when.year:04d}-{when.month:02d}") for when in months)
     for slug in change.tags:
@@ -239,6 +242,12 @@ def group_extras(group: Group, inputs: PageInputs,
         return files
     if group[0] == "entity":
         key = (group[1], group[2])
-        spec = entity_feed_spec(site.entities[key], site.briefs_by_entity[key][:config.feed_entries], config)
-        return [(spec.path, atom_feed(spec, site, rendered, config, inputs.feed_entries))]
+        entity = site.entities[key]
+        spec = entity_feed_spec(entity, site.briefs_by_entity[key][:config.feed_entries], config)
+        # The card's link follows the site's rule: absolute with base_url, else relative to the card.
+        url = config.base_url + quote(entity.url) if config.base_url else "index.html"
+        card = entity_card(entity, config.entity_type(entity.type).singular,
+                           entity_timeline(site.briefs_by_entity[key]), url)
+        return [(spec.path, atom_feed(spec, site, rendered, config, inputs.feed_entries)),
+                (PurePosixPath(entity.url) / CARD_FILE, card)]
     return []

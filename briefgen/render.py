@@ -21,6 +21,7 @@ from urllib.parse import urlsplit
 import jinja2
 from markupsafe import Markup, escape
 
+from .charts import entity_timeline, ranked_chart, recently_named, timeline_chart
 from .config import Config, builtin_templates_dir
 from .errors import BriefgenError, BuildWarning
 from .images import variants
@@ -248,12 +249,18 @@ def plan_group(group: Group, site: Site, config: Config, rendered: Mapping[str, 
         key = (group[1], group[2])
         entity = site.entities[key]
         briefs = site.briefs_by_entity[key]
+        timeline = entity_timeline(briefs)
         for path, chunk, pager in paginate(briefs, config.page_size, entity.url):
-            add(path, "entity.html", tuple(b.slug for b in chunk), entity=entity,
+            # The charts are on the first page: it is redone when its timeline changes, whatever it lists.
+            first = pager.number == 1
+            members = (*(b.slug for b in chunk), *([("timeline", timeline.signature())] if first else ()))
+            add(path, "entity.html", members, entity=entity,
                 entity_type=config.entity_type(entity.type), mentions=MentionList(chunk, key, rendered),
-                co_mentions=site.co_mentions.get(key, ()), brief_count=len(briefs), pager=pager)
+                co_mentions=site.co_mentions.get(key, ()), brief_count=len(briefs), pager=pager,
+                timeline=timeline_chart(timeline) if first else None,
+                co_mention_chart=ranked_chart(site.co_mentions.get(key, ())) if first else None)
     elif kind == "entities":
-        add("entities/", "entities.html",
+        add("entities/", "entities.html", recent=recently_named(site.briefs, site.entities),
             groups=[(t, _entities_of_type(site, t.name)) for t in config.entity_types])
     elif kind == "archive":
         add("archive/", "archive.html", years=_archive_years(site))
