@@ -132,7 +132,8 @@ class RankedBar:
 
     @property
     def title(self) -> str:
-        return f"{self.entity.name}: named together in {briefs_text(self.count)}"
+        # Its visible text (the name, the count) first, as it reads: the name of a link starts with what it shows.
+        return f"{self.entity.name} {self.count} shared brief{'' if self.count == 1 else 's'}"
 
 
 @dataclass(frozen=True)
@@ -274,8 +275,8 @@ def timeline_chart(timeline: Timeline) -> TimelineChart:
         left, right = index * TIMELINE_WIDTH * 100 // count, (index + 1) * TIMELINE_WIDTH * 100 // count
         width = max(1, min((right - left) * 4 // 5, TIMELINE_MAX_BAR * 100))
         x = left + (right - left - width) // 2
-        # An empty period is a hairline on the baseline; a period with briefs at least one unit tall.
-        height = max(100, period.count * TIMELINE_PLOT * 100 // most) if period.count else 50
+        # A period with briefs is at least one unit tall; an empty one has no height (the baseline shows it).
+        height = max(100, period.count * TIMELINE_PLOT * 100 // most) if period.count else 0
         bars.append(Bar(period, _units(x), _units(bottom - height), _units(width), _units(height),
                         _units(x + width // 2), _units(bottom - height - 600), period.key in busiest))
     return TimelineChart(timeline, tuple(bars), TIMELINE_WIDTH, TIMELINE_HEIGHT, TIMELINE_TOP + TIMELINE_PLOT,
