@@ -34,9 +34,9 @@ RECENT_LIMIT = 10
 
 # The timeline's drawing, in viewBox units: count labels above the bars, the bars, the axis labels below.
 TIMELINE_WIDTH = 640
-TIMELINE_TOP = 22
-TIMELINE_PLOT = 100
-TIMELINE_HEIGHT = TIMELINE_TOP + TIMELINE_PLOT + 22
+TIMELINE_TOP = 26
+TIMELINE_PLOT = 140
+TIMELINE_HEIGHT = TIMELINE_TOP + TIMELINE_PLOT + 26
 TIMELINE_MAX_BAR = 48  # a bar is never wider than this, however few the periods
 # The co-mention bars: per row a name, then a bar and its count.
 RANKED_WIDTH = 400

@@ -14,6 +14,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from briefgen.charts import (
+    TIMELINE_PLOT,
     bin_dates,
     entity_card,
     ranked_chart,
@@ -103,14 +104,14 @@ def test_every_brief_is_in_one_period_and_periods_follow_each_other(dates: list[
             assert NUMBER.match(value), value
         assert float(bar.x) + float(bar.width) <= chart.width
     tallest = max(timeline.periods, key=lambda p: p.count)
-    assert max(float(bar.height) for bar in chart.bars) == 100 and tallest.count > 0
+    assert max(float(bar.height) for bar in chart.bars) == TIMELINE_PLOT and tallest.count > 0
 
 
 def test_bars_are_as_tall_as_their_counts() -> None:
     chart = timeline_chart(bin_dates(days("2023-01-01", "2023-01-02", "2023-01-03", "2023-01-04",
                                           "2023-02-01", "2023-04-01", "2023-04-02")))
     heights = [bar.height for bar in chart.bars]
-    assert heights == ["100", "25", "0", "50"]
+    assert heights == ["140", "35", "0", "70"]  # TIMELINE_PLOT is 140 units
     assert [bar.busiest for bar in chart.bars] == [True, True, False, True]
     assert chart.summary == ("Briefs per month from January 2023 to April 2023, 7 in all; "
                              "most in January 2023 (4), April 2023 (2), February 2023 (1)")
