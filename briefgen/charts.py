@@ -14,10 +14,12 @@ from __future__ import annotations
 
 import hashlib
 import json
+from array import array
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import lru_cache
 
 from .model import Brief, Entity
 from .xmltext import MONTHS
@@ -74,14 +76,11 @@ class Timeline:
     unit: str  # "week", "month" or "year"
     periods: tuple[Period, ...]
     busiest: tuple[Period, ...]  # at most BUSIEST, most briefs first (ties: the earlier first)
+    signature: str = ""  # a digest of the dates it was made from: equal digests, equal timelines
 
     @property
     def total(self) -> int:
         return sum(period.count for period in self.periods)
-
-    def signature(self) -> str:
-        """A short digest of everything the chart shows: equal digests, equal charts."""
-        return hashlib.blake2b(repr((self.unit, self.periods)).encode("utf-8"), digest_size=12).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -218,16 +217,26 @@ def _next_start(start: date, unit: str) -> date:
     return date(start.year + 1, 1, 1)
 
 
-def _period(start: date, unit: str, count: int, first_day: date | None) -> Period:
+@lru_cache(maxsize=1 << 14)  # the same months recur on every entity's timeline
+def _period_text(start: date, unit: str) -> tuple[str, str, str]:
+    """A period's key, label and short label."""
     month = MONTHS[start.month - 1]
     if unit == "week":
-        key, label, short = start.isoformat(), f"Week of {start.day} {month} {start.year}", \
-            f"{start.day} {month[:3]} {start.year}"
-    elif unit == "month":
-        key, label, short = f"{start.year:04d}-{start.month:02d}", f"{month} {start.year}", f"{month[:3]} {start.year}"
-    else:
-        key = label = short = f"{start.year:04d}"
-    return Period(key, label, short, count, _archive_month(first_day) if first_day is not None else None)
+        return start.isoformat(), f"Week of {start.day} {month} {start.year}", f"{start.day} {month[:3]} {start.year}"
+    if unit == "month":
+        return f"{start.year:04d}-{start.month:02d}", f"{month} {start.year}", f"{month[:3]} {start.year}"
+    return (f"{start.year:04d}",) * 3
+
+
+@lru_cache(maxsize=1 << 14)
+def _empty_period(start: date, unit: str) -> Period:
+    return Period(*_period_text(start, unit), 0, None)
+
+
+def _period(start: date, unit: str, count: int, first_day: date | None) -> Period:
+    if not count or first_day is None:
+        return _empty_period(start, unit)
+    return Period(*_period_text(start, unit), count, _archive_month(first_day))
 
 
 def bin_dates(dates: Iterable[date]) -> Timeline:
@@ -255,7 +264,8 @@ def bin_dates(dates: Iterable[date]) -> Timeline:
         start = _next_start(start, unit)
     ranked = sorted((index for index, period in enumerate(periods) if period.count),
                     key=lambda index: (-periods[index].count, index))
-    return Timeline(unit, tuple(periods), tuple(periods[index] for index in ranked[:BUSIEST]))
+    digest = hashlib.blake2b(array("q", [day.toordinal() for day in days]).tobytes(), digest_size=12).hexdigest()
+    return Timeline(unit, tuple(periods), tuple(periods[index] for index in ranked[:BUSIEST]), digest)
 
 
 def entity_timeline(briefs: Sequence[Brief]) -> Timeline:
@@ -272,15 +282,30 @@ def timeline_chart(timeline: Timeline) -> TimelineChart:
     bottom = (TIMELINE_TOP + TIMELINE_PLOT) * 100
     bars = []
     for index, period in enumerate(periods):
-        left, right = index * TIMELINE_WIDTH * 100 // count, (index + 1) * TIMELINE_WIDTH * 100 // count
-        width = max(1, min((right - left) * 4 // 5, TIMELINE_MAX_BAR * 100))
-        x = left + (right - left - width) // 2
-        # A period with briefs is at least one unit tall; an empty one has no height (the baseline shows it).
-        height = max(100, period.count * TIMELINE_PLOT * 100 // most) if period.count else 0
-        bars.append(Bar(period, _units(x), _units(bottom - height), _units(width), _units(height),
-                        _units(x + width // 2), _units(bottom - height - 600), period.key in busiest))
+        x, width, middle = _slot(index, count)
+        if period.count:
+            height = max(100, period.count * TIMELINE_PLOT * 100 // most)  # at least one unit tall
+            bars.append(Bar(period, x, _units(bottom - height), width, _units(height), middle,
+                            _units(bottom - height - 600), period.key in busiest))
+        else:  # no height: the baseline shows it
+            bars.append(_empty_bar(period, x, width, middle))
     return TimelineChart(timeline, tuple(bars), TIMELINE_WIDTH, TIMELINE_HEIGHT, TIMELINE_TOP + TIMELINE_PLOT,
                          _timeline_summary(timeline))
+
+
+@lru_cache(maxsize=1 << 14)  # every timeline of as many periods places them alike
+def _slot(index: int, count: int) -> tuple[str, str, str]:
+    """Where the bar of period `index` of `count` goes: x, width and middle, in a bar's share of the width."""
+    left, right = index * TIMELINE_WIDTH * 100 // count, (index + 1) * TIMELINE_WIDTH * 100 // count
+    width = max(1, min((right - left) * 4 // 5, TIMELINE_MAX_BAR * 100))
+    x = left + (right - left - width) // 2
+    return _units(x), _units(width), _units(x + width // 2)
+
+
+@lru_cache(maxsize=1 << 14)
+def _empty_bar(period: Period, x: str, width: str, middle: str) -> Bar:
+    bottom = _units((TIMELINE_TOP + TIMELINE_PLOT) * 100)
+    return Bar(period, x, bottom, width, "0", middle, bottom, False)
 
 
 def _timeline_summary(timeline: Timeline) -> str:

@@ -246,19 +246,7 @@ def plan_group(group: Group, site: Site, config: Config, rendered: Mapping[str, 
             add(path, "entity_type.html", tuple(e.key for e, _ in chunk), entity_type=entity_type,
                 entities=chunk, pager=pager)
     elif kind == "entity":
-        key = (group[1], group[2])
-        entity = site.entities[key]
-        briefs = site.briefs_by_entity[key]
-        timeline = entity_timeline(briefs)
-        for path, chunk, pager in paginate(briefs, config.page_size, entity.url):
-            # The charts are on the first page: it is redone when its timeline changes, whatever it lists.
-            first = pager.number == 1
-            members = (*(b.slug for b in chunk), *([("timeline", timeline.signature())] if first else ()))
-            add(path, "entity.html", members, entity=entity,
-                entity_type=config.entity_type(entity.type), mentions=MentionList(chunk, key, rendered),
-                co_mentions=site.co_mentions.get(key, ()), brief_count=len(briefs), pager=pager,
-                timeline=timeline_chart(timeline) if first else None,
-                co_mention_chart=ranked_chart(site.co_mentions.get(key, ())) if first else None)
+        pages += _entity_pages((group[1], group[2]), site, config, rendered)
     elif kind == "entities":
         add("entities/", "entities.html", recent=recently_named(site.briefs, site.entities),
             groups=[(t, _entities_of_type(site, t.name)) for t in config.entity_types])
@@ -280,6 +268,27 @@ def plan_group(group: Group, site: Site, config: Config, rendered: Mapping[str, 
         pages.append(Page(PurePosixPath("404.html"), "404.html", {}))
     else:
         raise ValueError(f"unknown page group {group!r}")
+    return pages
+
+
+def _entity_pages(key: tuple[str, str], site: Site, config: Config,
+                  rendered: Mapping[str, RenderedBrief]) -> list[Page]:
+    """An entity's pages: its briefs, a page at a time; the charts on the first."""
+    entity = site.entities[key]
+    briefs = site.briefs_by_entity[key]
+    timeline = entity_timeline(briefs)
+    pages = []
+    for path, chunk, pager in paginate(briefs, config.page_size, entity.url):
+        # The first page is redone when its timeline changes, whatever briefs it lists.
+        first = pager.number == 1
+        members = (*(b.slug for b in chunk), *([("timeline", timeline.signature)] if first else ()))
+        pages.append(Page(PurePosixPath(path) / "index.html", "entity.html", {
+            "entity": entity, "entity_type": config.entity_type(entity.type),
+            "mentions": MentionList(chunk, key, rendered), "co_mentions": site.co_mentions.get(key, ()),
+            "brief_count": len(briefs), "pager": pager,
+            "timeline": timeline_chart(timeline) if first else None,
+            "co_mention_chart": ranked_chart(site.co_mentions.get(key, ())) if first else None,
+        }, members))
     return pages
 
 
