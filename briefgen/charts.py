@@ -6,8 +6,8 @@ co-mention bars, the most-named entities of the last days with a sparkline
 each, and the entity card (`card.json`). Coordinates are computed here, as
 text in a fixed format (whole units, or two decimals), so the same briefs
 draw the same bytes; the markup is the theme's (`templates/_charts.html`).
-Pure functions over model values: must not do I/O, render templates or
-build HTML.
+Pure functions over model values (a few memoised: the same months recur on
+every timeline): must not do I/O, render templates or build HTML.
 """
 
 from __future__ import annotations
