@@ -201,20 +201,22 @@ def timeline_unit(first: date, last: date) -> str:
     return "month"
 
 
-def _period_start(day: date, unit: str) -> date:
+# Periods are numbered so that consecutive periods have consecutive numbers: weeks from the Monday
+# 1 January of year 1 (ordinal 1), months from January of year 0, years as themselves.
+def _period_number(day: date, unit: str) -> int:
     if unit == "week":
-        return day - timedelta(days=day.weekday())
+        return (day.toordinal() - 1) // 7
     if unit == "month":
-        return day.replace(day=1)
-    return day.replace(month=1, day=1)
+        return day.year * 12 + day.month - 1
+    return day.year
 
 
-def _next_start(start: date, unit: str) -> date:
+def _period_start(number: int, unit: str) -> date:
     if unit == "week":
-        return start + timedelta(days=7)
+        return date.fromordinal(number * 7 + 1)
     if unit == "month":
-        return date(start.year + start.month // 12, start.month % 12 + 1, 1)
-    return date(start.year + 1, 1, 1)
+        return date(number // 12, number % 12 + 1, 1)
+    return date(number, 1, 1)
 
 
 @lru_cache(maxsize=1 << 14)  # the same months recur on every entity's timeline
@@ -251,17 +253,11 @@ def bin_dates(dates: Iterable[date]) -> Timeline:
     if not days:
         return Timeline("month", (), ())
     unit = timeline_unit(days[0], days[-1])
-    counts: Counter[date] = Counter()
-    first_days: dict[date, date] = {}
-    for day in days:
-        start = _period_start(day, unit)
-        counts[start] += 1
-        first_days.setdefault(start, day)
-    periods = []
-    start, end = _period_start(days[0], unit), _period_start(days[-1], unit)
-    while start <= end:
-        periods.append(_period(start, unit, counts[start], first_days.get(start)))
-        start = _next_start(start, unit)
+    numbers = [_period_number(day, unit) for day in days]
+    counts = Counter(numbers)
+    first_days = {number: day for number, day in zip(reversed(numbers), reversed(days), strict=True)}
+    periods = [_period(_period_start(number, unit), unit, counts.get(number, 0), first_days.get(number))
+               for number in range(numbers[0], numbers[-1] + 1)]
     ranked = sorted((index for index, period in enumerate(periods) if period.count),
                     key=lambda index: (-periods[index].count, index))
     digest = hashlib.blake2b(array("q", [day.toordinal() for day in days]).tobytes(), digest_size=12).hexdigest()

@@ -309,3 +309,24 @@ def test_charts_are_byte_identical_between_builds(tmp_path: Path) -> None:
     first, second = snapshot(tmp_path / "a", skip=NONDETERMINISTIC), snapshot(tmp_path / "b", skip=NONDETERMINISTIC)
     assert first == second
     assert any(name.endswith("card.json") for name in first)
+
+
+def test_a_date_edit_rewrites_its_entities_charts_and_cards_only(tmp_path: Path) -> None:
+    from briefgen.build import Builder
+
+    files = {}
+    for index, (when, people) in enumerate([("2024-03-01", "Ada Lovelace, Charles Babbage"), ("2024-03-02", "Ada Lovelace"),
+                                            ("2024-03-03", "Ada Lovelace"), ("2024-03-04", "Mary Somerville")]):
+        files[f"content/b{index}.md"] = f"{people} met.\n"
+        files[f"content/b{index}.yaml"] = f"title: B{index}\ndate: {when}\nentities: {{people: [{people}]}}\n"
+    site = write_site(tmp_path / "site", {**files, "briefgen.yaml": "page_size: 2\n"})
+    builder = Builder(site, use_cache=False, search=False)
+    builder.build()
+    path = site / "content/b0.yaml"
+    path.write_text(path.read_text().replace("2024-03-01", "2023-01-01"))
+    changed = set(builder.build().changed or ())
+    assert {"people/ada-lovelace/index.html", "people/ada-lovelace/card.json", "people/charles-babbage/index.html",
+            "people/charles-babbage/card.json", "entities/index.html", "briefs/b0/index.html"} <= changed
+    assert not any(name.startswith("people/mary-somerville/") for name in changed)
+    bars = parse_html(site / "site/people/ada-lovelace/index.html").select("[data-month]")
+    assert bars[0]["data-month"] == "2023-01" and bars[-1]["data-month"] == "2024-03"
