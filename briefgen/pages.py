@@ -16,9 +16,11 @@ from dataclasses import dataclass, field
 from functools import partial
 from pathlib import PurePosixPath
 from typing import Any
+from urllib.parse import quote
 
 from .annotations_ld import ANNOTATIONS_FILE, annotation_collection
 from .cache import CACHE_DIR
+from .charts import CARD_FILE, entity_card, entity_timeline
 from .config import Config
 from .entities import SiteChange
 from .feeds import ENTITY_FEED_NAME, SITE_ATOM, SITE_JSON, atom_feed, entity_feed_spec, json_feed, site_feed_spec
@@ -99,7 +101,8 @@ def dirty_groups(change: SiteChange, rerendered: set[str], old_briefs: Sequence[
     dirty: set[Group] = {("brief", slug) for slug in touched if slug in site.by_slug}
     dirty |= _entity_groups(entity_keys | change.removed_entities, site, config, index)
     if changed or change.removed_briefs:
-        dirty |= {("home",), ("archive",)}
+        # The entities index shows who was named most in the newest briefs' days.
+        dirty |= {("home",), ("archive",), ("entities",)}
         months = {site.by_slug[slug].date for slug in changed} | {b.date for b in old_briefs}
         dirty.update(("archive-month", f"{when.year:04d}-{when.month:02d}") for when in months)
     for slug in change.tags:
@@ -267,6 +270,11 @@ def group_extras(group: Group, inputs: PageInputs,
         # A feed reader cannot follow a page's redirect: the old address keeps a copy of the feed (same id,
         # and its `self` link names the new address), so subscribers go on getting the entity's briefs.
         files = [(spec.path, feed)] + [(PurePosixPath(*old, ENTITY_FEED_NAME), feed) for old in entity.redirect_from]
+        # The card's link follows the site's rule: absolute with base_url, else relative to the card.
+        url = config.base_url + quote(entity.url) if config.base_url else "index.html"
+        card = entity_card(entity, config.entity_type(entity.type).singular,
+                           entity_timeline(site.briefs_by_entity[key]), url)
+        files.append((PurePosixPath(entity.url) / CARD_FILE, card))
         if entity.image is not None:
             files += photo_files(entity.image, PurePosixPath(entity.url), config.site_dir / CACHE_DIR / "images")
         return files

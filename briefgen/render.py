@@ -21,6 +21,7 @@ from urllib.parse import urlsplit
 import jinja2
 from markupsafe import Markup, escape
 
+from .charts import entity_timeline, ranked_chart, recently_named, timeline_chart
 from .config import Config, builtin_templates_dir
 from .errors import BriefgenError, BuildWarning
 from .images import body_photo_stem, variants
@@ -239,20 +240,9 @@ def plan_group(group: Group, site: Site, config: Config, rendered: Mapping[str, 
             add(path, "entity_type.html", tuple(e.key for e, _ in chunk), entity_type=entity_type,
                 entities=chunk, pager=pager)
     elif kind == "entity":
-        key = (group[1], group[2])
-        entity = site.entities[key]
-        briefs = site.briefs_by_entity[key]
-        for path, chunk, pager in paginate(briefs, config.page_size, entity.url):
-            add(path, "entity.html", tuple(b.slug for b in chunk), entity=entity,
-                entity_photo=variants(entity.image) if entity.image else None,
-                entity_type=config.entity_type(entity.type), mentions=MentionList(chunk, key, rendered),
-                co_mentions=site.co_mentions.get(key, ()), brief_count=len(briefs), pager=pager)
-        for old_type, old_id in entity.redirect_from:  # where it was before a merge or rename
-            add(f"{old_type}/{old_id}/", "redirect.html", title=entity.name, what="page", language=None,
-                target=f"../../{entity.url}index.html",
-                target_url=f"{config.base_url}{entity.url}" if config.base_url else None)
+        _plan_entity((group[1], group[2]), site, config, rendered, add)
     elif kind == "entities":
-        add("entities/", "entities.html",
+        add("entities/", "entities.html", recent=recently_named(site.briefs, site.entities),
             groups=[(t, _entities_of_type(site, t.name)) for t in config.entity_types])
     elif kind == "archive":
         add("archive/", "archive.html", years=_archive_years(site))
@@ -293,6 +283,29 @@ def _plan_brief(brief: Brief, site: Site, config: Config, rendered: Mapping[str,
         add(f"briefs/{alias}/", "redirect.html", title=brief.title, what="brief", language=brief.language,
             target=f"../{brief.slug}/index.html",
             target_url=f"{config.base_url}{brief.url}" if config.base_url else None)
+
+
+def _plan_entity(key: tuple[str, str], site: Site, config: Config, rendered: Mapping[str, RenderedBrief],
+                 add: Callable[..., None]) -> None:
+    """An entity's pages (its briefs a page at a time, the charts on the first), and its redirects."""
+    entity = site.entities[key]
+    briefs = site.briefs_by_entity[key]
+    timeline = entity_timeline(briefs)
+    co_mentions = site.co_mentions.get(key, ())
+    photo = variants(entity.image) if entity.image else None
+    for path, chunk, pager in paginate(briefs, config.page_size, entity.url):
+        first = pager.number == 1
+        # The first page is redone when its timeline changes, whatever briefs it lists.
+        members = (*(b.slug for b in chunk), *([("timeline", timeline.signature)] if first else ()))
+        add(path, "entity.html", members, entity=entity, entity_photo=photo,
+            entity_type=config.entity_type(entity.type), mentions=MentionList(chunk, key, rendered),
+            co_mentions=co_mentions, brief_count=len(briefs), pager=pager,
+            timeline=timeline_chart(timeline) if first else None,
+            co_mention_chart=ranked_chart(co_mentions) if first else None)
+    for old_type, old_id in entity.redirect_from:  # where it was before a merge or rename
+        add(f"{old_type}/{old_id}/", "redirect.html", title=entity.name, what="page", language=None,
+            target=f"../../{entity.url}index.html",
+            target_url=f"{config.base_url}{entity.url}" if config.base_url else None)
 
 
 def _archive_years(site: Site) -> list[tuple[int, list[tuple[date, int]]]]:

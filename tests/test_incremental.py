@@ -82,7 +82,11 @@ edit = st.one_of(
     st.tuples(st.just("delete"), slugs),
     st.tuples(st.just("rename"), slugs, slugs),
     st.tuples(st.just("title"), slugs, st.sampled_from(["Edited", "Another title"])),
-    st.tuples(st.just("date"), slugs, st.integers(1, 28)),
+    # A day of March 2024, or a date that spreads the entities' timelines over months, years or decades.
+    st.tuples(st.just("date"), slugs, st.one_of(st.integers(1, 28),
+                                                st.sampled_from(["2024-02-29", "2023-12-31", "2023-06-30", "1998-05-04"]))),
+    # A person is named in a brief, or no longer.
+    st.tuples(st.just("mention"), slugs, st.sampled_from(PEOPLE)),
     st.tuples(st.just("touch"), slugs),
     # Updated, corrected, or in another language (a right-to-left one among them), or none of these again.
     st.tuples(st.just("revise"), slugs, st.sampled_from([None, 28]), st.booleans(),
@@ -141,8 +145,10 @@ def apply_edit(site: Path, step: tuple) -> bool:
             if kind == "title":
                 lines[0] = f"title: {step[2]!r}"
             elif kind == "date":
-                lines[1] = f"date: 2024-03-{step[2]:02d}"
+                lines[1] = f"date: 2024-03-{step[2]:02d}" if isinstance(step[2], int) else f"date: {step[2]}"
             path.write_text("\n".join(lines) + "\n")
+    elif kind == "mention":
+        toggle_mention(content / f"{step[1]}.yaml", step[2])
     elif kind == "revise":
         path = content / f"{step[1]}.yaml"
         if path.exists():
@@ -222,6 +228,25 @@ def apply_edit(site: Path, step: tuple) -> bool:
     return False
 
 
+def toggle_mention(path: Path, name: str) -> None:
+    """Name `name` among the brief's people, or take it out (the sidecar as `sidecar()` writes it)."""
+    if not path.exists():
+        return
+    lines = path.read_text().splitlines()
+    at = next((i for i, line in enumerate(lines) if line.startswith("  people: [")), None)
+    people = lines[at][len("  people: ["):-1].split(", ") if at is not None else []
+    people = [p for p in people if p != name] if name in people else [*people, name]
+    if at is not None:
+        del lines[at]
+    if "entities:" not in lines:
+        lines.insert(2, "entities:")
+    if people:
+        lines.insert(lines.index("entities:") + 1, f"  people: [{', '.join(people)}]")
+    elif not any(line.startswith("  places: [") for line in lines):
+        lines.remove("entities:")
+    path.write_text("\n".join(lines) + "\n")
+
+
 def output_of_clean_build(site: Path, tmp: Path) -> dict[str, bytes]:
     out = tmp / "clean"
     shutil.rmtree(out, ignore_errors=True)
@@ -263,8 +288,9 @@ def check_edits(tmp: Path, initial, steps, *, from_saved_state: bool) -> None:  
 def _check_edits(tmp: Path, initial, steps, *, from_saved_state: bool) -> None:  # type: ignore[no-untyped-def]
     site = tmp / "site-folder"
     (site / "content").mkdir(parents=True)
-    # A base URL makes the build write sitemaps and absolute feed links: they must stay exact too.
-    (site / "briefgen.yaml").write_text("base_url: https://example.org/news/\n")
+    # A base URL makes the build write sitemaps and absolute feed links: they must stay exact too. Two
+    # briefs a page make entities' lists long: a page with the charts is redone when only they change.
+    (site / "briefgen.yaml").write_text("base_url: https://example.org/news/\npage_size: 2\n")
     for slug, content in initial:
         write_brief(site, slug, content)
     out = tmp / "out"
@@ -406,6 +432,29 @@ STATIC_SEQUENCES = [
 def test_static_changes_match_a_clean_build(tmp_path: Path, steps: list[tuple], from_saved_state: bool) -> None:
     initial = [("brief-0", {"title": "First", "day": 1, "people": ["Ada Lovelace"], "places": [], "tags": ["x"],
                             "words": [], "annotate": False, "draft": False})]
+    check_edits(tmp_path, initial, steps, from_saved_state=from_saved_state)
+
+
+def ada_brief(day: int) -> dict:
+    return {"title": f"Day {day}", "day": day, "people": ["Ada Lovelace"], "places": [], "tags": [], "words": [],
+            "annotate": False, "draft": False}
+
+
+CHART_SEQUENCES = [
+    # The oldest of Ada's four briefs (two a page) moves back: her first page lists the same briefs,
+    # but its timeline goes from weeks to months, to years, and back.
+    [("date", "brief-0", "2023-06-30"), ("date", "brief-0", "1998-05-04"), ("date", "brief-0", 1)],
+    # Within March: a bar moves from one week to another.
+    [("date", "brief-0", 18)],
+    # Her oldest brief names Charles Babbage too, then no longer names her.
+    [("mention", "brief-0", "Charles Babbage"), ("mention", "brief-0", "Ada Lovelace")],
+]
+
+
+@pytest.mark.parametrize("steps", CHART_SEQUENCES)
+@pytest.mark.parametrize("from_saved_state", [False, True])
+def test_chart_changes_match_a_clean_build(tmp_path: Path, steps: list[tuple], from_saved_state: bool) -> None:
+    initial = [(f"brief-{i}", ada_brief(day)) for i, day in enumerate((1, 2, 3, 4))]
     check_edits(tmp_path, initial, steps, from_saved_state=from_saved_state)
 
 
