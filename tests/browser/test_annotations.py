@@ -1,4 +1,7 @@
-"""A real browser shows an annotation's note on hover and on keyboard focus."""
+"""On a narrow screen, where notes follow the text, a real browser shows a note on hover and keyboard focus.
+
+(On a wide screen the notes sit beside the text instead: tests/browser/test_reading.py.)
+"""
 
 from __future__ import annotations
 
@@ -14,10 +17,11 @@ pytestmark = pytest.mark.skipif(CHROMIUM is None,
 
 @pytest.fixture(scope="module")
 def brief_page(live_browser, example_out: Path):
-    page = live_browser.new_page()
+    context = live_browser.new_context(viewport={"width": 390, "height": 800})
+    page = context.new_page()
     page.goto((example_out / "briefs/putin-washington-invite/index.html").as_uri())
     yield page
-    page.close()
+    context.close()
 
 
 def test_note_shows_on_hover(brief_page) -> None:
