@@ -7,6 +7,7 @@ served over HTTP, as a static host would: the cards read each entity's card.json
 
 from __future__ import annotations
 
+import itertools
 import json
 import shutil
 from collections.abc import Iterator
@@ -98,7 +99,7 @@ def test_wide_screen_notes_sit_beside_their_passages_without_overlap(live_browse
         assert note["left"] >= note["bodyRight"] + 16, "a note is in the margin, right of the text"
         assert note["right"] <= 1280
         assert note["top"] >= note["mark"] - 1, "a note never starts above its passage"
-    for above, below in zip(notes, notes[1:], strict=False):
+    for above, below in itertools.pairwise(notes):
         assert below["top"] >= above["bottom"], f"{below['id']} overlaps {above['id']}"
     first, second, third, fourth, fifth = notes
     assert abs(first["top"] - first["mark"]) <= 1
@@ -137,6 +138,18 @@ def test_the_page_does_not_shift_while_it_loads(live_browser, served: str, width
     page.wait_for_load_state("load")
     page.wait_for_timeout(300)
     assert page.evaluate("window.__shifts") == []
+    context.close()
+
+
+def test_printed_notes_follow_the_text_numbered_and_no_card_prints(live_browser, served: str) -> None:
+    context, page = open_at(live_browser, served + BRIEF, 1280)
+    page.hover("a.mention[data-entity='people/ada-lovelace']")
+    page.locator("#entity-card").wait_for(state="visible")
+    page.emulate_media(media="print")
+    notes = page.evaluate(GEOMETRY)
+    assert all(note["visible"] and note["top"] > note["bodyBottom"] for note in notes)
+    assert page.evaluate("getComputedStyle(document.querySelector('.notes__list')).listStyleType") == "decimal"
+    assert page.locator("#entity-card").is_hidden() and page.locator(".site-search").is_hidden()
     context.close()
 
 

@@ -71,7 +71,7 @@
       tip.id = "annotation-tip";
       tip.setAttribute("role", "tooltip");
       tip.hidden = true;
-      document.body.appendChild(tip);
+      (document.getElementById("main") || document.body).appendChild(tip);
     }
     var kind = note.querySelector(".note__kind");
     var body = note.querySelector(".note__body");
@@ -205,7 +205,7 @@
         card.id = "entity-card";
         card.className = "entity-card";
         card.setAttribute("role", "tooltip");
-        document.body.appendChild(card);
+        (document.getElementById("main") || document.body).appendChild(card);
       }
       fillCard(data);
       card.hidden = false;
