@@ -59,6 +59,7 @@ from .scan import find_content
 from .schedule import scheduled_note
 from .search import search_skipped
 from .sitemap import NO_BASE_URL_NOTE
+from .store import StoreMissing
 from .write import (
     OutputWriter,
     Written,
@@ -199,7 +200,13 @@ class Builder:
         memory.state.until = config.publish_until
         self.memory = None  # until this build succeeds
         try:
-            report, memory = self._build(memory, config, progress, changed)
+            try:
+                report, memory = self._build(memory, config, progress, changed)
+            except StoreMissing:
+                # Another command saved over rows this memory refers to: build afresh, as with no cache.
+                memory = BuildMemory(key=key, state=SiteState(None, include_drafts=config.drafts))
+                memory.state.until = config.publish_until
+                report, memory = self._build(memory, config, progress, None)
         except BriefgenError:
             # A user error undid its change to the memory: the next build goes on from it.
             self.memory = memory if memory.built_before else None

@@ -3,7 +3,7 @@
 Owns telling which input files changed (size and modification time first,
 a content hash to confirm), fingerprints of whole folders (templates,
 static), and saving and loading a builder's state under `.briefgen-cache/` in
-the site folder, keyed by everything that would make it wrong to reuse: the
+the site folder (the build store, `store.py`), keyed by everything that would make it wrong to reuse: the
 briefgen and Python versions, the configuration and the output folder.
 Must not decide what a page looks like.
 """
@@ -11,25 +11,20 @@ Must not decide what a page looks like.
 from __future__ import annotations
 
 import hashlib
-import os
-import pickle
 import sys
-import tempfile
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
 
-from . import __version__
+from . import __version__, store
 from .config import Config, builtin_templates_dir
 from .errors import cannot_read
 
 CACHE_DIR = ".briefgen-cache"
-STATE_FILE = "state.pickle"
-# What a rebuild must look at to tell that nothing changed: small, so that is quick to know.
-MANIFEST_FILE = "manifest.pickle"
+# What versions before the build store (store.py) kept: removed when the cache is prepared or cleared.
+LEGACY_FILES = ("state.pickle", "manifest.pickle")
 
 
 # File systems keep modification times in ticks of a few milliseconds: a file
@@ -122,80 +117,26 @@ def code_fingerprint() -> str:
     return digest.hexdigest()
 
 
-@dataclass(frozen=True)
-class Packed:
-    """A value kept pickled inside the saved state, unpickled only when something needs it.
-
-    A rebuild after one edit needs a few briefs' rendered bodies, not ten
-    thousand: loading them as bytes and unpacking on use spares the time and
-    memory of making millions of objects that are never looked at.
-    """
-
-    data: bytes
-
-    def unpack(self) -> Any:
-        return pickle.loads(self.data)
-
-
-class _PackingPickler(pickle.Pickler):
-    """Pickles objects of the `packed` types each on its own, as a `Packed` of their bytes."""
-
-    def __init__(self, file: Any, packed: tuple[type, ...]) -> None:
-        super().__init__(file, protocol=pickle.HIGHEST_PROTOCOL)
-        self.packed = packed
-
-    def reducer_override(self, obj: Any) -> Any:
-        if type(obj) in self.packed:
-            return Packed, (pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL),)
-        return NotImplemented
-
-
-def load_state(site_dir: Path, key: str, name: str = STATE_FILE) -> Any | None:
-    """The saved state for `key`, or None (no cache, another key, or an unreadable file)."""
-    path = site_dir / CACHE_DIR / name
-    try:
-        with path.open("rb") as handle:
-            saved_key, state = pickle.load(handle)
-    except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError, ValueError, TypeError):
-        return None
-    return state if saved_key == key else None
-
-
-def save_state(site_dir: Path, key: str, state: Any, name: str = STATE_FILE, *,
-               packed: tuple[type, ...] = ()) -> bool:
-    """Save the state atomically; False when the cache cannot be written (the next build is slower).
-
-    Objects of the `packed` types come back as `Packed` (see there).
-    """
-    folder = site_dir / CACHE_DIR
-    try:
-        prepare_cache_folder(site_dir)
-        handle, temporary = tempfile.mkstemp(dir=folder, prefix=".state-")
-        with os.fdopen(handle, "wb") as out:
-            _PackingPickler(out, packed).dump((key, state))
-        os.replace(temporary, folder / name)
-    except OSError:
-        return False
-    return True
-
-
 def prepare_cache_folder(site_dir: Path) -> Path:
-    """`.briefgen-cache/`, made if need be with a `.gitignore` that keeps it out of git; what a killed
-    build left there half saved is removed (call it with the build's lock held). Raises OSError."""
+    """`.briefgen-cache/`, made if need be with a `.gitignore` that keeps it out of git; the files of
+    older versions are removed (call it with the build's lock held). Raises OSError."""
     folder = site_dir / CACHE_DIR
     folder.mkdir(exist_ok=True)
     gitignore = folder / ".gitignore"
     if not gitignore.exists():
         gitignore.write_text("# briefgen's build cache: safe to delete\n*\n")
-    for leftover in folder.glob(".state-*"):
+    for leftover in [*folder.glob(".state-*"), *(folder / name for name in LEGACY_FILES)]:
         leftover.unlink(missing_ok=True)
     return folder
 
 
 def clear_state(site_dir: Path) -> None:
-    for name in (STATE_FILE, MANIFEST_FILE):
+    """Forget every build: the store, and the pickled state older versions kept."""
+    folder = site_dir / CACHE_DIR
+    store.clear(folder)
+    for name in LEGACY_FILES:
         try:
-            (site_dir / CACHE_DIR / name).unlink()
+            (folder / name).unlink()
         except OSError:
             pass
 

@@ -18,13 +18,14 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from .cache import FileStamp, Packed
+from .cache import FileStamp
 from .config import Config
 from .entities import SiteState
 from .errors import BuildWarning
 from .model import Brief, Entity, EntityRef, Group
 from .rendered import BriefOutcome, RenderedBrief
 from .schedule import Span, news_span, publication_span
+from .store import Stored
 
 # A brief's rendering, with the brief and entities it was rendered from.
 Outcomes = dict[str, tuple[Brief, tuple[Entity, ...], BriefOutcome]]
@@ -168,7 +169,7 @@ class RenderedView(Mapping[str, RenderedBrief]):
 
     def __getitem__(self, slug: str) -> RenderedBrief:
         brief, entities, outcome = self._outcomes[slug]
-        if isinstance(outcome.rendered, Packed):  # as loaded from the cache: unpacked once, on first use
+        if isinstance(outcome.rendered, Stored):  # as loaded from the cache: unpacked once, on first use
             outcome = unpacked(outcome)
             self._outcomes[slug] = (brief, entities, outcome)
         return outcome.rendered
@@ -181,8 +182,8 @@ class RenderedView(Mapping[str, RenderedBrief]):
 
 
 def unpacked(outcome: BriefOutcome) -> BriefOutcome:
-    """The outcome with its rendered brief unpickled, if the saved state kept it packed."""
-    if isinstance(outcome.rendered, Packed):
+    """The outcome with its rendered brief read from the store, if the saved memory kept it there."""
+    if isinstance(outcome.rendered, Stored):
         return replace(outcome, rendered=outcome.rendered.unpack())
     return outcome
 

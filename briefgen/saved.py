@@ -1,6 +1,6 @@
 """The build's memory on disk: what a command may reuse of the last one, and whether it still holds.
 
-Owns reading and saving the memory (`.briefgen-cache/`), checking it against
+Owns reading and saving the memory (`.briefgen-cache/`, through `store.py`), checking it against
 the sources and the output folder it describes, and taking over the memory
 and files of another output folder of the same site (the dev server's start).
 The rule it keeps: a saved memory is used only when the output folder still
@@ -11,17 +11,12 @@ a page looks like.
 
 from __future__ import annotations
 
+import sqlite3
 from dataclasses import replace
 from pathlib import Path
 
-from .cache import (
-    MANIFEST_FILE,
-    load_state,
-    save_state,
-    static_fingerprint,
-    templates_fingerprint,
-    unchanged,
-)
+from . import store
+from .cache import CACHE_DIR, prepare_cache_folder, static_fingerprint, templates_fingerprint, unchanged
 from .config import Config
 from .errors import BriefgenError, ErrorCollector
 from .lock import build_locks, output_lock_path
@@ -34,7 +29,7 @@ from .write import link_outputs
 
 def unchanged_since_manifest(site_dir: Path, out: Path, config: Config, key: str) -> BuildReport | None:
     """The last build's report when no source changed since it (known without loading its memory)."""
-    manifest = load_state(site_dir, key, MANIFEST_FILE)
+    manifest = store.load(site_dir / CACHE_DIR, store.MANIFEST, key)
     if not isinstance(manifest, Manifest):
         return None
     errors = ErrorCollector()
@@ -64,7 +59,7 @@ def unchanged_since_manifest(site_dir: Path, out: Path, config: Config, key: str
 
 def saved_memory(site_dir: Path, out: Path, key: str) -> BuildMemory | None:
     """The memory the last command saved, if every file it wrote is still in the output folder."""
-    memory = load_state(site_dir, key)
+    memory = store.load(site_dir / CACHE_DIR, store.MEMORY, key)
     if not isinstance(memory, BuildMemory) or memory.site_fingerprint != read_fingerprint(out) \
             or not outputs_present(out, memory.output_paths()):
         # No cache; or the output folder is not the site the memory describes (another build, one
@@ -79,8 +74,12 @@ def save_memory(site_dir: Path, memory: BuildMemory, report: BuildReport) -> boo
     A memory that was not saved never misleads the next build: it names the
     site it describes, and the output folder then holds another.
     """
-    return save_state(site_dir, memory.key, memory, packed=(RenderedBrief,)) and \
-        save_state(site_dir, memory.key, Manifest.of(memory, report), MANIFEST_FILE)
+    try:
+        store.save(prepare_cache_folder(site_dir), memory.key,
+                   {store.MEMORY: memory, store.MANIFEST: Manifest.of(memory, report)}, rows=(RenderedBrief,))
+    except (OSError, sqlite3.Error):
+        return False
+    return True
 
 
 def memory_of_built(site_dir: Path, built: Path, built_key: str, out: Path) -> BuildMemory | None:
@@ -91,7 +90,7 @@ def memory_of_built(site_dir: Path, built: Path, built_key: str, out: Path) -> B
     replaces a file by a rename, never writes into one, so `built` never
     changes through them.
     """
-    memory = load_state(site_dir, built_key)
+    memory = store.load(site_dir / CACHE_DIR, store.MEMORY, built_key)
     if not isinstance(memory, BuildMemory) or not memory.built_before:
         return None
     try:

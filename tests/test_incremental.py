@@ -377,7 +377,7 @@ def test_one_body_edit_rewrites_only_the_pages_that_show_it(tmp_path: Path) -> N
 def test_the_cache_carries_a_build_to_the_next_command(tmp_path: Path) -> None:
     site = write_site(tmp_path / "site", {"content/a.md": "Text.\n", "content/a.yaml": "title: A\ndate: 2024-01-01\n"})
     Builder(site, search=False).build()
-    assert (site / ".briefgen-cache/state.pickle").is_file()
+    assert (site / ".briefgen-cache/store.sqlite").is_file()
     report = Builder(site, search=False).build()
     assert report.incremental and report.files_written == 0
     (site / "content/a.yaml").write_text("title: B\ndate: 2024-01-01\n")

@@ -19,9 +19,10 @@ from pathlib import Path
 import pytest
 
 from briefgen.build import Builder
-from briefgen.cache import CACHE_DIR, MANIFEST_FILE, STATE_FILE
+from briefgen.cache import CACHE_DIR, clear_state
 from briefgen.errors import BriefgenError
 from briefgen.lock import build_locks, output_lock_path
+from briefgen.store import STORE_FILE, forget_readers
 
 from sitegen import generate_site
 from sitekit import ADA, REPO, snapshot, write_site
@@ -88,8 +89,7 @@ def test_every_kind_of_clean_build_keeps_the_users_files(tmp_path: Path, how: st
     add_user_files(out)
     options: dict[str, object] = {}
     if how == "clean":
-        (site / CACHE_DIR / STATE_FILE).unlink()
-        (site / CACHE_DIR / MANIFEST_FILE).unlink()
+        clear_state(site)
     elif how == "drafts":
         options["drafts"] = True
     elif how == "base-url":
@@ -148,7 +148,10 @@ def test_a_state_that_was_not_saved_never_hides_a_revert(tmp_path: Path, monkeyp
     Builder(site, out, search=False).build()
     original = briefgen_files(out)
     edit_titles(site, 5, "Edited")
-    monkeypatch.setattr("briefgen.saved.save_state", lambda *args, **kwargs: False)  # a full disk
+    def full_disk(*args: object, **kwargs: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr("briefgen.store.save", full_disk)
     report = Builder(site, out, search=False).build()
     assert any("could not be saved" in warning.message for warning in report.warnings)
     monkeypatch.undo()
@@ -165,16 +168,14 @@ def test_a_damaged_state_or_list_gives_a_full_correct_build(tmp_path: Path, dama
     Builder(site, out, search=False).build()
     edit_titles(site, 3, "Changed")
     cache = site / CACHE_DIR
+    forget_readers()
     if damage == "truncated":
-        data = (cache / STATE_FILE).read_bytes()
-        (cache / STATE_FILE).write_bytes(data[: len(data) // 2])
-        (cache / MANIFEST_FILE).write_bytes((cache / MANIFEST_FILE).read_bytes()[:40])
+        data = (cache / STORE_FILE).read_bytes()
+        (cache / STORE_FILE).write_bytes(data[: len(data) // 2])
     elif damage == "garbage":
-        (cache / STATE_FILE).write_bytes(os.urandom(4096))
-        (cache / MANIFEST_FILE).write_bytes(os.urandom(512))
+        (cache / STORE_FILE).write_bytes(os.urandom(4096))
     elif damage == "empty":
-        (cache / STATE_FILE).write_bytes(b"")
-        (cache / MANIFEST_FILE).write_bytes(b"")
+        (cache / STORE_FILE).write_bytes(b"")
     elif damage == "list pending":
         listed = (out / ".briefgen-files").read_text().splitlines()
         listed[1] = "site pending"
@@ -265,8 +266,7 @@ def test_a_killed_build_is_made_whole_by_the_next(tmp_path: Path, kind: str) -> 
     sidecars = sorted((site / "content").rglob("*.yaml"))
     for number, fraction in enumerate(INSTANTS):
         if kind == "clean":
-            (site / CACHE_DIR / STATE_FILE).unlink(missing_ok=True)
-            (site / CACHE_DIR / MANIFEST_FILE).unlink(missing_ok=True)
+            clear_state(site)
         before = {path: path.read_bytes() for path in sidecars}
         edit_titles(site, 30, f"Edit {number}")
         if kind == "incremental":

@@ -72,3 +72,20 @@ def test_a_file_system_that_refuses_links_leaves_nothing_behind(tmp_path: Path, 
     assert not target.exists()
     monkeypatch.undo()
     assert not builder.build().incremental  # a clean first build instead
+
+
+def test_the_dev_server_goes_on_when_a_build_saved_over_the_rows_it_started_from(tmp_path: Path) -> None:
+    """`briefgen serve` started from the build store; then `briefgen build` re-renders every brief and
+    saves, which deletes the rows the server's memory points at. The server's next build starts afresh
+    rather than fail, and equals a clean build."""
+    site = _built(tmp_path)
+    served = Builder(site, tmp_path / "serve/site", use_cache=False, jobs=1)
+    assert served.start_from(site / "site")
+    for article in sorted((site / "content").rglob("*.md")):  # every brief changes: every row is replaced
+        article.write_text(article.read_text(encoding="utf-8") + "\nEdited.\n", encoding="utf-8")
+    assert Builder(site, jobs=1).build().incremental
+    report = served.build()
+    assert not report.incremental
+    clean = tmp_path / "clean"
+    Builder(site, clean, use_cache=False, jobs=1).build()
+    assert snapshot(tmp_path / "serve/site", skip=NONDETERMINISTIC) == snapshot(clean, skip=NONDETERMINISTIC)
