@@ -21,6 +21,7 @@ from .config import Config
 from .errors import BriefgenError, ErrorCollector
 from .lock import build_locks, output_lock_path
 from .memory import BuildMemory, BuildReport, Manifest, outputs_present
+from .model import Brief
 from .ownership import read_fingerprint
 from .rendered import RenderedBrief
 from .scan import find_content
@@ -76,7 +77,8 @@ def save_memory(site_dir: Path, memory: BuildMemory, report: BuildReport) -> boo
     """
     try:
         store.save(prepare_cache_folder(site_dir), memory.key,
-                   {store.MEMORY: memory, store.MANIFEST: Manifest.of(memory, report)}, rows=(RenderedBrief,))
+                   {store.MEMORY: memory, store.MANIFEST: Manifest.of(memory, report)},
+                   rows=(RenderedBrief,), records=(Brief,))
     except (OSError, sqlite3.Error):
         return False
     return True

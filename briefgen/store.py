@@ -1,10 +1,17 @@
 """The build store: what a build remembers for the next, in SQLite (`.briefgen-cache/store.sqlite`).
 
 Owns writing the build's memory and manifest in one transaction (a killed
-build leaves the last good state), and reading back only what a build needs:
-each brief's rendering is a row of its own, written when the brief was
-rendered again and read when a page needs it (`Stored.unpack`), so a
-one-edit build neither reads nor writes ten thousand rendered bodies.
+build leaves the last good state), and writing and reading only what
+changed. Two kinds of objects get rows of their own:
+
+- *rows*, read lazily: each brief's rendering, written when the brief was
+  rendered again and read when a page needs it (`Stored.unpack`), so a
+  one-edit build neither reads nor writes ten thousand rendered bodies;
+- *records*, read with the memory: each brief, written when it was loaded
+  again, so a one-edit build writes one brief, not ten thousand.
+
+An object read from a row or record and saved unchanged keeps it; rows and
+records nothing refers to any more are deleted in the same transaction.
 Everything else of the memory, and the small manifest a no-op build reads,
 is one row each. Must not decide what is stale; `saved.py` does.
 """
@@ -25,16 +32,17 @@ STORE_FILE = "store.sqlite"
 MEMORY = "memory"
 MANIFEST = "manifest"
 
-# A row's id is drawn at random (63 bits), never counted: a deleted row's id is not given to another,
-# even in a store deleted and made again, so a memory still naming it (the dev server's, after
+# Ids are drawn at random (63 bits), never counted: a deleted row's id is not given to another, even
+# in a store deleted and made again, so a memory still naming it (the dev server's, after
 # `briefgen build` saved over it) finds it gone rather than finding another brief's rendering.
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS saved (name TEXT PRIMARY KEY, key TEXT NOT NULL, data BLOB NOT NULL);
-CREATE TABLE IF NOT EXISTS rendered (id INTEGER PRIMARY KEY, data BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS rows (id INTEGER PRIMARY KEY, data BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS records (id INTEGER PRIMARY KEY, data BLOB NOT NULL);
 """
 # Errors that mean "no usable store": missing, half written by something else, another schema, not SQLite.
 STORE_ERRORS = (sqlite3.Error, OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError,
-                ValueError, TypeError, IndexError)
+                ValueError, TypeError, IndexError, KeyError)
 
 
 class StoreMissing(Exception):
@@ -42,11 +50,7 @@ class StoreMissing(Exception):
 
 
 class Stored:
-    """A value kept in its own row of the store, read and unpickled only when something needs it.
-
-    A rebuild after one edit needs a few briefs' rendered bodies, not ten
-    thousand: they stay on disk until a page asks for one.
-    """
+    """A value kept in a row of the store, read and unpickled only when something needs it."""
 
     __slots__ = ("path", "row")
 
@@ -65,23 +69,28 @@ class Stored:
 
     def unpack(self) -> Any:
         try:
-            found = _reader(self.path).execute("SELECT data FROM rendered WHERE id = ?", (self.row,)).fetchone()
+            found = _reader(self.path).execute("SELECT data FROM rows WHERE id = ?", (self.row,)).fetchone()
         except sqlite3.Error:
             found = None
         if found is None:
             raise StoreMissing(f"{self.path}: row {self.row}")
         value = pickle.loads(found[0])
-        _origins[id(value)] = (value, self)
+        _remember(value, self.path, self.row)
         return value
 
 
-# Values unpacked from the store, by id, with the row they came from: saved again unchanged, they keep it.
-_origins: dict[int, tuple[Any, Stored]] = {}
+# Values read from the store, by id, with where they came from (store, table, id): saved again
+# unchanged, they keep their row.
+_origins: dict[int, tuple[Any, str, str, int]] = {}
 _readers: dict[tuple[int, str], sqlite3.Connection] = {}
 
 
+def _remember(value: Any, path: str, row: int, table: str = "rows") -> None:
+    _origins[id(value)] = (value, path, table, row)
+
+
 def _reader(path: str) -> sqlite3.Connection:
-    """A connection for reading rows, one per process (forked page workers open their own)."""
+    """A connection for reading, one per process (forked page workers open their own)."""
     key = (os.getpid(), path)
     connection = _readers.get(key)
     if connection is None:
@@ -90,7 +99,7 @@ def _reader(path: str) -> sqlite3.Connection:
 
 
 def forget_readers() -> None:
-    """Close this process's read connections and forget unpacked values (tests; a store deleted by hand)."""
+    """Close this process's read connections and forget what was read (tests; a store deleted by hand)."""
     for (pid, _), connection in list(_readers.items()):
         if pid == os.getpid():
             connection.close()
@@ -110,47 +119,49 @@ def _connect(path: Path) -> Iterator[sqlite3.Connection]:
 def load(folder: Path, name: str, key: str) -> Any | None:
     """The value saved under `name` for `key`, or None (no store, another key, or an unreadable one).
 
-    Values of the types saved as rows come back as `Stored`."""
+    Objects saved as rows come back as `Stored`; records come back whole."""
     path = folder / STORE_FILE
     if not path.is_file():
         return None
     try:
-        found = _reader(str(path)).execute("SELECT key, data FROM saved WHERE name = ?", (name,)).fetchone()
+        reader = _reader(str(path))
+        found = reader.execute("SELECT key, data FROM saved WHERE name = ?", (name,)).fetchone()
         if found is None or found[0] != key:
             return None
-        return _Unpickler(io.BytesIO(found[1]), str(path)).load()
+        return _Unpickler(io.BytesIO(found[1]), str(path), reader).load()
     except STORE_ERRORS:
         return None
 
 
-def save(folder: Path, key: str, values: dict[str, Any], *, rows: tuple[type, ...]) -> None:
-    """Save `values` by name for `key` in one transaction; objects of the `rows` types each in a row.
+def save(folder: Path, key: str, values: dict[str, Any], *, rows: tuple[type, ...] = (),
+         records: tuple[type, ...] = ()) -> None:
+    """Save `values` by name for `key` in one transaction; objects of the `rows` and `records` types
+    each in a row of their own (see the module's docstring).
 
-    A value unpacked from a row and saved unchanged keeps its row; rows no
-    saved value refers to any more are deleted. Raises OSError or
-    sqlite3.Error when the store cannot be written.
+    Raises OSError or sqlite3.Error when the store cannot be written.
     """
     path = folder / STORE_FILE
+    kept: dict[str, set[int]] = {"rows": set(), "records": set()}
     with _connect(path) as connection:
         connection.execute("BEGIN IMMEDIATE")
         try:
-            kept: set[int] = set()
             for name, value in values.items():
                 buffer = io.BytesIO()
-                _Pickler(buffer, connection, str(path), rows, kept).dump(value)
+                _Pickler(buffer, connection, str(path), rows, records, kept).dump(value)
                 connection.execute("INSERT OR REPLACE INTO saved (name, key, data) VALUES (?, ?, ?)",
                                    (name, key, buffer.getvalue()))
             connection.execute("CREATE TEMP TABLE IF NOT EXISTS kept (id INTEGER PRIMARY KEY)")
-            connection.execute("DELETE FROM kept")
-            connection.executemany("INSERT INTO kept (id) VALUES (?)", ((row,) for row in kept))
-            connection.execute("DELETE FROM rendered WHERE id NOT IN (SELECT id FROM kept)")
+            for table, ids in kept.items():
+                connection.execute("DELETE FROM kept")
+                connection.executemany("INSERT INTO kept (id) VALUES (?)", ((row,) for row in ids))
+                connection.execute(f"DELETE FROM {table} WHERE id NOT IN (SELECT id FROM kept)")
             connection.execute("COMMIT")
         except BaseException:
             connection.execute("ROLLBACK")
             raise
     # Remember only what is still saved: a value replaced since (an edited brief's old rendering) is let go.
-    for ident, (_, stored) in list(_origins.items()):
-        if stored.path == str(path) and stored.row not in kept:
+    for ident, (_, where, table, row) in list(_origins.items()):
+        if where == str(path) and row not in kept[table]:
             del _origins[ident]
 
 
@@ -165,46 +176,86 @@ def clear(folder: Path) -> None:
 
 
 class _Pickler(pickle.Pickler):
-    """Pickles objects of the row types each into a row of their own, referred to by its id."""
+    """Pickles the memory, objects of the row and record types each into a row of their own.
+
+    `reducer_override`, not `persistent_id`: it is not called for the str, int, tuple... that make up
+    most of a memory, so saving costs no Python call per object.
+    """
 
     def __init__(self, file: Any, connection: sqlite3.Connection, path: str, rows: tuple[type, ...],
-                 kept: set[int]) -> None:
+                 records: tuple[type, ...], kept: dict[str, set[int]]) -> None:
         super().__init__(file, protocol=pickle.HIGHEST_PROTOCOL)
         self.connection = connection
         self.path = path
         self.rows = rows
+        self.records = records
         self.kept = kept
 
-    def persistent_id(self, obj: Any) -> Any:
-        if type(obj) is Stored:
-            if obj.path != self.path:
-                obj = obj.unpack()  # from another store: copied into this one below
-            else:
-                self.kept.add(obj.row)
-                return obj.row
-        if type(obj) not in self.rows:
-            return None
+    def reducer_override(self, obj: Any) -> Any:
+        kind = type(obj)
+        if kind is Stored:
+            if obj.path == self.path:
+                self.kept["rows"].add(obj.row)
+                return _row, (obj.row,)
+            obj = obj.unpack()  # from another store: copied into this one below
+            kind = type(obj)
+        if kind in self.rows:
+            return _row, (self._row_of(obj, "rows"),)
+        if kind in self.records:
+            return _record, (self._row_of(obj, "records"),)
+        return NotImplemented
+
+    def _row_of(self, obj: Any, table: str) -> int:
+        """The id of `obj`'s row: the one it was read from, else a new one."""
         origin = _origins.get(id(obj))
-        if origin is not None and origin[0] is obj and origin[1].path == self.path:
-            self.kept.add(origin[1].row)
-            return origin[1].row
-        data = pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL)
-        while True:
-            row = secrets.randbits(63)
-            try:
-                self.connection.execute("INSERT INTO rendered (id, data) VALUES (?, ?)", (row, data))
-                break
-            except sqlite3.IntegrityError:  # that id is taken: draw again
-                continue
-        self.kept.add(row)
-        _origins[id(obj)] = (obj, Stored(self.path, row))
+        if origin is not None and origin[0] is obj and origin[1] == self.path and origin[2] == table:
+            row = origin[3]
+        else:
+            data = pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL)
+            while True:
+                row = secrets.randbits(63)
+                try:
+                    self.connection.execute(f"INSERT INTO {table} (id, data) VALUES (?, ?)", (row, data))
+                    break
+                except sqlite3.IntegrityError:  # that id is taken: draw again
+                    continue
+            _remember(obj, self.path, row, table)
+        self.kept[table].add(row)
         return row
 
 
+# While `_Unpickler` runs: its store and the records it has read (one query for all of them).
+_loading: _Unpickler | None = None
+
+
+def _row(row: int) -> Stored:
+    assert _loading is not None, "a stored row is unpickled only by store.load"
+    return Stored(_loading.path, row)
+
+
+def _record(row: int) -> Any:
+    assert _loading is not None, "a stored record is unpickled only by store.load"
+    return _loading.record(row)
+
+
 class _Unpickler(pickle.Unpickler):
-    def __init__(self, file: Any, path: str) -> None:
+    def __init__(self, file: Any, path: str, connection: sqlite3.Connection) -> None:
         super().__init__(file)
         self.path = path
+        self.connection = connection
+        self.records: dict[int, bytes] | None = None
 
-    def persistent_load(self, pid: Any) -> Stored:
-        return Stored(self.path, int(pid))
+    def load(self) -> Any:
+        global _loading
+        _loading = self
+        try:
+            return super().load()
+        finally:
+            _loading = None
+
+    def record(self, row: int) -> Any:
+        if self.records is None:
+            self.records = dict(self.connection.execute("SELECT id, data FROM records"))
+        value = pickle.loads(self.records[row])
+        _remember(value, self.path, row, "records")
+        return value

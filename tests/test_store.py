@@ -1,0 +1,65 @@
+"""The build store writes only what a build changed, and a save that fails leaves the last good one."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from briefgen import store
+from briefgen.build import Builder
+from briefgen.cache import CACHE_DIR
+
+from sitegen import generate_site
+
+
+def ids(site: Path) -> dict[str, set[int]]:
+    with sqlite3.connect(site / CACHE_DIR / store.STORE_FILE) as connection:
+        return {table: {row for (row,) in connection.execute(f"SELECT id FROM {table}")}
+                for table in ("rows", "records")}
+
+
+def test_a_one_edit_build_writes_one_brief_and_one_rendering(tmp_path: Path) -> None:
+    site = generate_site(tmp_path / "site", briefs=25)
+    Builder(site, jobs=1).build()
+    first = ids(site)
+    assert len(first["rows"]) == 25 and len(first["records"]) == 25
+    article = sorted((site / "content").rglob("*.md"))[3]
+    article.write_text(article.read_text(encoding="utf-8") + "\nOne more line.\n", encoding="utf-8")
+    report = Builder(site, jobs=1).build()
+    assert report.incremental
+    second = ids(site)
+    # The edited brief's record and rendering are new; the old ones are gone; every other is kept.
+    assert len(second["rows"] - first["rows"]) == 1 and len(first["rows"] - second["rows"]) == 1
+    assert len(second["records"] - first["records"]) == 1 and len(first["records"] - second["records"]) == 1
+    Builder(site, jobs=1).build()  # nothing changed: nothing saved
+    assert ids(site) == second
+
+
+def test_a_save_that_fails_midway_leaves_the_last_good_store(tmp_path: Path,
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    site = generate_site(tmp_path / "site", briefs=12)
+    Builder(site, jobs=1).build()
+    before = ids(site)
+    for article in sorted((site / "content").rglob("*.md"))[:4]:
+        article.write_text(article.read_text(encoding="utf-8") + "\nEdited.\n", encoding="utf-8")
+    calls = 0
+    real = store._Pickler._row_of
+
+    def fail_on_the_third(self: store._Pickler, obj: object, table: str) -> int:
+        nonlocal calls
+        calls += 1
+        if calls == 3:
+            raise OSError(28, "No space left on device")
+        return real(self, obj, table)
+
+    monkeypatch.setattr(store._Pickler, "_row_of", fail_on_the_third)
+    report = Builder(site, jobs=1).build()
+    assert any(warning.kind == "cache-not-saved" for warning in report.warnings)
+    assert ids(site) == before  # rolled back: no row of the failed save is left
+    monkeypatch.undo()
+    store.forget_readers()
+    # The saved memory describes the site before the edits; the folder holds the edited one: a full build.
+    report = Builder(site, jobs=1).build()
+    assert not report.incremental
