@@ -211,17 +211,19 @@ class _Pickler(pickle.Pickler):
         if origin is not None and origin[0] is obj and origin[1] == self.path and origin[2] == table:
             row = origin[3]
         else:
-            data = pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL)
-            while True:
-                row = secrets.randbits(63)
-                try:
-                    self.connection.execute(f"INSERT INTO {table} (id, data) VALUES (?, ?)", (row, data))
-                    break
-                except sqlite3.IntegrityError:  # that id is taken: draw again
-                    continue
+            row = self._insert(table, pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL))
             _remember(obj, self.path, row, table)
         self.kept[table].add(row)
         return row
+
+    def _insert(self, table: str, data: bytes) -> int:
+        while True:
+            row = secrets.randbits(63)
+            try:
+                self.connection.execute(f"INSERT INTO {table} (id, data) VALUES (?, ?)", (row, data))
+                return row
+            except sqlite3.IntegrityError:  # that id is taken: draw again
+                continue
 
 
 # While `_Unpickler` runs: its store and the records it has read (one query for all of them).
