@@ -54,7 +54,7 @@ from .parallel import parallel_map
 from .phases import Edits, PairKey, RefsByFile, Rendering, Resolution, Scan
 from .refs import load_registry
 from .render import make_environment, page_groups, render_brief
-from .saved import memory_of_built, save_memory, saved_memory, unchanged_since_manifest
+from .saved import has_memory, memory_of_built, save_memory, saved_memory, unchanged_since_manifest
 from .scan import find_content
 from .schedule import scheduled_note
 from .search import search_skipped
@@ -145,6 +145,14 @@ class Builder:
         memory.key = cache_key(config, str(self.out.resolve()), search_on)
         self.memory = memory
         return True
+
+    def can_start_from(self, built: Path) -> bool:
+        """Whether the store holds a memory of `built` this builder may start from (cheap: nothing is read
+        but its key). `start_from` may still refuse it, having checked the folder against it."""
+        config = load_config(self.site_dir).with_overrides(base_url=self.base_url, drafts=self.drafts,
+                                                           future=self.future)
+        return built.is_dir() and has_memory(self.site_dir, cache_key(config, str(built.resolve()),
+                                                                       search_skipped() is None))
 
     def _lap(self, phase: str) -> None:
         now = time.perf_counter()

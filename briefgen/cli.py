@@ -247,13 +247,19 @@ def run_serve(args: argparse.Namespace) -> int:
         out_dir = Path(scratch) / "site"
         builder = Builder(site_dir, out_dir, drafts=args.drafts, base_url=args.base_url, use_cache=False,
                           future=args.future)
-        if builder.start_from(built):
-            print(f"Starting from the site in {built}: rebuilding what changed since", flush=True)
-        first_build(builder)
+        warm = builder.can_start_from(built)
+        if warm:
+            # The built site is served at once, saying so, while the server takes over its files and
+            # memory and rebuilds what changed since, in its own thread (so in one process: see first_build).
+            print(f"Serving the site in {built} while rebuilding what changed since", flush=True)
+            builder.jobs = 1
+        else:
+            first_build(builder)
         base_path = urlsplit(args.base_url).path if args.base_url else "/"
-        serve_site(out_dir=out_dir, rebuild=make_rebuild(builder), watch_paths=serve_watch_paths(site_dir),
-                   host=args.host, port=args.port, poll=args.poll, open_browser=args.open,
-                   base_path=base_path or "/", allowed_hosts=args.allow_host)
+        serve_site(out_dir=out_dir, rebuild=make_rebuild(builder, start_from=built if warm else None),
+                   watch_paths=serve_watch_paths(site_dir), host=args.host, port=args.port, poll=args.poll,
+                   open_browser=args.open, base_path=base_path or "/", allowed_hosts=args.allow_host,
+                   interim_dir=built if warm else None)
     return 0
 
 
@@ -285,15 +291,22 @@ def first_build(builder: Builder) -> None:
     builder.jobs = 1
 
 
-def make_rebuild(builder: Builder, *, quiet: bool = False) -> Callable[[frozenset[Path]], RebuildResult]:
+def make_rebuild(builder: Builder, *, quiet: bool = False,
+                 start_from: Path | None = None) -> Callable[[frozenset[Path]], RebuildResult]:
     """The dev server's `rebuild` callable: one (incremental) build of `builder` per call.
 
-    A user error becomes a failed `RebuildResult` (the server shows it over the
-    page); warnings and the build's summary are printed unless `quiet`.
+    With `start_from`, the first call first takes over that folder's files and
+    memory (`Builder.start_from`; a full build when it cannot). A user error
+    becomes a failed `RebuildResult` (the server shows it over the page);
+    warnings and the build's summary are printed unless `quiet`.
     """
     from .dev.server import RebuildResult
 
+    pending = [start_from] if start_from is not None else []
+
     def rebuild(changed: frozenset[Path]) -> RebuildResult:
+        if pending and not builder.start_from(pending.pop()) and not quiet:
+            print("The built site could not be taken over: building every page", flush=True)
         # The watcher's paths spare the builder a scan of the content folder; an empty set means unknown.
         try:
             report = builder.build(changed=changed or None)

@@ -84,6 +84,11 @@ def save_memory(site_dir: Path, memory: BuildMemory, report: BuildReport) -> boo
     return True
 
 
+def has_memory(site_dir: Path, key: str) -> bool:
+    """Whether the store holds a memory saved for `key` (reading its key alone)."""
+    return store.saved_key(site_dir / CACHE_DIR, store.MEMORY) == key
+
+
 def memory_of_built(site_dir: Path, built: Path, built_key: str, out: Path) -> BuildMemory | None:
     """Take over the memory of the output folder `built` and link its files into the new folder `out`.
 

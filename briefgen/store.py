@@ -133,6 +133,18 @@ def load(folder: Path, name: str, key: str) -> Any | None:
         return None
 
 
+def saved_key(folder: Path, name: str) -> str | None:
+    """The key `name` was last saved for, or None (nothing saved, or no usable store)."""
+    path = folder / STORE_FILE
+    if not path.is_file():
+        return None
+    try:
+        found = _reader(str(path)).execute("SELECT key FROM saved WHERE name = ?", (name,)).fetchone()
+    except STORE_ERRORS:
+        return None
+    return found[0] if found else None
+
+
 def save(folder: Path, key: str, values: dict[str, Any], *, rows: tuple[type, ...] = (),
          records: tuple[type, ...] = ()) -> None:
     """Save `values` by name for `key` in one transaction; objects of the `rows` and `records` types

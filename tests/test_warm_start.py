@@ -89,3 +89,50 @@ def test_the_dev_server_goes_on_when_a_build_saved_over_the_rows_it_started_from
     clean = tmp_path / "clean"
     Builder(site, clean, use_cache=False, jobs=1).build()
     assert snapshot(tmp_path / "serve/site", skip=NONDETERMINISTIC) == snapshot(clean, skip=NONDETERMINISTIC)
+
+
+def test_serve_shows_the_built_site_at_once_saying_so_then_reloads_into_the_rebuilt_one(tmp_path: Path) -> None:
+    """As `briefgen serve` wires it after `briefgen build`: the first request is answered from the built
+    folder while the first build (held back here) runs, with a notice; the build then makes the page reload."""
+    import threading
+    import urllib.request
+
+    from briefgen.cli import make_rebuild
+    from briefgen.dev.server import DevServer
+
+    site = _built(tmp_path)
+    article = sorted((site / "content").rglob("*.md"))[2]
+    article.write_text(article.read_text(encoding="utf-8") + "\nWritten while the server starts.\n",
+                       encoding="utf-8")
+    builder = Builder(site, tmp_path / "serve/site", use_cache=False, jobs=1)
+    assert builder.can_start_from(site / "site")
+    assert not Builder(site, tmp_path / "other/site", use_cache=False).can_start_from(tmp_path / "nowhere")
+    gate = threading.Event()
+    rebuild = make_rebuild(builder, quiet=True, start_from=site / "site")
+
+    def held_back(changed: frozenset[Path]):  # type: ignore[no-untyped-def]
+        gate.wait(20)
+        return rebuild(changed)
+
+    server = DevServer(out_dir=tmp_path / "serve/site", rebuild=held_back, port=0, log=lambda _: None,
+                       interim_dir=site / "site")
+    server.start()
+    try:
+        with urllib.request.urlopen(server.url + "index.html", timeout=5) as response:
+            page = response.read()
+        assert server.builds == 0, "answered before the first build ended"
+        assert b'id="briefgen-interim"' in page and b"Showing the site as last built" in page
+        assert page.replace(b"\r\n", b"\n").startswith((site / "site/index.html").read_bytes()[:200])
+        assert b'data-version="' in page  # the reload script, at the interim version
+        gate.set()
+        assert server.wait_for_build(1, timeout=30) is not None
+        with urllib.request.urlopen(server.url + "index.html", timeout=5) as response:
+            page = response.read()
+        assert b"briefgen-interim" not in page
+        # What the server built equals a clean build of the edited site.
+        clean = tmp_path / "clean"
+        Builder(site, clean, use_cache=False, jobs=1).build()
+        assert snapshot(tmp_path / "serve/site", skip=NONDETERMINISTIC) == snapshot(clean, skip=NONDETERMINISTIC)
+    finally:
+        gate.set()
+        server.stop()

@@ -142,8 +142,11 @@ class DevServer:
         log: Callable[[str], None] = print,
         debounce: float = DEBOUNCE_SECONDS,
         allowed_hosts: Iterable[str] = (),
+        interim_dir: Path | None = None,
     ) -> None:
         self.out_dir = Path(out_dir).absolute()
+        # The site as `briefgen build` last left it: served, saying so, until the first build ends.
+        self.interim_dir = Path(interim_dir).absolute() if interim_dir is not None else None
         self.host = host
         # Names besides localhost and addresses that a request's Host header may give (see host_allowed).
         self.allowed_hosts = frozenset(name.lower().rstrip(".") for name in allowed_hosts)
@@ -371,6 +374,27 @@ class DevServer:
             self._state.wait_for(lambda: not self._building or self._stopping.is_set())
             return self._epoch, self._result
 
+    def current_site(self) -> tuple[int, RebuildResult | None, Path]:
+        """The folder to serve with its build's epoch and result.
+
+        During the first build, the interim folder when there is one (at
+        once: its pages say they may be out of date, and reload when the
+        build ends); otherwise wait for the build in progress.
+        """
+        with self._state:
+            if self._epoch == 0 and self._building and self.interim_dir is not None:
+                return 0, None, self.interim_dir
+        epoch, result = self.current_build()
+        return epoch, result, self.out_dir
+
+    def interim_notice(self) -> bytes:
+        """Shown on pages of the interim folder: what the reader sees may not be current yet."""
+        return (b'<div role="status" id="briefgen-interim" style="position:fixed;bottom:0;left:0;right:0;'
+                b'z-index:2147483647;padding:.5rem 1rem;background:#fff8c5;color:#1b1b1b;'
+                b'border-top:2px solid #9a6700;font:15px/1.4 system-ui,sans-serif">'
+                b"Showing the site as last built while briefgen brings it up to date: this page reloads "
+                b"when it is.</div>")
+
     def snippet(self, epoch: int, result: RebuildResult | None) -> bytes:
         """What is injected into served HTML: the error overlay if failing, and the reload script."""
         overlay = overlay_html(result.error_text) if result is not None and not result.ok else b""
@@ -450,9 +474,9 @@ class _RequestHandler(BaseHTTPRequestHandler):
         if url.path == dev.base_path + _SCRIPT_PATH:
             self._send(HTTPStatus.OK, "text/javascript; charset=utf-8", dev.script, send_body)
             return
-        epoch, result = dev.current_build()
+        epoch, result, root = dev.current_site()
         try:
-            route = resolve_url_path(url.path, out_dir=dev.out_dir, base_path=dev.base_path)
+            route = resolve_url_path(url.path, out_dir=root, base_path=dev.base_path)
         except UnicodeDecodeError:
             route = Route(HTTPStatus.NOT_FOUND)
         if route.location is not None:
@@ -462,11 +486,13 @@ class _RequestHandler(BaseHTTPRequestHandler):
         if route.status == HTTPStatus.FORBIDDEN:
             self._send(route.status, "text/plain; charset=utf-8", b"403 Forbidden\n", send_body)
             return
-        if route.file is None or not self._send_file(route.status, route.file, epoch, result, send_body):
-            self._send_not_found(url.path, epoch, result, send_body)
+        if route.file is None or not self._send_file(route.status, route.file, epoch, result, send_body,
+                                                     interim=root != dev.out_dir):
+            self._send_not_found(url.path, epoch, result, send_body, root)
 
     def _send_file(
-        self, status: int, file: Path, epoch: int, result: RebuildResult | None, send_body: bool
+        self, status: int, file: Path, epoch: int, result: RebuildResult | None, send_body: bool,
+        *, interim: bool = False,
     ) -> bool:
         """Send a file (injecting into HTML); False if it vanished meanwhile."""
         dev = self.server.dev
@@ -474,7 +500,8 @@ class _RequestHandler(BaseHTTPRequestHandler):
         try:
             with open(file, "rb") as stream:
                 if content_type.startswith("text/html"):
-                    body = inject_before_body_end(stream.read(), dev.snippet(epoch, result))
+                    snippet = (dev.interim_notice() if interim else b"") + dev.snippet(epoch, result)
+                    body = inject_before_body_end(stream.read(), snippet)
                     self._send(status, content_type, body, send_body)
                     return True
                 size = os.fstat(stream.fileno()).st_size
@@ -485,10 +512,13 @@ class _RequestHandler(BaseHTTPRequestHandler):
         except (FileNotFoundError, IsADirectoryError, NotADirectoryError, PermissionError):
             return False
 
-    def _send_not_found(self, url_path: str, epoch: int, result: RebuildResult | None, send_body: bool) -> None:
+    def _send_not_found(self, url_path: str, epoch: int, result: RebuildResult | None, send_body: bool,
+                        root: Path | None = None) -> None:
         dev = self.server.dev
-        page = resolve_url_path(dev.base_path + "404.html", out_dir=dev.out_dir, base_path=dev.base_path)
-        if page.file is not None and self._send_file(HTTPStatus.NOT_FOUND, page.file, epoch, result, send_body):
+        root = root or dev.out_dir
+        page = resolve_url_path(dev.base_path + "404.html", out_dir=root, base_path=dev.base_path)
+        if page.file is not None and self._send_file(HTTPStatus.NOT_FOUND, page.file, epoch, result, send_body,
+                                                     interim=root != dev.out_dir):
             return
         # Still an HTML page with the script, so it reloads once the file exists.
         where = ascii_html(url_path)
@@ -543,9 +573,11 @@ def serve_site(
     base_path: str = "/",
     log: Callable[[str], None] = print,
     allowed_hosts: Iterable[str] = (),
+    interim_dir: Path | None = None,
 ) -> None:
     """Build once, serve out_dir over HTTP, watch, rebuild, notify browsers; blocks until Ctrl-C.
 
+    With `interim_dir`, its pages are served (saying so) while the first build runs.
     Raises `BriefgenError` when no port can be bound.
     """
     server = DevServer(
@@ -558,6 +590,7 @@ def serve_site(
         base_path=base_path,
         log=log,
         allowed_hosts=allowed_hosts,
+        interim_dir=interim_dir,
     )
     if not is_loopback(host):
         log(f"Warning: serving on {host} shows the site to other machines on your network.")
@@ -565,7 +598,7 @@ def serve_site(
     try:
         server.start()
         # Short waits, so Ctrl-C is handled promptly on every platform.
-        while server.wait_for_build(1, timeout=0.5) is None and not server.stopped:
+        while interim_dir is None and server.wait_for_build(1, timeout=0.5) is None and not server.stopped:
             pass
         if open_browser:
             webbrowser.open(server.url)
