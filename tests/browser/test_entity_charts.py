@@ -6,6 +6,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from viewports import open_at
 
 from httpsite import serve
 from sitekit import parse_html
@@ -29,14 +30,6 @@ def busiest(generated_out: Path) -> str:
 def served(generated_out: Path):
     with serve(generated_out, "/") as base:
         yield base
-
-
-def open_at(live_browser, url: str, width: int, scheme: str = "light"):  # type: ignore[no-untyped-def]
-    context = live_browser.new_context(viewport={"width": width, "height": 900}, color_scheme=scheme)
-    page = context.new_page()
-    page.set_default_timeout(10_000)
-    page.goto(url)
-    return context, page
 
 
 @pytest.mark.parametrize("width", WIDTHS)

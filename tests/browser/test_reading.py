@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from viewports import open_at
 
 from httpsite import serve
 from sitekit import build, write_site
@@ -66,15 +67,6 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     assert not report.warnings, report.warnings
     with serve(site / "site", "/") as base:
         yield base
-
-
-def open_at(live_browser, url: str, width: int, scheme: str = "light", **options):  # type: ignore[no-untyped-def]
-    context = live_browser.new_context(viewport={"width": width, "height": 900}, color_scheme=scheme, **options)
-    page = context.new_page()
-    page.set_default_timeout(10_000)
-    page.goto(url)
-    page.wait_for_load_state("load")
-    return context, page
 
 
 GEOMETRY = """() => {
