@@ -136,23 +136,23 @@ class Builder:
         `built` has no saved memory that describes it, or is being built
         (see saved.py).
         """
-        config = load_config(self.site_dir).with_overrides(base_url=self.base_url, drafts=self.drafts,
-                                                           future=self.future)
-        search_on = search_skipped() is None
-        memory = memory_of_built(self.site_dir, built, cache_key(config, str(built.resolve()), search_on), self.out)
+        memory = memory_of_built(self.site_dir, built, self._key_for(built), self.out)
         if memory is None:
             return False
-        memory.key = cache_key(config, str(self.out.resolve()), search_on)
+        memory.key = self._key_for(self.out)
         self.memory = memory
         return True
 
     def can_start_from(self, built: Path) -> bool:
         """Whether the store holds a memory of `built` this builder may start from (cheap: nothing is read
         but its key). `start_from` may still refuse it, having checked the folder against it."""
+        return built.is_dir() and has_memory(self.site_dir, self._key_for(built))
+
+    def _key_for(self, out: Path) -> str:
+        """The key of a memory of this site built with this builder's options into `out`."""
         config = load_config(self.site_dir).with_overrides(base_url=self.base_url, drafts=self.drafts,
                                                            future=self.future)
-        return built.is_dir() and has_memory(self.site_dir, cache_key(config, str(built.resolve()),
-                                                                       search_skipped() is None))
+        return cache_key(config, str(out.resolve()), search_skipped() is None)
 
     def _lap(self, phase: str) -> None:
         now = time.perf_counter()

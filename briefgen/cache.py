@@ -125,8 +125,7 @@ def prepare_cache_folder(site_dir: Path) -> Path:
     gitignore = folder / ".gitignore"
     if not gitignore.exists():
         gitignore.write_text("# briefgen's build cache: safe to delete\n*\n")
-    for leftover in [*folder.glob(".state-*"), *(folder / name for name in LEGACY_FILES)]:
-        leftover.unlink(missing_ok=True)
+    _remove_legacy_files(folder)
     return folder
 
 
@@ -134,11 +133,16 @@ def clear_state(site_dir: Path) -> None:
     """Forget every build: the store, and the pickled state older versions kept."""
     folder = site_dir / CACHE_DIR
     store.clear(folder)
-    for name in LEGACY_FILES:
-        try:
-            (folder / name).unlink()
-        except OSError:
-            pass
+    try:
+        _remove_legacy_files(folder)
+    except OSError:
+        pass
+
+
+def _remove_legacy_files(folder: Path) -> None:
+    """What versions before the build store kept, or left half saved. Raises OSError."""
+    for leftover in [*folder.glob(".state-*"), *(folder / name for name in LEGACY_FILES)]:
+        leftover.unlink(missing_ok=True)
 
 
 def templates_fingerprint(config: Config) -> str:
