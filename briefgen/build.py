@@ -54,7 +54,7 @@ from .parallel import parallel_map
 from .phases import Edits, PairKey, RefsByFile, Rendering, Resolution, Scan
 from .refs import load_registry
 from .render import make_environment, page_groups, render_brief
-from .saved import has_memory, memory_of_built, save_memory, saved_memory, unchanged_since_manifest
+from .saved import has_memory, memory_of_built, save_memory, saved_memory, since_manifest
 from .scan import find_content
 from .schedule import scheduled_note
 from .search import search_skipped
@@ -195,11 +195,14 @@ class Builder:
         # is not: the dev server turns it off after its first build, and keeps its memory.)
         key = cache_key(config, str(self.out.resolve()), search_skipped() is None)
         memory = self.memory if self.memory is not None and self.memory.key == key else None
+        edited = None  # the briefs the manifest says were edited, when nothing else changed
         if memory is None and self.use_cache and self.out.is_dir():
-            unchanged_report = unchanged_since_manifest(self.site_dir, self.out, config, key)
-            if unchanged_report is not None:
-                return replace(unchanged_report, seconds=time.perf_counter() - started)
+            since = since_manifest(self.site_dir, self.out, config, key)
+            if since.report is not None:
+                return replace(since.report, seconds=time.perf_counter() - started)
+            self._lap("check manifest")
             memory = saved_memory(self.site_dir, self.out, key)
+            edited = since.edited if changed is None and memory is not None else None
             self._lap("load cache")
         if memory is not None and not memory.due_span.holds(config.now):
             memory = None  # time alone made a scheduled brief due (or, going back, one not yet due)
@@ -209,7 +212,7 @@ class Builder:
         self.memory = None  # until this build succeeds
         try:
             try:
-                report, memory = self._build(memory, config, progress, changed)
+                report, memory = self._build(memory, config, progress, changed, edited)
             except StoreMissing:
                 # Another command saved over rows this memory refers to: build afresh, as with no cache.
                 memory = BuildMemory(key=key, state=SiteState(None, include_drafts=config.drafts))
@@ -228,10 +231,13 @@ class Builder:
         return replace(report, seconds=time.perf_counter() - started)
 
     def _build(self, memory: BuildMemory, config: Config, progress: Progress | None,
-               changed: Collection[Path] | None) -> tuple[BuildReport, BuildMemory]:
-        """The phases of one build, from the sources to the written site and the new memory."""
+               changed: Collection[Path] | None,
+               edited: Collection[PairKey] | None = None) -> tuple[BuildReport, BuildMemory]:
+        """The phases of one build, from the sources to the written site and the new memory.
+
+        `edited`: the briefs known to be the only ones edited (from the manifest), else None."""
         errors = ErrorCollector()
-        scan = self._scan(memory, config, changed, errors)
+        scan = self._scan(memory, config, changed, errors, edited)
         memory = self._memory_for(scan, memory, config)
         edits = self._load(memory, config, scan, errors)
         if edits.none and not errors.errors:
@@ -269,9 +275,11 @@ class Builder:
     # -- scan and load ------------------------------------------------------------------------------
 
     def _scan(self, memory: BuildMemory, config: Config, changed: Collection[Path] | None,
-              errors: ErrorCollector) -> Scan:
-        """The briefs' files: only the edited ones when the watcher named known briefs, else all."""
-        edited = self._edited_sources(memory, config, changed)
+              errors: ErrorCollector, edited: Collection[PairKey] | None = None) -> Scan:
+        """The briefs' files: only the edited ones when the watcher named known briefs (or the
+        manifest did), else all."""
+        if edited is None or memory.fresh or not set(edited) <= memory.sources.keys():
+            edited = self._edited_sources(memory, config, changed)
         if edited is not None:
             # Only known briefs were edited: the folder's files and pairs are as last time.
             scan = Scan({key: (Path(key[0]), Path(key[1])) for key in edited},

@@ -132,7 +132,8 @@ class SiteState:
         # to each build's time, and starts afresh when that makes a brief due or not due.
         self.until = until
         self.refs_by_file: dict[str, tuple[EntityRef, ...]] = {}
-        self.refs_by_id: dict[str, dict[str, tuple[EntityRef, ...]]] = defaultdict(dict)
+        # id → the files with refs of it (their refs are in refs_by_file: one copy of each ref).
+        self.files_by_id: dict[str, set[str]] = defaultdict(set)
         self.entities: dict[Key, Entity] = {}  # merged, whether a brief names them or not
         self.entity_types: dict[str, str] = {}  # id → the type it was merged as
         self.briefs: dict[str, Brief] = {}  # published, by slug
@@ -145,6 +146,10 @@ class SiteState:
         self.tag_members: dict[str, list[OrderKey]] = defaultdict(list)
         self.month_members: dict[tuple[int, int], list[OrderKey]] = defaultdict(list)  # (year, month) → briefs
         self._snapshot_cache: dict[str, Any] = {}  # tuples of the last snapshot still true
+
+    def file_refs(self, path: str) -> tuple[EntityRef, ...]:
+        """The entity refs a file (a sidecar, the registry) holds now."""
+        return self.refs_by_file.get(path, ())
 
     def _file_order(self, path: str) -> tuple[bool, str]:
         # The registry speaks first; then sidecars in path order.
@@ -206,29 +211,33 @@ class SiteState:
         return change, errors.errors
 
     def _replace_refs(self, refs: dict[str, tuple[EntityRef, ...] | None], errors: ErrorCollector) -> set[Key]:
-        """Replace the refs of the given files; re-merge every id they name. Returns changed keys."""
+        """Replace the refs of the given files; re-merge every id whose refs changed. Returns changed keys.
+
+        An id whose refs in a file are as before is not merged again: a body or title edit merges
+        nothing, however many briefs name the file's entities.
+        """
         touched: set[str] = set()
         for path, new_refs in refs.items():
-            for ref in self.refs_by_file.pop(path, ()):
-                touched.add(ref.id)
-                self.refs_by_id[ref.id].pop(path, None)
+            old_refs = self.refs_by_file.pop(path, ())
+            old_by_id, new_by_id = _refs_by_id(old_refs), _refs_by_id(new_refs or ())
+            for entity_id in old_by_id.keys() - new_by_id.keys():
+                self.files_by_id[entity_id].discard(path)
+            for entity_id in new_by_id.keys() - old_by_id.keys():
+                self.files_by_id[entity_id].add(path)
+            touched.update(entity_id for entity_id in old_by_id.keys() | new_by_id.keys()
+                           if old_by_id.get(entity_id) != new_by_id.get(entity_id))
             if new_refs:
                 self.refs_by_file[path] = tuple(new_refs)
-                grouped: dict[str, list[EntityRef]] = defaultdict(list)
-                for ref in new_refs:
-                    grouped[ref.id].append(ref)
-                for entity_id, items in grouped.items():
-                    touched.add(entity_id)
-                    self.refs_by_id[entity_id][path] = tuple(items)
         changed: set[Key] = set()
         for entity_id in sorted(touched):
             old_type = self.entity_types.pop(entity_id, None)
             old = self.entities.pop((old_type, entity_id), None) if old_type else None
-            files = self.refs_by_id.get(entity_id) or {}
-            ordered = [ref for path in sorted(files, key=self._file_order) for ref in files[path]]
+            files = self.files_by_id.get(entity_id) or set()
+            ordered = [ref for path in sorted(files, key=self._file_order)
+                       for ref in self.refs_by_file[path] if ref.id == entity_id]
             merged = merge_entity(entity_id, ordered, errors) if ordered else None
             if not files:
-                self.refs_by_id.pop(entity_id, None)
+                self.files_by_id.pop(entity_id, None)
             if merged is not None:
                 self.entities[merged.key] = merged
                 self.entity_types[entity_id] = merged.type
@@ -423,6 +432,14 @@ class SiteState:
         for slug in _tag_slugs(brief):
             tags.pop(slug, None)
         cache.get("months", {}).pop(_month(brief), None)
+
+
+def _refs_by_id(refs: Iterable[EntityRef]) -> dict[str, list[EntityRef]]:
+    """A file's refs grouped by the id they name, in file order."""
+    grouped: dict[str, list[EntityRef]] = defaultdict(list)
+    for ref in refs:
+        grouped[ref.id].append(ref)
+    return grouped
 
 
 def _related_mode(count: int) -> tuple[int, bool]:

@@ -12,7 +12,7 @@ a page looks like.
 from __future__ import annotations
 
 import sqlite3
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from . import store
@@ -23,39 +23,54 @@ from .lock import build_locks, output_lock_path
 from .memory import BuildMemory, BuildReport, Manifest, outputs_present
 from .model import Brief
 from .ownership import read_fingerprint
+from .phases import PairKey
 from .rendered import RenderedBrief
 from .scan import find_content
 from .write import link_outputs
 
 
-def unchanged_since_manifest(site_dir: Path, out: Path, config: Config, key: str) -> BuildReport | None:
-    """The last build's report when no source changed since it (known without loading its memory)."""
+@dataclass(frozen=True)
+class SinceManifest:
+    """What changed since the last build, as its manifest tells without loading its memory.
+
+    `report`: the last build's report, when nothing did. `edited`: otherwise, the briefs whose
+    article or sidecar changed, when nothing else did (no file came or went, no photo or registry
+    changed), so the build need not scan and stamp every file again; None when it must.
+    """
+
+    report: BuildReport | None = None
+    edited: frozenset[PairKey] | None = None
+
+
+def since_manifest(site_dir: Path, out: Path, config: Config, key: str) -> SinceManifest:
+    """Compare the sources with the last build's manifest (known without loading its memory)."""
     manifest = store.load(site_dir / CACHE_DIR, store.MANIFEST, key)
     if not isinstance(manifest, Manifest):
-        return None
+        return SinceManifest()
     errors = ErrorCollector()
     files = find_content(config, errors)
     if errors.errors or (str(files.registry) if files.registry else None) != manifest.registry_path:
-        return None
+        return SinceManifest()
     if manifest.registry_path and not unchanged(Path(manifest.registry_path), manifest.registry_stamp):
-        return None
+        return SinceManifest()
     pairs = {(str(a), str(s)): (a, s) for a, s in files.pairs}
     if pairs.keys() != manifest.stamps.keys():
-        return None
-    for pair_key, (article, sidecar) in pairs.items():
-        article_stamp, sidecar_stamp = manifest.stamps[pair_key]
-        if not unchanged(article, article_stamp) or not unchanged(sidecar, sidecar_stamp):
-            return None
+        return SinceManifest()
+    edited = frozenset(pair_key for pair_key, (article, sidecar) in pairs.items()
+                       if not unchanged(article, manifest.stamps[pair_key][0])
+                       or not unchanged(sidecar, manifest.stamps[pair_key][1]))
     if not all(unchanged(Path(path), stamp) for path, stamp in manifest.extra_stamps):
-        return None
+        return SinceManifest()
+    if edited:
+        return SinceManifest(edited=edited)
     if templates_fingerprint(config) != manifest.templates_digest or \
             static_fingerprint(config) != manifest.static_digest:
-        return None
+        return SinceManifest(edited=edited)
     if not (manifest.due_span.holds(config.now) and manifest.news_span.holds(config.now)):
-        return None
+        return SinceManifest(edited=edited)
     if manifest.site_fingerprint != read_fingerprint(out) or not outputs_present(out, manifest.outputs):
-        return None
-    return replace(manifest.report, files_written=0, incremental=True, changed=())
+        return SinceManifest()
+    return SinceManifest(report=replace(manifest.report, files_written=0, incremental=True, changed=()))
 
 
 def saved_memory(site_dir: Path, out: Path, key: str) -> BuildMemory | None:
