@@ -63,3 +63,48 @@ def test_a_save_that_fails_midway_leaves_the_last_good_store(tmp_path: Path,
     # The saved memory describes the site before the edits; the folder holds the edited one: a full build.
     report = Builder(site, jobs=1).build()
     assert not report.incremental
+
+
+def test_a_rebuild_after_edits_scans_the_content_folder_once(tmp_path: Path,
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    """The no-op check names the edited briefs; the build loads them without scanning again, and its
+    output is a clean build's. A file that comes or goes still makes it scan."""
+    from briefgen import build as build_module
+    from briefgen import saved
+    from sitekit import NONDETERMINISTIC, snapshot
+
+    site = generate_site(tmp_path / "site", briefs=30)
+    Builder(site, jobs=1).build()
+    scans: list[str] = []
+
+    def counted(module: object) -> object:
+        real = module.find_content  # type: ignore[attr-defined]
+
+        def find_content(*args: object, **kwargs: object) -> object:
+            scans.append(getattr(module, "__name__", "?"))
+            return real(*args, **kwargs)
+        return find_content
+
+    monkeypatch.setattr(saved, "find_content", counted(saved))
+    monkeypatch.setattr(build_module, "find_content", counted(build_module))
+    articles = sorted((site / "content").rglob("*.md"))
+    articles[2].write_text(articles[2].read_text(encoding="utf-8") + "\nA sentence about zebrafish.\n",
+                           encoding="utf-8")
+    sidecar = articles[5].with_suffix(".yaml")
+    sidecar.write_text(sidecar.read_text(encoding="utf-8").replace("title: \"", "title: \"Updated: ", 1),
+                       encoding="utf-8")
+    report = Builder(site, jobs=1).build()
+    assert report.incremental and report.files_written
+    assert scans == ["briefgen.saved"]
+    clean = tmp_path / "clean"
+    Builder(site, clean, jobs=1, use_cache=False).build()
+    assert snapshot(site / "site", NONDETERMINISTIC) == snapshot(clean, NONDETERMINISTIC)
+
+    scans.clear()
+    articles[7].unlink()
+    articles[7].with_suffix(".yaml").unlink()
+    Builder(site, jobs=1).build()
+    assert scans == ["briefgen.saved", "briefgen.build"]
+    clean2 = tmp_path / "clean2"
+    Builder(site, clean2, jobs=1, use_cache=False).build()
+    assert snapshot(site / "site", NONDETERMINISTIC) == snapshot(clean2, NONDETERMINISTIC)
