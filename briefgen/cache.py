@@ -126,6 +126,7 @@ def prepare_cache_folder(site_dir: Path) -> Path:
     if not gitignore.exists():
         gitignore.write_text("# briefgen's build cache: safe to delete\n*\n")
     _remove_legacy_files(folder)
+    store.remove_outdated(folder)
     return folder
 
 

@@ -108,9 +108,15 @@ def forget_readers() -> None:
     _origins.clear()
 
 
+# Pages of 64 KiB, not SQLite's 4 KiB: the memory's core and the manifest are blobs of tens of
+# megabytes (hundreds at 100,000 briefs), written in a quarter of the time in fewer, larger pages.
+PAGE_SIZE = 65536
+
+
 @contextmanager
 def _connect(path: Path) -> Iterator[sqlite3.Connection]:
     with closing(sqlite3.connect(path, isolation_level=None)) as connection:
+        connection.execute(f"PRAGMA page_size={PAGE_SIZE}")  # takes effect when the store is made
         connection.execute("PRAGMA journal_mode=WAL")
         connection.execute("PRAGMA synchronous=NORMAL")
         connection.executescript(_SCHEMA)
@@ -176,6 +182,21 @@ def save(folder: Path, key: str, values: dict[str, Any], *, rows: tuple[type, ..
     for ident, (_, where, table, row) in list(_origins.items()):
         if where == str(path) and row not in kept[table]:
             del _origins[ident]
+
+
+def remove_outdated(folder: Path) -> None:
+    """Delete a store made with other pages than `PAGE_SIZE` (by an older version); the next save
+    makes a new one. Call it with the build's lock held, before loading anything from the store."""
+    path = folder / STORE_FILE
+    if not path.is_file():
+        return
+    try:
+        with closing(sqlite3.connect(path)) as connection:
+            (page_size,) = connection.execute("PRAGMA page_size").fetchone()
+    except sqlite3.Error:
+        return  # not a store: loading it fails, and the next save replaces it
+    if page_size != PAGE_SIZE:
+        clear(folder)
 
 
 def clear(folder: Path) -> None:

@@ -108,3 +108,17 @@ def test_a_rebuild_after_edits_scans_the_content_folder_once(tmp_path: Path,
     clean2 = tmp_path / "clean2"
     Builder(site, clean2, jobs=1, use_cache=False).build()
     assert snapshot(site / "site", NONDETERMINISTIC) == snapshot(clean2, NONDETERMINISTIC)
+
+
+def test_a_store_of_an_older_layout_is_replaced_by_the_next_build(tmp_path: Path) -> None:
+    site = generate_site(tmp_path / "site", briefs=5)
+    folder = site / CACHE_DIR
+    folder.mkdir()
+    with sqlite3.connect(folder / store.STORE_FILE) as connection:  # as versions before 64 KiB pages made it
+        connection.execute("PRAGMA page_size=4096")
+        connection.execute("CREATE TABLE saved (name TEXT PRIMARY KEY, key TEXT NOT NULL, data BLOB NOT NULL)")
+    store.forget_readers()
+    Builder(site, jobs=1).build()
+    with sqlite3.connect(folder / store.STORE_FILE) as connection:
+        assert connection.execute("PRAGMA page_size").fetchone() == (store.PAGE_SIZE,)
+        assert connection.execute("SELECT count(*) FROM rows").fetchone() == (5,)
