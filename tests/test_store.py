@@ -71,6 +71,7 @@ def test_a_rebuild_after_edits_scans_the_content_folder_once(tmp_path: Path,
     output is a clean build's. A file that comes or goes still makes it scan."""
     from briefgen import build as build_module
     from briefgen import saved
+
     from sitekit import NONDETERMINISTIC, snapshot
 
     site = generate_site(tmp_path / "site", briefs=30)
