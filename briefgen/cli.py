@@ -17,7 +17,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
-from . import __version__
+from . import __version__, store
 from .build import DEFAULT_OUT, Builder
 from .cache import clear_state
 from .errors import BriefgenError, BuildWarning
@@ -38,6 +38,7 @@ def entry() -> NoReturn:
     committed by then, so the process ends without tearing its heap down.
     """
     code = main(process_ends=True)
+    store.close_readers()  # folds the store's write-ahead log in, as closing at exit would
     sys.stdout.flush()
     sys.stderr.flush()
     os._exit(code)

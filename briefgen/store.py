@@ -101,11 +101,18 @@ def _reader(path: str) -> sqlite3.Connection:
 
 def forget_readers() -> None:
     """Close this process's read connections and forget what was read (tests; a store deleted by hand)."""
+    close_readers()
+    _origins.clear()
+
+
+def close_readers() -> None:
+    """Close this process's read connections. The last connection to close folds the write-ahead
+    log into the store and removes it: a process that ends without closing them (os._exit) leaves
+    the log to grow from build to build, and every read slower."""
     for (pid, _), connection in list(_readers.items()):
         if pid == os.getpid():
             connection.close()
     _readers.clear()
-    _origins.clear()
 
 
 # Pages of 64 KiB, not SQLite's 4 KiB: the memory's core and the manifest are blobs of tens of

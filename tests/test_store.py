@@ -123,3 +123,23 @@ def test_a_store_of_an_older_layout_is_replaced_by_the_next_build(tmp_path: Path
     with sqlite3.connect(folder / store.STORE_FILE) as connection:
         assert connection.execute("PRAGMA page_size").fetchone() == (store.PAGE_SIZE,)
         assert connection.execute("SELECT count(*) FROM rows").fetchone() == (5,)
+
+
+def test_the_command_leaves_no_write_ahead_log_behind(tmp_path: Path) -> None:
+    """`briefgen build` ends its process at once (os._exit), but closes the store first: the log is folded
+    into the store, not left to grow from build to build."""
+    import os
+    import subprocess
+    import sys
+
+    site = generate_site(tmp_path / "site", briefs=8)
+    env = {**os.environ, "BRIEFGEN_PAGEFIND": "off"}
+    for edit in range(2):
+        article = sorted((site / "content").rglob("*.md"))[edit]
+        article.write_text(article.read_text(encoding="utf-8") + "\nOne more line.\n", encoding="utf-8")
+        done = subprocess.run([sys.executable, "-m", "briefgen", "build", str(site), "-q"], env=env,
+                              capture_output=True, text=True, check=False)
+        assert done.returncode == 0, done.stderr
+        log = site / CACHE_DIR / (store.STORE_FILE + "-wal")
+        assert not log.exists() or log.stat().st_size == 0
+    assert (site / "site" / "index.html").is_file()
