@@ -395,20 +395,19 @@ class SiteState:
         """
         cache = self._snapshot_cache
         if "briefs" not in cache:
-            # map and itemgetter keep this loop over every brief in C: it runs after every edit.
-            cache["briefs"] = tuple(map(self.briefs.__getitem__, map(itemgetter(1), self.order)))
+            cache["briefs"] = self._briefs_of(self.order)
         briefs = cache["briefs"]
         month_cache = cache.setdefault("months", {})
         by_month = {}
         for month in sorted(self.month_members, reverse=True):
             if month not in month_cache:
-                month_cache[month] = tuple(map(self.briefs.__getitem__, map(itemgetter(1), self.month_members[month])))
+                month_cache[month] = self._briefs_of(self.month_members[month])
             by_month[month] = month_cache[month]
         entities = {key: self.entities[key] for key in sorted(self.holders) if key in self.entities}
         by_entity = cache.setdefault("by_entity", {})
         for key in entities:
             if key not in by_entity:
-                by_entity[key] = tuple(self.briefs[s] for _, s in self.holders[key])
+                by_entity[key] = self._briefs_of(self.holders[key])
         tag_cache = cache.setdefault("tags", {})
         tags: dict[str, Tag] = {}
         by_tag: dict[str, tuple[Brief, ...]] = {}
@@ -418,7 +417,7 @@ class SiteState:
                 newest = self.briefs[members[0][1]]
                 # A tag is shown as the newest brief spells it.
                 tag_cache[slug] = (Tag(name=next(t for t in newest.tags if slugify(t) == slug), slug=slug),
-                                   tuple(self.briefs[s] for _, s in members))
+                                   self._briefs_of(members))
             tags[slug], by_tag[slug] = tag_cache[slug]
         return Site(
             briefs=briefs,
@@ -431,6 +430,11 @@ class SiteState:
             by_slug=dict(self.briefs),
             briefs_by_month=by_month,
         )
+
+    def _briefs_of(self, listed: list[OrderKey]) -> tuple[Brief, ...]:
+        """The briefs of a sorted list, in its order. map and itemgetter keep the loop in C: after a
+        memory is loaded, the first snapshot makes every list's tuple (1,000,000 places at 100,000 briefs)."""
+        return tuple(map(self.briefs.__getitem__, map(itemgetter(1), listed)))
 
     def _forget(self, brief: Brief) -> None:
         """Drop the snapshot's tuples that list `brief` (it is coming or going)."""
