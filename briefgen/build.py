@@ -47,7 +47,7 @@ from .memory import (
     unpacked,
     warning_order,
 )
-from .model import Group, Site
+from .model import FileRefs, Group, Site
 from .ownership import remove_draft
 from .pages import FEED_ENTRY_KINDS, FeedEntries, PageInputs, ProducedPages, dirty_groups, produce_pages, site_files
 from .parallel import parallel_map
@@ -349,6 +349,8 @@ class Builder:
         old_briefs = [record.brief for record in removed]
         new_briefs = [record.brief for record in edits.loaded.values()]
         change, resolve_errors = memory.state.apply(remove=old_briefs, add=new_briefs, refs=refs)
+        for record in edits.loaded.values():  # one object for the refs of a file, whose record the store keeps
+            record.refs = memory.state.file_refs(record.brief.sidecar_path)
         errors.extend(resolve_errors)
         self._lap("resolve")
         return Resolution(change, sources, old_briefs, new_briefs, refs, inverse)
@@ -407,7 +409,7 @@ class Builder:
         if path is None:
             return None
         stamp = file_stamp(path)  # before reading: an edit made meanwhile is seen by the next build
-        refs = tuple(load_registry(path, config, errors))
+        refs = FileRefs(load_registry(path, config, errors))
         pictures = tuple(dict.fromkeys(ref.image.path for ref in refs if ref.image))
         return RegistryRecord(str(path), stamp, refs,
                               tuple((picture, file_stamp(Path(picture))) for picture in pictures))
@@ -611,7 +613,7 @@ def _load_record(pair: tuple[Path, Path], config: Config) -> tuple[SourceRecord 
         return None, pair_errors
     brief, refs = result
     extras = tuple((path, file_stamp(Path(path))) for path in brief.files)
-    return SourceRecord(article_stamp, sidecar_stamp, brief, tuple(refs), extras), pair_errors
+    return SourceRecord(article_stamp, sidecar_stamp, brief, FileRefs(refs), extras), pair_errors
 
 
 def _notes(memory: BuildMemory, config: Config) -> tuple[str, ...]:

@@ -17,7 +17,7 @@ from operator import itemgetter
 from typing import Any, TypeVar
 
 from .errors import BriefgenError, ErrorCollector
-from .model import AUTHORS, Brief, Entity, EntityRef, Site, Tag
+from .model import AUTHORS, Brief, Entity, EntityRef, FileRefs, Site, Tag
 from .slugs import slugify
 
 RELATED_LIMIT = 5
@@ -131,7 +131,7 @@ class SiteState:
         # Briefs dated after this are scheduled, not published (None: all are). The builder moves it
         # to each build's time, and starts afresh when that makes a brief due or not due.
         self.until = until
-        self.refs_by_file: dict[str, tuple[EntityRef, ...]] = {}
+        self.refs_by_file: dict[str, FileRefs] = {}
         # id → the files with refs of it (their refs are in refs_by_file: one copy of each ref).
         self.files_by_id: dict[str, set[str]] = defaultdict(set)
         self.entities: dict[Key, Entity] = {}  # merged, whether a brief names them or not
@@ -150,9 +150,9 @@ class SiteState:
         # memory then holds each key once, and co-mention counts load in a third of the time.
         self._keys: dict[Key, Key] = {}
 
-    def file_refs(self, path: str) -> tuple[EntityRef, ...]:
+    def file_refs(self, path: str) -> FileRefs:
         """The entity refs a file (a sidecar, the registry) holds now."""
-        return self.refs_by_file.get(path, ())
+        return self.refs_by_file.get(path) or FileRefs()
 
     def __getstate__(self) -> dict[str, Any]:
         """What is saved: everything but the snapshot's tuples, which the next snapshot makes again
@@ -237,7 +237,10 @@ class SiteState:
             touched.update(entity_id for entity_id in old_by_id.keys() | new_by_id.keys()
                            if old_by_id.get(entity_id) != new_by_id.get(entity_id))
             if new_refs:
-                self.refs_by_file[path] = tuple(new_refs)
+                # Refs as before stay the same object, whose record the store keeps (a body edit
+                # saves no refs).
+                self.refs_by_file[path] = old_refs if old_refs == new_refs and isinstance(old_refs, FileRefs) \
+                    else new_refs if isinstance(new_refs, FileRefs) else FileRefs(new_refs)
         changed: set[Key] = set()
         for entity_id in sorted(touched):
             old_type = self.entity_types.pop(entity_id, None)

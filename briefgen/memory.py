@@ -22,7 +22,7 @@ from .cache import FileStamp
 from .config import Config
 from .entities import SiteState
 from .errors import BuildWarning
-from .model import Brief, Entity, EntityRef, Group
+from .model import Brief, Entity, FileRefs, Group
 from .rendered import BriefOutcome, RenderedBrief
 from .schedule import Span, news_span, publication_span
 from .store import Stored
@@ -68,7 +68,7 @@ class SourceRecord:
     article_stamp: FileStamp | None
     sidecar_stamp: FileStamp | None
     brief: Brief
-    refs: tuple[EntityRef, ...]
+    refs: FileRefs
     # Other files the brief is made of (its photo), and their stamps: an edit to one reloads the brief.
     extra_stamps: tuple[tuple[str, FileStamp | None], ...] = ()
 
@@ -79,7 +79,7 @@ class RegistryRecord:
 
     path: str
     stamp: FileStamp | None
-    refs: tuple[EntityRef, ...]
+    refs: FileRefs
     extra_stamps: tuple[tuple[str, FileStamp | None], ...] = ()  # its entities' pictures: an edit reloads it
 
 

@@ -56,6 +56,17 @@ class EntityRef(EntityFacts):
     line: int | None = None
 
 
+class FileRefs(tuple[EntityRef, ...]):
+    """The entity refs one file holds, in file order.
+
+    A tuple of its own type so the build store can keep it in a record of
+    its own: a build that did not reload the file does not save its refs
+    again (a million refs at 100,000 briefs).
+    """
+
+    __slots__ = ()
+
+
 @dataclass(frozen=True)
 class Entity(EntityFacts):
     """One entity of the site, merged from every ref with its id."""

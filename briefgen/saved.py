@@ -21,7 +21,7 @@ from .config import Config
 from .errors import BriefgenError, ErrorCollector
 from .lock import build_locks, output_lock_path
 from .memory import BuildMemory, BuildReport, Manifest, outputs_present
-from .model import Brief
+from .model import Brief, FileRefs
 from .ownership import read_fingerprint
 from .phases import PairKey
 from .rendered import RenderedBrief
@@ -93,7 +93,7 @@ def save_memory(site_dir: Path, memory: BuildMemory, report: BuildReport) -> boo
     try:
         store.save(prepare_cache_folder(site_dir), memory.key,
                    {store.MEMORY: memory, store.MANIFEST: Manifest.of(memory, report)},
-                   rows=(RenderedBrief,), records=(Brief,))
+                   rows=(RenderedBrief,), records=(Brief, FileRefs))
     except (OSError, sqlite3.Error):
         return False
     return True

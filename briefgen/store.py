@@ -294,6 +294,7 @@ class _Unpickler(pickle.Unpickler):
         self.path = path
         self.connection = connection
         self.records: dict[int, bytes] | None = None
+        self.loaded: dict[int, Any] = {}  # one object per record, however many places name it
 
     def load(self) -> Any:
         global _loading
@@ -304,8 +305,10 @@ class _Unpickler(pickle.Unpickler):
             _loading = None
 
     def record(self, row: int) -> Any:
+        if row in self.loaded:
+            return self.loaded[row]
         if self.records is None:
             self.records = dict(self.connection.execute("SELECT id, data FROM records"))
-        value = pickle.loads(self.records[row])
+        value = self.loaded[row] = pickle.loads(self.records[row])
         _remember(value, self.path, row, "records")
         return value

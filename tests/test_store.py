@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pickle
 import sqlite3
 from pathlib import Path
 
@@ -10,14 +11,20 @@ import pytest
 from briefgen import store
 from briefgen.build import Builder
 from briefgen.cache import CACHE_DIR
+from briefgen.model import Brief, FileRefs
 
 from sitegen import generate_site
 
 
 def ids(site: Path) -> dict[str, set[int]]:
+    """The store's row ids: renderings ("rows"), and records of briefs ("records") and of files' refs ("refs")."""
     with sqlite3.connect(site / CACHE_DIR / store.STORE_FILE) as connection:
-        return {table: {row for (row,) in connection.execute(f"SELECT id FROM {table}")}
-                for table in ("rows", "records")}
+        found = {"rows": {row for (row,) in connection.execute("SELECT id FROM rows")}}
+        records = {row: type(pickle.loads(data)) for row, data in connection.execute("SELECT id, data FROM records")}
+    found["records"] = {row for row, kind in records.items() if kind is Brief}
+    found["refs"] = {row for row, kind in records.items() if kind is FileRefs}
+    assert found["records"] | found["refs"] == records.keys()
+    return found
 
 
 def test_a_one_edit_build_writes_one_brief_and_one_rendering(tmp_path: Path) -> None:
@@ -25,6 +32,7 @@ def test_a_one_edit_build_writes_one_brief_and_one_rendering(tmp_path: Path) -> 
     Builder(site, jobs=1).build()
     first = ids(site)
     assert len(first["rows"]) == 25 and len(first["records"]) == 25
+    assert len(first["refs"]) == 26  # each sidecar's and the registry's
     article = sorted((site / "content").rglob("*.md"))[3]
     article.write_text(article.read_text(encoding="utf-8") + "\nOne more line.\n", encoding="utf-8")
     report = Builder(site, jobs=1).build()
@@ -33,6 +41,7 @@ def test_a_one_edit_build_writes_one_brief_and_one_rendering(tmp_path: Path) -> 
     # The edited brief's record and rendering are new; the old ones are gone; every other is kept.
     assert len(second["rows"] - first["rows"]) == 1 and len(first["rows"] - second["rows"]) == 1
     assert len(second["records"] - first["records"]) == 1 and len(first["records"] - second["records"]) == 1
+    assert second["refs"] == first["refs"]  # a body edit saves no refs
     Builder(site, jobs=1).build()  # nothing changed: nothing saved
     assert ids(site) == second
 
