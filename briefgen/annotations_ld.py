@@ -11,6 +11,7 @@ it. Must not write files.
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from .config import Config
@@ -25,6 +26,7 @@ ANNOTATIONS_FILE = "annotations.jsonld"
 # Characters of prefix and suffix a quote selector has at least (Hypothesis gives 32): a few words,
 # doubled until the quote with its context is found once in the page.
 CONTEXT_CHARS = 32
+_DIGITS = re.compile(r"\d")
 MARK_TAG, MARK_ATTRIBUTE = "mark", "data-note"  # the marks markdown/annotations.py makes
 
 
@@ -89,13 +91,20 @@ def page_selectors(text: PageText, note: RenderedNote) -> list[dict[str, Any]]:
 
 
 def _unique_context(text: PageText, start: int, end: int) -> tuple[str, str]:
-    """The shortest prefix and suffix (CONTEXT_CHARS, doubled) that make text[start:end] found once."""
+    """The shortest prefix and suffix (CONTEXT_CHARS, doubled) that make text[start:end] found once.
+
+    Found once in the page, and also with every digit left out: the page shows each note's number
+    after its passage, which the article does not have, so `briefgen annotations import` (which takes
+    any digit as optional) must tell a repeat apart without them.
+    """
     page, width = text.text, CONTEXT_CHARS
+    digitless_page = _DIGITS.sub("", page)
     while True:
         # The prefix stays within the body: a client matching over document.body must find it too.
         prefix_start = max(text.body_start, start - width)
         prefix, suffix = page[prefix_start:start], page[end:end + width]
-        if _found_once(page, prefix + page[start:end] + suffix) or \
+        quoted = prefix + page[start:end] + suffix
+        if (_found_once(page, quoted) and _found_once(digitless_page, _DIGITS.sub("", quoted))) or \
                 (prefix_start == text.body_start and end + width >= len(page)):
             return prefix, suffix
         width *= 2

@@ -294,17 +294,22 @@ def _as_written(item: Imported, brief: Brief, converter: BriefMarkdown) -> Impor
     if not exact:
         return item
     found = [match for match in re.finditer(exact, text) if match.end() > match.start()]
-    prefix, suffix = _pattern(" ".join(item.prefix.split()[-4:])), _pattern(" ".join(item.suffix.split()[:4]))
+    before_words, after_words = item.prefix.split(), item.suffix.split()
 
-    def fits(match: re.Match[str]) -> tuple[bool, bool]:
+    def fits(match: re.Match[str], words: int) -> tuple[bool, bool]:
+        prefix, suffix = _pattern(" ".join(before_words[-words:])), _pattern(" ".join(after_words[:words]))
         return (not prefix or re.search(f"{prefix}\\s*$", text[: match.start()]) is not None,
                 not suffix or re.match(f"\\s*{suffix}", text[match.end():]) is not None)
 
-    # Context on both sides first; one side only where the other runs off the article (into the page's title,
-    # or its list of notes).
-    both = [match for match in found if all(fits(match))]
-    either = [match for match in found if any(fits(match))]
-    chosen = both or either or found
+    # Context on both sides first, as much of it as fits some occurrence (a repeat inside four words of
+    # context is told apart by the fifth); one side only where the other runs off the article (into
+    # the page's title, or its list of notes).
+    chosen: list[re.Match[str]] = []
+    for words in range(max(len(before_words), len(after_words)), 0, -1):
+        chosen = [match for match in found if all(fits(match, words))]
+        if chosen:
+            break
+    chosen = chosen or [match for match in found if any(fits(match, 4))] or found
     if len(chosen) != 1:
         return item  # not in the article as shown (or too often): the article's own search says why
     start, end = chosen[0].span()
