@@ -13,7 +13,6 @@ import os
 import secrets
 import shutil
 import stat
-import subprocess
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
@@ -23,6 +22,7 @@ from typing import TypeVar
 from .cache import CACHE_DIR, bytes_digest
 from .config import Config, builtin_templates_dir
 from .errors import BriefgenError, BuildWarning, cannot_read, cannot_write
+from .lock import remove_later
 from .ownership import OWNED_LIST, PENDING, carry_over, owned_list, site_fingerprint, write_list
 from .search import BUNDLE, index_site, search_skipped
 from .sitemap import ROBOTS
@@ -237,24 +237,6 @@ def restore_interrupted_swap(out_dir: Path) -> None:
         if (aside / "site").is_dir():
             os.rename(aside / "site", target)
             return
-
-
-def remove_later(folder: Path) -> None:
-    """Delete a replaced output folder without making the build wait for it.
-
-    The new site is already in place; deleting tens of thousands of old
-    files takes seconds that nobody needs to wait for, so a detached `rm`
-    does it (elsewhere than POSIX, it is done here and now).
-    """
-    rm = shutil.which("rm")
-    if os.name == "posix" and rm:
-        try:
-            subprocess.Popen([rm, "-rf", "--", str(folder)], start_new_session=True, stdin=subprocess.DEVNULL,
-                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-            return
-        except OSError:
-            pass
-    shutil.rmtree(folder, ignore_errors=True)
 
 
 def check_output_folder(out_dir: Path, site_dir: Path) -> None:

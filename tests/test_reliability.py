@@ -284,6 +284,27 @@ def test_a_killed_build_is_made_whole_by_the_next(tmp_path: Path, kind: str) -> 
         assert leftovers(out) == []
 
 
+def test_a_build_does_not_wait_for_a_replaced_site_still_being_deleted(tmp_path: Path,
+                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A clean build hands the site it replaced to a detached `rm`; a build starting before that `rm` is
+    done (an edit right after a clean build of a large site) hands it on again instead of deleting it
+    itself, which took 16 s at 100,000 briefs."""
+    site = make_site(tmp_path / "site", briefs=3)
+    out = site / "site"
+    Builder(site, out, search=False).build()
+    replaced = out.parent / f".{out.name}.old-0000beef"
+    (replaced / "site" / "briefs").mkdir(parents=True)
+    (replaced / "site" / "briefs" / "index.html").write_text("old", encoding="utf-8")
+    handed: list[Path] = []
+    monkeypatch.setattr("briefgen.lock.remove_later", handed.append)
+    Builder(site, out, search=False).build()
+    assert handed == [replaced]
+    assert (replaced / "site" / "briefs" / "index.html").is_file()  # not deleted by the build itself
+    monkeypatch.undo()
+    Builder(site, out, search=False).build()
+    assert leftovers(out) == []
+
+
 def test_a_build_killed_between_moving_the_old_site_aside_and_the_new_one_in(tmp_path: Path) -> None:
     """The one instant a clean build's swap leaves no output folder: the next build puts the old one back."""
     site = make_site(tmp_path / "site", briefs=6)
