@@ -51,11 +51,11 @@ from .model import FileRefs, Group, Site
 from .ownership import remove_draft
 from .pages import FEED_ENTRY_KINDS, FeedEntries, PageInputs, ProducedPages, dirty_groups, produce_pages, site_files
 from .parallel import parallel_map
-from .phases import Edits, PairKey, RefsByFile, Rendering, Resolution, Scan
+from .phases import Edits, RefsByFile, Rendering, Resolution, Scan
 from .refs import load_registry
 from .render import make_environment, page_groups, render_brief
 from .saved import has_memory, memory_of_built, save_memory, saved_memory, since_manifest
-from .scan import find_content
+from .scan import PairKey, find_content
 from .schedule import scheduled_note
 from .search import search_skipped
 from .sitemap import NO_BASE_URL_NOTE
@@ -282,13 +282,12 @@ class Builder:
             edited = self._edited_sources(memory, config, changed)
         if edited is not None:
             # Only known briefs were edited: the folder's files and pairs are as last time.
-            scan = Scan({key: (Path(key[0]), Path(key[1])) for key in edited},
-                        Path(memory.registry.path) if memory.registry else None, complete=False)
+            scan = Scan(dict.fromkeys(sorted(edited)), Path(memory.registry.path) if memory.registry else None,
+                        complete=False)
         else:
             files = find_content(config, errors)
             errors.raise_if_any()
-            scan = Scan({(str(article), str(sidecar)): (article, sidecar) for article, sidecar in files.pairs},
-                        files.registry, complete=True)
+            scan = Scan(dict.fromkeys(files.keys), files.registry, complete=True)
         self._lap("scan")
         return scan
 
@@ -304,16 +303,16 @@ class Builder:
     def _load(self, memory: BuildMemory, config: Config, scan: Scan, errors: ErrorCollector) -> Edits:
         """Load the briefs whose files changed, the registry if it did; fingerprint templates and static."""
         gone = [key for key in memory.sources if key not in scan.pairs] if scan.complete else []
-        to_load = [pair for key, pair in scan.pairs.items()
+        to_load = [(Path(key[0]), Path(key[1])) for key in scan.pairs
                    if key not in memory.sources
-                   or not unchanged(pair[0], memory.sources[key].article_stamp)
-                   or not unchanged(pair[1], memory.sources[key].sidecar_stamp)
-                   or not all(unchanged(Path(path), stamp) for path, stamp in memory.sources[key].extra_stamps)]
+                   or not unchanged(key[0], memory.sources[key].article_stamp)
+                   or not unchanged(key[1], memory.sources[key].sidecar_stamp)
+                   or not all(unchanged(path, stamp) for path, stamp in memory.sources[key].extra_stamps)]
         loaded = self._load_pairs(to_load, config, errors)
         registry = memory.registry
         registry_changed = memory.fresh or (registry.path if registry else None) != scan.registry_path or (
-            registry is not None and not (unchanged(Path(registry.path), registry.stamp) and all(
-                unchanged(Path(path), stamp) for path, stamp in registry.extra_stamps)))
+            registry is not None and not (unchanged(registry.path, registry.stamp) and all(
+                unchanged(path, stamp) for path, stamp in registry.extra_stamps)))
         if registry_changed:
             registry = self._load_registry(scan.registry_file, config, errors)
         templates_digest = templates_fingerprint(config)

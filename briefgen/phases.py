@@ -15,10 +15,10 @@ from .entities import SiteChange, SiteState
 from .memory import Outcomes, RegistryRecord, SourceRecord
 from .model import Brief, EntityRef, Site
 from .pages import ProducedPages
+from .scan import PairKey
 from .schedule import is_published
 from .write import StaticRefresh
 
-PairKey = tuple[str, str]  # a brief's article and sidecar paths
 RefsByFile = dict[str, tuple[EntityRef, ...] | None]  # None: the file's refs are gone
 
 
@@ -26,7 +26,7 @@ RefsByFile = dict[str, tuple[EntityRef, ...] | None]  # None: the file's refs ar
 class Scan:
     """Where the sources are: every brief's pair of files, and the registry."""
 
-    pairs: dict[PairKey, tuple[Path, Path]]
+    pairs: dict[PairKey, None]  # every brief's (article, sidecar), in order (a dict as an ordered set)
     registry_file: Path | None
     complete: bool  # the content folder was scanned (else `pairs` holds only the edited briefs)
 

@@ -23,9 +23,8 @@ from .lock import build_locks, output_lock_path
 from .memory import BuildMemory, BuildReport, Manifest, outputs_present
 from .model import Brief, FileRefs
 from .ownership import read_fingerprint
-from .phases import PairKey
 from .rendered import RenderedBrief
-from .scan import find_content
+from .scan import PairKey, find_content
 from .write import link_outputs
 
 
@@ -53,13 +52,12 @@ def since_manifest(site_dir: Path, out: Path, config: Config, key: str) -> Since
         return SinceManifest()
     if manifest.registry_path and not unchanged(Path(manifest.registry_path), manifest.registry_stamp):
         return SinceManifest()
-    pairs = {(str(a), str(s)): (a, s) for a, s in files.pairs}
-    if pairs.keys() != manifest.stamps.keys():
+    if len(files.keys) != len(manifest.stamps) or not all(map(manifest.stamps.__contains__, files.keys)):
         return SinceManifest()
-    edited = frozenset(pair_key for pair_key, (article, sidecar) in pairs.items()
-                       if not unchanged(article, manifest.stamps[pair_key][0])
-                       or not unchanged(sidecar, manifest.stamps[pair_key][1]))
-    if not all(unchanged(Path(path), stamp) for path, stamp in manifest.extra_stamps):
+    edited = frozenset(pair_key for pair_key in files.keys
+                       if not unchanged(pair_key[0], manifest.stamps[pair_key][0])
+                       or not unchanged(pair_key[1], manifest.stamps[pair_key][1]))
+    if not all(unchanged(path, stamp) for path, stamp in manifest.extra_stamps):
         return SinceManifest()
     if edited:
         return SinceManifest(edited=edited)

@@ -16,15 +16,25 @@ from .config import Config
 from .errors import BriefgenError, ErrorCollector, cannot_read
 from .model import ARTICLE_SUFFIXES, REGISTRY_STEM, SIDECAR_SUFFIXES
 
-Stem = tuple[Path, str]  # a folder and a file name without its suffix
+PairKey = tuple[str, str]  # a brief's article and sidecar paths
 
 
 @dataclass(frozen=True)
 class SourceFiles:
-    """The files of the content folder that matter, paired."""
+    """The files of the content folder that matter, paired.
 
-    pairs: tuple[tuple[Path, Path], ...]  # (article, sidecar)
+    `keys`: each brief's (article, sidecar) paths as text, in the order of their folders' parts and stems.
+    Text, not `Path`: a folder of 200,000 files is walked, paired and stamped in a third of the time,
+    and only the files a build loads become `Path`s (`pairs`).
+    """
+
+    keys: tuple[PairKey, ...]
     registry: Path | None
+
+    @property
+    def pairs(self) -> tuple[tuple[Path, Path], ...]:
+        """(article, sidecar) of every brief."""
+        return tuple((Path(article), Path(sidecar)) for article, sidecar in self.keys)
 
 
 def find_content(config: Config, errors: ErrorCollector) -> SourceFiles:
@@ -35,50 +45,75 @@ def find_content(config: Config, errors: ErrorCollector) -> SourceFiles:
                             hint="run briefgen in a site folder, or create content/ with a brief in it")
     walk = _ContentWalk(root, config.site_dir.resolve(), errors)
     walk.run()
-    return SourceFiles(tuple(_pairs(walk.articles, walk.sidecars, errors)), walk.registry)
+    return SourceFiles(tuple(_pairs(walk.articles, walk.sidecars, errors)),
+                       Path(walk.registry) if walk.registry is not None else None)
 
 
 @dataclass
 class _ContentWalk:
-    """The articles, sidecars and registry found below `root`, folder by folder."""
+    """The articles, sidecars and registries found below `root`: by folder, then by stem."""
 
     root: Path
     site_root: Path
     errors: ErrorCollector
-    articles: dict[Stem, list[Path]] = field(default_factory=dict)
-    sidecars: dict[Stem, list[Path]] = field(default_factory=dict)
-    registry: Path | None = None
+    articles: dict[str, dict[str, list[str]]] = field(default_factory=dict)
+    sidecars: dict[str, dict[str, list[str]]] = field(default_factory=dict)
+    registries: list[str] = field(default_factory=list)
+
+    @property
+    def registry(self) -> str | None:
+        return self.registries[0] if self.registries else None
 
     def run(self) -> None:
-        # Folder by folder, names sorted, as os.walk top-down; scandir's entries know whether they are
-        # links or folders without a system call per file, which a folder of 200,000 files feels.
-        folders = [self.root]
+        # scandir's entries know whether they are links or folders without a system call per file, which
+        # a folder of 200,000 files feels; names are sorted once, at the end (see `_pairs`), not here.
+        root = str(self.root)
+        folders = [root]
         while folders:
             here = folders.pop()
             try:
                 with os.scandir(here) as scan:
-                    entries = sorted(scan, key=lambda entry: entry.name)
+                    entries = list(scan)
             except OSError as exc:
                 self.errors.add(cannot_read(here, exc))
                 continue
-            subfolders = []
-            at_top = here == self.root
+            articles: dict[str, list[str]] = {}
+            sidecars: dict[str, list[str]] = {}
+            at_top = here == root
             for entry in entries:
-                if entry.name.startswith((".", "_")):
+                name = entry.name
+                if name.startswith((".", "_")):
                     continue
-                path = here / entry.name  # one Path per file: 200,000 of them cost a second
-                if not self._followed(entry, path):
+                if entry.is_symlink() and not self._followed(entry, Path(entry.path)):
                     continue
                 if entry.is_dir() and not entry.is_symlink():
-                    subfolders.append(path)
-                else:
-                    self._file(here, path, at_top)
-            folders.extend(reversed(subfolders))
+                    folders.append(entry.path)
+                    continue
+                stem, dot, suffix = name.rpartition(".")  # as os.path.splitext, for names not starting with '.'
+                suffix = f".{suffix.lower()}" if dot else ""
+                stem = stem if dot else name
+                if at_top and stem == REGISTRY_STEM:
+                    if suffix in SIDECAR_SUFFIXES:
+                        self.registries.append(entry.path)
+                    elif suffix in ARTICLE_SUFFIXES:
+                        self.errors.add(BriefgenError(
+                            f"an article at the top of content/ cannot be named '{REGISTRY_STEM}': "
+                            f"{REGISTRY_STEM}.yaml there is the entity registry", Path(entry.path),
+                            hint="rename the article and its sidecar"))
+                elif suffix in ARTICLE_SUFFIXES:
+                    articles.setdefault(stem, []).append(entry.path)
+                elif suffix in SIDECAR_SUFFIXES:
+                    sidecars.setdefault(stem, []).append(entry.path)
+            if articles or sidecars:
+                self.articles[here] = articles
+                self.sidecars[here] = sidecars
+        self.registries.sort()
+        for other in self.registries[1:]:
+            self.errors.add(BriefgenError(f"two entity registries: {os.path.basename(self.registries[0])} and "
+                                          f"{os.path.basename(other)}", Path(other), hint="keep one of them"))
 
     def _followed(self, entry: os.DirEntry[str], path: Path) -> bool:
         """False (and an error) for a symlink out of the site, to nothing, or to a folder."""
-        if not entry.is_symlink():
-            return True
         if _outside_site(path, self.site_root, self.errors):
             return False
         if not os.path.exists(path):
@@ -91,50 +126,33 @@ class _ContentWalk:
             return False
         return True
 
-    def _file(self, here: Path, path: Path, in_root: bool) -> None:
-        name = path.name
-        stem, suffix = os.path.splitext(name)
-        suffix = suffix.lower()
-        at_top = in_root and stem == REGISTRY_STEM
-        if at_top and suffix in SIDECAR_SUFFIXES:
-            if self.registry is not None:
-                self.errors.add(BriefgenError(f"two entity registries: {self.registry.name} and {name}", path,
-                                              hint="keep one of them"))
-            self.registry = path
-        elif suffix in ARTICLE_SUFFIXES:
-            if at_top:
-                self.errors.add(BriefgenError(
-                    f"an article at the top of content/ cannot be named '{REGISTRY_STEM}': "
-                    f"{REGISTRY_STEM}.yaml there is the entity registry", path,
-                    hint="rename the article and its sidecar"))
-                return
-            self.articles.setdefault((here, stem), []).append(path)
-        elif suffix in SIDECAR_SUFFIXES:
-            self.sidecars.setdefault((here, stem), []).append(path)
 
-
-def _pairs(articles: dict[Stem, list[Path]], sidecars: dict[Stem, list[Path]],
-           errors: ErrorCollector) -> list[tuple[Path, Path]]:
-    """One (article, sidecar) per stem; a stem with two of either, or one missing, is an error."""
+def _pairs(articles: dict[str, dict[str, list[str]]], sidecars: dict[str, dict[str, list[str]]],
+           errors: ErrorCollector) -> list[PairKey]:
+    """One (article, sidecar) per stem, folder by folder (part by part, as Paths order), stems sorted;
+    a stem with two of either, or one missing, is an error."""
     pairs = []
-    for key in sorted(set(articles) | set(sidecars)):
-        found_articles = articles.get(key, [])
-        found_sidecars = sidecars.get(key, [])
-        folder, stem = key
-        if len(found_articles) > 1:
-            errors.add(BriefgenError("two articles share one sidecar: " + " and ".join(map(str, found_articles)),
-                                     found_articles[0], hint="rename one of them"))
-        elif len(found_sidecars) > 1:
-            errors.add(BriefgenError("two sidecars for one article: " + " and ".join(map(str, found_sidecars)),
-                                     found_sidecars[0], hint="keep either the .yaml or the .yml file"))
-        elif not found_sidecars:
-            errors.add(BriefgenError(f"article has no sidecar: expected {folder / f'{stem}.yaml'}",
-                                     found_articles[0], hint="add a sidecar with at least a title and a date"))
-        elif not found_articles:
-            errors.add(BriefgenError(f"sidecar has no article: expected {folder / (stem + '.md')}",
-                                     found_sidecars[0], hint="add the article (.md or .txt) with the same name"))
-        else:
-            pairs.append((found_articles[0], found_sidecars[0]))
+    for folder in sorted(articles, key=lambda folder: folder.split(os.sep)):
+        folder_articles, folder_sidecars = articles[folder], sidecars[folder]
+        for stem in sorted(folder_articles.keys() | folder_sidecars.keys()):
+            found_articles = sorted(folder_articles.get(stem, ()))
+            found_sidecars = sorted(folder_sidecars.get(stem, ()))
+            if len(found_articles) > 1:
+                errors.add(BriefgenError("two articles share one sidecar: " + " and ".join(found_articles),
+                                         Path(found_articles[0]), hint="rename one of them"))
+            elif len(found_sidecars) > 1:
+                errors.add(BriefgenError("two sidecars for one article: " + " and ".join(found_sidecars),
+                                         Path(found_sidecars[0]), hint="keep either the .yaml or the .yml file"))
+            elif not found_sidecars:
+                errors.add(BriefgenError(f"article has no sidecar: expected {os.path.join(folder, stem + '.yaml')}",
+                                         Path(found_articles[0]),
+                                         hint="add a sidecar with at least a title and a date"))
+            elif not found_articles:
+                errors.add(BriefgenError(f"sidecar has no article: expected {os.path.join(folder, stem + '.md')}",
+                                         Path(found_sidecars[0]),
+                                         hint="add the article (.md or .txt) with the same name"))
+            else:
+                pairs.append((found_articles[0], found_sidecars[0]))
     return pairs
 
 

@@ -153,6 +153,38 @@ def test_no_content_folder(tmp_path: Path) -> None:
         find_content(load_config(tmp_path), ErrorCollector())
 
 
+def test_the_scan_pairs_files_folder_by_folder_and_names_every_problem(tmp_path: Path) -> None:
+    """Pairs come folder by folder as paths order them (`a/` before `a-b/`, though '-' sorts before '/'),
+    stems sorted; odd files are named in the errors, whatever order the folder lists them in."""
+    content = tmp_path / "content"
+    files = ["a-b/x.md", "a-b/x.yaml", "a/z.md", "a/z.yaml", "a/y.txt", "a/y.yml", "b.md", "b.yaml",
+             "a/Sub/q.MD", "a/Sub/q.YAML", "lone.md", "only.yaml", "two.md", "two.txt", "two.yaml",
+             "_drafts/d.md", "_drafts/d.yaml", ".hidden.md", "entities.yml", "entities.yaml", "entities.md",
+             "notes.json"]
+    for name in files:
+        (content / name).parent.mkdir(parents=True, exist_ok=True)
+        (content / name).write_text("x", encoding="utf-8")
+    errors = ErrorCollector()
+    found = find_content(load_config(tmp_path), errors)
+    root = str(content)
+    assert found.keys == (
+        (f"{root}/b.md", f"{root}/b.yaml"),
+        (f"{root}/a/y.txt", f"{root}/a/y.yml"), (f"{root}/a/z.md", f"{root}/a/z.yaml"),
+        (f"{root}/a/Sub/q.MD", f"{root}/a/Sub/q.YAML"),
+        (f"{root}/a-b/x.md", f"{root}/a-b/x.yaml"))
+    assert found.pairs[0] == (content / "b.md", content / "b.yaml")
+    assert found.registry == content / "entities.yaml"
+    messages = sorted((str(error.path.relative_to(content)), error.message) for error in errors.errors)
+    assert messages == [
+        ("entities.md", "an article at the top of content/ cannot be named 'entities': "
+                        "entities.yaml there is the entity registry"),
+        ("entities.yml", "two entity registries: entities.yaml and entities.yml"),
+        ("lone.md", f"article has no sidecar: expected {root}/lone.yaml"),
+        ("only.yaml", f"sidecar has no article: expected {root}/only.md"),
+        ("two.md", f"two articles share one sidecar: {root}/two.md and {root}/two.txt"),
+    ]
+
+
 def test_text_in_another_unicode_form_still_matches(tmp_path: Path) -> None:
     import unicodedata
 
