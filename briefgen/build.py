@@ -521,7 +521,7 @@ class Builder:
                   if data is not None}
         writes.update(rendering.site_files)
         return write_changes(self.out, memory.outputs, memory.static_outputs, writes, rendering.pages.deleted,
-                             rendering.static, search=search)
+                             rendering.static, search=search, total=memory.outputs_total, lines=memory.owned_lines)
 
     def _remember(self, memory: BuildMemory, scan: Scan, edits: Edits, resolution: Resolution,
                   rendering: Rendering, written: Written, first: bool) -> None:
@@ -542,6 +542,8 @@ class Builder:
         memory.static_digest = edits.static_digest
         memory.page_index = rendering.pages.index
         memory.site_fingerprint = written.fingerprint
+        memory.outputs_total = written.outputs_total
+        memory.owned_lines = written.owned_lines
 
     def _remember_sources(self, scan: Scan, edits: Edits, first: bool) -> None:
         """Keep the dev server's map of brief files up to date (or drop it after a clean build)."""

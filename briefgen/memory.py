@@ -117,6 +117,8 @@ class BuildMemory:
     built_before: bool = False  # False: the next build is a clean one, into a fresh folder
     pages: int = 0  # .html files among the outputs
     site_fingerprint: str = ""  # of the site the output folder held after this build (see ownership.py)
+    outputs_total: int = 0  # the generated files' share of the fingerprint
+    owned_lines: bytes = b""  # the output folder's list of owned files, after its fingerprint line
     # Build times over which the same briefs are due, and the news sitemap lists the same ones.
     due_span: Span = Span()
     news_span: Span = Span()

@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 import shutil
 from datetime import UTC, datetime
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -22,6 +22,7 @@ from PIL import Image
 from briefgen.authoring.entity_edits import merge_entities, rename_entity
 from briefgen.build import Builder
 from briefgen.errors import BriefgenError
+from briefgen.ownership import outputs_total, site_fingerprint, updated_total
 from briefgen.slugs import slugify
 
 from sitekit import ADA, snapshot, write_site
@@ -540,3 +541,23 @@ def test_the_summary_counts_rewritten_and_deleted_files_apart(tmp_path: Path) ->
     rewritten = report.files_written - report.files_deleted
     assert report.files_deleted > 0 and 0 < rewritten <= report.files
     assert f"Rewrote {rewritten} of {report.files} files and deleted {report.files_deleted} " in report.summary()
+
+
+_paths = st.sampled_from([PurePosixPath(f"briefs/b{number}/index.html") for number in range(12)]
+                         + [PurePosixPath("index.html"), PurePosixPath("feed.xml")])
+_digests = st.sampled_from(["d0", "d1", "d2"])
+
+
+@settings(max_examples=200, deadline=None)
+@given(before=st.dictionaries(_paths, _digests), removed=st.sets(_paths), written=st.dictionaries(_paths, _digests))
+def test_the_fingerprint_a_rebuild_updates_equals_the_one_a_clean_build_computes(
+        before: dict[PurePosixPath, str], removed: set[PurePosixPath], written: dict[PurePosixPath, str]) -> None:
+    """A rebuild updates the site's fingerprint for the files it wrote and removed, without hashing every
+    file again: it must come out as a clean build's, from the files alone."""
+    after = {path: digest for path, digest in before.items() if path not in removed} | written
+    total = updated_total(outputs_total(before), before, removed, written)
+    assert total == outputs_total(after)
+    assert site_fingerprint(total, [PurePosixPath("robots.txt")]) == \
+        site_fingerprint(outputs_total(after), [PurePosixPath("robots.txt")])
+    if before != after:
+        assert outputs_total(before) != outputs_total(after)
