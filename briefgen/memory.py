@@ -216,8 +216,10 @@ def dead_root_links(outcomes: Outcomes,
                                              Path(brief.article_path), kind="dead-link"))
                 continue
             fragment = unquote(urlsplit(link).fragment)
-            linked = _brief_at(target, outcomes)
-            if fragment and linked is not None and fragment not in linked.rendered.page_ids():
+            if not fragment:
+                continue
+            linked = _brief_at(target, outcomes)  # its rendering is read from the store: only for a fragment
+            if linked is not None and fragment not in linked.rendered.page_ids():
                 warnings.append(BuildWarning(f"link to {link} leads to a page without #{fragment}",
                                              Path(brief.article_path), kind="dead-anchor"))
     return warnings
