@@ -205,9 +205,8 @@ def site_files(inputs: PageInputs, outputs: Mapping[Group, tuple[PurePosixPath, 
     files = [(SITE_ATOM, atom_feed(spec, site, inputs.rendered, config, inputs.feed_entries)),
              (SITE_JSON, json_feed(spec, site, inputs.rendered, config))]
     if config.base_url and sitemaps:
-        pages = [path for group in page_groups(site, config) for path in outputs.get(group, ())
-                 if path.suffix == ".html"]
-        files += sitemap_files(sitemap_urls(site, pages), config)
+        pages = [path for group in page_groups(site, config) for path in outputs.get(group, ())]
+        files += sitemap_files(sitemap_urls(site, pages), config)  # of these, the .html pages
     if config.base_url:
         # The news sitemap shows the newest briefs' titles: small, and redone on any change.
         files.append((NEWS_SITEMAP, news_sitemap(site, config)))

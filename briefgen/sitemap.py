@@ -68,16 +68,18 @@ def sitemap_urls(site: Site, page_paths: Iterable[PurePosixPath]) -> list[Sitema
             known[site.tags[slug].url] = w3c_date(briefs[0].date, briefs[0].has_time)
     for brief in site.briefs:
         known[brief.url] = w3c_date(*(brief.modified or (brief.date, brief.has_time)))
-    redirects = site.redirect_pages()
+    # Paths as text: an entity edit lists 16,000 pages again at 10,000 briefs, and each PurePosixPath
+    # operation (.parent, .name, .suffix) makes or parses a path.
+    left_out = {*map(str, NOT_LISTED), *map(str, site.redirect_pages())}
     urls = []
-    for path in page_paths:
-        if path.suffix != ".html" or path in NOT_LISTED or path in redirects:
+    for text in map(str, page_paths):
+        if not text.endswith(".html") or text in left_out:
             continue
-        if path.name == "index.html":
-            folder = "" if path.parent == PurePosixPath(".") else f"{path.parent}/"
+        if text == "index.html" or text.endswith("/index.html"):
+            folder = text[:-len("index.html")]  # "" or "people/x/"
         else:
-            folder = str(path)
-        urls.append(SitemapUrl(folder, _nearest(folder, known)))
+            folder = text
+        urls.append(SitemapUrl(folder, known.get(folder) or _nearest(folder, known)))
     return urls
 
 
@@ -112,13 +114,23 @@ def sitemap_files(urls: Sequence[SitemapUrl], config: Config,
 
 
 def _urlset(urls: Sequence[SitemapUrl], config: Config) -> bytes:
-    urlset = ET.Element("urlset", {"xmlns": SITEMAP_NS})
+    """A sitemap of `urls`, written as text: ElementTree took a third of a second for 16,000 URLs, and an
+    entity edit redoes the sitemaps. The same bytes as `_document` of the same elements."""
+    if not urls:
+        return _document(ET.Element("urlset", {"xmlns": SITEMAP_NS}))
+    lines = [f'<?xml version="1.0" encoding="UTF-8"?>\n<urlset xmlns="{SITEMAP_NS}">']
     for url in urls:
-        entry = ET.SubElement(urlset, "url")
-        _text(entry, "loc", absolute(url.path, config))
+        lines.append(f"  <url>\n    <loc>{_escaped(absolute(url.path, config))}</loc>")
         if url.lastmod:
-            _text(entry, "lastmod", url.lastmod)
-    return _document(urlset)
+            lines.append(f"    <lastmod>{_escaped(url.lastmod)}</lastmod>")
+        lines.append("  </url>")
+    lines.append("</urlset>\n")
+    return "\n".join(lines).encode("utf-8")
+
+
+def _escaped(text: str) -> str:
+    """Element text as ElementTree writes it."""
+    return xml_text(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def news_sitemap(site: Site, config: Config) -> bytes:
