@@ -118,12 +118,17 @@ def close_readers() -> None:
 # Pages of 64 KiB, not SQLite's 4 KiB: the memory's core and the manifest are blobs of tens of
 # megabytes (hundreds at 100,000 briefs), written in a quarter of the time in fewer, larger pages.
 PAGE_SIZE = 65536
+# Pages freed by a save are reused by the next, so a store normally stays within its memory and one
+# more copy of the core. A save that replaced most of it (a clean build; search turned on or off,
+# which is another memory) leaves most pages free: they are given back to the file system then.
+AUTO_VACUUM_INCREMENTAL = 2
 
 
 @contextmanager
 def _connect(path: Path) -> Iterator[sqlite3.Connection]:
     with closing(sqlite3.connect(path, isolation_level=None)) as connection:
-        connection.execute(f"PRAGMA page_size={PAGE_SIZE}")  # takes effect when the store is made
+        connection.execute(f"PRAGMA page_size={PAGE_SIZE}")  # these two take effect when the store is made
+        connection.execute(f"PRAGMA auto_vacuum={AUTO_VACUUM_INCREMENTAL}")
         connection.execute("PRAGMA journal_mode=WAL")
         connection.execute("PRAGMA synchronous=NORMAL")
         connection.executescript(_SCHEMA)
@@ -185,6 +190,11 @@ def save(folder: Path, key: str, values: dict[str, Any], *, rows: tuple[type, ..
         except BaseException:
             connection.execute("ROLLBACK")
             raise
+        (free,) = connection.execute("PRAGMA freelist_count").fetchone()
+        (pages,) = connection.execute("PRAGMA page_count").fetchone()
+        if free * 2 > pages:
+            # A script, not execute(): the pragma frees one page per step, and a script steps to the end.
+            connection.executescript("PRAGMA incremental_vacuum;")
     # Remember only what is still saved: a value replaced since (an edited brief's old rendering) is let go.
     for ident, (_, where, table, row) in list(_origins.items()):
         if where == str(path) and row not in kept[table]:
@@ -192,17 +202,19 @@ def save(folder: Path, key: str, values: dict[str, Any], *, rows: tuple[type, ..
 
 
 def remove_outdated(folder: Path) -> None:
-    """Delete a store made with other pages than `PAGE_SIZE` (by an older version); the next save
-    makes a new one. Call it with the build's lock held, before loading anything from the store."""
+    """Delete a store made with other pages than `PAGE_SIZE`, or without incremental vacuum (by an older
+    version); the next save makes a new one. Call it with the build's lock held, before loading anything
+    from the store."""
     path = folder / STORE_FILE
     if not path.is_file():
         return
     try:
         with closing(sqlite3.connect(path)) as connection:
             (page_size,) = connection.execute("PRAGMA page_size").fetchone()
+            (auto_vacuum,) = connection.execute("PRAGMA auto_vacuum").fetchone()
     except sqlite3.Error:
         return  # not a store: loading it fails, and the next save replaces it
-    if page_size != PAGE_SIZE:
+    if page_size != PAGE_SIZE or auto_vacuum != AUTO_VACUUM_INCREMENTAL:
         clear(folder)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pickle
 import sqlite3
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -14,6 +15,13 @@ from briefgen.cache import CACHE_DIR
 from briefgen.model import Brief, FileRefs
 
 from sitegen import generate_site
+
+
+@dataclass(frozen=True)
+class RenderedBlob:
+    """A value the store keeps in a row of its own (as it keeps a brief's rendering)."""
+
+    data: bytes
 
 
 def ids(site: Path) -> dict[str, set[int]]:
@@ -132,6 +140,26 @@ def test_a_store_of_an_older_layout_is_replaced_by_the_next_build(tmp_path: Path
     with sqlite3.connect(folder / store.STORE_FILE) as connection:
         assert connection.execute("PRAGMA page_size").fetchone() == (store.PAGE_SIZE,)
         assert connection.execute("SELECT count(*) FROM rows").fetchone() == (5,)
+
+
+def test_a_save_that_replaces_most_of_the_store_gives_the_space_back(tmp_path: Path) -> None:
+    """Search turned on, then off: two memories of one site, each a clean build after the other. The
+    pages the replaced memory held are returned to the file system, not kept as free pages."""
+    folder = tmp_path / "cache"
+    folder.mkdir()
+    big = [RenderedBlob(bytes([number]) * 200_000) for number in range(40)]
+    store.save(folder, "one", {store.MEMORY: big}, rows=(RenderedBlob,))
+    store.forget_readers()
+    grown = (folder / store.STORE_FILE).stat().st_size
+    store.save(folder, "two", {store.MEMORY: [RenderedBlob(b"small")]}, rows=(RenderedBlob,))
+    store.close_readers()
+    with sqlite3.connect(folder / store.STORE_FILE) as connection:
+        connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        assert connection.execute("PRAGMA auto_vacuum").fetchone() == (store.AUTO_VACUUM_INCREMENTAL,)
+        assert connection.execute("PRAGMA freelist_count").fetchone() == (0,)
+    assert (folder / store.STORE_FILE).stat().st_size < grown / 4
+    loaded = store.load(folder, store.MEMORY, "two")
+    assert [row.unpack().data for row in loaded] == [b"small"]
 
 
 def test_the_command_leaves_no_write_ahead_log_behind(tmp_path: Path) -> None:
