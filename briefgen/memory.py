@@ -202,10 +202,7 @@ def dead_root_links(outcomes: Outcomes,
     warnings = []
     for brief, _, outcome in outcomes.values():
         for link in outcome.root_links:
-            path = urlsplit(link).path[1:]
-            if path == "" or path.endswith("/"):
-                path += "index.html"
-            target = PurePosixPath(unquote(path))
+            target, fragment = _root_target(link)
             if target not in outputs and target not in static:
                 advice = "" if target.suffix in ("", ".html") else \
                     " (an image beside the article is published with it: check the file name)" \
@@ -215,7 +212,6 @@ def dead_root_links(outcomes: Outcomes,
                 warnings.append(BuildWarning(f"link to {link} leads to no page or file of the site{advice}",
                                              Path(brief.article_path), kind="dead-link"))
                 continue
-            fragment = unquote(urlsplit(link).fragment)
             if not fragment:
                 continue
             linked = _brief_at(target, outcomes)  # its rendering is read from the store: only for a fragment
@@ -223,6 +219,16 @@ def dead_root_links(outcomes: Outcomes,
                 warnings.append(BuildWarning(f"link to {link} leads to a page without #{fragment}",
                                              Path(brief.article_path), kind="dead-anchor"))
     return warnings
+
+
+@functools.lru_cache(maxsize=1 << 16)  # every build checks every link again: parsed once per process
+def _root_target(link: str) -> tuple[PurePosixPath, str]:
+    """The output file a root link (`/briefs/x/#y`) leads to, and its fragment."""
+    parts = urlsplit(link)
+    path = parts.path[1:]
+    if path == "" or path.endswith("/"):
+        path += "index.html"
+    return PurePosixPath(unquote(path)), unquote(parts.fragment)
 
 
 def _brief_at(page: PurePosixPath, outcomes: Outcomes) -> BriefOutcome | None:
