@@ -59,7 +59,7 @@ from .scan import PairKey, find_content
 from .schedule import scheduled_note
 from .search import search_skipped
 from .sitemap import NO_BASE_URL_NOTE
-from .store import StoreMissing
+from .store import StoreMissing, loaded
 from .write import (
     OutputWriter,
     Written,
@@ -335,15 +335,15 @@ class Builder:
                              for key, record in edits.loaded.items()):
             errors.extend(duplicate_slugs(record.brief for record in sources.values()))
         refs: RefsByFile = {old.brief.sidecar_path: None for old in removed}
-        refs.update({record.brief.sidecar_path: record.refs for record in edits.loaded.values()})
+        refs.update({record.brief.sidecar_path: loaded(record.refs) for record in edits.loaded.values()})
         inverse: RefsByFile = {path: None for path in refs}
-        inverse.update({record.brief.sidecar_path: record.refs for record in removed})
+        inverse.update({record.brief.sidecar_path: loaded(record.refs) for record in removed})
         if edits.registry_changed:
             if memory.registry is not None:
                 refs[memory.registry.path] = None
-                inverse[memory.registry.path] = memory.registry.refs
+                inverse[memory.registry.path] = loaded(memory.registry.refs)
             if edits.registry is not None:
-                refs[edits.registry.path] = edits.registry.refs
+                refs[edits.registry.path] = loaded(edits.registry.refs)
                 inverse.setdefault(edits.registry.path, None)
         old_briefs = [record.brief for record in removed]
         new_briefs = [record.brief for record in edits.loaded.values()]
@@ -419,7 +419,7 @@ class Builder:
                 errors: ErrorCollector, staging: OutputWriter | None, progress: Progress | None) -> Rendering:
         """Render every file the edits reached (all of them in a first build), writing nothing yet."""
         site = memory.state.snapshot()
-        errors.extend(redirect_problems(site, edits.registry.refs if edits.registry else ()))
+        errors.extend(redirect_problems(site, loaded(edits.registry.refs) if edits.registry else ()))
         self._lap("snapshot")
         outcomes, rerendered = self._render_bodies(site, resolution.change, memory.outcomes, config, errors)
         errors.raise_if_any()

@@ -24,6 +24,7 @@ from .errors import BriefgenError, BuildWarning
 from .model import Brief, Entity, EntityRef, Site
 from .schedule import scheduled_note
 from .slugs import slugify
+from .store import loaded
 from .yamlfile import YamlMap, load_yaml_file
 
 # Names this alike (difflib ratio) within one type are probably one entity spelt twice.
@@ -62,8 +63,8 @@ def check_site(site_dir: Path, *, drafts: bool = True, future: bool = False) -> 
         warnings = builder.build().warnings
         assert builder.memory is not None, "a build that succeeded keeps its memory"
         site = builder.memory.state.snapshot()
-        refs = [ref for record in builder.memory.sources.values() for ref in record.refs]
-        registry_refs = list(builder.memory.registry.refs) if builder.memory.registry else []
+        refs = [ref for record in builder.memory.sources.values() for ref in loaded(record.refs)]
+        registry_refs = list(loaded(builder.memory.registry.refs)) if builder.memory.registry else []
         briefs = [record.brief for record in builder.memory.sources.values()]
     registry = _registry_name(site_dir)
     found = list(warnings)

@@ -71,7 +71,7 @@ class SourceRecord:
     article_stamp: FileStamp | None
     sidecar_stamp: FileStamp | None
     brief: Brief
-    refs: FileRefs
+    refs: FileRefs | Stored  # a row of the store when loaded from it (see SiteState.refs_by_file)
     # Other files the brief is made of (its photo), and their stamps: an edit to one reloads the brief.
     extra_stamps: tuple[tuple[str, FileStamp | None], ...] = ()
 
@@ -82,7 +82,7 @@ class RegistryRecord:
 
     path: str
     stamp: FileStamp | None
-    refs: FileRefs
+    refs: FileRefs | Stored
     extra_stamps: tuple[tuple[str, FileStamp | None], ...] = ()  # its entities' pictures: an edit reloads it
 
 

@@ -91,7 +91,7 @@ def save_memory(site_dir: Path, memory: BuildMemory, report: BuildReport) -> boo
     try:
         store.save(prepare_cache_folder(site_dir), memory.key,
                    {store.MEMORY: memory, store.MANIFEST: Manifest.of(memory, report)},
-                   rows=(RenderedBrief,), records=(Brief, FileRefs))
+                   rows=(RenderedBrief, FileRefs), records=(Brief,))
     except (OSError, sqlite3.Error):
         return False
     return True

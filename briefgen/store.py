@@ -80,6 +80,11 @@ class Stored:
         return value
 
 
+def loaded(value: Any) -> Any:
+    """`value` itself, or what it stands for when the saved memory kept it in a row (a `Stored`)."""
+    return value.unpack() if isinstance(value, Stored) else value
+
+
 # Values read from the store, by id, with where they came from (store, table, id): saved again
 # unchanged, they keep their row.
 _origins: dict[int, tuple[Any, str, str, int]] = {}

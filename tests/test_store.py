@@ -13,6 +13,7 @@ from briefgen import store
 from briefgen.build import Builder
 from briefgen.cache import CACHE_DIR
 from briefgen.model import Brief, FileRefs
+from briefgen.rendered import RenderedBrief
 
 from sitegen import generate_site
 
@@ -25,13 +26,15 @@ class RenderedBlob:
 
 
 def ids(site: Path) -> dict[str, set[int]]:
-    """The store's row ids: renderings ("rows"), and records of briefs ("records") and of files' refs ("refs")."""
+    """The store's ids: records of briefs ("records"); rows of renderings ("rows") and of files' refs ("refs"),
+    read only when a build needs them."""
     with sqlite3.connect(site / CACHE_DIR / store.STORE_FILE) as connection:
-        found = {"rows": {row for (row,) in connection.execute("SELECT id FROM rows")}}
+        rows = {row: type(pickle.loads(data)) for row, data in connection.execute("SELECT id, data FROM rows")}
         records = {row: type(pickle.loads(data)) for row, data in connection.execute("SELECT id, data FROM records")}
-    found["records"] = {row for row, kind in records.items() if kind is Brief}
-    found["refs"] = {row for row, kind in records.items() if kind is FileRefs}
-    assert found["records"] | found["refs"] == records.keys()
+    found = {"rows": {row for row, kind in rows.items() if kind is RenderedBrief},
+             "refs": {row for row, kind in rows.items() if kind is FileRefs},
+             "records": {row for row, kind in records.items() if kind is Brief}}
+    assert found["rows"] | found["refs"] == rows.keys() and found["records"] == records.keys()
     return found
 
 
@@ -52,6 +55,44 @@ def test_a_one_edit_build_writes_one_brief_and_one_rendering(tmp_path: Path) -> 
     assert second["refs"] == first["refs"]  # a body edit saves no refs
     Builder(site, jobs=1).build()  # nothing changed: nothing saved
     assert ids(site) == second
+
+
+def test_a_body_edit_reads_the_refs_of_the_edited_file_and_the_registry_alone(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from sitekit import NONDETERMINISTIC, snapshot
+
+    """Files' refs are rows, read when needed: a body edit needs the edited sidecar's (to compare them)
+    and the registry's (its redirects are checked), not the other 24 files'. An entity edit reads those
+    of the files that name the entity, to merge it again."""
+    site = generate_site(tmp_path / "site", briefs=25)
+    Builder(site, jobs=1).build()
+    read: set[int] = set()  # the rows of refs read
+    real = store.Stored.unpack
+
+    def counted(self: store.Stored) -> object:
+        value = real(self)
+        if isinstance(value, FileRefs):
+            read.add(self.row)
+        return value
+
+    monkeypatch.setattr(store.Stored, "unpack", counted)
+    articles = sorted((site / "content").rglob("*.md"))
+    articles[3].write_text(articles[3].read_text(encoding="utf-8") + "\nOne more line.\n", encoding="utf-8")
+    store.forget_readers()
+    assert Builder(site, jobs=1).build().incremental
+    assert len(read) == 2
+    read.clear()
+    sidecar = articles[5].with_suffix(".yaml")
+    text = sidecar.read_text(encoding="utf-8")
+    person = text.split("  people:\n    - ", 1)[1].split("\n", 1)[0]  # "Donald Knuth", quoted
+    sidecar.write_text(text.replace(person, person[:-1] + ' Jr"', 1), encoding="utf-8")
+    store.forget_readers()
+    assert Builder(site, jobs=1).build().incremental
+    # The person no longer named here is merged again from the files that still name them.
+    assert 2 < len(read) < 25
+    clean = tmp_path / "clean"
+    Builder(site, clean, jobs=1, use_cache=False).build()
+    assert snapshot(site / "site", NONDETERMINISTIC) == snapshot(clean, NONDETERMINISTIC)
 
 
 def test_a_save_that_fails_midway_leaves_the_last_good_store(tmp_path: Path,
@@ -139,7 +180,7 @@ def test_a_store_of_an_older_layout_is_replaced_by_the_next_build(tmp_path: Path
     Builder(site, jobs=1).build()
     with sqlite3.connect(folder / store.STORE_FILE) as connection:
         assert connection.execute("PRAGMA page_size").fetchone() == (store.PAGE_SIZE,)
-        assert connection.execute("SELECT count(*) FROM rows").fetchone() == (5,)
+    assert len(ids(site)["rows"]) == 5
 
 
 def test_a_save_that_replaces_most_of_the_store_gives_the_space_back(tmp_path: Path) -> None:
