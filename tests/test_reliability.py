@@ -14,7 +14,7 @@ import subprocess
 import sys
 import textwrap
 import time
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 import pytest
 
@@ -387,3 +387,24 @@ def test_a_cache_on_a_full_disk_never_hides_a_revert(small_disk: Path, tmp_path:
     report = Builder(site, out, search=False).build()
     assert "Nothing changed" not in report.summary()
     assert briefgen_files(out) == original
+
+
+def test_what_the_list_of_owned_files_says_briefgen_owns(tmp_path: Path) -> None:
+    """The list names files and whole folders; a folder built before lists were kept is owned but for
+    dot-files and a CNAME."""
+    from briefgen.ownership import owned_lines, owned_list, read_owned, write_list
+
+    out = tmp_path / "site"
+    out.mkdir()
+    write_list(out, owned_list("abc", owned_lines(
+        [PurePosixPath("index.html"), PurePosixPath("briefs/a/index.html")], [PurePosixPath("_pagefind")])))
+    owned = read_owned(out)
+    assert owned.fingerprint == "abc"
+    assert owned.owns("index.html") and owned.owns("briefs/a/index.html") and owned.owns(".briefgen-files")
+    assert owned.owns("_pagefind/fragment/x.pf_fragment")
+    assert not owned.owns("briefs/a/notes.txt") and not owned.owns("_pagefind") and not owned.owns("CNAME")
+    assert not owned.owns("_pagefind-old/x") and not owned.owns("briefs/index.html")
+    (out / ".briefgen-files").unlink()
+    legacy = read_owned(out)
+    assert not legacy.listed and legacy.owns("briefs/a/index.html")
+    assert not legacy.owns("CNAME") and not legacy.owns(".git/config") and not legacy.owns("a/.well-known/x")
