@@ -160,9 +160,8 @@ class SiteState:
 
     def _refs_of(self, path: str) -> FileRefs:
         """A file's refs, read from the build store the first time they are needed."""
-        refs = self.refs_by_file[path]
-        if isinstance(refs, Stored):
-            refs = self.refs_by_file[path] = refs.unpack()
+        refs: FileRefs = loaded(self.refs_by_file[path])
+        self.refs_by_file[path] = refs  # read once: kept (the store remembers which row it came from)
         return refs
 
     def __getstate__(self) -> dict[str, Any]:

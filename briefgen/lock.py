@@ -1,8 +1,9 @@
 """One build at a time per output folder and per build cache.
 
 Owns the lock files (`.<output>.lock` beside the output folder, `build.lock`
-in `.briefgen-cache/`) and removing what builds that were killed left beside
-the output folder. A lock is an advisory `flock` held for the whole build:
+in `.briefgen-cache/`) and removing what builds left beside the output
+folder: work folders of killed builds, and replaced sites (by a detached
+`rm`, which no build waits for). A lock is an advisory `flock` held for the whole build:
 the system lets go of it when its process dies, so a lock left by a killed
 build is simply taken over; the file also names the holder's pid, for the
 message a waiting build prints. Must not build anything.
