@@ -17,7 +17,7 @@ import time
 from collections.abc import Callable, Collection, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import Any
 
 from .cache import (
@@ -47,7 +47,7 @@ from .memory import (
     unpacked,
     warning_order,
 )
-from .model import FileRefs, Group, Site
+from .model import FileRefs, Group, OutputPath, Site
 from .ownership import remove_draft
 from .pages import FEED_ENTRY_KINDS, FeedEntries, PageInputs, ProducedPages, dirty_groups, produce_pages, site_files
 from .parallel import parallel_map
@@ -429,7 +429,7 @@ class Builder:
         pages, dirty = self._pages(memory, inputs, resolution, rerendered, staging, progress)
         self._lap("pages")
         changed_briefs = resolution.change.briefs | rerendered | resolution.change.removed_briefs
-        files: list[tuple[PurePosixPath, bytes]] = []
+        files: list[tuple[OutputPath, bytes]] = []
         if changed_briefs or dirty or edits.static_changed or edits.news_changed or memory.fresh:
             # A static change may hand robots.txt over to, or back from, the site's static/.
             # The sitemaps list pages with the date of the newest brief each shows: redone when pages
@@ -513,7 +513,7 @@ class Builder:
                staging: OutputWriter | None) -> Written:
         search = None
         if self.search and rendering.site.briefs:
-            search = {PurePosixPath(brief.url) / "index.html": brief.date for brief in rendering.site.briefs}
+            search = {f"{brief.url}index.html": brief.date for brief in rendering.site.briefs}
         if staging is not None:
             return write_clean(staging, rendering.pages.stored, rendering.site_files, config, search=search)
         assert rendering.static is not None, "a rebuild plans its static files"
@@ -528,7 +528,7 @@ class Builder:
         """Fold what this build did into the memory, now that the output folder shows it."""
         if first:
             memory.outputs = written.digests
-            memory.pages = sum(1 for path in memory.outputs if path.name.endswith(".html"))
+            memory.pages = sum(1 for path in memory.outputs if path.endswith(".html"))
             memory.built_before = True
         else:
             _remember_changes(memory, rendering.pages.deleted, written)
@@ -593,15 +593,15 @@ def _aborted_on_failure(staging: OutputWriter | None) -> Iterator[None]:
         raise
 
 
-def _remember_changes(memory: BuildMemory, deleted: set[PurePosixPath], written: Written) -> None:
+def _remember_changes(memory: BuildMemory, deleted: set[OutputPath], written: Written) -> None:
     """A rebuild's written and deleted files, in the digests of the output folder and its page count."""
     for path in written.static or ():
         memory.outputs.pop(path, None)  # robots.txt, now the site's own
     for path in deleted - written.digests.keys():
-        if memory.outputs.pop(path, None) is not None and path.name.endswith(".html"):
+        if memory.outputs.pop(path, None) is not None and path.endswith(".html"):
             memory.pages -= 1
     for path, digest in written.digests.items():
-        if path not in memory.outputs and path.name.endswith(".html"):
+        if path not in memory.outputs and path.endswith(".html"):
             memory.pages += 1
         memory.outputs[path] = digest
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import functools
 import itertools
 import os
+import posixpath
 import re
 import stat
 from collections.abc import Collection, Iterable, Iterator, Mapping
@@ -25,7 +26,7 @@ from .cache import FileStamp
 from .config import Config
 from .entities import SiteState
 from .errors import BuildWarning
-from .model import Brief, Entity, FileRefs, Group
+from .model import Brief, Entity, FileRefs, Group, OutputPath
 from .rendered import BriefOutcome, RenderedBrief
 from .schedule import Span, news_span, publication_span
 from .store import Stored
@@ -95,8 +96,8 @@ class PageIndex:
     besides its own items (see `pages.group_head`).
     """
 
-    outputs: dict[Group, tuple[PurePosixPath, ...]] = field(default_factory=dict)
-    members: dict[PurePosixPath, tuple[Any, ...]] = field(default_factory=dict)
+    outputs: dict[Group, tuple[OutputPath, ...]] = field(default_factory=dict)
+    members: dict[OutputPath, tuple[Any, ...]] = field(default_factory=dict)
     heads: dict[Group, Any] = field(default_factory=dict)
 
 
@@ -111,9 +112,9 @@ class BuildMemory:
     templates_digest: str = ""
     static_digest: str = ""
     outcomes: Outcomes = field(default_factory=dict)
-    outputs: dict[PurePosixPath, str] = field(default_factory=dict)  # every generated file and its digest
+    outputs: dict[OutputPath, str] = field(default_factory=dict)  # every generated file and its digest
     page_index: PageIndex = field(default_factory=PageIndex)
-    static_outputs: frozenset[PurePosixPath] = frozenset()
+    static_outputs: frozenset[OutputPath] = frozenset()
     built_before: bool = False  # False: the next build is a clean one, into a fresh folder
     pages: int = 0  # .html files among the outputs
     site_fingerprint: str = ""  # of the site the output folder held after this build (see ownership.py)
@@ -132,9 +133,9 @@ class BuildMemory:
         self.due_span = publication_span((record.brief for record in self.sources.values()), config)
         self.news_span = news_span(self.state.briefs.values(), config)
 
-    def output_paths(self) -> Iterator[str]:
+    def output_paths(self) -> Iterator[OutputPath]:
         """Every file the last build wrote, relative to the output folder."""
-        return map(str, itertools.chain(self.outputs, self.static_outputs))
+        return itertools.chain(self.outputs, self.static_outputs)
 
 
 @dataclass(frozen=True)
@@ -197,16 +198,17 @@ IMAGE_SUFFIX = re.compile(r"\.(?:jpe?g|png|webp|gif|avif|tiff?|bmp)", re.IGNOREC
 
 
 def dead_root_links(outcomes: Outcomes,
-                    outputs: Mapping[PurePosixPath, str], static: Collection[PurePosixPath]) -> list[BuildWarning]:
+                    outputs: Mapping[OutputPath, str], static: Collection[OutputPath]) -> list[BuildWarning]:
     """A warning for each link from the site's root (`/briefs/x/`) in a body that leads to no file of the site."""
     warnings = []
     for brief, _, outcome in outcomes.values():
         for link in outcome.root_links:
             target, fragment = _root_target(link)
             if target not in outputs and target not in static:
-                advice = "" if target.suffix in ("", ".html") else \
+                suffix = posixpath.splitext(target)[1]
+                advice = "" if suffix in ("", ".html") else \
                     " (an image beside the article is published with it: check the file name)" \
-                    if IMAGE_SUFFIX.fullmatch(target.suffix) else \
+                    if IMAGE_SUFFIX.fullmatch(suffix) else \
                     " (of the files beside an article, only images are published: put it in static/ and link it " \
                     "from the root)"
                 warnings.append(BuildWarning(f"link to {link} leads to no page or file of the site{advice}",
@@ -222,18 +224,18 @@ def dead_root_links(outcomes: Outcomes,
 
 
 @functools.lru_cache(maxsize=1 << 16)  # every build checks every link again: parsed once per process
-def _root_target(link: str) -> tuple[PurePosixPath, str]:
+def _root_target(link: str) -> tuple[OutputPath, str]:
     """The output file a root link (`/briefs/x/#y`) leads to, and its fragment."""
     parts = urlsplit(link)
     path = parts.path[1:]
     if path == "" or path.endswith("/"):
         path += "index.html"
-    return PurePosixPath(unquote(path)), unquote(parts.fragment)
+    return str(PurePosixPath(unquote(path))), unquote(parts.fragment)  # 'a//b/./c' is 'a/b/c'
 
 
-def _brief_at(page: PurePosixPath, outcomes: Outcomes) -> BriefOutcome | None:
+def _brief_at(page: OutputPath, outcomes: Outcomes) -> BriefOutcome | None:
     """The rendering of the brief whose page is `page` (briefs/<slug>/index.html), if it is one."""
-    parts = page.parts
+    parts = page.split("/")
     if len(parts) == 3 and parts[0] == "briefs" and parts[2] == "index.html" and parts[1] in outcomes:
         return unpacked(outcomes[parts[1]][2])
     return None

@@ -22,9 +22,10 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from .errors import BriefgenError
+from .model import OutputPath
 
-OWNED_LIST = PurePosixPath(".briefgen-files")
-OWNED_LIST_DRAFT = PurePosixPath(".briefgen-files.new")  # the list while it is written
+OWNED_LIST = ".briefgen-files"
+OWNED_LIST_DRAFT = ".briefgen-files.new"  # the list while it is written
 HEADER = "# briefgen: the files of this folder that briefgen wrote; it deletes or replaces only these\n"
 PENDING = "pending"
 # Folders made whole by a tool, listed as one entry ending in '/'.
@@ -53,31 +54,31 @@ class Owned:
         return False
 
 
-_LISTS = frozenset({str(OWNED_LIST), str(OWNED_LIST_DRAFT)})
+_LISTS = frozenset({OWNED_LIST, OWNED_LIST_DRAFT})
 
 
-def outputs_total(outputs: Mapping[PurePosixPath, str]) -> int:
+def outputs_total(outputs: Mapping[OutputPath, str]) -> int:
     """The generated files' share of the site's fingerprint: one hash per file (of its path and digest),
     summed, so a rebuild updates it for the files it wrote (`updated_total`) without hashing the site."""
-    return sum(_file_term(str(path), digest) for path, digest in outputs.items()) % _TERMS
+    return sum(_file_term(path, digest) for path, digest in outputs.items()) % _TERMS
 
 
-def updated_total(total: int, outputs: Mapping[PurePosixPath, str], removed: Iterable[PurePosixPath],
-                  written: Mapping[PurePosixPath, str]) -> int:
+def updated_total(total: int, outputs: Mapping[OutputPath, str], removed: Iterable[OutputPath],
+                  written: Mapping[OutputPath, str]) -> int:
     """`total` of `outputs` after the files `removed` are gone and `written` (path → digest) are written."""
     for path in {*removed, *written}:
         if path in outputs:
-            total -= _file_term(str(path), outputs[path])
+            total -= _file_term(path, outputs[path])
     for path, digest in written.items():
-        total += _file_term(str(path), digest)
+        total += _file_term(path, digest)
     return total % _TERMS
 
 
-def site_fingerprint(total: int, static: Iterable[PurePosixPath]) -> str:
+def site_fingerprint(total: int, static: Iterable[OutputPath]) -> str:
     """One digest of every generated file's path and digest (their `outputs_total`), and every static
     file's path."""
     digest = hashlib.blake2b(total.to_bytes(16, "big"), digest_size=16)
-    for path in sorted(map(str, static)):
+    for path in sorted(static):
         digest.update(f"{path}\0static\n".encode())
     return digest.hexdigest()
 
@@ -89,11 +90,11 @@ def _file_term(path: str, digest: str) -> int:
     return int.from_bytes(hashlib.blake2b(f"{path}\0{digest}".encode(), digest_size=16).digest(), "big")
 
 
-def owned_lines(files: Iterable[PurePosixPath], folders: Iterable[PurePosixPath]) -> bytes:
+def owned_lines(files: Iterable[OutputPath], folders: Iterable[OutputPath]) -> bytes:
     """The list's lines after its fingerprint: deterministic, sorted. A rebuild that adds or removes no
     file keeps them (see `write.write_changes`): 250,000 paths take a second to sort and join."""
-    lines = [f"{folder}/\n" for folder in sorted(set(map(str, folders)))]
-    lines += [f"{path}\n" for path in sorted(set(map(str, files)))]
+    lines = [f"{folder}/\n" for folder in sorted(set(folders))]
+    lines += [f"{path}\n" for path in sorted(set(files))]
     return "".join(lines).encode("utf-8")
 
 
@@ -131,7 +132,7 @@ def read_owned(out_dir: Path) -> Owned:
         elif line.endswith("/"):
             folders.add(str(PurePosixPath(line.rstrip("/"))))
         else:
-            files.add(line)  # as owned_lines wrote it: str() of a PurePosixPath
+            files.add(line)  # as owned_lines wrote it
     return Owned(None if fingerprint == PENDING else fingerprint, frozenset(files), frozenset(folders))
 
 
@@ -154,7 +155,7 @@ def remove_draft(out_dir: Path) -> None:
         pass
 
 
-def carry_over(old_dir: Path, staging: Path, claimant: Callable[[PurePosixPath], str | None]) -> int:
+def carry_over(old_dir: Path, staging: Path, claimant: Callable[[OutputPath], str | None]) -> int:
     """Bring every file of `old_dir` that briefgen did not write into the `staging` folder.
 
     Files are hard-linked where the file system allows (the same file, in no
@@ -174,7 +175,7 @@ def carry_over(old_dir: Path, staging: Path, claimant: Callable[[PurePosixPath],
             relative = prefix + name
             if owned.owns(relative):
                 continue
-            other = claimant(PurePosixPath(relative))
+            other = claimant(relative)
             if other is not None:
                 raise BriefgenError(f"two things want to write {relative}: {other} and a file that was in the "
                                     "output folder but that briefgen did not write", old_dir / relative,

@@ -26,15 +26,15 @@ from .entities import SiteChange
 from .feeds import ENTITY_FEED_NAME, SITE_ATOM, SITE_JSON, atom_feed, entity_feed_spec, json_feed, site_feed_spec
 from .images import body_photo_stem, needs_encoding, photo_files
 from .memory import PageIndex
-from .model import Brief, Group, Site
+from .model import Brief, Group, OutputPath, Site
 from .parallel import parallel_map
 from .render import PageRenderer, page_groups, plan_group
 from .rendered import RenderedBrief
 from .sitemap import NEWS_SITEMAP, ROBOTS, news_sitemap, robots_txt, sitemap_files, sitemap_urls
 
 Progress = Callable[[int, int], None]
-Produced = list[tuple[PurePosixPath, bytes | None, tuple[Any, ...]]]  # path, bytes (None: unchanged), members
-Store = Callable[[PurePosixPath, bytes], str]  # writes a file where it was rendered, returns its digest
+Produced = list[tuple[OutputPath, bytes | None, tuple[Any, ...]]]  # path, bytes (None: unchanged), members
+Store = Callable[[OutputPath, bytes], str]  # writes a file where it was rendered, returns its digest
 # Each brief's Atom entry by feed depth and kind, kept by the builder while the brief stays the same.
 FeedEntries = dict[tuple[str, int, bool], bytes]
 # A feed entry is made per depth of feed (feed.xml at the root, <type>/<id>/feed.xml) and per kind
@@ -68,9 +68,9 @@ class ProducedPages:
 
     files: dict[Group, Produced]
     index: PageIndex
-    deleted: set[PurePosixPath] = field(default_factory=set)
+    deleted: set[OutputPath] = field(default_factory=set)
     paths_changed: bool = False  # a page was added or removed: the sitemaps list pages
-    stored: list[tuple[Group, PurePosixPath, str]] = field(default_factory=list)  # what `store` wrote: digests
+    stored: list[tuple[Group, OutputPath, str]] = field(default_factory=list)  # what `store` wrote: digests
 
 
 def dirty_groups(change: SiteChange, rerendered: set[str], old_briefs: Sequence[Brief], site: Site,
@@ -131,7 +131,7 @@ def _entity_groups(keys: set[tuple[str, str]], site: Site, config: Config, index
 
 
 def produce_pages(inputs: PageInputs, groups: list[Group], dirty: set[Group], changed_briefs: set[str],
-                  index: PageIndex, written: Collection[PurePosixPath], *, jobs: int | None = None,
+                  index: PageIndex, written: Collection[OutputPath], *, jobs: int | None = None,
                   progress: Progress | None = None, store: Store | None = None) -> ProducedPages:
     """Render the dirty groups (on every core when there are many); drop groups that are gone.
 
@@ -174,18 +174,19 @@ def produce_pages(inputs: PageInputs, groups: list[Group], dirty: set[Group], ch
 
 
 def _render_group(inputs: PageInputs, renderer: PageRenderer, changed_briefs: set[str], index: PageIndex,
-                  written: Collection[PurePosixPath], store: Store | None,
-                  group: Group) -> tuple[Produced, list[tuple[PurePosixPath, str]]]:
+                  written: Collection[OutputPath], store: Store | None,
+                  group: Group) -> tuple[Produced, list[tuple[OutputPath, str]]]:
     """One group's files (those of a long list that are as they were: bytes None), stored if asked."""
     site, config = inputs.site, inputs.config
     whole = inputs.redo_all or index.heads.get(group) != group_head(group, site, config)
     items: Produced = []
     for page in plan_group(group, site, config, inputs.rendered):
-        if not whole and page.members and index.members.get(page.path) == page.members \
-                and changed_briefs.isdisjoint(page.members) and page.path in written:
-            items.append((page.path, None, page.members))  # this page of a long list is as it was
+        path = str(page.path)
+        if not whole and page.members and index.members.get(path) == page.members \
+                and changed_briefs.isdisjoint(page.members) and path in written:
+            items.append((path, None, page.members))  # this page of a long list is as it was
         else:
-            items.append((page.path, renderer.render(page), page.members))
+            items.append((path, renderer.render(page), page.members))
     pages = {path: data for path, data, _ in items if data is not None}
     items.extend((path, data, ()) for path, data in group_extras(group, inputs, pages))
     if store is None:
@@ -197,13 +198,14 @@ def _render_group(inputs: PageInputs, renderer: PageRenderer, changed_briefs: se
     return [(path, None, page_members) for path, _, page_members in items], stored
 
 
-def site_files(inputs: PageInputs, outputs: Mapping[Group, tuple[PurePosixPath, ...]], *,
-               sitemaps: bool) -> list[tuple[PurePosixPath, bytes]]:
+def site_files(inputs: PageInputs, outputs: Mapping[Group, tuple[OutputPath, ...]], *,
+               sitemaps: bool) -> list[tuple[OutputPath, bytes]]:
     """The site's feeds and robots.txt; the sitemaps too when `sitemaps` (pages or dates changed)."""
     site, config = inputs.site, inputs.config
     spec = site_feed_spec(site, config)
-    files = [(SITE_ATOM, atom_feed(spec, site, inputs.rendered, config, inputs.feed_entries)),
-             (SITE_JSON, json_feed(spec, site, inputs.rendered, config))]
+    files: list[tuple[PurePosixPath, bytes]] = [(SITE_ATOM, atom_feed(spec, site, inputs.rendered, config,
+                                                                      inputs.feed_entries)),
+                                                (SITE_JSON, json_feed(spec, site, inputs.rendered, config))]
     if config.base_url and sitemaps:
         pages = [path for group in page_groups(site, config) for path in outputs.get(group, ())]
         files += sitemap_files(sitemap_urls(site, pages), config)  # of these, the .html pages
@@ -213,7 +215,7 @@ def site_files(inputs: PageInputs, outputs: Mapping[Group, tuple[PurePosixPath, 
     # A site's own static/robots.txt wins over the generated one.
     if not (config.static_dir / str(ROBOTS)).is_file():
         files.append((ROBOTS, robots_txt(config)))
-    return files
+    return [(str(path), data) for path, data in files]
 
 
 def group_head(group: Group, site: Site, config: Config) -> Any:
@@ -242,16 +244,16 @@ def _encodes_photos(group: Group, inputs: PageInputs) -> bool:
     return False
 
 
-def group_extras(group: Group, inputs: PageInputs,
-                 pages: Mapping[PurePosixPath, bytes]) -> list[tuple[PurePosixPath, bytes]]:
+def group_extras(group: Group, inputs: PageInputs, pages: Mapping[OutputPath, bytes]) -> list[tuple[OutputPath, bytes]]:
     """Files beside a group's pages (`pages`, just rendered): a brief's annotations, if it has any, whose
     selectors describe its page; an entity's feed (and its copies at the entity's old addresses)."""
     site, config, rendered = inputs.site, inputs.config, inputs.rendered
     if group[0] == "brief":
         brief = site.by_slug[group[1]]
-        page = pages[PurePosixPath(brief.url) / "index.html"].decode("utf-8")
+        page = pages[str(PurePosixPath(brief.url) / "index.html")].decode("utf-8")
         collection = annotation_collection(brief, rendered[brief.slug], config, page)
-        files = [] if collection is None else [(PurePosixPath(brief.url) / ANNOTATIONS_FILE, collection)]
+        files: list[tuple[PurePosixPath, bytes]] = \
+            [] if collection is None else [(PurePosixPath(brief.url) / ANNOTATIONS_FILE, collection)]
         cache = config.site_dir / CACHE_DIR / "images"
         if brief.image is not None:
             files += photo_files(brief.image, PurePosixPath(brief.url), cache, with_crops=True)
@@ -260,7 +262,7 @@ def group_extras(group: Group, inputs: PageInputs,
             if photo.digest not in published:  # one photo under two names is published once
                 published.add(photo.digest)
                 files += photo_files(photo, PurePosixPath(brief.url), cache, body_photo_stem(photo))
-        return files
+        return [(str(path), data) for path, data in files]
     if group[0] == "entity":
         key = (group[1], group[2])
         entity = site.entities[key]
@@ -276,5 +278,5 @@ def group_extras(group: Group, inputs: PageInputs,
         files.append((PurePosixPath(entity.url) / CARD_FILE, card))
         if entity.image is not None:
             files += photo_files(entity.image, PurePosixPath(entity.url), config.site_dir / CACHE_DIR / "images")
-        return files
+        return [(str(path), data) for path, data in files]
     return []

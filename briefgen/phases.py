@@ -7,13 +7,13 @@ Values only (and how to take a resolution back); the phases themselves are
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import Any
 
 from .config import Config
 from .entities import SiteChange, SiteState
 from .memory import Outcomes, RegistryRecord, SourceRecord
-from .model import Brief, EntityRef, Site
+from .model import Brief, EntityRef, OutputPath, Site
 from .pages import ProducedPages
 from .scan import PairKey
 from .schedule import is_published
@@ -89,5 +89,5 @@ class Rendering:
     site: Site
     outcomes: Outcomes
     pages: ProducedPages
-    site_files: list[tuple[PurePosixPath, bytes]]
+    site_files: list[tuple[OutputPath, bytes]]
     static: StaticRefresh | None  # a rebuild's static files; None for a clean build

@@ -36,11 +36,12 @@ import threading
 from collections.abc import Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import Any, NoReturn
 
 from .errors import BriefgenError, BuildWarning
 from .files import replace_file
+from .model import OutputPath
 
 BUNDLE = "pagefind"  # the folder of the search index, below the site root
 SHARD_LIST = "shards.json"  # in BUNDLE: the shards, newest first, and their signatures
@@ -83,16 +84,16 @@ def _pagefind_or_warning() -> tuple[str | None, BuildWarning | None]:
 # -- shards --------------------------------------------------------------------------------------------
 
 
-def plan_shards(dated_pages: Mapping[PurePosixPath, date]) -> dict[str, list[PurePosixPath]]:
+def plan_shards(dated_pages: Mapping[OutputPath, date]) -> dict[str, list[OutputPath]]:
     """Each indexed page's shard: its year, split into months, then days, where one holds too many pages.
 
     The name of a page's shard moves only when its period crosses
     `SHARD_LIMIT`, so a shard's members stay put as briefs are added.
     """
-    shards: dict[str, list[PurePosixPath]] = {}
+    shards: dict[str, list[OutputPath]] = {}
 
-    def split(pages: list[PurePosixPath], level: int) -> None:
-        groups: dict[str, list[PurePosixPath]] = {}
+    def split(pages: list[OutputPath], level: int) -> None:
+        groups: dict[str, list[OutputPath]] = {}
         for page in pages:
             groups.setdefault(dated_pages[page].isoformat()[: (4, 7, 10)[level]], []).append(page)
         for key, members in groups.items():
@@ -105,7 +106,7 @@ def plan_shards(dated_pages: Mapping[PurePosixPath, date]) -> dict[str, list[Pur
     return {key: shards[key] for key in sorted(shards, reverse=True)}
 
 
-def _signature(pages: Iterable[PurePosixPath], digests: Mapping[PurePosixPath, str]) -> str:
+def _signature(pages: Iterable[OutputPath], digests: Mapping[OutputPath, str]) -> str:
     hasher = hashlib.sha256()
     for page in pages:
         hasher.update(f"{page}\0{digests.get(page, '')}\n".encode())
@@ -121,7 +122,7 @@ def _indexed_signatures(bundle: Path) -> dict[str, str]:
         return {}
 
 
-def index_site(folder: Path, dated_pages: Mapping[PurePosixPath, date], digests: Mapping[PurePosixPath, str],
+def index_site(folder: Path, dated_pages: Mapping[OutputPath, date], digests: Mapping[OutputPath, str],
                executable: str | None = None) -> BuildWarning | None:
     """Bring `folder/pagefind/` up to date with the pages in `folder`; a warning instead when Pagefind is missing.
 
@@ -150,7 +151,7 @@ def index_site(folder: Path, dated_pages: Mapping[PurePosixPath, date], digests:
     return None
 
 
-def _index_shards(executable: str, folder: Path, shards: dict[str, list[PurePosixPath]]) -> None:
+def _index_shards(executable: str, folder: Path, shards: dict[str, list[OutputPath]]) -> None:
     """Index each shard into `pagefind/<key>/`, with a Pagefind service per core working through them."""
     bundle = folder / BUNDLE
     bundle.mkdir(exist_ok=True)
@@ -237,7 +238,7 @@ class PagefindService:
             self._process.kill()
             self._process.wait()
 
-    def index(self, folder: Path, pages: list[PurePosixPath], out: Path) -> None:
+    def index(self, folder: Path, pages: list[OutputPath], out: Path) -> None:
         """Index `pages` (paths below `folder`) into a new bundle in `out`."""
         created = self._call({"type": "NewIndex", "config": {"keep_index_url": True}})
         index_id = created["index_id"]

@@ -22,7 +22,7 @@ from pathlib import PurePosixPath
 from urllib.parse import quote
 
 from .config import Config
-from .model import Brief, Site
+from .model import Brief, OutputPath, Site
 from .xmltext import w3c_date, xml_text
 
 SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
@@ -51,7 +51,7 @@ class SitemapUrl:
     lastmod: str | None
 
 
-def sitemap_urls(site: Site, page_paths: Iterable[PurePosixPath]) -> list[SitemapUrl]:
+def sitemap_urls(site: Site, page_paths: Iterable[OutputPath]) -> list[SitemapUrl]:
     """Every HTML page but those NOT_LISTED, in the order given, with the date of the newest brief it shows.
 
     A page's lastmod is that of the nearest known folder above it: a brief's
@@ -72,7 +72,7 @@ def sitemap_urls(site: Site, page_paths: Iterable[PurePosixPath]) -> list[Sitema
     # operation (.parent, .name, .suffix) makes or parses a path.
     left_out = {*map(str, NOT_LISTED), *map(str, site.redirect_pages())}
     urls = []
-    for text in map(str, page_paths):
+    for text in page_paths:
         if not text.endswith(".html") or text in left_out:
             continue
         if text == "index.html" or text.endswith("/index.html"):

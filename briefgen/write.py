@@ -14,16 +14,17 @@ import secrets
 import shutil
 import stat
 from collections import ChainMap
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import TypeVar
 
 from .cache import CACHE_DIR, bytes_digest
 from .config import Config, builtin_templates_dir
 from .errors import BriefgenError, BuildWarning, cannot_read, cannot_write
 from .lock import remove_later
+from .model import Group, OutputPath
 from .ownership import (
     OWNED_LIST,
     PENDING,
@@ -54,30 +55,30 @@ class OutputWriter:
         except OSError as exc:
             raise cannot_write(self.out_dir.parent, exc, f"the new site is built beside {self.out_dir.name}/ "
                                "and swapped in, so its parent folder must be writable") from None
-        self.written: dict[PurePosixPath, str] = {}
-        self._claimed_folders: dict[PurePosixPath, str] = {}  # folders of claimed files: who claimed first
-        self._folders: set[PurePosixPath] = set()  # made already: one mkdir per folder, not per file
+        self.written: dict[OutputPath, str] = {}
+        self._claimed_folders: dict[OutputPath, str] = {}  # folders of claimed files: who claimed first
+        self._folders: set[OutputPath] = set()  # made already: one mkdir per folder, not per file
 
-    def write(self, path: PurePosixPath, data: bytes, origin: str = "briefgen") -> None:
+    def write(self, path: OutputPath, data: bytes, origin: str = "briefgen") -> None:
         """Write one output file; a second write to the same path is an error naming both."""
         self._claim(path, origin)
         self.put(path, data)
 
-    def put(self, path: PurePosixPath, data: bytes) -> None:
+    def put(self, path: OutputPath, data: bytes) -> None:
         """Write one output file without claiming it: for worker processes, whose caller claims it after.
 
         Safe in a forked worker (folders made elsewhere are simply made
         again). A path two workers both put is caught when the second claim
         fails, and the staged build is then thrown away.
         """
-        folder = path.parent
+        folder = path.rpartition("/")[0]
         if folder not in self._folders:
             os.makedirs(self.staging / folder, exist_ok=True)
             self._folders.add(folder)
         # os.open, not open(): a file object's buffering asks the file whether it is a terminal and
         # where it starts, two system calls per file that a site of 30,000 files feels.
         try:
-            handle = os.open(self.staging / path, WRITE_FLAGS, 0o666)
+            handle = os.open(os.path.join(self.staging, path), WRITE_FLAGS, 0o666)
             try:
                 view = memoryview(data)
                 while view:
@@ -87,25 +88,24 @@ class OutputWriter:
         except OSError as exc:
             raise _write_error(self.out_dir / path, exc, staged=True) from None
 
-    def put_with_digest(self, path: PurePosixPath, data: bytes) -> str:
+    def put_with_digest(self, path: OutputPath, data: bytes) -> str:
         """`put`, then the digest of what was put (for a worker that stores the pages it renders)."""
         self.put(path, data)
         return bytes_digest(data)
 
-    def claim(self, path: PurePosixPath, origin: str) -> None:
+    def claim(self, path: OutputPath, origin: str) -> None:
         """Record a file a worker `put`; a second claim of one path is an error naming both."""
         self._claim(path, origin)
 
-    def claimant(self, path: PurePosixPath) -> str | None:
+    def claimant(self, path: OutputPath) -> str | None:
         """Who writes `path`, a file inside it, or a file where one of its folders would be; None: nobody."""
         if path in self.written:
             return self.written[path]
         if path in self._claimed_folders:
             return f"{self._claimed_folders[path]} (a folder)"
-        return next((self.written[folder] for folder in path.parents if folder in self.written), None)
+        return next((self.written[folder] for folder in folders_of(path) if folder in self.written), None)
 
-    def copy_tree(self, source: Path, prefix: PurePosixPath = PurePosixPath(), *,
-                  skip: frozenset[PurePosixPath] = frozenset()) -> None:
+    def copy_tree(self, source: Path, prefix: OutputPath = "", *, skip: frozenset[OutputPath] = frozenset()) -> None:
         """Copy a folder's files as they are (names starting with '.' are left out)."""
         if not source.is_dir():
             return
@@ -126,7 +126,7 @@ class OutputWriter:
                 if root not in real.parents:
                     raise BriefgenError("symlink leads outside the folder and is not followed", file_path,
                                         hint="copy the file in instead of linking to it")
-                relative = prefix / PurePosixPath(file_path.relative_to(source).as_posix())
+                relative = inside(prefix, file_path.relative_to(source).as_posix())
                 if relative in skip:
                     continue
                 self._claim(relative, str(file_path))
@@ -134,14 +134,14 @@ class OutputWriter:
                 target.parent.mkdir(parents=True, exist_ok=True)
                 shutil.copyfile(file_path, target)
 
-    def _claim(self, path: PurePosixPath, origin: str) -> None:
+    def _claim(self, path: OutputPath, origin: str) -> None:
         """Record who writes `path`; a path claimed twice, or as a file and as a folder, is an error."""
         if path in self.written:
             raise clash_error(path, self.written[path], origin)
         if path in self._claimed_folders:
             raise clash_error(path, f"{self._claimed_folders[path]} (a folder)", origin)
         new_folders = []
-        for folder in path.parents:
+        for folder in folders_of(path):
             if folder in self._claimed_folders:
                 break  # it and every folder above it were checked when first claimed
             if folder in self.written:
@@ -163,15 +163,15 @@ class OutputWriter:
         for folder, dirnames, filenames in os.walk(self.staging):
             dirnames.sort()
             for name in sorted(filenames):
-                relative = PurePosixPath(Path(folder, name).relative_to(self.staging).as_posix())
+                relative = Path(folder, name).relative_to(self.staging).as_posix()
                 if relative not in before:
                     self._claim(relative, origin)
-        changed = sorted(str(path) for path, stamp in before.items() if self._stamp(path) != stamp)
+        changed = sorted(path for path, stamp in before.items() if self._stamp(path) != stamp)
         if changed:
             raise BriefgenError(f"{origin} changed files it must only read: {', '.join(changed[:5])}")
         return result
 
-    def _stamp(self, path: PurePosixPath) -> tuple[int, int] | None:
+    def _stamp(self, path: OutputPath) -> tuple[int, int] | None:
         try:
             stat = (self.staging / path).stat()
         except FileNotFoundError:
@@ -193,7 +193,7 @@ class OutputWriter:
         shutil.rmtree(self.staging, ignore_errors=True)
 
 
-def clash_error(path: PurePosixPath, first: str, second: str, where: Path | None = None) -> BriefgenError:
+def clash_error(path: OutputPath, first: str, second: str, where: Path | None = None) -> BriefgenError:
     """Two sources of output want the same path (as a file, or one of them as a folder)."""
     if where is None and not second.startswith("briefgen"):
         where = Path(second.removesuffix(" (a folder)"))
@@ -201,20 +201,31 @@ def clash_error(path: PurePosixPath, first: str, second: str, where: Path | None
                          hint="rename the static file, or the brief, tag or entity it clashes with")
 
 
-def find_clash(paths: Iterable[PurePosixPath], others: Iterable[PurePosixPath]
-               ) -> tuple[PurePosixPath, PurePosixPath] | None:
+def find_clash(paths: Iterable[OutputPath], others: Iterable[OutputPath]) -> tuple[OutputPath, OutputPath] | None:
     """A path of `paths` that is one of `others`, a folder holding one, or inside one; with that other."""
     others = set(others)
-    folders = {folder: other for other in sorted(others) for folder in other.parents}
+    folders = {folder: other for other in sorted(others) for folder in folders_of(other)}
     for path in sorted(paths):
         if path in others:
             return path, path
         if path in folders:
             return path, folders[path]
-        for folder in path.parents:
+        for folder in folders_of(path):
             if folder in others:
                 return path, folder
     return None
+
+
+def folders_of(path: OutputPath) -> Iterator[OutputPath]:
+    """The folders an output path is in, innermost first: 'a/b/c.html' → 'a/b', 'a'."""
+    while "/" in path:
+        path = path.rpartition("/")[0]
+        yield path
+
+
+def inside(folder: OutputPath, path: str) -> OutputPath:
+    """`path` (relative, '/'-separated) inside the output folder's `folder` ('' is its top)."""
+    return f"{folder}/{path}" if folder else path
 
 
 def make_folder_beside(path: Path, purpose: str) -> Path:
@@ -303,9 +314,9 @@ def link_outputs(built: Path, out_dir: Path, paths: Iterable[str]) -> None:
         raise
 
 
-def replace_in_place(out_dir: Path, files: dict[PurePosixPath, bytes], deletes: set[PurePosixPath], *,
+def replace_in_place(out_dir: Path, files: dict[OutputPath, bytes], deletes: set[OutputPath], *,
                      lists: tuple[bytes, bytes] | None = None,
-                     owned: Callable[[PurePosixPath], bool] = lambda path: True) -> int:
+                     owned: Callable[[OutputPath], bool] = lambda path: True) -> int:
     """Write changed files into an existing output folder and delete pages that are gone: all or nothing.
 
     For incremental builds, which change a handful of files. Every new file
@@ -362,9 +373,9 @@ class _Swap:
         self.target = out_dir  # the file being written or moved: named when something fails
         self._kept = 0
 
-    def stage(self, files: dict[PurePosixPath, bytes]) -> dict[PurePosixPath, Path]:
+    def stage(self, files: dict[OutputPath, bytes]) -> dict[OutputPath, Path]:
         """Write every new file into the work folder (a full disk fails here, the site untouched)."""
-        staged: dict[PurePosixPath, Path] = {}
+        staged: dict[OutputPath, Path] = {}
         for number, path in enumerate(sorted(files)):
             self.target = self.out_dir / path
             staged[path] = self.work / f"new-{number}"
@@ -385,12 +396,12 @@ class _Swap:
         os.rename(old, backup)
         self.undo.append(lambda: os.rename(backup, old))
 
-    def remove(self, path: PurePosixPath) -> None:
+    def remove(self, path: OutputPath) -> None:
         self.target = self.out_dir / path
         if self.target.is_file() or self.target.is_symlink():
             self.set_aside(self.target)
 
-    def place(self, path: PurePosixPath, staged: Path) -> None:
+    def place(self, path: OutputPath, staged: Path) -> None:
         self.target = target = self.out_dir / path
         for folder in reversed(target.relative_to(self.out_dir).parents[:-1]):
             _make_folder(self.out_dir / folder, self.undo)
@@ -412,7 +423,7 @@ class _Swap:
         shutil.rmtree(self.work, ignore_errors=True)
 
 
-def _foreign_file_at(out_dir: Path, path: PurePosixPath, owned: Callable[[PurePosixPath], bool]) -> Path | None:
+def _foreign_file_at(out_dir: Path, path: OutputPath, owned: Callable[[OutputPath], bool]) -> Path | None:
     """A file not `owned` at `path`, or below it when it is a folder: what a write there would destroy."""
     target = out_dir / path
     try:
@@ -423,7 +434,7 @@ def _foreign_file_at(out_dir: Path, path: PurePosixPath, owned: Callable[[PurePo
         return None if owned(path) else target
     for folder, _, names in os.walk(target):
         for name in names:
-            if not owned(PurePosixPath(Path(folder, name).relative_to(out_dir).as_posix())):
+            if not owned(Path(folder, name).relative_to(out_dir).as_posix()):
                 return Path(folder, name)
     return None
 
@@ -446,15 +457,15 @@ def _write_error(target: Path, exc: OSError, *, staged: bool = False) -> Briefge
 
 # -- the write phase of a build -----------------------------------------------------------------------
 
-THEME_ASSETS = PurePosixPath("assets")
+THEME_ASSETS = "assets"
 
 
 @dataclass(frozen=True)
 class StaticRefresh:
     """A rebuild's static files: every one to copy again (when static/ changed), and those gone."""
 
-    files: dict[PurePosixPath, bytes]
-    gone: set[PurePosixPath]
+    files: dict[OutputPath, bytes]
+    gone: set[OutputPath]
 
 
 @dataclass(frozen=True)
@@ -465,8 +476,8 @@ class Written:
     deleted: int
     changed: tuple[str, ...]  # a rebuild's written and deleted paths
     search_warning: BuildWarning | None
-    digests: dict[PurePosixPath, str]  # every generated file written (or kept, in a rebuild) and its digest
-    static: frozenset[PurePosixPath] | None  # the static files, when they were copied again
+    digests: dict[OutputPath, str]  # every generated file written (or kept, in a rebuild) and its digest
+    static: frozenset[OutputPath] | None  # the static files, when they were copied again
     fingerprint: str  # of the site now in the output folder (see ownership.py)
     outputs_total: int  # the generated files' share of it
     owned_lines: bytes  # the list of owned files after its fingerprint
@@ -475,7 +486,7 @@ class Written:
 def copy_static(writer: OutputWriter, config: Config) -> None:
     """The theme's assets (a site's own static/assets/ files win), then the site's static/."""
     user_assets = frozenset(
-        THEME_ASSETS / PurePosixPath(path.relative_to(config.static_dir / "assets").as_posix())
+        inside(THEME_ASSETS, path.relative_to(config.static_dir / "assets").as_posix())
         for path in (config.static_dir / "assets").rglob("*") if path.is_file()
     ) if (config.static_dir / "assets").is_dir() else frozenset()
     site_theme_static = config.templates_dir / "static"
@@ -483,15 +494,15 @@ def copy_static(writer: OutputWriter, config: Config) -> None:
     if site_theme_static.is_dir():
         writer.copy_tree(site_theme_static, THEME_ASSETS, skip=user_assets)
         theme_skip = user_assets | frozenset(
-            THEME_ASSETS / PurePosixPath(p.relative_to(site_theme_static).as_posix())
+            inside(THEME_ASSETS, p.relative_to(site_theme_static).as_posix())
             for p in site_theme_static.rglob("*") if p.is_file())
     writer.copy_tree(builtin_templates_dir() / "static", THEME_ASSETS, skip=theme_skip)
     writer.copy_tree(config.static_dir)
 
 
-def write_clean(writer: OutputWriter, stored: Iterable[tuple[tuple[str, ...], PurePosixPath, str]],
-                site_files: list[tuple[PurePosixPath, bytes]], config: Config, *,
-                search: Mapping[PurePosixPath, date] | None) -> Written:
+def write_clean(writer: OutputWriter, stored: Iterable[tuple[Group, OutputPath, str]],
+                site_files: list[tuple[OutputPath, bytes]], config: Config, *,
+                search: Mapping[OutputPath, date] | None) -> Written:
     """A first build: claim the pages workers `stored`, write the rest beside them, then swap in.
 
     `search`: the pages to index, and their dates (see search.py), before
@@ -517,7 +528,7 @@ def write_clean(writer: OutputWriter, stored: Iterable[tuple[tuple[str, ...], Pu
                 lambda folder: index_site(folder, search, digests), "Pagefind (the search index)")
         total = outputs_total(digests)
         fingerprint = site_fingerprint(total, static)
-        lines = owned_lines([*digests, *static], [PurePosixPath(BUNDLE)])
+        lines = owned_lines([*digests, *static], [BUNDLE])
         writer.write(OWNED_LIST, owned_list(fingerprint, lines))
         if writer.out_dir.is_dir():
             carry_over(writer.out_dir, writer.staging, writer.claimant)
@@ -531,8 +542,8 @@ def write_clean(writer: OutputWriter, stored: Iterable[tuple[tuple[str, ...], Pu
     return Written(len(writer.written), 0, (), search_warning, digests, static, fingerprint, total, lines)
 
 
-def plan_static(out_dir: Path, outputs: Mapping[PurePosixPath, str], static_outputs: frozenset[PurePosixPath],
-                new_paths: set[PurePosixPath], deleted: set[PurePosixPath], config: Config, *,
+def plan_static(out_dir: Path, outputs: Mapping[OutputPath, str], static_outputs: frozenset[OutputPath],
+                new_paths: set[OutputPath], deleted: set[OutputPath], config: Config, *,
                 static_changed: bool) -> StaticRefresh:
     """A rebuild's static files to copy again and those gone; a clash with a page is an error.
 
@@ -541,15 +552,14 @@ def plan_static(out_dir: Path, outputs: Mapping[PurePosixPath, str], static_outp
     `deleted`, and the `new_paths`). A site's own static/robots.txt replaces
     the generated one.
     """
-    generated = (set(outputs) - deleted) | new_paths
-    if (config.static_dir / str(ROBOTS)).is_file():
-        generated.discard(ROBOTS)
     if not static_changed:
-        clash = find_clash(new_paths - set(outputs), static_outputs)
+        clash = find_clash([path for path in new_paths if path not in outputs], static_outputs)
         if clash is not None:
-            raise clash_error(clash[0], "briefgen", f"the static file {clash[1]}",
-                              where=config.static_dir / str(clash[1]))
+            raise clash_error(clash[0], "briefgen", f"the static file {clash[1]}", where=config.static_dir / clash[1])
         return StaticRefresh({}, set())
+    generated = (outputs.keys() - deleted) | new_paths
+    if (config.static_dir / str(ROBOTS)).is_file():
+        generated.discard(str(ROBOTS))
     writer = OutputWriter(out_dir)
     try:
         for path in sorted(generated):
@@ -561,9 +571,9 @@ def plan_static(out_dir: Path, outputs: Mapping[PurePosixPath, str], static_outp
     return StaticRefresh(copied, set(static_outputs) - set(copied))
 
 
-def write_changes(out_dir: Path, outputs: Mapping[PurePosixPath, str], static_outputs: frozenset[PurePosixPath],
-                  writes: dict[PurePosixPath, bytes], deleted: set[PurePosixPath], static: StaticRefresh, *,
-                  search: Mapping[PurePosixPath, date] | None, total: int, lines: bytes) -> Written:
+def write_changes(out_dir: Path, outputs: Mapping[OutputPath, str], static_outputs: frozenset[OutputPath],
+                  writes: dict[OutputPath, bytes], deleted: set[OutputPath], static: StaticRefresh, *,
+                  search: Mapping[OutputPath, date] | None, total: int, lines: bytes) -> Written:
     """A rebuild: write the files whose bytes differ from `outputs`' digests, delete those gone.
 
     `total` and `lines`: the `outputs_total` and `owned_lines` of the last build. `search`: the pages
@@ -578,7 +588,7 @@ def write_changes(out_dir: Path, outputs: Mapping[PurePosixPath, str], static_ou
     new_static = frozenset(static.files) if static.files or static.gone else static_outputs
     total = updated_total(total, outputs, every_delete | static.files.keys(), digests)
     fingerprint = site_fingerprint(total, new_static)
-    new_outputs: Mapping[PurePosixPath, str]
+    new_outputs: Mapping[OutputPath, str]
     if not every_delete and not static.files and not static.gone and lines and all(map(outputs.__contains__, digests)):
         # The same files as before, some with new bytes: the list keeps its lines, and the outputs
         # their paths (read through, not copied: 250,000 of them at 100,000 briefs).
@@ -588,14 +598,14 @@ def write_changes(out_dir: Path, outputs: Mapping[PurePosixPath, str], static_ou
         new_outputs = {path: digest for path, digest in outputs.items() if path not in every_delete
                        and path not in static.files}
         new_outputs.update(digests)
-        pending = owned_lines([*outputs, *static_outputs, *new_outputs, *new_static], [PurePosixPath(BUNDLE)])
-        lines = owned_lines([*new_outputs, *new_static], [PurePosixPath(BUNDLE)])
+        pending = owned_lines([*outputs, *static_outputs, *new_outputs, *new_static], [BUNDLE])
+        lines = owned_lines([*new_outputs, *new_static], [BUNDLE])
         lists = (owned_list(PENDING, pending), owned_list(fingerprint, lines))
     written = replace_in_place(out_dir, {**changed, **static.files}, every_delete, lists=lists,
                                owned=lambda path: path in outputs or path in static_outputs)
     search_warning = None
     if search is not None:
         search_warning = index_site(out_dir, search, new_outputs)
-    return Written(written, len(every_delete), tuple(sorted(str(path) for path in set(changed) | deletes)),
+    return Written(written, len(every_delete), tuple(sorted(set(changed) | deletes)),
                    search_warning, digests, frozenset(static.files) if static.files or static.gone else None,
                    fingerprint, total, lines)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 import shutil
 from datetime import UTC, datetime
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -543,21 +543,19 @@ def test_the_summary_counts_rewritten_and_deleted_files_apart(tmp_path: Path) ->
     assert f"Rewrote {rewritten} of {report.files} files and deleted {report.files_deleted} " in report.summary()
 
 
-_paths = st.sampled_from([PurePosixPath(f"briefs/b{number}/index.html") for number in range(12)]
-                         + [PurePosixPath("index.html"), PurePosixPath("feed.xml")])
+_paths = st.sampled_from([f"briefs/b{number}/index.html" for number in range(12)] + ["index.html", "feed.xml"])
 _digests = st.sampled_from(["d0", "d1", "d2"])
 
 
 @settings(max_examples=200, deadline=None)
 @given(before=st.dictionaries(_paths, _digests), removed=st.sets(_paths), written=st.dictionaries(_paths, _digests))
 def test_the_fingerprint_a_rebuild_updates_equals_the_one_a_clean_build_computes(
-        before: dict[PurePosixPath, str], removed: set[PurePosixPath], written: dict[PurePosixPath, str]) -> None:
+        before: dict[str, str], removed: set[str], written: dict[str, str]) -> None:
     """A rebuild updates the site's fingerprint for the files it wrote and removed, without hashing every
     file again: it must come out as a clean build's, from the files alone."""
     after = {path: digest for path, digest in before.items() if path not in removed} | written
     total = updated_total(outputs_total(before), before, removed, written)
     assert total == outputs_total(after)
-    assert site_fingerprint(total, [PurePosixPath("robots.txt")]) == \
-        site_fingerprint(outputs_total(after), [PurePosixPath("robots.txt")])
+    assert site_fingerprint(total, ["robots.txt"]) == site_fingerprint(outputs_total(after), ["robots.txt"])
     if before != after:
         assert outputs_total(before) != outputs_total(after)

@@ -14,7 +14,7 @@ import subprocess
 import sys
 import textwrap
 import time
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 import pytest
 
@@ -397,7 +397,7 @@ def test_what_the_list_of_owned_files_says_briefgen_owns(tmp_path: Path) -> None
     out = tmp_path / "site"
     out.mkdir()
     write_list(out, owned_list("abc", owned_lines(
-        [PurePosixPath("index.html"), PurePosixPath("briefs/a/index.html")], [PurePosixPath("_pagefind")])))
+        ["index.html", "briefs/a/index.html"], ["_pagefind"])))
     owned = read_owned(out)
     assert owned.fingerprint == "abc"
     assert owned.owns("index.html") and owned.owns("briefs/a/index.html") and owned.owns(".briefgen-files")
