@@ -54,12 +54,13 @@ from .parallel import parallel_map
 from .phases import Edits, RefsByFile, Rendering, Resolution, Scan
 from .refs import load_registry
 from .render import make_environment, page_groups, render_brief
+from .rendered import RenderedBrief
 from .saved import has_memory, memory_of_built, save_memory, saved_memory, since_manifest
 from .scan import PairKey, find_content
 from .schedule import scheduled_note
 from .search import search_skipped
 from .sitemap import NO_BASE_URL_NOTE
-from .store import StoreMissing, loaded
+from .store import Stored, StoreMissing, loaded
 from .write import (
     OutputWriter,
     Written,
@@ -120,6 +121,7 @@ class Builder:
         self._environment: tuple[str, Any] | None = None  # (templates digest, Jinja environment)
         # Each brief's Atom entry, by feed depth and kind: kept while the brief, its tags and entities stay.
         self._feed_entries: FeedEntries = {}
+        self._renderings_read: dict[Stored, RenderedBrief] = {}  # renderings read from the store (RenderedView)
         self._clock = 0.0
         self.wait_for_lock = True  # False: another build of this output (or cache) running is an error
         self.on_lock_wait: Callable[[Path, str], None] | None = None  # told once when a build must wait
@@ -424,7 +426,8 @@ class Builder:
         outcomes, rerendered = self._render_bodies(site, resolution.change, memory.outcomes, config, errors)
         errors.raise_if_any()
         self._lap("bodies")
-        inputs = PageInputs(site, config, RenderedView(outcomes), self._jinja(config, edits.templates_digest),
+        inputs = PageInputs(site, config, RenderedView(outcomes, self._renderings_read),
+                            self._jinja(config, edits.templates_digest),
                             self._feed_entries, redo_all=edits.templates_changed)
         pages, dirty = self._pages(memory, inputs, resolution, rerendered, staging, progress)
         self._lap("pages")

@@ -29,7 +29,7 @@ from .errors import BuildWarning
 from .model import Brief, Entity, FileRefs, Group, OutputPath
 from .rendered import BriefOutcome, RenderedBrief
 from .schedule import Span, news_span, publication_span
-from .store import Stored
+from .store import Shard, Stored, merged, sharded
 
 # A brief's rendering, with the brief and entities it was rendered from.
 Outcomes = dict[str, tuple[Brief, tuple[Entity, ...], BriefOutcome]]
@@ -101,6 +101,10 @@ class PageIndex:
     heads: dict[Group, Any] = field(default_factory=dict)
 
 
+# The memory's dicts of one item per brief, saved in shards (most builds change one brief).
+SHARDED = ("sources", "outcomes")
+
+
 @dataclass
 class BuildMemory:
     """What a build learned that the next may reuse (saved in .briefgen-cache/)."""
@@ -123,6 +127,22 @@ class BuildMemory:
     # Build times over which the same briefs are due, and the news sitemap lists the same ones.
     due_span: Span = Span()
     news_span: Span = Span()
+    # The shards `sources` and `outcomes` were last loaded or saved as (see store.sharded): the next save
+    # compares with them, and writes again only the shards whose items changed.
+    saved_shards: dict[str, tuple[Shard, ...]] = field(default_factory=dict, repr=False, compare=False)
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = self.__dict__.copy()
+        for name in SHARDED:
+            state[name] = self.saved_shards[name] = sharded(state[name], self.saved_shards.get(name, ()))
+        del state["saved_shards"]
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        shards = {name: state[name] for name in SHARDED}
+        self.__dict__.update(state)
+        self.__dict__.update({name: merged(parts) for name, parts in shards.items()})
+        self.saved_shards = shards
 
     @property
     def fresh(self) -> bool:
@@ -168,17 +188,27 @@ class Manifest:
 
 
 class RenderedView(Mapping[str, RenderedBrief]):
-    """Each brief's rendering, read straight from the build's outcomes (no copy per build)."""
+    """Each brief's rendering, read straight from the build's outcomes (no copy per build).
 
-    def __init__(self, outcomes: Outcomes) -> None:
+    A rendering the saved memory kept in the store is read on first use into `read`, a cache the
+    builder keeps between builds (the dev server's), not into the outcomes: they stay as loaded, so
+    the store keeps their shards without saving them again.
+    """
+
+    def __init__(self, outcomes: Outcomes, read: dict[Stored, RenderedBrief] | None = None) -> None:
         self._outcomes = outcomes
+        self._read = {} if read is None else read
 
     def __getitem__(self, slug: str) -> RenderedBrief:
-        brief, entities, outcome = self._outcomes[slug]
-        if isinstance(outcome.rendered, Stored):  # as loaded from the cache: unpacked once, on first use
-            outcome = unpacked(outcome)
-            self._outcomes[slug] = (brief, entities, outcome)
-        return outcome.rendered
+        rendered = self._outcomes[slug][2].rendered
+        if not isinstance(rendered, Stored):
+            return rendered
+        found = self._read.get(rendered)
+        if found is None:
+            if len(self._read) >= len(self._outcomes):
+                self._read.clear()  # renderings of earlier builds, many replaced since
+            found = self._read[rendered] = rendered.unpack()
+        return found
 
     def __iter__(self) -> Iterator[str]:
         return iter(self._outcomes)

@@ -138,7 +138,9 @@ def produce_pages(inputs: PageInputs, groups: list[Group], dirty: set[Group], ch
     A page of a long list whose briefs did not change, and that is among the
     `written` files, is not rendered again. With `store`, each file is handed
     to it where it was rendered (in a worker process), which writes it and
-    returns its digest; the result then names paths only.
+    returns its digest; the result then names paths only. The new page index
+    is `index` itself when nothing in it changed (a correction to a brief's
+    text or title): the build store then keeps it without saving it again.
     """
     outputs, members, heads = dict(index.outputs), dict(index.members), dict(index.heads)
     result = ProducedPages({}, PageIndex(outputs, members, heads))
@@ -162,7 +164,11 @@ def produce_pages(inputs: PageInputs, groups: list[Group], dirty: set[Group], ch
         if old_paths != set(outputs[group]):
             result.paths_changed = True
         result.deleted.update(old_paths - set(outputs[group]))
-        heads[group] = group_head(group, inputs.site, inputs.config)
+        head = group_head(group, inputs.site, inputs.config)
+        if head is not None:
+            heads[group] = head
+        else:
+            heads.pop(group, None)
         for path, _, page_members in items:
             if page_members:
                 members[path] = page_members
@@ -170,6 +176,8 @@ def produce_pages(inputs: PageInputs, groups: list[Group], dirty: set[Group], ch
                 members.pop(path, None)
     for path in result.deleted:
         members.pop(path, None)
+    if outputs == index.outputs and members == index.members and heads == index.heads:
+        result.index = index
     return result
 
 
@@ -178,7 +186,8 @@ def _render_group(inputs: PageInputs, renderer: PageRenderer, changed_briefs: se
                   group: Group) -> tuple[Produced, list[tuple[OutputPath, str]]]:
     """One group's files (those of a long list that are as they were: bytes None), stored if asked."""
     site, config = inputs.site, inputs.config
-    whole = inputs.redo_all or index.heads.get(group) != group_head(group, site, config)
+    head = group_head(group, site, config)
+    whole = inputs.redo_all or head is None or index.heads.get(group) != head
     items: Produced = []
     for page in plan_group(group, site, config, inputs.rendered):
         path = str(page.path)
@@ -219,7 +228,8 @@ def site_files(inputs: PageInputs, outputs: Mapping[Group, tuple[OutputPath, ...
 
 
 def group_head(group: Group, site: Site, config: Config) -> Any:
-    """What every page of a paginated group shows besides its own items (a change redoes them all)."""
+    """What every page of a paginated group shows besides its own items (a change redoes them all);
+    None for a group that is always redone whole."""
     kind = group[0]
     if kind == "home":
         return (len(site.briefs) + config.page_size - 1) // config.page_size
@@ -228,7 +238,7 @@ def group_head(group: Group, site: Site, config: Config) -> Any:
         return (site.entities.get(key), site.co_mentions.get(key), len(site.briefs_by_entity.get(key, ())))
     if kind == "tag":
         return (site.tags.get(group[1]), len(site.briefs_by_tag.get(group[1], ())))
-    return object()  # never equal: the group is always redone whole
+    return None
 
 
 def _encodes_photos(group: Group, inputs: PageInputs) -> bool:
