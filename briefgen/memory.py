@@ -19,7 +19,7 @@ from collections.abc import Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from operator import attrgetter
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import Any, ClassVar
 from urllib.parse import unquote, urlsplit
 
 from .cache import FileStamp
@@ -29,7 +29,7 @@ from .errors import BuildWarning
 from .model import Brief, Entity, FileRefs, Group, OutputPath
 from .rendered import BriefOutcome, RenderedBrief
 from .schedule import Span, news_span, publication_span
-from .store import Shard, Stored, merged, sharded
+from .store import SavedInShards, Stored
 
 # A brief's rendering, with the brief and entities it was rendered from.
 Outcomes = dict[str, tuple[Brief, tuple[Entity, ...], BriefOutcome]]
@@ -101,12 +101,8 @@ class PageIndex:
     heads: dict[Group, Any] = field(default_factory=dict)
 
 
-# The memory's dicts of one item per brief, saved in shards (most builds change one brief).
-SHARDED = ("sources", "outcomes")
-
-
 @dataclass
-class BuildMemory:
+class BuildMemory(SavedInShards):
     """What a build learned that the next may reuse (saved in .briefgen-cache/)."""
 
     key: str
@@ -127,22 +123,9 @@ class BuildMemory:
     # Build times over which the same briefs are due, and the news sitemap lists the same ones.
     due_span: Span = Span()
     news_span: Span = Span()
-    # The shards `sources` and `outcomes` were last loaded or saved as (see store.sharded): the next save
-    # compares with them, and writes again only the shards whose items changed.
-    saved_shards: dict[str, tuple[Shard, ...]] = field(default_factory=dict, repr=False, compare=False)
 
-    def __getstate__(self) -> dict[str, Any]:
-        state = self.__dict__.copy()
-        for name in SHARDED:
-            state[name] = self.saved_shards[name] = sharded(state[name], self.saved_shards.get(name, ()))
-        del state["saved_shards"]
-        return state
-
-    def __setstate__(self, state: dict[str, Any]) -> None:
-        shards = {name: state[name] for name in SHARDED}
-        self.__dict__.update(state)
-        self.__dict__.update({name: merged(parts) for name, parts in shards.items()})
-        self.saved_shards = shards
+    # Saved in shards: one item per brief or file, and most builds change one brief.
+    SHARDED: ClassVar[tuple[str, ...]] = ("sources", "outcomes", "outputs")
 
     @property
     def fresh(self) -> bool:

@@ -30,7 +30,7 @@ from collections.abc import Hashable, Iterable, Iterator, Mapping
 from contextlib import closing, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 STORE_FILE = "store.sqlite"
 MEMORY = "memory"
@@ -390,6 +390,30 @@ def sharded(items: Mapping[K, V], previous: tuple[Shard, ...] = ()) -> tuple[Sha
         return tuple(map(Shard, parts))
     return tuple(old if len(old) == len(part) and all(part.get(key, part) is value for key, value in old.items())
                  else Shard(part) for old, part in zip(previous, parts, strict=True))
+
+
+class SavedInShards:
+    """Saves the dicts named in `SHARDED` as shards (see `sharded`).
+
+    For dicts of one item per brief, file or page, whose values are replaced, never changed in
+    place: a shard holding the same objects is not saved again. After loading, each is one dict
+    again.
+    """
+
+    SHARDED: ClassVar[tuple[str, ...]] = ()
+
+    def __getstate__(self) -> dict[str, Any]:
+        # The shards are kept on the object: the next save compares with them.
+        saved: dict[str, tuple[Shard, ...]] = self.__dict__.setdefault("_saved_shards", {})
+        state = {name: value for name, value in self.__dict__.items() if name != "_saved_shards"}
+        for name in self.SHARDED:
+            state[name] = saved[name] = sharded(state[name], saved.get(name, ()))
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        shards = {name: state[name] for name in self.SHARDED}
+        self.__dict__.update(state)
+        self.__dict__.update({name: merged(parts) for name, parts in shards.items()}, _saved_shards=shards)
 
 
 def merged(shards: Iterable[Shard]) -> dict[Any, Any]:
