@@ -19,7 +19,7 @@ from typing import Any, TypeVar
 from .errors import BriefgenError, ErrorCollector
 from .model import AUTHORS, Brief, Entity, EntityRef, FileRefs, Site, Tag
 from .slugs import slugify
-from .store import SavedInShards, Stored, loaded
+from .store import Stored, loaded
 
 RELATED_LIMIT = 5
 # For an entity in many briefs, how many briefs either side in time are candidates.
@@ -115,7 +115,7 @@ class SiteChange:
     tags: set[str] = field(default_factory=set)  # tag pages to redo
 
 
-class SiteState(SavedInShards):
+class SiteState:
     """The resolved site, kept up to date brief by brief for incremental builds.
 
     Holds the merged entities, each entity's briefs, co-mention counts,
@@ -164,13 +164,16 @@ class SiteState(SavedInShards):
         self.refs_by_file[path] = refs  # read once: kept (the store remembers which row it came from)
         return refs
 
-    # Saved in shards (see store.SavedInShards): their values are replaced, never changed in place.
-    SHARDED = ("refs_by_file", "briefs", "related")
-
     def __getstate__(self) -> dict[str, Any]:
         """What is saved: everything but the snapshot's tuples, which the next snapshot makes again
-        in C from the lists (cheaper than pickling them)."""
-        state = super().__getstate__()
+        in C from the lists (cheaper than pickling them).
+
+        Saved whole, not in shards (see store.SavedInShards): its dicts and lists share their keys
+        (one string per slug), which makes the snapshot's lookups identity checks. Sharded, each
+        shard has its own copies: tried at 100,000 briefs, loading took 0.9 s longer and the
+        snapshot 0.25 s, for no measurable saving.
+        """
+        state = self.__dict__.copy()
         state["_snapshot_cache"] = {}
         return state
 
