@@ -350,8 +350,8 @@ class Builder:
         old_briefs = [record.brief for record in removed]
         new_briefs = [record.brief for record in edits.loaded.values()]
         change, resolve_errors = memory.state.apply(remove=old_briefs, add=new_briefs, refs=refs)
-        for record in edits.loaded.values():  # one object for the refs of a file, whose record the store keeps
-            record.refs = memory.state.file_refs(record.brief.sidecar_path)
+        for key, record in edits.loaded.items():  # one object for the refs of a file, whose row the store keeps
+            sources[key] = replace(record, refs=memory.state.file_refs(record.brief.sidecar_path))
         errors.extend(resolve_errors)
         self._lap("resolve")
         return Resolution(change, sources, old_briefs, new_briefs, refs, inverse)

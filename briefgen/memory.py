@@ -65,9 +65,13 @@ class BuildReport:
                 f"→ {self.out_dir}")
 
 
-@dataclass
+@dataclass(frozen=True)
 class SourceRecord:
-    """One brief's files as last loaded: their stamps, the brief and its refs."""
+    """One brief's files as last loaded: their stamps, the brief and its refs.
+
+    Frozen: the memory saves its sources in shards, and keeps a shard whose records are the same
+    objects (see store.sharded), which a change in place would escape.
+    """
 
     article_stamp: FileStamp | None
     sidecar_stamp: FileStamp | None

@@ -194,7 +194,7 @@ def save(folder: Path, key: str, values: dict[str, Any], *, rows: tuple[type, ..
             for name, value in values.items():
                 connection.execute("INSERT OR REPLACE INTO saved (name, key, data) VALUES (?, ?, ?)",
                                    (name, key, saving.dumps(value)))
-            _delete_unkept(connection, saving.kept)
+            _delete_unkept(connection, key, saving.kept)
             connection.execute("COMMIT")
         except BaseException:
             connection.execute("ROLLBACK")
@@ -215,15 +215,16 @@ def save(folder: Path, key: str, values: dict[str, Any], *, rows: tuple[type, ..
             del _contents[(where, row)]
 
 
-def _delete_unkept(connection: sqlite3.Connection, kept: dict[str, set[int]]) -> None:
+def _delete_unkept(connection: sqlite3.Connection, key: str, kept: dict[str, set[int]]) -> None:
     """Delete the rows and records this save no longer refers to, and note the ids it kept.
 
     The ids the last save kept are all the tables hold (each save ends so): those not kept now are
-    deleted by id, which reads 100,000 ids instead of scanning every row's pages. A store without
-    that note (made by an older version) is cleaned by a scan.
+    deleted by id, which reads 100,000 ids instead of scanning every row's pages. A save for
+    another key (another version of briefgen, search switched on or off), or a store without the
+    note, is cleaned by a scan, so rows an older version left are not kept forever.
     """
-    found = connection.execute("SELECT data FROM saved WHERE name = ?", (KEPT,)).fetchone()
-    before: dict[str, set[int]] | None = pickle.loads(found[0]) if found is not None else None
+    found = connection.execute("SELECT key, data FROM saved WHERE name = ?", (KEPT,)).fetchone()
+    before: dict[str, set[int]] | None = pickle.loads(found[1]) if found is not None and found[0] == key else None
     for table, ids in kept.items():
         if before is not None:
             connection.executemany(f"DELETE FROM {table} WHERE id = ?", ((row,) for row in before[table] - ids))
@@ -232,8 +233,8 @@ def _delete_unkept(connection: sqlite3.Connection, kept: dict[str, set[int]]) ->
             connection.execute("DELETE FROM kept")
             connection.executemany("INSERT INTO kept (id) VALUES (?)", ((row,) for row in ids))
             connection.execute(f"DELETE FROM {table} WHERE id NOT IN (SELECT id FROM kept)")
-    connection.execute("INSERT OR REPLACE INTO saved (name, key, data) VALUES (?, '', ?)",
-                       (KEPT, pickle.dumps(kept, protocol=pickle.HIGHEST_PROTOCOL)))
+    connection.execute("INSERT OR REPLACE INTO saved (name, key, data) VALUES (?, ?, ?)",
+                       (KEPT, key, pickle.dumps(kept, protocol=pickle.HIGHEST_PROTOCOL)))
 
 
 def remove_outdated(folder: Path) -> None:

@@ -399,3 +399,25 @@ def test_a_body_edit_changes_one_shard_of_the_sources_and_of_the_renderings(tmp_
     after = builder.memory.__dict__["_saved_shards"]
     for name in ("sources", "outcomes"):
         assert sum(new is not old for new, old in zip(after[name], before[name], strict=True)) == 1, name
+
+
+def test_rows_left_by_a_save_for_another_key_are_deleted(tmp_path: Path) -> None:
+    """A save deletes by id the rows the last save kept and it does not; after a save for another key
+    (another version of briefgen, search switched), it scans, so no row is left behind for ever."""
+    folder = tmp_path / "cache"
+    folder.mkdir()
+    store.save(folder, "one", {store.MEMORY: [RenderedBlob(b"a"), RenderedBlob(b"b")]}, rows=(RenderedBlob,))
+    with sqlite3.connect(folder / store.STORE_FILE) as connection:  # as a version that kept no note would
+        connection.execute("INSERT INTO rows (id, data) VALUES (7, ?)", (pickle.dumps(RenderedBlob(b"stray")),))
+    store.forget_readers()
+    kept = store.load(folder, store.MEMORY, "one")
+    store.save(folder, "one", {store.MEMORY: kept[:1]}, rows=(RenderedBlob,))
+    with sqlite3.connect(folder / store.STORE_FILE) as connection:
+        left = {row for (row,) in connection.execute("SELECT id FROM rows")}
+    assert left == {kept[0].row, 7}  # the dropped row is deleted by id; the stray one is not known
+    store.save(folder, "two", {store.MEMORY: [RenderedBlob(b"c")]}, rows=(RenderedBlob,))
+    store.forget_readers()
+    (only,) = store.load(folder, store.MEMORY, "two")
+    with sqlite3.connect(folder / store.STORE_FILE) as connection:
+        assert {row for (row,) in connection.execute("SELECT id FROM rows")} == {only.row}
+    assert only.unpack() == RenderedBlob(b"c")
