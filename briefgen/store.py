@@ -191,11 +191,13 @@ def save(folder: Path, key: str, values: dict[str, Any], *, rows: tuple[type, ..
     with _connect(path) as connection:
         connection.execute("BEGIN IMMEDIATE")
         try:
+            # Read before this save replaces it: the key the memory in the store was saved for.
+            replaced = connection.execute("SELECT key FROM saved WHERE name = ?", (MEMORY,)).fetchone()
             saving = _Saving(connection, str(path), rows, records)
             for name, value in values.items():
                 connection.execute("INSERT OR REPLACE INTO saved (name, key, data) VALUES (?, ?, ?)",
                                    (name, key, saving.dumps(value)))
-            _delete_unkept(connection, key, saving.kept)
+            _delete_unkept(connection, key, saving.kept, replaced_key=replaced[0] if replaced else None)
             connection.execute("COMMIT")
         except BaseException:
             connection.execute("ROLLBACK")
@@ -216,16 +218,20 @@ def save(folder: Path, key: str, values: dict[str, Any], *, rows: tuple[type, ..
             del _contents[(where, row)]
 
 
-def _delete_unkept(connection: sqlite3.Connection, key: str, kept: dict[str, set[int]]) -> None:
+def _delete_unkept(connection: sqlite3.Connection, key: str, kept: dict[str, set[int]], *,
+                   replaced_key: str | None) -> None:
     """Delete the rows and records this save no longer refers to, and note the ids it kept.
 
     The ids the last save kept are all the tables hold (each save ends so): those not kept now are
-    deleted by id, which reads 100,000 ids instead of scanning every row's pages. A save for
-    another key (another version of briefgen, search switched on or off), or a store without the
-    note, is cleaned by a scan, so rows an older version left are not kept forever.
+    deleted by id, which reads 100,000 ids instead of scanning every row's pages. That is trusted
+    only when the memory this save replaces (`replaced_key`) and the note are both for this save's
+    `key`. After a save for another key (another version of briefgen, which may keep no note;
+    search switched on or off), or without a note, the tables are cleaned by a scan, so no row is
+    kept for ever.
     """
     found = connection.execute("SELECT key, data FROM saved WHERE name = ?", (KEPT,)).fetchone()
-    before: dict[str, set[int]] | None = pickle.loads(found[1]) if found is not None and found[0] == key else None
+    trusted = replaced_key == key and found is not None and found[0] == key
+    before: dict[str, set[int]] | None = pickle.loads(found[1]) if trusted else None
     for table, ids in kept.items():
         if before is not None:
             connection.executemany(f"DELETE FROM {table} WHERE id = ?", ((row,) for row in before[table] - ids))

@@ -403,7 +403,8 @@ def test_a_body_edit_changes_one_shard_of_the_sources_and_of_the_renderings(tmp_
 
 def test_rows_left_by_a_save_for_another_key_are_deleted(tmp_path: Path) -> None:
     """A save deletes by id the rows the last save kept and it does not; after a save for another key
-    (another version of briefgen, search switched), it scans, so no row is left behind for ever."""
+    (another version of briefgen, search switched), or over a memory of another key, it scans, so no
+    row is left behind for ever."""
     folder = tmp_path / "cache"
     folder.mkdir()
     store.save(folder, "one", {store.MEMORY: [RenderedBlob(b"a"), RenderedBlob(b"b")]}, rows=(RenderedBlob,))
@@ -421,3 +422,14 @@ def test_rows_left_by_a_save_for_another_key_are_deleted(tmp_path: Path) -> None
     with sqlite3.connect(folder / store.STORE_FILE) as connection:
         assert {row for (row,) in connection.execute("SELECT id FROM rows")} == {only.row}
     assert only.unpack() == RenderedBlob(b"c")
+    # An older version saves its memory (and a row) without touching the note: the next save for
+    # "two" replaces a memory of another key, so it scans.
+    with sqlite3.connect(folder / store.STORE_FILE) as connection:
+        connection.execute("UPDATE saved SET key = 'older' WHERE name = ?", (store.MEMORY,))
+        connection.execute("INSERT INTO rows (id, data) VALUES (9, ?)", (pickle.dumps(RenderedBlob(b"older")),))
+    store.forget_readers()
+    store.save(folder, "two", {store.MEMORY: [RenderedBlob(b"d")]}, rows=(RenderedBlob,))
+    store.forget_readers()
+    (last,) = store.load(folder, store.MEMORY, "two")
+    with sqlite3.connect(folder / store.STORE_FILE) as connection:
+        assert {row for (row,) in connection.execute("SELECT id FROM rows")} == {last.row}
