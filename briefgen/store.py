@@ -190,10 +190,10 @@ def save(folder: Path, key: str, values: dict[str, Any], *, rows: tuple[type, ..
     path = folder / STORE_FILE
     with _connect(path) as connection:
         connection.execute("BEGIN IMMEDIATE")
+        saving = _Saving(connection, str(path), rows, records)
         try:
             # Read before this save replaces it: the key the memory in the store was saved for.
             replaced = connection.execute("SELECT key FROM saved WHERE name = ?", (MEMORY,)).fetchone()
-            saving = _Saving(connection, str(path), rows, records)
             for name, value in values.items():
                 connection.execute("INSERT OR REPLACE INTO saved (name, key, data) VALUES (?, ?, ?)",
                                    (name, key, saving.dumps(value)))
