@@ -215,6 +215,11 @@ class Brief:
         return f"briefs/{self.slug}/"
 
     @property
+    def page(self) -> str:
+        """Output path of the brief's page, relative to the site root (an `OutputPath`)."""
+        return f"{self.url}index.html"
+
+    @property
     def modified(self) -> tuple[datetime, bool] | None:
         """When the brief last changed, and whether that has a time: `updated`, else its newest correction."""
         if self.updated is not None:

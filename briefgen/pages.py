@@ -260,7 +260,7 @@ def group_extras(group: Group, inputs: PageInputs, pages: Mapping[OutputPath, by
     site, config, rendered = inputs.site, inputs.config, inputs.rendered
     if group[0] == "brief":
         brief = site.by_slug[group[1]]
-        page = pages[str(PurePosixPath(brief.url) / "index.html")].decode("utf-8")
+        page = pages[brief.page].decode("utf-8")
         collection = annotation_collection(brief, rendered[brief.slug], config, page)
         files: list[tuple[PurePosixPath, bytes]] = \
             [] if collection is None else [(PurePosixPath(brief.url) / ANNOTATIONS_FILE, collection)]
