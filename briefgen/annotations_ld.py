@@ -41,7 +41,8 @@ def annotation_collection(brief: Brief, rendered: RenderedBrief, config: Config,
     collection_id = f"{base}{ANNOTATIONS_FILE}"
     page_id = f"{collection_id}#page-1"
     text = page_text(page_html, MARK_TAG, MARK_ATTRIBUTE)
-    items = [_annotation(note, collection_id, base or "./", text) for note in rendered.notes]
+    digitless = _DIGITS.sub("", text.text)  # once per page, not per note: see _unique_context
+    items = [_annotation(note, collection_id, base or "./", text, digitless) for note in rendered.notes]
     document = {
         "@context": "http://www.w3.org/ns/anno.jsonld",
         "id": collection_id,
@@ -56,7 +57,8 @@ def annotation_collection(brief: Brief, rendered: RenderedBrief, config: Config,
     return (json.dumps(document, ensure_ascii=False, sort_keys=False) + "\n").encode("utf-8")
 
 
-def _annotation(note: RenderedNote, collection_id: str, page_url: str, text: PageText) -> dict[str, Any]:
+def _annotation(note: RenderedNote, collection_id: str, page_url: str, text: PageText,
+                digitless: str) -> dict[str, Any]:
     annotation = note.annotation
     motivation = MOTIVATIONS.get(annotation.kind, "commenting")
     item: dict[str, Any] = {
@@ -73,24 +75,26 @@ def _annotation(note: RenderedNote, collection_id: str, page_url: str, text: Pag
     if annotation.rating is not None:
         body.append({"type": "TextualBody", "value": annotation.rating.name, "purpose": "assessing"})
     item["body"] = body
-    item["target"] = {"source": page_url, "selector": page_selectors(text, note)}
+    item["target"] = {"source": page_url, "selector": page_selectors(text, note, digitless)}
     return item
 
 
-def page_selectors(text: PageText, note: RenderedNote) -> list[dict[str, Any]]:
+def page_selectors(text: PageText, note: RenderedNote, digitless: str) -> list[dict[str, Any]]:
     """A TextQuoteSelector whose quote with its prefix and suffix is found once in the page (body or
-    whole document), and a TextPositionSelector in the body's text (in code points, as the model says)."""
+    whole document), and a TextPositionSelector in the body's text (in code points, as the model says).
+
+    `digitless` is the page's text with every digit left out (see _unique_context)."""
     ranges = text.ranges.get(str(note.number))
     if not ranges:  # not marked on the page (cannot happen for a rendered note): the quote alone
         return [{"type": "TextQuoteSelector", "exact": note.exact}]
     start, end = ranges[0][0], max(range_end for _, range_end in ranges)
     exact = text.text[start:end]
-    prefix, suffix = _unique_context(text, start, end)
+    prefix, suffix = _unique_context(text, digitless, start, end)
     return [{"type": "TextQuoteSelector", "exact": exact, "prefix": prefix, "suffix": suffix},
             {"type": "TextPositionSelector", "start": start - text.body_start, "end": end - text.body_start}]
 
 
-def _unique_context(text: PageText, start: int, end: int) -> tuple[str, str]:
+def _unique_context(text: PageText, digitless_page: str, start: int, end: int) -> tuple[str, str]:
     """The shortest prefix and suffix (CONTEXT_CHARS, doubled) that make text[start:end] found once.
 
     Found once in the page, and also with every digit left out: the page shows each note's number
@@ -98,7 +102,6 @@ def _unique_context(text: PageText, start: int, end: int) -> tuple[str, str]:
     any digit as optional) must tell a repeat apart without them.
     """
     page, width = text.text, CONTEXT_CHARS
-    digitless_page = _DIGITS.sub("", page)
     while True:
         # The prefix stays within the body: a client matching over document.body must find it too.
         prefix_start = max(text.body_start, start - width)

@@ -172,6 +172,8 @@ def photo_files(photo: Photo, folder: PurePosixPath, cache: Path | None, stem: s
 # A path in an article's text that may name an image beside it. Over-inclusive on purpose (a path in a
 # code block counts too): these files are only watched and checked; the rendered body decides what is shown.
 IMAGE_PATH = re.compile(r"[^\s()<>\"'\[\]`|]+\.(?:jpe?g|png|webp|gif|avif|tiff?|bmp|svg)(?![\w.])", re.IGNORECASE)
+# The suffix alone, looked for first: IMAGE_PATH tries every word of a text, most of which name no image.
+_IMAGE_SUFFIX = re.compile(r"\.(?:jpe?g|png|webp|gif|avif|tiff?|bmp|svg)(?![\w.])", re.IGNORECASE)
 
 
 def article_images(text: str, article: Path, content_dir: Path) -> tuple[list[Photo], list[BriefgenError], list[str]]:
@@ -181,6 +183,8 @@ def article_images(text: str, article: Path, content_dir: Path) -> tuple[list[Ph
     photos: list[Photo] = []
     errors: list[BriefgenError] = []
     watched: list[str] = []
+    if _IMAGE_SUFFIX.search(text) is None:
+        return photos, errors, watched
     content = content_dir.resolve()
     seen: set[str] = set()
     for match in IMAGE_PATH.finditer(text):
