@@ -623,8 +623,8 @@ def _load_record(pair: tuple[Path, Path], config: Config) -> tuple[SourceRecord 
 def _notes(memory: BuildMemory, config: Config) -> tuple[str, ...]:
     """What the build left out on purpose: sitemaps without base_url, briefs scheduled for later."""
     notes = [] if config.base_url else [NO_BASE_URL_NOTE]
-    if not config.base_url and any(annotation.rating for record in memory.sources.values()
-                                   for annotation in record.brief.annotations):
+    # From the renderings, not the briefs' annotations: a brief read from the store reads those when used.
+    if not config.base_url and any(outcome.rated for _, _, outcome in memory.outcomes.values()):
         notes.append(NO_CLAIM_REVIEW_NOTE)
     scheduled = scheduled_note((record.brief for record in memory.sources.values()), config)
     return (*notes, scheduled) if scheduled else tuple(notes)

@@ -1,4 +1,5 @@
-"""The content model: frozen dataclasses, no I/O.
+"""The content model: frozen dataclasses, no I/O of their own (a brief read from the build store
+reads its text from it when first used: see `Brief`).
 
 Owns the typed shape of everything a template may read. Values are made by
 `load` (briefs, refs), `entities` (the merged registry) and never mutated.
@@ -11,6 +12,7 @@ from datetime import datetime
 from pathlib import PurePosixPath
 
 from .errors import BuildWarning
+from .store import PartlyStored, stored_apart
 
 DEFAULT_ENTITY_TYPES: tuple[str, ...] = ("people", "organizations", "places", "topics", "authors")
 AUTHORS = "authors"  # the built-in type of who wrote a brief (its byline), not of what it names
@@ -179,9 +181,14 @@ class Correction:
     text: str
 
 
+@stored_apart("body", "annotations", "source", "key_points", "summary")
 @dataclass(frozen=True)
-class Brief:
-    """One brief: its article and its sidecar, validated."""
+class Brief(PartlyStored):
+    """One brief: its article and its sidecar, validated.
+
+    A brief the build store read keeps its text, annotations and source in a row of their own until
+    first used: a build reads every brief, but renders only the few an edit reached.
+    """
 
     slug: str
     title: str

@@ -137,7 +137,8 @@ def _render_brief(brief: Brief, entities: Sequence[Entity], converter: BriefMark
     # Links relative to the page are checked as links from the root: briefs/<slug>/photo.jpg must be a file.
     relative = (f"/{posixpath.normpath(posixpath.join(brief.url, urllib.parse.urlsplit(url).path))}"
                 for url in outcome.relative_links)
-    return BriefOutcome(rendered, errors, warnings, tuple(dict.fromkeys((*outcome.root_links, *relative))))
+    return BriefOutcome(rendered, errors, warnings, tuple(dict.fromkeys((*outcome.root_links, *relative))),
+                        rated=any(note.annotation.rating is not None for note in notes))
 
 
 def _line_of(text: str, passage: str) -> int | None:

@@ -57,6 +57,7 @@ class BriefOutcome:
     errors: tuple[BriefgenError, ...]
     warnings: tuple[BuildWarning, ...]
     root_links: tuple[str, ...] = ()  # the body's links from the site's root, checked once every page is known
+    rated: bool = False  # a note rates a claim: the page has ClaimReview markup, when the site has base_url
 
 
 def brief_summary(brief: Brief, rendered: RenderedBrief) -> str:

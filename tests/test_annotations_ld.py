@@ -139,6 +139,34 @@ def test_without_base_url_no_claim_review_is_published_and_the_build_says_why(tm
     assert page.select_one("#note-4 .verdict") is not None  # the verdict itself is still shown
 
 
+def test_the_note_on_claim_review_follows_the_rated_notes_across_cached_builds(tmp_path: Path) -> None:
+    """Each build says why ClaimReview is left out while a published note rates a claim: also a build
+    that reads the briefs from the cache, whose annotations it does not read."""
+    from briefgen import store
+    from briefgen.build import Builder
+
+    site = write_annotated_site(tmp_path)
+
+    def says_why() -> bool:
+        store.forget_readers()  # a new command each time
+        report = Builder(site, jobs=1).build()
+        return any("ClaimReview" in note for note in report.notes)
+
+    assert says_why()
+    rated = [path for path in (site / "content").rglob("*.yaml") if "rating:" in path.read_text(encoding="utf-8")]
+    assert rated
+    article = next(path for path in (site / "content").rglob("*.md") if path.with_suffix(".yaml") not in rated)
+    article.write_text(article.read_text(encoding="utf-8") + "\nOne more line.\n", encoding="utf-8")
+    assert says_why()  # an edit elsewhere: the rated notes are still published
+    overlaps, links = site / "content/overlaps.yaml", site / "content/links.yaml"
+    assert set(rated) == {overlaps, links}
+    overlaps.write_text(overlaps.read_text(encoding="utf-8").replace(", rating: Misleading", ""), encoding="utf-8")
+    assert says_why()  # one rated note is left
+    links.write_text("\n".join(line for line in links.read_text(encoding="utf-8").splitlines()
+                               if "rating:" not in line) + "\n", encoding="utf-8")
+    assert not says_why()
+
+
 def test_feed_entries_show_each_note_with_its_verdict_author_and_date(tmp_path: Path) -> None:
     import feedparser
     from bs4 import BeautifulSoup

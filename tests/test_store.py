@@ -35,6 +35,8 @@ class _Peek(pickle.Unpickler):
     def find_class(self, module: str, name: str) -> object:
         if module == "briefgen.store" and name in ("_row", "_record"):
             return lambda row: row
+        if module == "briefgen.store" and name == "_partly_read":
+            return lambda kind, head, row: kind.__new__(kind)
         return super().find_class(module, name)
 
 
@@ -44,17 +46,18 @@ def _kind(data: bytes) -> type:
 
 def ids(site: Path) -> dict[str, set[int]]:
     """The store's ids: records of briefs ("records"), of the shards of the memory's per-brief dicts
-    ("shards") and of the page index ("index"); rows of renderings ("rows") and of files' refs ("refs"),
-    read only when a build needs them."""
+    ("shards") and of the page index ("index"); rows of renderings ("rows"), of files' refs ("refs") and
+    of briefs' texts ("texts": the fields a brief keeps apart), read only when a build needs them."""
     with sqlite3.connect(site / CACHE_DIR / store.STORE_FILE) as connection:
         rows = {row: _kind(data) for row, data in connection.execute("SELECT id, data FROM rows")}
         records = {row: _kind(data) for row, data in connection.execute("SELECT id, data FROM records")}
     found = {"rows": {row for row, kind in rows.items() if kind is RenderedBrief},
              "refs": {row for row, kind in rows.items() if kind is FileRefs},
+             "texts": {row for row, kind in rows.items() if kind is tuple},
              "records": {row for row, kind in records.items() if kind is Brief},
              "shards": {row for row, kind in records.items() if kind is store.Shard},
              "index": {row for row, kind in records.items() if kind is PageIndex}}
-    assert found["rows"] | found["refs"] == rows.keys()
+    assert found["rows"] | found["refs"] | found["texts"] == rows.keys()
     assert found["records"] | found["shards"] | found["index"] == records.keys()
     return found
 
@@ -63,7 +66,7 @@ def test_a_one_edit_build_writes_one_brief_and_one_rendering(tmp_path: Path) -> 
     site = generate_site(tmp_path / "site", briefs=25)
     Builder(site, jobs=1).build()
     first = ids(site)
-    assert len(first["rows"]) == 25 and len(first["records"]) == 25
+    assert len(first["rows"]) == 25 and len(first["records"]) == 25 and len(first["texts"]) == 25
     assert len(first["refs"]) == 26  # each sidecar's and the registry's
     article = sorted((site / "content").rglob("*.md"))[3]
     article.write_text(article.read_text(encoding="utf-8") + "\nOne more line.\n", encoding="utf-8")
@@ -73,6 +76,7 @@ def test_a_one_edit_build_writes_one_brief_and_one_rendering(tmp_path: Path) -> 
     # The edited brief's record and rendering are new; the old ones are gone; every other is kept.
     assert len(second["rows"] - first["rows"]) == 1 and len(first["rows"] - second["rows"]) == 1
     assert len(second["records"] - first["records"]) == 1 and len(first["records"] - second["records"]) == 1
+    assert len(second["texts"] - first["texts"]) == 1 and len(first["texts"] - second["texts"]) == 1
     assert second["refs"] == first["refs"]  # a body edit saves no refs
     # Of the memory's shards, those holding the brief, its renderings, files and related lists are saved
     # again; the page index is as it was (a body edit changes no list of pages), and is kept.
@@ -293,6 +297,8 @@ def _named(site: Path) -> dict[str, set[int]]:
 
     class Naming(pickle.Unpickler):
         def find_class(self, module: str, name: str) -> object:
+            if module == "briefgen.store" and name == "_partly_read":
+                return lambda kind, head, row: named["rows"].add(row)
             if module == "briefgen.store" and name in ("_row", "_record"):
                 table = "rows" if name == "_row" else "records"
 
@@ -346,7 +352,7 @@ def test_the_store_holds_exactly_what_the_memory_names_after_edits_of_every_kind
         store.forget_readers()  # as a new command: the memory is read from the store
         assert Builder(site, jobs=1).build().incremental
         found = ids(site)
-        assert _named(site) == {"rows": found["rows"] | found["refs"],
+        assert _named(site) == {"rows": found["rows"] | found["refs"] | found["texts"],
                                 "records": found["records"] | found["shards"] | found["index"]}
         clean = tmp_path / f"clean{number}"
         Builder(site, clean, jobs=1, use_cache=False).build()
@@ -381,7 +387,7 @@ def test_a_save_that_failed_does_not_mislead_the_next_save_of_the_same_process(
     articles[4].write_text(articles[4].read_text(encoding="utf-8") + "\nEdited too.\n", encoding="utf-8")
     assert not any(warning.kind == "cache-not-saved" for warning in builder.build().warnings)
     found = ids(site)
-    assert _named(site) == {"rows": found["rows"] | found["refs"],
+    assert _named(site) == {"rows": found["rows"] | found["refs"] | found["texts"],
                             "records": found["records"] | found["shards"] | found["index"]}
     store.forget_readers()
     assert Builder(site, jobs=1).build().incremental  # the saved memory reads back whole
@@ -433,3 +439,77 @@ def test_rows_left_by_a_save_for_another_key_are_deleted(tmp_path: Path) -> None
     (last,) = store.load(folder, store.MEMORY, "two")
     with sqlite3.connect(folder / store.STORE_FILE) as connection:
         assert {row for (row,) in connection.execute("SELECT id FROM rows")} == {last.row}
+
+
+@store.stored_apart("text", "notes")
+@dataclass(frozen=True)
+class Article(store.PartlyStored):
+    """A record some of whose fields the store keeps apart (as it keeps a brief's text)."""
+
+    name: str
+    text: str
+    notes: tuple[str, ...] = ()  # a default: a record read without it must not show the default
+
+
+def _saved_ids(folder: Path) -> dict[str, set[int]]:
+    with sqlite3.connect(folder / store.STORE_FILE) as connection:
+        return {table: {row for (row,) in connection.execute(f"SELECT id FROM {table}")}
+                for table in ("rows", "records")}
+
+
+def test_fields_stored_apart_are_read_on_first_use_and_kept_while_unchanged(tmp_path: Path) -> None:
+    folder = tmp_path / "cache"
+    folder.mkdir()
+    articles = [Article("a", "alpha " * 100, ("one", "two")), Article("b", "beta")]
+    store.save(folder, "k", {store.MEMORY: articles}, records=(Article,))
+    first = _saved_ids(folder)
+    assert len(first["records"]) == 2 and len(first["rows"]) == 2  # each article's head, and its text
+    store.forget_readers()
+    loaded = store.load(folder, store.MEMORY, "k")
+    assert [article.name for article in loaded] == ["a", "b"]
+    assert all("text" not in article.__dict__ and "notes" not in article.__dict__ for article in loaded)
+    assert loaded[1].notes == ()  # read from its row, not the class's default
+    assert "text" in loaded[1].__dict__ and "text" not in loaded[0].__dict__  # read together, one article
+    assert loaded == articles  # equality reads them
+    whole = pickle.loads(pickle.dumps(store.load(folder, store.MEMORY, "k")[0]))
+    assert whole == articles[0] and "_stored_apart" not in whole.__dict__
+    # Saved again unchanged, read or not, each article keeps its record and the row of its text.
+    store.save(folder, "k", {store.MEMORY: loaded}, records=(Article,))
+    assert _saved_ids(folder) == first
+    again = store.load(folder, store.MEMORY, "k")
+    store.save(folder, "k", {store.MEMORY: [again[0], Article("b", "beta, edited")]}, records=(Article,))
+    third = _saved_ids(folder)
+    assert len(third["records"] & first["records"]) == 1 and len(third["rows"] & first["rows"]) == 1
+    assert len(third["records"]) == 2 and len(third["rows"]) == 2  # the replaced article's rows are gone
+    store.forget_readers()
+    assert store.load(folder, store.MEMORY, "k") == [articles[0], Article("b", "beta, edited")]
+
+
+def test_a_one_edit_build_reads_the_text_of_the_briefs_its_pages_show_alone(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A brief read from the store reads its text, annotations and source when first used: a body
+    edit reads those of the briefs on the pages and feeds it renders again (its entities' feeds show
+    20 each), not of every brief."""
+    from sitekit import NONDETERMINISTIC, snapshot
+
+    site = generate_site(tmp_path / "site", briefs=300)
+    config = site / "briefgen.yaml"
+    config.write_text(config.read_text(encoding="utf-8").replace("page_size: 25", "page_size: 5"), encoding="utf-8")
+    assert "page_size: 5" in config.read_text(encoding="utf-8")
+    Builder(site, jobs=1).build()
+    read: list[str] = []
+    real = store.PartlyStored._read_apart
+
+    def counted(self: store.PartlyStored) -> None:
+        read.append(getattr(self, "slug", "?"))
+        real(self)
+
+    monkeypatch.setattr(store.PartlyStored, "_read_apart", counted)
+    article = sorted((site / "content").rglob("*.md"))[10]
+    article.write_text(article.read_text(encoding="utf-8") + "\nOne more line.\n", encoding="utf-8")
+    store.forget_readers()
+    assert Builder(site, jobs=1).build().incremental
+    assert 0 < len(read) < 200, len(read)
+    clean = tmp_path / "clean"
+    Builder(site, clean, jobs=1, use_cache=False).build()
+    assert snapshot(site / "site", NONDETERMINISTIC) == snapshot(clean, NONDETERMINISTIC)
