@@ -516,7 +516,8 @@ class Builder:
                staging: OutputWriter | None) -> Written:
         search = None
         if self.search and rendering.site.briefs:
-            search = {brief.page: brief.date for brief in rendering.site.briefs}
+            # Empty when search is skipped (the write says why): 100,000 pages are not listed for nothing.
+            search = {} if search_skipped() else {brief.page: brief.date for brief in rendering.site.briefs}
         if staging is not None:
             return write_clean(staging, rendering.pages.stored, rendering.site_files, config, search=search)
         assert rendering.static is not None, "a rebuild plans its static files"
