@@ -21,7 +21,7 @@ from .config import Config
 from .errors import BriefgenError, ErrorCollector
 from .lock import build_locks, output_lock_path
 from .memory import BuildMemory, BuildReport, Manifest, PageIndex, outputs_present
-from .model import Brief, FileRefs
+from .model import FileRefs
 from .ownership import read_fingerprint
 from .rendered import RenderedBrief
 from .scan import PairKey, find_content
@@ -91,7 +91,7 @@ def save_memory(site_dir: Path, memory: BuildMemory, report: BuildReport) -> boo
     try:
         store.save(prepare_cache_folder(site_dir), memory.key,
                    {store.MEMORY: memory, store.MANIFEST: Manifest.of(memory, report)},
-                   rows=(RenderedBrief, FileRefs), records=(Brief, PageIndex, store.Shard))
+                   rows=(RenderedBrief, FileRefs), records=(PageIndex, store.Shard))
     except (OSError, sqlite3.Error):
         return False
     return True

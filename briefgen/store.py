@@ -6,13 +6,14 @@ changed. Two kinds of objects get rows of their own:
 
 - *rows*, read lazily: each brief's rendering, written when the brief was
   rendered again and read when a page needs it (`Stored.unpack`), so a
-  one-edit build neither reads nor writes ten thousand rendered bodies;
-- *records*, read with the memory: each brief, written when it was loaded
-  again, so a one-edit build writes one brief, not ten thousand; and the
-  `Shard`s of the memory's large dicts (see `sharded`), so it writes again
-  only the shards whose items changed. A shard may hold rows and records (a
-  brief, its rendering); a record of a `PartlyStored` type names the row
-  of its fields kept apart (a brief's text); any other record holds none.
+  one-edit build neither reads nor writes ten thousand rendered bodies; and
+  each brief's text (see `PartlyStored`), read when the brief is rendered;
+- *records*, read with the memory: the `Shard`s of the memory's large dicts
+  (see `sharded`), so a build writes again only the shards whose items
+  changed, and the page index. A shard may hold rows and `PartlyStored`
+  objects (the briefs, without their text), which any other pickle of the
+  memory names (`stored_name`) rather than holding a copy; any other record
+  holds none.
 
 An object read from a row or record and saved unchanged keeps it; rows and
 records nothing refers to any more are deleted in the same transaction.
@@ -99,6 +100,9 @@ _origins: dict[int, tuple[Any, str, str, int]] = {}
 # records its pickle names. A record saved again unchanged keeps them too.
 _contents: dict[tuple[str, int], tuple[frozenset[int], frozenset[int]]] = {}
 _NOTHING: tuple[frozenset[int], frozenset[int]] = (frozenset(), frozenset())
+# The `PartlyStored` objects each record read or written holds, with their names, by (store, record
+# id): a save that keeps the record names them there (see _Pickler._partly).
+_homes: dict[tuple[str, int], list[tuple[Hashable, Any]]] = {}
 _readers: dict[tuple[int, str], sqlite3.Connection] = {}
 
 
@@ -120,6 +124,7 @@ def forget_readers() -> None:
     close_readers()
     _origins.clear()
     _contents.clear()
+    _homes.clear()
 
 
 def close_readers() -> None:
@@ -204,6 +209,8 @@ def save(folder: Path, key: str, values: dict[str, Any], *, rows: tuple[type, ..
             connection.execute("ROLLBACK")
             for ident in saving.remembered:  # their rows are gone with the transaction
                 _origins.pop(ident, None)
+            for whole in saving.given_apart:
+                del whole.__dict__[_APART]
             raise
         (free,) = connection.execute("PRAGMA freelist_count").fetchone()
         (pages,) = connection.execute("PRAGMA page_count").fetchone()
@@ -217,6 +224,9 @@ def save(folder: Path, key: str, values: dict[str, Any], *, rows: tuple[type, ..
     for where, row in list(_contents):
         if where == str(path) and row not in saving.kept["records"]:
             del _contents[(where, row)]
+    for where, row in list(_homes):
+        if where == str(path) and row not in saving.kept["records"]:
+            del _homes[(where, row)]
 
 
 def _delete_unkept(connection: sqlite3.Connection, key: str, kept: dict[str, set[int]], *,
@@ -283,6 +293,10 @@ class _Saving:
     kept: dict[str, set[int]] = field(default_factory=lambda: {"rows": set(), "records": set()})
     next_id: int | None = None
     remembered: list[int] = field(default_factory=list)  # the objects given a row: forgotten if it fails
+    # The PartlyStored objects held by a record this save keeps or writes, by name: pickled anywhere
+    # else, they are named, not copied. And the whole objects given a row for their fields kept apart.
+    homes: dict[Hashable, Any] = field(default_factory=dict)
+    given_apart: list[PartlyStored] = field(default_factory=list)
 
     def dumps(self, value: Any) -> bytes:
         """`value` pickled, objects of the row and record types in it each saved apart."""
@@ -290,12 +304,18 @@ class _Saving:
         _Pickler(buffer, self).dump(value)
         return buffer.getvalue()
 
-    def dump_record(self, value: Any) -> tuple[bytes, tuple[frozenset[int], frozenset[int]]]:
-        """A record's pickle (rows and records in it saved apart), and the ids of those it names."""
+    def save_record(self, value: Any) -> int:
+        """Pickle a record (rows and records in it saved apart) into a new row of its own."""
+        row = self.new_id("records")
         buffer = io.BytesIO()
-        pickler = _Pickler(buffer, self, value)
+        pickler = _Pickler(buffer, self, value, row)
         pickler.dump(value)
-        return buffer.getvalue(), (frozenset(pickler.named["rows"]), frozenset(pickler.named["records"]))
+        self.connection.execute("INSERT INTO records (id, data) VALUES (?, ?)", (row, buffer.getvalue()))
+        rows, records = frozenset(pickler.named["rows"]), frozenset(pickler.named["records"])
+        _contents[(self.path, row)] = (rows, records) if rows or records else _NOTHING
+        if pickler.homes:
+            _homes[(self.path, row)] = pickler.homes
+        return row
 
     def keep(self, table: str, row: int) -> None:
         """Keep a row, or a record and all it refers to."""
@@ -307,6 +327,19 @@ class _Saving:
             self.kept["rows"].update(rows)
             for record in records:
                 self.keep("records", record)
+            for name, value in _homes.get((self.path, row), ()):
+                self.homes.setdefault(name, value)
+
+    def new_id(self, table: str) -> int:
+        """An id no row of `table` has, for a row inserted by this save."""
+        while True:
+            if self.next_id is None:
+                self.next_id = secrets.randbits(62)
+            row = self.next_id
+            self.next_id += 1
+            if self.connection.execute(f"SELECT 1 FROM {table} WHERE id = ?", (row,)).fetchone() is None:
+                return row
+            self.next_id = None  # the run meets ids of an earlier save: draw another
 
     def insert(self, table: str, data: bytes) -> int:
         """Insert a row; its id follows the last one this save drew (appending is quicker than inserting
@@ -331,12 +364,14 @@ class _Pickler(pickle.Pickler):
     most of a memory, so saving costs no Python call per object.
     """
 
-    def __init__(self, file: Any, saving: _Saving, record: Any = None) -> None:
+    def __init__(self, file: Any, saving: _Saving, record: Any = None, row: int | None = None) -> None:
         super().__init__(file, protocol=pickle.HIGHEST_PROTOCOL)
         self.saving = saving
         self.path = saving.path
         self.record = record  # the record being pickled into its own row: not a reference to itself
+        self.row = row  # that record's id
         self.named: dict[str, set[int]] = {"rows": set(), "records": set()}  # the rows and records it names
+        self.homes: list[tuple[Hashable, Any]] = []  # the PartlyStored objects the record holds
 
     def reducer_override(self, obj: Any) -> Any:
         kind = type(obj)
@@ -353,34 +388,41 @@ class _Pickler(pickle.Pickler):
             return _row, (self._row_of(obj, "rows"),)
         if kind in self.saving.records:
             return _record, (self._row_of(obj, "records"),)
+        if isinstance(obj, PartlyStored) and kind.STORED_APART:
+            return self._partly(obj)
         return NotImplemented
 
-    def _record_apart(self, obj: PartlyStored) -> int:
-        """Save a new record of a `PartlyStored` object: its fields kept apart in a row (the one they
-        were read from, when read from this store), the others in the record, which names that row."""
+    def _partly(self, obj: PartlyStored) -> tuple[Any, ...]:
+        """A PartlyStored object: named, when a record this save keeps or writes holds it; else held here,
+        its fields kept apart in a row (the one they were read from, if read from this store)."""
+        name = obj.stored_name()
+        home = self.saving.homes.get(name)
+        if home is obj:
+            return _named, (name,)
         apart = obj.__dict__.get(_APART)
         if isinstance(apart, Stored) and apart.path == self.path:
             apart_row = apart.row
         else:
-            values = tuple(getattr(obj, name) for name in type(obj).STORED_APART)
+            values = tuple(getattr(obj, field) for field in type(obj).STORED_APART)
             apart_row = self.saving.insert("rows", pickle.dumps(values, protocol=pickle.HIGHEST_PROTOCOL))
+            if apart is None:  # saved again in another shard, it keeps this row
+                obj.__dict__[_APART] = Stored(self.path, apart_row)
+                self.saving.given_apart.append(obj)
         self.saving.keep("rows", apart_row)
-        head = {name: value for name, value in obj.__dict__.items()
-                if name != _APART and name not in type(obj).STORED_APART}
-        row = self.saving.insert("records", pickle.dumps(_Head(type(obj), head, apart_row),
-                                                         protocol=pickle.HIGHEST_PROTOCOL))
-        _contents[(self.path, row)] = (frozenset((apart_row,)), frozenset())
-        return row
+        self.named["rows"].add(apart_row)
+        head = {field: value for field, value in obj.__dict__.items()
+                if field != _APART and field not in type(obj).STORED_APART}
+        if self.row is None or home is not None:  # the memory's core, or another object of that name
+            return _partly_read, (type(obj), head, apart_row, None)
+        self.saving.homes[name] = obj
+        self.homes.append((name, obj))
+        return _partly_read, (type(obj), head, apart_row, name)
 
     def _row_of(self, obj: Any, table: str) -> int:
         """The id of `obj`'s row: the one it was read from, else a new one."""
         origin = _origins.get(id(obj))
         if origin is not None and origin[0] is obj and origin[1] == self.path and origin[2] == table:
             row = origin[3]
-        elif table == "records" and isinstance(obj, PartlyStored) and type(obj).STORED_APART:
-            row = self._record_apart(obj)
-            _remember(obj, self.path, row, table)
-            self.saving.remembered.append(id(obj))
         elif table == "rows" or type(obj) is not Shard:
             # A row is read alone, when needed, and a record other than a shard holds no rows or records:
             # pickled by itself, in C (100,000 briefs of a clean build in 1.3 s less than with the
@@ -388,11 +430,9 @@ class _Pickler(pickle.Pickler):
             row = self.saving.insert(table, pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL))
             _remember(obj, self.path, row, table)
             self.saving.remembered.append(id(obj))
-        else:  # a shard names the rows and records in it (briefs, renderings) as the memory does
-            data, contents = self.saving.dump_record(obj)
-            row = self.saving.insert(table, data)
+        else:  # a shard names the rows in it (renderings, texts) and holds its briefs
+            row = self.saving.save_record(obj)
             _remember(obj, self.path, row, table)
-            _contents[(self.path, row)] = contents if any(contents) else _NOTHING
             self.saving.remembered.append(id(obj))
         self.saving.keep(table, row)
         self.named[table].add(row)
@@ -403,16 +443,23 @@ _APART = "_stored_apart"  # where a PartlyStored object read from the store keep
 
 
 class PartlyStored:
-    """A record type some of whose fields (see `stored_apart`) the store saves in a row of their own,
-    read the first time one of them is used.
+    """A type some of whose fields (see `stored_apart`) the store saves in a row of their own, read the
+    first time one of them is used.
 
-    For records the memory holds by the hundred thousand, of which a build uses a few fields of each
-    and all fields of a few (a brief: its dates and entities; its text only to render it again). A
-    record read from the store has the other fields; its first use of one of these reads them all.
-    Pickled by anything but the store, it is whole.
+    For objects the memory holds by the hundred thousand, of which a build uses a few fields of each
+    and all fields of a few (a brief: its dates and entities; its text only to render it again). An
+    object read from the store has the other fields; its first use of one of these reads them all.
+    The shard that holds it holds those other fields; any other pickle of the memory that refers to it
+    names it (`stored_name`), so that it is read once and is one object. Pickled by anything but the
+    store, it is whole.
     """
 
     STORED_APART: ClassVar[tuple[str, ...]] = ()
+    NAMED_BY: ClassVar[tuple[str, ...]] = ()
+
+    def stored_name(self) -> Hashable:
+        """What tells it apart from every other object of the memory that the store keeps."""
+        return (type(self).__name__, *(self.__dict__[field] for field in type(self).NAMED_BY))
 
     def _read_apart(self) -> None:
         self.__dict__.update(zip(type(self).STORED_APART, self.__dict__[_APART].unpack(), strict=True))
@@ -426,10 +473,11 @@ class PartlyStored:
 P = TypeVar("P", bound=PartlyStored)
 
 
-def stored_apart(*names: str) -> Callable[[type[P]], type[P]]:
-    """Class decorator, above `@dataclass`: the store saves these fields in a row of their own."""
+def stored_apart(*names: str, named_by: tuple[str, ...]) -> Callable[[type[P]], type[P]]:
+    """Class decorator, above `@dataclass`: the store saves the fields `names` in a row of their own; the
+    fields `named_by` (not among them) tell one object from every other in the memory."""
     def mark(kind: type[P]) -> type[P]:
-        kind.STORED_APART = names
+        kind.STORED_APART, kind.NAMED_BY = names, named_by
         for name in names:
             setattr(kind, name, _FieldStoredApart(name, kind.__dict__.get(name, _NO_DEFAULT)))
         return kind
@@ -455,24 +503,6 @@ class _FieldStoredApart:
             raise AttributeError(f"{type(obj).__name__!r} object has no attribute {self.name!r}")
         obj._read_apart()
         return obj.__dict__[self.name]
-
-
-class _Head:
-    """What a `PartlyStored` object's record holds: its type, its other fields, and the row of those
-    stored apart."""
-
-    def __init__(self, kind: type[PartlyStored], head: dict[str, Any], apart_row: int) -> None:
-        self.kind, self.head, self.apart_row = kind, head, apart_row
-
-    def __reduce__(self) -> tuple[Any, ...]:
-        return _partly_read, (self.kind, self.head, self.apart_row)
-
-
-def _partly_read(kind: type[PartlyStored], head: dict[str, Any], apart_row: int) -> PartlyStored:
-    value = object.__new__(kind)
-    value.__dict__.update(head)
-    value.__dict__[_APART] = _row(apart_row)  # noted as named by the record being read
-    return value
 
 
 K = TypeVar("K", bound=Hashable)
@@ -514,9 +544,12 @@ class SavedInShards:
     def __getstate__(self) -> dict[str, Any]:
         # The shards are kept on the object: the next save compares with them.
         saved: dict[str, tuple[Shard, ...]] = self.__dict__.setdefault("_saved_shards", {})
-        state = {name: value for name, value in self.__dict__.items() if name != "_saved_shards"}
+        # The shards first: the objects they hold are named by the rest (see PartlyStored).
+        state: dict[str, Any] = {}
         for name in self.SHARDED:
-            state[name] = saved[name] = sharded(state[name], saved.get(name, ()))
+            state[name] = saved[name] = sharded(self.__dict__[name], saved.get(name, ()))
+        state.update((name, value) for name, value in self.__dict__.items()
+                     if name != "_saved_shards" and name not in state)
         return state
 
     def __setstate__(self, state: dict[str, Any]) -> None:
@@ -554,6 +587,21 @@ def _record(row: int) -> Any:
     return _loading.record(row)
 
 
+def _partly_read(kind: type[PartlyStored], head: dict[str, Any], apart_row: int, name: Hashable) -> PartlyStored:
+    assert _loading is not None, "a stored record is unpickled only by store.load"
+    value = object.__new__(kind)
+    value.__dict__.update(head)
+    value.__dict__[_APART] = _row(apart_row)  # noted as named by the record being read
+    if name is not None:
+        _loading.home(name, value)
+    return value
+
+
+def _named(name: Hashable) -> Any:
+    assert _loading is not None, "a stored record is unpickled only by store.load"
+    return _loading.homes[name]  # a KeyError is a store that cannot be used (see STORE_ERRORS)
+
+
 class _Unpickler(pickle.Unpickler):
     def __init__(self, file: Any, path: str, connection: sqlite3.Connection) -> None:
         super().__init__(file)
@@ -562,6 +610,8 @@ class _Unpickler(pickle.Unpickler):
         self.records: dict[int, bytes] | None = None
         self.loaded: dict[int, Any] = {}  # one object per record, however many places name it
         self.naming: list[dict[str, set[int]]] = []  # for each record being read, the rows and records it names
+        self.homes: dict[Hashable, Any] = {}  # the PartlyStored objects read, by name
+        self.holding: list[list[tuple[Hashable, Any]]] = []  # for each record being read, those it holds
 
     def load(self) -> Any:
         global _loading
@@ -576,20 +626,33 @@ class _Unpickler(pickle.Unpickler):
         if self.naming:
             self.naming[-1][table].add(row)
 
+    def home(self, name: Hashable, value: Any) -> None:
+        """The record being read holds this PartlyStored object."""
+        self.homes[name] = value
+        if self.holding:
+            self.holding[-1].append((name, value))
+
     def record(self, row: int) -> Any:
         if row in self.loaded:
             return self.loaded[row]
         if self.records is None:
             self.records = dict(self.connection.execute("SELECT id, data FROM records"))
         named: dict[str, set[int]] = {"rows": set(), "records": set()}
+        holds: list[tuple[Hashable, Any]] = []
         self.naming.append(named)
+        self.holding.append(holds)
         try:
             value = self.loaded[row] = pickle.loads(self.records[row])
         finally:
             self.naming.pop()
+            self.holding.pop()
         _remember(value, self.path, row, "records")
         if named["rows"] or named["records"]:
             _contents[(self.path, row)] = (frozenset(named["rows"]), frozenset(named["records"]))
         else:
             _contents.pop((self.path, row), None)
+        if holds:
+            _homes[(self.path, row)] = holds
+        else:
+            _homes.pop((self.path, row), None)
         return value

@@ -16,8 +16,9 @@ from briefgen import store
 from briefgen.build import Builder
 from briefgen.cache import CACHE_DIR
 from briefgen.memory import PageIndex
-from briefgen.model import Brief, FileRefs
+from briefgen.model import FileRefs
 from briefgen.rendered import RenderedBrief
+from briefgen.saved import saved_memory
 
 from sitegen import generate_site
 
@@ -36,7 +37,9 @@ class _Peek(pickle.Unpickler):
         if module == "briefgen.store" and name in ("_row", "_record"):
             return lambda row: row
         if module == "briefgen.store" and name == "_partly_read":
-            return lambda kind, head, row: kind.__new__(kind)
+            return lambda kind, head, row, name: kind.__new__(kind)
+        if module == "briefgen.store" and name == "_named":
+            return lambda name: None
         return super().find_class(module, name)
 
 
@@ -45,20 +48,19 @@ def _kind(data: bytes) -> type:
 
 
 def ids(site: Path) -> dict[str, set[int]]:
-    """The store's ids: records of briefs ("records"), of the shards of the memory's per-brief dicts
-    ("shards") and of the page index ("index"); rows of renderings ("rows"), of files' refs ("refs") and
-    of briefs' texts ("texts": the fields a brief keeps apart), read only when a build needs them."""
+    """The store's ids: records of the shards of the memory's per-brief dicts ("shards", which hold the
+    briefs) and of the page index ("index"); rows of renderings ("rows"), of files' refs ("refs") and of
+    briefs' texts ("texts": the fields a brief keeps apart), read only when a build needs them."""
     with sqlite3.connect(site / CACHE_DIR / store.STORE_FILE) as connection:
         rows = {row: _kind(data) for row, data in connection.execute("SELECT id, data FROM rows")}
         records = {row: _kind(data) for row, data in connection.execute("SELECT id, data FROM records")}
     found = {"rows": {row for row, kind in rows.items() if kind is RenderedBrief},
              "refs": {row for row, kind in rows.items() if kind is FileRefs},
              "texts": {row for row, kind in rows.items() if kind is tuple},
-             "records": {row for row, kind in records.items() if kind is Brief},
              "shards": {row for row, kind in records.items() if kind is store.Shard},
              "index": {row for row, kind in records.items() if kind is PageIndex}}
     assert found["rows"] | found["refs"] | found["texts"] == rows.keys()
-    assert found["records"] | found["shards"] | found["index"] == records.keys()
+    assert found["shards"] | found["index"] == records.keys()
     return found
 
 
@@ -66,7 +68,7 @@ def test_a_one_edit_build_writes_one_brief_and_one_rendering(tmp_path: Path) -> 
     site = generate_site(tmp_path / "site", briefs=25)
     Builder(site, jobs=1).build()
     first = ids(site)
-    assert len(first["rows"]) == 25 and len(first["records"]) == 25 and len(first["texts"]) == 25
+    assert len(first["rows"]) == 25 and len(first["texts"]) == 25
     assert len(first["refs"]) == 26  # each sidecar's and the registry's
     article = sorted((site / "content").rglob("*.md"))[3]
     article.write_text(article.read_text(encoding="utf-8") + "\nOne more line.\n", encoding="utf-8")
@@ -75,7 +77,6 @@ def test_a_one_edit_build_writes_one_brief_and_one_rendering(tmp_path: Path) -> 
     second = ids(site)
     # The edited brief's record and rendering are new; the old ones are gone; every other is kept.
     assert len(second["rows"] - first["rows"]) == 1 and len(first["rows"] - second["rows"]) == 1
-    assert len(second["records"] - first["records"]) == 1 and len(first["records"] - second["records"]) == 1
     assert len(second["texts"] - first["texts"]) == 1 and len(first["texts"] - second["texts"]) == 1
     assert second["refs"] == first["refs"]  # a body edit saves no refs
     # Of the memory's shards, those holding the brief, its renderings, files and related lists are saved
@@ -298,7 +299,9 @@ def _named(site: Path) -> dict[str, set[int]]:
     class Naming(pickle.Unpickler):
         def find_class(self, module: str, name: str) -> object:
             if module == "briefgen.store" and name == "_partly_read":
-                return lambda kind, head, row: named["rows"].add(row)
+                return lambda kind, head, row, name: named["rows"].add(row)
+            if module == "briefgen.store" and name == "_named":
+                return lambda name: None
             if module == "briefgen.store" and name in ("_row", "_record"):
                 table = "rows" if name == "_row" else "records"
 
@@ -353,7 +356,7 @@ def test_the_store_holds_exactly_what_the_memory_names_after_edits_of_every_kind
         assert Builder(site, jobs=1).build().incremental
         found = ids(site)
         assert _named(site) == {"rows": found["rows"] | found["refs"] | found["texts"],
-                                "records": found["records"] | found["shards"] | found["index"]}
+                                "records": found["shards"] | found["index"]}
         clean = tmp_path / f"clean{number}"
         Builder(site, clean, jobs=1, use_cache=False).build()
         assert snapshot(site / "site", NONDETERMINISTIC) == snapshot(clean, NONDETERMINISTIC)
@@ -368,19 +371,19 @@ def test_a_save_that_failed_does_not_mislead_the_next_save_of_the_same_process(
     builder.build()
     articles = sorted((site / "content").rglob("*.md"))
     articles[2].write_text(articles[2].read_text(encoding="utf-8") + "\nEdited.\n", encoding="utf-8")
-    real = store._Saving.insert
+    real = store._Saving.save_record
     failing = True
-    inserted = 0
+    saved = 0
 
-    def insert(self: store._Saving, table: str, data: bytes) -> int:
-        nonlocal inserted
-        row = real(self, table, data)
-        inserted += 1
-        if failing and inserted == 3:  # the edited brief and its rendering have rows: they go with the save
+    def save_record(self: store._Saving, value: object) -> int:
+        nonlocal saved
+        row = real(self, value)
+        saved += 1
+        if failing and saved == 2:  # the shards of the edited brief (its text) and of its rendering are saved
             raise OSError(28, "No space left on device")
         return row
 
-    monkeypatch.setattr(store._Saving, "insert", insert)
+    monkeypatch.setattr(store._Saving, "save_record", save_record)
     report = builder.build()
     assert any(warning.kind == "cache-not-saved" for warning in report.warnings)
     failing = False
@@ -388,7 +391,7 @@ def test_a_save_that_failed_does_not_mislead_the_next_save_of_the_same_process(
     assert not any(warning.kind == "cache-not-saved" for warning in builder.build().warnings)
     found = ids(site)
     assert _named(site) == {"rows": found["rows"] | found["refs"] | found["texts"],
-                            "records": found["records"] | found["shards"] | found["index"]}
+                            "records": found["shards"] | found["index"]}
     store.forget_readers()
     assert Builder(site, jobs=1).build().incremental  # the saved memory reads back whole
 
@@ -441,14 +444,14 @@ def test_rows_left_by_a_save_for_another_key_are_deleted(tmp_path: Path) -> None
         assert {row for (row,) in connection.execute("SELECT id FROM rows")} == {last.row}
 
 
-@store.stored_apart("text", "notes")
+@store.stored_apart("text", "notes", named_by=("name",))
 @dataclass(frozen=True)
 class Article(store.PartlyStored):
-    """A record some of whose fields the store keeps apart (as it keeps a brief's text)."""
+    """An object some of whose fields the store keeps apart (as it keeps a brief's text)."""
 
     name: str
     text: str
-    notes: tuple[str, ...] = ()  # a default: a record read without it must not show the default
+    notes: tuple[str, ...] = ()  # a default: an object read without it must not show the default
 
 
 def _saved_ids(folder: Path) -> dict[str, set[int]]:
@@ -457,32 +460,52 @@ def _saved_ids(folder: Path) -> dict[str, set[int]]:
                 for table in ("rows", "records")}
 
 
+def _memory(*articles: Article) -> dict[str, object]:
+    """A memory that holds articles in a shard, and names them again elsewhere (as a build's memory
+    holds its briefs in the shards of its sources, and names them in its site state)."""
+    return {"held": store.Shard({article.name: article for article in articles}), "named": list(articles)}
+
+
 def test_fields_stored_apart_are_read_on_first_use_and_kept_while_unchanged(tmp_path: Path) -> None:
     folder = tmp_path / "cache"
     folder.mkdir()
     articles = [Article("a", "alpha " * 100, ("one", "two")), Article("b", "beta")]
-    store.save(folder, "k", {store.MEMORY: articles}, records=(Article,))
+    store.save(folder, "k", {store.MEMORY: _memory(*articles)}, records=(store.Shard,))
     first = _saved_ids(folder)
-    assert len(first["records"]) == 2 and len(first["rows"]) == 2  # each article's head, and its text
+    assert len(first["records"]) == 1 and len(first["rows"]) == 2  # the shard; each article's text
     store.forget_readers()
     loaded = store.load(folder, store.MEMORY, "k")
-    assert [article.name for article in loaded] == ["a", "b"]
-    assert all("text" not in article.__dict__ and "notes" not in article.__dict__ for article in loaded)
-    assert loaded[1].notes == ()  # read from its row, not the class's default
-    assert "text" in loaded[1].__dict__ and "text" not in loaded[0].__dict__  # read together, one article
-    assert loaded == articles  # equality reads them
-    whole = pickle.loads(pickle.dumps(store.load(folder, store.MEMORY, "k")[0]))
+    held, named = loaded["held"], loaded["named"]
+    assert named[0] is held["a"] and named[1] is held["b"]  # one object, named where not held
+    assert all("text" not in article.__dict__ and "notes" not in article.__dict__ for article in named)
+    assert named[1].notes == ()  # read from its row, not the class's default
+    assert "text" in named[1].__dict__ and "text" not in named[0].__dict__  # read together, one article
+    assert named == articles  # equality reads them
+    whole = pickle.loads(pickle.dumps(store.load(folder, store.MEMORY, "k")["named"][0]))
     assert whole == articles[0] and "_stored_apart" not in whole.__dict__
-    # Saved again unchanged, read or not, each article keeps its record and the row of its text.
-    store.save(folder, "k", {store.MEMORY: loaded}, records=(Article,))
+    # Saved again unchanged, read or not, the shard and the texts are kept.
+    store.save(folder, "k", {store.MEMORY: loaded}, records=(store.Shard,))
     assert _saved_ids(folder) == first
-    again = store.load(folder, store.MEMORY, "k")
-    store.save(folder, "k", {store.MEMORY: [again[0], Article("b", "beta, edited")]}, records=(Article,))
+    # An article replaced: a new shard; the other article keeps the row of its text, the old text goes.
+    again = store.load(folder, store.MEMORY, "k")["named"]
+    store.save(folder, "k", {store.MEMORY: _memory(again[0], Article("b", "beta, edited"))}, records=(store.Shard,))
     third = _saved_ids(folder)
-    assert len(third["records"] & first["records"]) == 1 and len(third["rows"] & first["rows"]) == 1
-    assert len(third["records"]) == 2 and len(third["rows"]) == 2  # the replaced article's rows are gone
+    assert third["records"].isdisjoint(first["records"]) and len(third["records"]) == 1
+    assert len(third["rows"] & first["rows"]) == 1 and len(third["rows"]) == 2
     store.forget_readers()
-    assert store.load(folder, store.MEMORY, "k") == [articles[0], Article("b", "beta, edited")]
+    assert store.load(folder, store.MEMORY, "k")["named"] == [articles[0], Article("b", "beta, edited")]
+
+
+def test_an_object_made_whole_keeps_the_row_of_its_text_across_saves(tmp_path: Path) -> None:
+    """A brief loaded from its files is saved with its shard; saved again in a new shard (another brief of
+    it changed), it keeps the row of its text, in the same process (the dev server) as after reading."""
+    folder = tmp_path / "cache"
+    folder.mkdir()
+    kept, other = Article("a", "alpha"), Article("b", "beta")
+    store.save(folder, "k", {store.MEMORY: _memory(kept, other)}, records=(store.Shard,))
+    first = _saved_ids(folder)["rows"]
+    store.save(folder, "k", {store.MEMORY: _memory(kept, Article("b", "beta, edited"))}, records=(store.Shard,))
+    assert len(_saved_ids(folder)["rows"] & first) == 1
 
 
 def test_a_one_edit_build_reads_the_text_of_the_briefs_its_pages_show_alone(
@@ -510,6 +533,14 @@ def test_a_one_edit_build_reads_the_text_of_the_briefs_its_pages_show_alone(
     store.forget_readers()
     assert Builder(site, jobs=1).build().incremental
     assert 0 < len(read) < 200, len(read)
+    # Read from the store, each brief is one object: its source's, the site's and its rendering's.
+    store.forget_readers()
+    builder = Builder(site, jobs=1)
+    memory = saved_memory(site, site / "site", builder._key_for(site / "site"))
+    assert memory is not None and len(memory.sources) == 300
+    for record in memory.sources.values():
+        brief = record.brief
+        assert memory.state.briefs[brief.slug] is brief and memory.outcomes[brief.slug][0] is brief
     clean = tmp_path / "clean"
     Builder(site, clean, jobs=1, use_cache=False).build()
     assert snapshot(site / "site", NONDETERMINISTIC) == snapshot(clean, NONDETERMINISTIC)
