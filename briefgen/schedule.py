@@ -35,8 +35,10 @@ def is_published(brief: Brief, config: Config) -> bool:
 
 def scheduled_note(briefs: Iterable[Brief], config: Config) -> str | None:
     """'2 briefs are scheduled for later; the next on 3 May 2027', or None when none is."""
-    waiting = sorted((b for b in briefs if (config.drafts or not b.draft) and is_scheduled(b, config)),
-                     key=lambda b: b.date)
+    until = config.publish_until  # once, not per brief: every build asks this of every brief
+    if until is None:
+        return None
+    waiting = sorted((b for b in briefs if b.date > until and (config.drafts or not b.draft)), key=lambda b: b.date)
     if not waiting:
         return None
     first = waiting[0]
