@@ -25,6 +25,7 @@ from .cache import (
     cache_key,
     file_stamp,
     prepare_cache_folder,
+    read_stamped,
     static_fingerprint,
     templates_fingerprint,
     unchanged,
@@ -611,9 +612,9 @@ def _remember_changes(memory: BuildMemory, deleted: set[OutputPath], written: Wr
 
 
 def _load_record(pair: tuple[Path, Path], config: Config) -> tuple[SourceRecord | None, list[BriefgenError]]:
-    # Stamped before reading: an edit made while the pair is read is seen by the next build.
-    article_stamp, sidecar_stamp = file_stamp(pair[0]), file_stamp(pair[1])
-    result, pair_errors = load_pair(pair, config)
+    # Each file read once, for its stamp and its content: the brief is what the stamps describe.
+    (article_bytes, article_stamp), (sidecar_bytes, sidecar_stamp) = read_stamped(pair[0]), read_stamped(pair[1])
+    result, pair_errors = load_pair(pair, config, (article_bytes, sidecar_bytes))
     if result is None:
         return None, pair_errors
     brief, refs = result

@@ -42,14 +42,19 @@ FileStamp = tuple[int, int, str, int]
 
 def file_stamp(path: str | Path) -> FileStamp | None:
     """The stamp of a file, or None when it is gone or unreadable."""
+    return read_stamped(path)[1]
+
+
+def read_stamped(path: str | Path) -> tuple[bytes | None, FileStamp | None]:
+    """A file's bytes and their stamp, from one read; (None, None) when it is gone or unreadable."""
     taken = time.time_ns()
     try:
         info = os.stat(path)
         with open(path, "rb") as file:
             data = file.read()
     except OSError:
-        return None
-    return (info.st_size, info.st_mtime_ns, hashlib.blake2b(data, digest_size=16).hexdigest(), taken)
+        return None, None
+    return data, (info.st_size, info.st_mtime_ns, hashlib.blake2b(data, digest_size=16).hexdigest(), taken)
 
 
 def unchanged(path: str | Path, old: FileStamp | None) -> bool:

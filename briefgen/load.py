@@ -34,7 +34,7 @@ from .photoref import read_photo
 from .refs import ID_PATTERN, read_entity_refs
 from .slugs import MAX_SLUG_LENGTH, slugify, stem_slug
 from .wire import parse_wire
-from .yamlfile import YamlList, YamlMap, decode_text, load_yaml_file
+from .yamlfile import YamlList, YamlMap, decode_text, load_yaml_file, parse_yaml
 
 SIDECAR_KEYS = ("title", "date", "updated", "summary", "key_points", "source", "author", "image", "entities",
                 "annotations", "corrections", "tags", "slug", "aliases", "draft", "language")
@@ -49,11 +49,13 @@ KIND_PATTERN = re.compile(r"^[a-z][a-z0-9-]*$")
 MARKDOWN_BULLET = re.compile(r"^[-*+][ \t]+(.*)$")
 
 
-def load_pair(pair: tuple[Path, Path], config: Config
+def load_pair(pair: tuple[Path, Path], config: Config, read: tuple[bytes | None, bytes | None] = (None, None)
               ) -> tuple[tuple[Brief, list[EntityRef]] | None, list[BriefgenError]]:
-    """One brief from its article and sidecar, with every error they gave (safe in a worker process)."""
+    """One brief from its article and sidecar, with every error they gave (safe in a worker process).
+
+    `read`: the files' bytes, when the caller has read them already (None: read here)."""
     errors = ErrorCollector()
-    return load_brief(pair[0], pair[1], config, errors), errors.errors
+    return load_brief(pair[0], pair[1], config, errors, read), errors.errors
 
 
 def duplicate_slugs(briefs: Iterable[Brief]) -> list[BriefgenError]:
@@ -84,12 +86,15 @@ def duplicate_slugs(briefs: Iterable[Brief]) -> list[BriefgenError]:
     return errors
 
 
-def load_brief(article: Path, sidecar: Path, config: Config,
-               errors: ErrorCollector) -> tuple[Brief, list[EntityRef]] | None:
-    """One article and its sidecar → a Brief and its entity refs, or None after adding errors."""
+def load_brief(article: Path, sidecar: Path, config: Config, errors: ErrorCollector,
+               read: tuple[bytes | None, bytes | None] = (None, None)) -> tuple[Brief, list[EntityRef]] | None:
+    """One article and its sidecar → a Brief and its entity refs, or None after adding errors.
+
+    `read`: the files' bytes, when the caller has read them already (None: read here)."""
     before = len(errors.errors)
+    article_bytes, sidecar_bytes = read
     try:
-        body = decode_text(article.read_bytes(), article)
+        body = decode_text(article.read_bytes() if article_bytes is None else article_bytes, article)
     except BriefgenError as exc:
         errors.add(exc)
         body = None
@@ -97,7 +102,8 @@ def load_brief(article: Path, sidecar: Path, config: Config,
         errors.add(cannot_read(article, exc))
         body = None
     try:
-        data = load_yaml_file(sidecar)
+        data = load_yaml_file(sidecar) if sidecar_bytes is None else \
+            parse_yaml(decode_text(sidecar_bytes, sidecar), sidecar)
     except BriefgenError as exc:
         errors.add(exc)
         return None
