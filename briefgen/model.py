@@ -181,7 +181,7 @@ class Correction:
     text: str
 
 
-@stored_apart("body", "annotations", "source", "key_points", "summary", named_by=("sidecar_path",))
+@stored_apart("body", "annotations", "source", "key_points", "summary", )
 @dataclass(frozen=True)
 class Brief(PartlyStored):
     """One brief: its article and its sidecar, validated.

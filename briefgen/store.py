@@ -12,8 +12,8 @@ changed. Two kinds of objects get rows of their own:
   (see `sharded`), so a build writes again only the shards whose items
   changed, and the page index. A shard may hold rows and `PartlyStored`
   objects (the briefs, without their text), which any other pickle of the
-  memory names (`stored_name`) rather than holding a copy; any other record
-  holds none.
+  memory names (by the id of their text's row) rather than holding a copy;
+  any other record holds none.
 
 An object read from a row or record and saved unchanged keeps it; rows and
 records nothing refers to any more are deleted in the same transaction.
@@ -102,7 +102,7 @@ _contents: dict[tuple[str, int], tuple[frozenset[int], frozenset[int]]] = {}
 _NOTHING: tuple[frozenset[int], frozenset[int]] = (frozenset(), frozenset())
 # The `PartlyStored` objects each record read or written holds, with their names, by (store, record
 # id): a save that keeps the record names them there (see _Pickler._partly).
-_homes: dict[tuple[str, int], list[tuple[Hashable, Any]]] = {}
+_homes: dict[tuple[str, int], list[tuple[int, Any]]] = {}
 _readers: dict[tuple[int, str], sqlite3.Connection] = {}
 
 
@@ -209,8 +209,11 @@ def save(folder: Path, key: str, values: dict[str, Any], *, rows: tuple[type, ..
             connection.execute("ROLLBACK")
             for ident in saving.remembered:  # their rows are gone with the transaction
                 _origins.pop(ident, None)
-            for whole in saving.given_apart:
-                del whole.__dict__[_APART]
+            for partly, before in saving.given_apart:
+                if before is None:
+                    del partly.__dict__[_APART]
+                else:
+                    partly.__dict__[_APART] = before
             raise
         (free,) = connection.execute("PRAGMA freelist_count").fetchone()
         (pages,) = connection.execute("PRAGMA page_count").fetchone()
@@ -293,10 +296,11 @@ class _Saving:
     kept: dict[str, set[int]] = field(default_factory=lambda: {"rows": set(), "records": set()})
     next_id: int | None = None
     remembered: list[int] = field(default_factory=list)  # the objects given a row: forgotten if it fails
-    # The PartlyStored objects held by a record this save keeps or writes, by name: pickled anywhere
-    # else, they are named, not copied. And the whole objects given a row for their fields kept apart.
-    homes: dict[Hashable, Any] = field(default_factory=dict)
-    given_apart: list[PartlyStored] = field(default_factory=list)
+    # The PartlyStored objects held by a record this save keeps or writes, by the id of their text's row
+    # (their name): pickled anywhere else, they are named, not copied. And the whole objects given a
+    # row for their fields kept apart.
+    homes: dict[int, Any] = field(default_factory=dict)
+    given_apart: list[tuple[PartlyStored, Stored | None]] = field(default_factory=list)  # and what they had
 
     def dumps(self, value: Any) -> bytes:
         """`value` pickled, objects of the row and record types in it each saved apart."""
@@ -371,7 +375,7 @@ class _Pickler(pickle.Pickler):
         self.record = record  # the record being pickled into its own row: not a reference to itself
         self.row = row  # that record's id
         self.named: dict[str, set[int]] = {"rows": set(), "records": set()}  # the rows and records it names
-        self.homes: list[tuple[Hashable, Any]] = []  # the PartlyStored objects the record holds
+        self.homes: list[tuple[int, Any]] = []  # the PartlyStored objects the record holds, by name
 
     def reducer_override(self, obj: Any) -> Any:
         kind = type(obj)
@@ -394,29 +398,31 @@ class _Pickler(pickle.Pickler):
 
     def _partly(self, obj: PartlyStored) -> tuple[Any, ...]:
         """A PartlyStored object: named, when a record this save keeps or writes holds it; else held here,
-        its fields kept apart in a row (the one they were read from, if read from this store)."""
-        name = obj.stored_name()
-        home = self.saving.homes.get(name)
-        if home is obj:
-            return _named, (name,)
+        its fields kept apart in a row (the one they were read from, if read from this store).
+
+        Its name is the id of that row: an int, stable from save to save, that no other object has."""
         apart = obj.__dict__.get(_APART)
         if isinstance(apart, Stored) and apart.path == self.path:
             apart_row = apart.row
+            home = self.saving.homes.get(apart_row)
+            if home is obj:
+                return _named, (apart_row,)
         else:
+            home = None
             values = tuple(getattr(obj, field) for field in type(obj).STORED_APART)
             apart_row = self.saving.insert("rows", pickle.dumps(values, protocol=pickle.HIGHEST_PROTOCOL))
-            if apart is None:  # saved again in another shard, it keeps this row
-                obj.__dict__[_APART] = Stored(self.path, apart_row)
-                self.saving.given_apart.append(obj)
+            # Named by this row from now on, and saved again (in another shard), it keeps it.
+            obj.__dict__[_APART] = Stored(self.path, apart_row)
+            self.saving.given_apart.append((obj, apart))
         self.saving.keep("rows", apart_row)
         self.named["rows"].add(apart_row)
         head = {field: value for field, value in obj.__dict__.items()
                 if field != _APART and field not in type(obj).STORED_APART}
         if self.row is None or home is not None:  # the memory's core, or another object of that name
-            return _partly_read, (type(obj), head, apart_row, None)
-        self.saving.homes[name] = obj
-        self.homes.append((name, obj))
-        return _partly_read, (type(obj), head, apart_row, name)
+            return _partly_read, (type(obj), head, apart_row, False)
+        self.saving.homes[apart_row] = obj
+        self.homes.append((apart_row, obj))
+        return _partly_read, (type(obj), head, apart_row, True)
 
     def _row_of(self, obj: Any, table: str) -> int:
         """The id of `obj`'s row: the one it was read from, else a new one."""
@@ -450,16 +456,10 @@ class PartlyStored:
     and all fields of a few (a brief: its dates and entities; its text only to render it again). An
     object read from the store has the other fields; its first use of one of these reads them all.
     The shard that holds it holds those other fields; any other pickle of the memory that refers to it
-    names it (`stored_name`), so that it is read once and is one object. Pickled by anything but the
-    store, it is whole.
+    names it, so that it is read once and is one object. Pickled by anything but the store, it is whole.
     """
 
     STORED_APART: ClassVar[tuple[str, ...]] = ()
-    NAMED_BY: ClassVar[tuple[str, ...]] = ()
-
-    def stored_name(self) -> Hashable:
-        """What tells it apart from every other object of the memory that the store keeps."""
-        return (type(self).__name__, *(self.__dict__[field] for field in type(self).NAMED_BY))
 
     def _read_apart(self) -> None:
         self.__dict__.update(zip(type(self).STORED_APART, self.__dict__[_APART].unpack(), strict=True))
@@ -473,11 +473,10 @@ class PartlyStored:
 P = TypeVar("P", bound=PartlyStored)
 
 
-def stored_apart(*names: str, named_by: tuple[str, ...]) -> Callable[[type[P]], type[P]]:
-    """Class decorator, above `@dataclass`: the store saves the fields `names` in a row of their own; the
-    fields `named_by` (not among them) tell one object from every other in the memory."""
+def stored_apart(*names: str) -> Callable[[type[P]], type[P]]:
+    """Class decorator, above `@dataclass`: the store saves these fields in a row of their own."""
     def mark(kind: type[P]) -> type[P]:
-        kind.STORED_APART, kind.NAMED_BY = names, named_by
+        kind.STORED_APART = names
         for name in names:
             setattr(kind, name, _FieldStoredApart(name, kind.__dict__.get(name, _NO_DEFAULT)))
         return kind
@@ -587,17 +586,17 @@ def _record(row: int) -> Any:
     return _loading.record(row)
 
 
-def _partly_read(kind: type[PartlyStored], head: dict[str, Any], apart_row: int, name: Hashable) -> PartlyStored:
+def _partly_read(kind: type[PartlyStored], head: dict[str, Any], apart_row: int, held: bool) -> PartlyStored:
     assert _loading is not None, "a stored record is unpickled only by store.load"
     value = object.__new__(kind)
     value.__dict__.update(head)
     value.__dict__[_APART] = _row(apart_row)  # noted as named by the record being read
-    if name is not None:
-        _loading.home(name, value)
+    if held:
+        _loading.home(apart_row, value)
     return value
 
 
-def _named(name: Hashable) -> Any:
+def _named(name: int) -> Any:
     assert _loading is not None, "a stored record is unpickled only by store.load"
     return _loading.homes[name]  # a KeyError is a store that cannot be used (see STORE_ERRORS)
 
@@ -610,8 +609,8 @@ class _Unpickler(pickle.Unpickler):
         self.records: dict[int, bytes] | None = None
         self.loaded: dict[int, Any] = {}  # one object per record, however many places name it
         self.naming: list[dict[str, set[int]]] = []  # for each record being read, the rows and records it names
-        self.homes: dict[Hashable, Any] = {}  # the PartlyStored objects read, by name
-        self.holding: list[list[tuple[Hashable, Any]]] = []  # for each record being read, those it holds
+        self.homes: dict[int, Any] = {}  # the PartlyStored objects read, by name
+        self.holding: list[list[tuple[int, Any]]] = []  # for each record being read, those it holds
 
     def load(self) -> Any:
         global _loading
@@ -626,7 +625,7 @@ class _Unpickler(pickle.Unpickler):
         if self.naming:
             self.naming[-1][table].add(row)
 
-    def home(self, name: Hashable, value: Any) -> None:
+    def home(self, name: int, value: Any) -> None:
         """The record being read holds this PartlyStored object."""
         self.homes[name] = value
         if self.holding:
@@ -638,7 +637,7 @@ class _Unpickler(pickle.Unpickler):
         if self.records is None:
             self.records = dict(self.connection.execute("SELECT id, data FROM records"))
         named: dict[str, set[int]] = {"rows": set(), "records": set()}
-        holds: list[tuple[Hashable, Any]] = []
+        holds: list[tuple[int, Any]] = []
         self.naming.append(named)
         self.holding.append(holds)
         try:

@@ -444,7 +444,7 @@ def test_rows_left_by_a_save_for_another_key_are_deleted(tmp_path: Path) -> None
         assert {row for (row,) in connection.execute("SELECT id FROM rows")} == {last.row}
 
 
-@store.stored_apart("text", "notes", named_by=("name",))
+@store.stored_apart("text", "notes")
 @dataclass(frozen=True)
 class Article(store.PartlyStored):
     """An object some of whose fields the store keeps apart (as it keeps a brief's text)."""
@@ -544,3 +544,19 @@ def test_a_one_edit_build_reads_the_text_of_the_briefs_its_pages_show_alone(
     clean = tmp_path / "clean"
     Builder(site, clean, jobs=1, use_cache=False).build()
     assert snapshot(site / "site", NONDETERMINISTIC) == snapshot(clean, NONDETERMINISTIC)
+
+
+def test_objects_read_from_another_store_are_held_once_and_named_elsewhere(tmp_path: Path) -> None:
+    """Saved into another store (a site's cache copied elsewhere), an object read from the first is given
+    a row of the second for its text, held by its shard and named everywhere else, as one of its own."""
+    first, second = tmp_path / "first", tmp_path / "second"
+    first.mkdir()
+    second.mkdir()
+    store.save(first, "k", {store.MEMORY: _memory(Article("a", "alpha"), Article("b", "beta"))},
+               records=(store.Shard,))
+    read = store.load(first, store.MEMORY, "k")
+    store.save(second, "k", {store.MEMORY: read}, records=(store.Shard,))
+    assert len(_saved_ids(second)["rows"]) == 2
+    store.forget_readers()
+    again = store.load(second, store.MEMORY, "k")
+    assert again["named"][0] is again["held"]["a"] and again["named"] == [Article("a", "alpha"), Article("b", "beta")]
