@@ -7,6 +7,7 @@ Owns the typed shape of everything a template may read. Values are made by
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import PurePosixPath
@@ -281,13 +282,14 @@ class Site:
 
     briefs: tuple[Brief, ...]  # newest first
     entities: dict[tuple[str, str], Entity] = field(hash=False)
-    briefs_by_entity: dict[tuple[str, str], tuple[Brief, ...]] = field(hash=False)  # newest first
+    briefs_by_entity: Mapping[tuple[str, str], tuple[Brief, ...]] = field(hash=False)  # newest first
     co_mentions: dict[tuple[str, str], tuple[tuple[Entity, int], ...]] = field(hash=False)
     related: dict[str, tuple[Brief, ...]] = field(hash=False)  # by brief slug
     tags: dict[str, Tag] = field(hash=False)  # by tag slug
-    briefs_by_tag: dict[str, tuple[Brief, ...]] = field(hash=False)
+    briefs_by_tag: Mapping[str, tuple[Brief, ...]] = field(hash=False)
     by_slug: dict[str, Brief] = field(hash=False, default_factory=dict)
-    briefs_by_month: dict[tuple[int, int], tuple[Brief, ...]] = field(hash=False, default_factory=dict)  # newest first
+    # Newest first.
+    briefs_by_month: Mapping[tuple[int, int], tuple[Brief, ...]] = field(hash=False, default_factory=dict)
 
     def brief(self, slug: str) -> Brief:
         return self.by_slug[slug]

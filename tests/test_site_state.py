@@ -78,3 +78,22 @@ def test_change_names_what_an_edit_touched() -> None:
     assert change.briefs == {"a"} and not change.removed_briefs
     assert ("people", "p3") in change.entities and ("people", "p2") not in change.entities
     assert change.tags == {"alpha"}
+
+
+def test_a_snapshot_makes_each_list_when_read_and_is_not_read_after_a_change() -> None:
+    """The lists of briefs by entity, tag and month are made when first read (a one-edit build reads a
+    few); a snapshot read after the state changed would show the new state's, so it refuses."""
+    a, a_refs = make_brief("a", 1, [0, 1], ["Alpha"], False)
+    b, b_refs = make_brief("b", 2, [1, 2], ["Alpha"], False)
+    state = SiteState(None, include_drafts=False)
+    state.apply(remove=(), add=[a, b], refs={"a.yaml": a_refs, "b.yaml": b_refs})
+    site = state.snapshot()
+    assert not state._snapshot_cache["by_entity"]  # nothing made yet
+    assert site.briefs_by_entity[("people", "p1")] == (b, a) and site.briefs_by_tag["alpha"] == (b, a)
+    assert list(state._snapshot_cache["by_entity"]) == [("people", "p1")]
+    assert ("people", "p9") not in site.briefs_by_entity and len(site.briefs_by_entity) == 3
+    assert list(site.briefs_by_month) == [(2024, 1)] and site.briefs_by_month[(2024, 1)] == (b, a)
+    state.apply(remove=[b], add=[], refs={"b.yaml": None})
+    with pytest.raises(RuntimeError):
+        site.briefs_by_entity[("people", "p1")]
+    assert state.snapshot().briefs_by_entity[("people", "p1")] == (a,)
