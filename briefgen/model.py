@@ -7,10 +7,11 @@ Owns the typed shape of everything a template may read. Values are made by
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Hashable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import PurePosixPath
+from typing import Generic, TypeVar
 
 from .errors import BuildWarning
 from .store import PartlyStored, stored_apart
@@ -273,6 +274,43 @@ Group = tuple[str, ...]
 OutputPath = str
 
 
+K = TypeVar("K", bound=Hashable)
+
+
+class BriefLists(Mapping[K, tuple["Brief", ...]], Generic[K]):
+    """Briefs by entity, tag or month, newest first: each list made when first read, and how many each
+    has without making it (a one-edit build renders the pages of a few lists, and indexes that count
+    all of them)."""
+
+    def __init__(self, keys: Mapping[K, object], make: Callable[[K], tuple[Brief, ...]],
+                 count: Callable[[K], int]) -> None:
+        self._keys, self._make, self._count = keys, make, count
+
+    def __getitem__(self, key: K) -> tuple[Brief, ...]:
+        if key not in self._keys:
+            raise KeyError(key)
+        return self._make(key)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._keys  # Mapping's would make the list
+
+    def count(self, key: K) -> int:
+        """len(self[key]), without making the list."""
+        if key not in self._keys:
+            raise KeyError(key)
+        return self._count(key)
+
+    def __iter__(self) -> Iterator[K]:
+        return iter(self._keys)
+
+    def __len__(self) -> int:
+        return len(self._keys)
+
+
+def _no_lists() -> BriefLists[tuple[int, int]]:
+    return BriefLists({}, lambda key: (), lambda key: 0)
+
+
 @dataclass(frozen=True)
 class Site:
     """The resolved site: published briefs and everything derived from them.
@@ -282,14 +320,13 @@ class Site:
 
     briefs: tuple[Brief, ...]  # newest first
     entities: dict[tuple[str, str], Entity] = field(hash=False)
-    briefs_by_entity: Mapping[tuple[str, str], tuple[Brief, ...]] = field(hash=False)  # newest first
+    briefs_by_entity: BriefLists[tuple[str, str]] = field(hash=False)
     co_mentions: dict[tuple[str, str], tuple[tuple[Entity, int], ...]] = field(hash=False)
     related: dict[str, tuple[Brief, ...]] = field(hash=False)  # by brief slug
     tags: dict[str, Tag] = field(hash=False)  # by tag slug
-    briefs_by_tag: Mapping[str, tuple[Brief, ...]] = field(hash=False)
+    briefs_by_tag: BriefLists[str] = field(hash=False)
     by_slug: dict[str, Brief] = field(hash=False, default_factory=dict)
-    # Newest first.
-    briefs_by_month: Mapping[tuple[int, int], tuple[Brief, ...]] = field(hash=False, default_factory=dict)
+    briefs_by_month: BriefLists[tuple[int, int]] = field(hash=False, default_factory=_no_lists)
 
     def brief(self, slug: str) -> Brief:
         return self.by_slug[slug]

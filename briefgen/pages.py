@@ -235,9 +235,10 @@ def group_head(group: Group, site: Site, config: Config) -> Any:
         return (len(site.briefs) + config.page_size - 1) // config.page_size
     if kind == "entity":
         key = (group[1], group[2])
-        return (site.entities.get(key), site.co_mentions.get(key), len(site.briefs_by_entity.get(key, ())))
+        return (site.entities.get(key), site.co_mentions.get(key),
+                site.briefs_by_entity.count(key) if key in site.briefs_by_entity else 0)
     if kind == "tag":
-        return (site.tags.get(group[1]), len(site.briefs_by_tag.get(group[1], ())))
+        return (site.tags.get(group[1]), site.briefs_by_tag.count(group[1]) if group[1] in site.briefs_by_tag else 0)
     return None
 
 

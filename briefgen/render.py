@@ -252,7 +252,7 @@ def plan_group(group: Group, site: Site, config: Config, rendered: Mapping[str, 
         add(f"archive/{year:04d}/{month:02d}/", "archive_month.html", month=date(year, month, 1),
             briefs=site.briefs_by_month[(year, month)])
     elif kind == "tags":
-        add("tags/", "tags.html", tags=[(tag, len(site.briefs_by_tag[slug])) for slug, tag in site.tags.items()])
+        add("tags/", "tags.html", tags=[(tag, site.briefs_by_tag.count(slug)) for slug, tag in site.tags.items()])
     elif kind == "tag":
         tag = site.tags[group[1]]
         for path, chunk, pager in paginate(site.briefs_by_tag[tag.slug], config.page_size, tag.url):
@@ -312,8 +312,8 @@ def _plan_entity(key: tuple[str, str], site: Site, config: Config, rendered: Map
 def _archive_years(site: Site) -> list[tuple[int, list[tuple[date, int]]]]:
     """Each year, newest first, with its months and how many briefs each has."""
     years: dict[int, list[tuple[date, int]]] = {}
-    for (year, month), in_month in site.briefs_by_month.items():  # newest first
-        years.setdefault(year, []).append((date(year, month, 1), len(in_month)))
+    for year, month in site.briefs_by_month:  # newest first
+        years.setdefault(year, []).append((date(year, month, 1), site.briefs_by_month.count((year, month))))
     return list(years.items())
 
 
@@ -347,7 +347,7 @@ class MentionList(Sequence[tuple[Brief, MentionContext | None]]):
 
 def _entities_of_type(site: Site, type_name: str) -> list[tuple[Entity, int]]:
     """Entities of one type with their brief counts, alphabetical."""
-    listed = [(entity, len(site.briefs_by_entity[key])) for key, entity in site.entities.items()
+    listed = [(entity, site.briefs_by_entity.count(key)) for key, entity in site.entities.items()
               if entity.type == type_name]
     listed.sort(key=lambda item: (item[0].name.casefold(), item[0].id))
     return listed
