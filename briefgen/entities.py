@@ -192,7 +192,8 @@ class SiteState:
         change = SiteChange()
         errors = ErrorCollector()
         self._applied += 1
-        removed = [b for b in remove if self.briefs.get(b.slug) == b]
+        # `is` first: `==` reads the text of a brief read from the store (see model.Brief).
+        removed = [b for b in remove if (held := self.briefs.get(b.slug)) is b or held == b]
         added = [b for b in add if (self.include_drafts or not b.draft)
                  and (self.until is None or b.date <= self.until)]
         changed_entities = self._replace_refs(refs, errors)
