@@ -183,7 +183,7 @@ class Correction:
     text: str
 
 
-@stored_apart("body", "annotations", "source", "key_points", "summary", )
+@stored_apart("body", "annotations", "source", "key_points", "summary")
 @dataclass(frozen=True)
 class Brief(PartlyStored):
     """One brief: its article and its sidecar, validated.

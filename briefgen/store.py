@@ -334,30 +334,32 @@ class _Saving:
             for name, value in _homes.get((self.path, row), ()):
                 self.homes.setdefault(name, value)
 
+    def _draw(self) -> int:
+        """The next id of this save's run: ids follow one another (appending is quicker than inserting at
+        random places of a large table: 3.7 s against 6.0 s for 100,000 rows of 7 KB)."""
+        if self.next_id is None:
+            self.next_id = secrets.randbits(62)  # a run starting anywhere in 2**62: runs never meet
+        row = self.next_id
+        self.next_id += 1
+        return row
+
     def new_id(self, table: str) -> int:
-        """An id no row of `table` has, for a row inserted by this save."""
+        """An id no row of `table` has, for a row inserted by this save once its data is made."""
         while True:
-            if self.next_id is None:
-                self.next_id = secrets.randbits(62)
-            row = self.next_id
-            self.next_id += 1
+            row = self._draw()
             if self.connection.execute(f"SELECT 1 FROM {table} WHERE id = ?", (row,)).fetchone() is None:
                 return row
             self.next_id = None  # the run meets ids of an earlier save: draw another
 
     def insert(self, table: str, data: bytes) -> int:
-        """Insert a row; its id follows the last one this save drew (appending is quicker than inserting
-        at random places of a large table: 3.7 s against 6.0 s for 100,000 rows of 7 KB)."""
+        """Insert a row under the next id of this save's run."""
         while True:
-            if self.next_id is None:
-                self.next_id = secrets.randbits(62)  # a run starting anywhere in 2**62: runs never meet
-            row = self.next_id
+            row = self._draw()
             try:
                 self.connection.execute(f"INSERT INTO {table} (id, data) VALUES (?, ?)", (row, data))
             except sqlite3.IntegrityError:  # the run meets ids of an earlier save: draw another
                 self.next_id = None
                 continue
-            self.next_id += 1
             return row
 
 
