@@ -36,7 +36,7 @@ import threading
 from collections.abc import Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any, NoReturn
 
 from .errors import BriefgenError, BuildWarning
@@ -184,6 +184,34 @@ def _index_shards(executable: str, folder: Path, shards: dict[str, list[OutputPa
             done.result()  # the first failure, as an error of the build
 
 
+def _write_bundle(out: Path, files: object) -> None:
+    """Write the files of Pagefind's `GetFiles` answer (paths inside the bundle, base64 contents) into `out`."""
+    if not isinstance(files, list):
+        raise _unreadable_answer()
+    out.mkdir(parents=True)
+    made = {out}
+    for entry in files:
+        try:
+            name, content = PurePosixPath(entry["path"]), base64.b64decode(entry["content"], validate=True)
+        except (TypeError, KeyError, ValueError):
+            raise _unreadable_answer() from None
+        if name.is_absolute() or not name.parts or any(part in ("", ".", "..") for part in name.parts):
+            raise BriefgenError(f"search: Pagefind named a file outside its folder: {str(name)!r}",
+                                hint=f"use the Pagefind of the search extra (pip install 'briefgen[search]') "
+                                     f"or set {PAGEFIND_ENV}=off")
+        target = out.joinpath(*name.parts)
+        if target.parent not in made:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            made.add(target.parent)
+        target.write_bytes(content)
+
+
+def _unreadable_answer() -> BriefgenError:
+    return BriefgenError("search: Pagefind answered something briefgen cannot read",
+                        hint=f"use the Pagefind of the search extra (pip install 'briefgen[search]') "
+                             f"or set {PAGEFIND_ENV}=off")
+
+
 def _swap_in(fresh: Path, target: Path) -> None:
     """Put the folder `fresh` where `target` is; the old one goes."""
     if target.exists():
@@ -205,12 +233,18 @@ class PagefindService:
     The protocol of Pagefind's Python and Node APIs. Spoken directly (the
     Python package's client waits 0.1 s between answers: 100 s for 1,000
     pages), with requests sent in batches so that neither pipe fills up.
+
+    The bundle's files are asked for (`GetFiles`) and written by briefgen,
+    not by Pagefind (`WriteFiles`): Pagefind up to 1.5.2 acknowledges
+    `WriteFiles` while its writes may still be in flight, and a service
+    closed right after ships truncated files (Pagefind's issue #1272).
     """
 
     def __init__(self, executable: str) -> None:
         self.executable = executable
         self._next_id = 0
         self._pending = bytearray()  # answers read but not yet taken
+        self._scanned = 0  # how much of _pending holds no answer's end: a long answer is not scanned again
         try:
             self._process = subprocess.Popen([executable, "--service"], stdin=subprocess.PIPE,
                                              stdout=subprocess.PIPE, stderr=subprocess.PIPE)
@@ -251,8 +285,9 @@ class PagefindService:
             self._flush()
             for _ in batch:
                 self._receive()
-        self._call({"type": "WriteFiles", "index_id": index_id, "output_path": str(out)})
+        files = self._call({"type": "GetFiles", "index_id": index_id}).get("files")
         self._call({"type": "DeleteIndex", "index_id": index_id})
+        _write_bundle(out, files)
 
     def _call(self, payload: dict[str, Any]) -> dict[str, Any]:
         self._send(payload)
@@ -277,19 +312,20 @@ class PagefindService:
 
     def _receive(self) -> dict[str, Any]:
         assert self._process.stdout is not None
-        while b"," not in self._pending:
-            chunk = os.read(self._process.stdout.fileno(), 65536)
+        end = self._pending.find(b",", self._scanned)
+        while end < 0:
+            self._scanned = len(self._pending)
+            chunk = os.read(self._process.stdout.fileno(), 1 << 20)
             if not chunk:
                 self._failed()
             self._pending += chunk
-        end = self._pending.index(b",")
+            end = self._pending.find(b",", self._scanned)
         answer, self._pending = bytes(self._pending[:end]), self._pending[end + 1:]
+        self._scanned = 0
         try:
             payload: dict[str, Any] = json.loads(base64.b64decode(answer))["payload"]
         except (ValueError, KeyError, TypeError):
-            raise BriefgenError("search: Pagefind answered something briefgen cannot read",
-                                hint=f"use the Pagefind of the search extra (pip install 'briefgen[search]') "
-                                     f"or set {PAGEFIND_ENV}=off") from None
+            raise _unreadable_answer() from None
         if payload.get("type") == "Error":
             raise BriefgenError(f"search: Pagefind failed: {payload.get('message', 'an error')}",
                                 hint=f"run it by hand to see more: {self.executable} --site <output folder>")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import stat
+import sys
 from datetime import date
 from pathlib import Path
 
@@ -145,6 +146,76 @@ def test_search_index_is_deterministic_where_pagefind_allows(tmp_path: Path, gen
     for key in keys:
         for part in ("fragment", "index"):
             assert snapshot(generated_out / "pagefind" / key / part) == snapshot(tmp_path / "again/pagefind" / key / part)
+
+
+STUB_PAGEFIND = """#!{python}
+# A Pagefind service that answers as Pagefind 1.5.2 can when a build closes it
+# at once: WriteFiles acknowledged with the file still half written.
+import base64, json, os, sys
+FILES = {files!r}
+pending = b""
+while True:
+    chunk = os.read(0, 65536)
+    if not chunk:
+        break
+    pending += chunk
+    while b"," in pending:
+        raw, pending = pending.split(b",", 1)
+        message = json.loads(base64.b64decode(raw))
+        kind = message["payload"]["type"]
+        if kind == "NewIndex":
+            answer = {{"type": "NewIndex", "index_id": 0}}
+        elif kind == "AddFile":
+            answer = {{"type": "IndexedFile", "page_word_count": 1, "page_url": "/", "page_meta": {{}}}}
+        elif kind == "WriteFiles":
+            out = message["payload"]["output_path"]
+            os.makedirs(out, exist_ok=True)
+            for name, content in FILES.items():
+                with open(os.path.join(out, name), "wb") as half:
+                    half.write(content[: len(content) // 2].encode())
+            answer = {{"type": "WriteFiles", "output_path": out}}
+        elif kind == "GetFiles":
+            answer = {{"type": "GetFiles", "files": [
+                {{"path": name, "content": base64.b64encode(content.encode()).decode()}}
+                for name, content in FILES.items()]}}
+        else:
+            answer = {{"type": kind}}
+        reply = json.dumps({{"message_id": message["message_id"], "payload": answer}}).encode()
+        sys.stdout.buffer.write(base64.b64encode(reply) + b",")
+        sys.stdout.buffer.flush()
+"""
+
+
+def _stub_pagefind(tmp_path: Path, files: dict[str, str]) -> str:
+    stub = tmp_path / "pagefind-stub"
+    stub.write_text(STUB_PAGEFIND.format(python=sys.executable, files=files))
+    stub.chmod(stub.stat().st_mode | stat.S_IEXEC)
+    return str(stub)
+
+
+def test_the_bundle_is_written_whole_whatever_pagefind_leaves_on_disk(tmp_path: Path,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """Pagefind 1.5.2 acknowledges WriteFiles before its writes are done (its issue #1272): briefgen writes the files."""
+    files = {"pagefind.js": "x" * 5000, "fragment/en_1.pf_fragment": "fragment", "pagefind-entry.json": "{}"}
+    monkeypatch.setenv("BRIEFGEN_PAGEFIND", _stub_pagefind(tmp_path, files))
+    site = write_site(tmp_path / "site", BRIEF)
+    build(site)
+    shard = site / "site/pagefind/2023"
+    assert {path.relative_to(shard).as_posix(): path.read_text() for path in shard.rglob("*") if path.is_file()} \
+        == files
+
+
+def test_a_pagefind_file_outside_its_folder_fails_the_build(tmp_path: Path,
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("BRIEFGEN_PAGEFIND", "off")
+    site = write_site(tmp_path / "site", BRIEF)
+    build(site)
+    before = snapshot(site / "site")
+    monkeypatch.setenv("BRIEFGEN_PAGEFIND", _stub_pagefind(tmp_path, {"../../escaped.js": "x"}))
+    with pytest.raises(BriefgenError, match="Pagefind named a file outside its folder: '../../escaped.js'"):
+        build(site)
+    assert snapshot(site / "site") == before
+    assert not list(tmp_path.rglob("escaped.js"))
 
 
 def _dated(*dates: str) -> dict[str, date]:
