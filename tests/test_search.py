@@ -212,7 +212,7 @@ def test_a_pagefind_file_outside_its_folder_fails_the_build(tmp_path: Path,
     build(site)
     before = snapshot(site / "site")
     monkeypatch.setenv("BRIEFGEN_PAGEFIND", _stub_pagefind(tmp_path, {"../../escaped.js": "x"}))
-    with pytest.raises(BriefgenError, match="Pagefind named a file outside its folder: '../../escaped.js'"):
+    with pytest.raises(BriefgenError, match=r"Pagefind named a file outside its folder: '\.\./\.\./escaped\.js'"):
         build(site)
     assert snapshot(site / "site") == before
     assert not list(tmp_path.rglob("escaped.js"))
