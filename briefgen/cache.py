@@ -14,8 +14,12 @@ import hashlib
 import os
 import sys
 import time
-from collections.abc import Iterable
+from array import array
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from functools import lru_cache
+from itertools import chain
+from operator import attrgetter
 from pathlib import Path
 
 from . import __version__, store
@@ -75,6 +79,82 @@ def unchanged(path: str | Path, old: FileStamp | None) -> bool:
         return True  # trusted: not modified within a clock tick of being stamped
     current = file_stamp(path)
     return current is not None and current[2] == digest
+
+
+_DIGEST_CHARS = 32  # of a stamp's hex digest
+_BLOCK = 4096  # files compared at once when looking for the ones whose size or time differ
+
+
+@dataclass(frozen=True)
+class StampTable:
+    """Many files' stamps, packed: a check that nothing changed is one `stat` per file and one comparison.
+
+    What a no-op build reads instead of a stamp object per file (at 100,000
+    briefs, 200,000 of them took 0.2 s to load and 0.8 s to compare one by
+    one). The files' sizes and times are one array; a file whose size or
+    time differs, or whose stamp is racy, has its content hashed, as
+    `unchanged` does.
+    """
+
+    paths_digest: str  # of the stamped paths, in order
+    count: int
+    sizes_times: bytes  # array('q'): each file's size and modification time in ns; size -1: no stamp
+    digests: str  # each file's content hash, _DIGEST_CHARS hex characters
+    racy: tuple[int, ...]  # the files whose stamp was taken too close to their modification to trust
+
+    @classmethod
+    def of(cls, paths: Sequence[str], stamps: Sequence[FileStamp | None]) -> StampTable:
+        sizes_times = array("q")
+        digests = []
+        racy = []
+        for position, stamp in enumerate(stamps):
+            if stamp is None:
+                sizes_times.extend((-1, 0))
+                digests.append(" " * _DIGEST_CHARS)
+                continue
+            size, mtime_ns, digest, taken_ns = stamp
+            sizes_times.extend((size, mtime_ns))
+            digests.append(digest if len(digest) == _DIGEST_CHARS else " " * _DIGEST_CHARS)
+            if mtime_ns >= taken_ns - RACY_NS:
+                racy.append(position)
+        return cls(_paths_digest(paths), len(paths), sizes_times.tobytes(), "".join(digests), tuple(racy))
+
+    def changed(self, paths: Sequence[str]) -> list[int] | None:
+        """The positions of the files among `paths` whose content changed; None when `paths` are not the
+        files stamped, in the same order, or one of them cannot be read."""
+        if len(paths) != self.count or _paths_digest(paths) != self.paths_digest:
+            return None
+        try:
+            stats = list(map(os.stat, paths))
+        except OSError:
+            return None
+        current = array("q", chain.from_iterable(map(attrgetter("st_size", "st_mtime_ns"), stats))).tobytes()
+        suspects = set(self.racy)
+        if current != self.sizes_times:
+            suspects.update(self._differing(current))
+        changed = []
+        for position in sorted(suspects):
+            stamped = self.digests[position * _DIGEST_CHARS: (position + 1) * _DIGEST_CHARS]
+            now = file_stamp(paths[position])
+            if now is None or now[2] != stamped:
+                changed.append(position)
+        return changed
+
+    def _differing(self, current: bytes) -> Iterable[int]:
+        """The positions whose size or time in `current` is not the stamped one (compared block by block)."""
+        width = 16  # two int64 per file
+        for start in range(0, self.count, _BLOCK):
+            low, high = start * width, min(self.count, start + _BLOCK) * width
+            if current[low:high] == self.sizes_times[low:high]:
+                continue
+            for position in range(start, min(self.count, start + _BLOCK)):
+                at = position * width
+                if current[at: at + width] != self.sizes_times[at: at + width]:
+                    yield position
+
+
+def _paths_digest(paths: Sequence[str]) -> str:
+    return hashlib.blake2b("\0".join(paths).encode("utf-8", "surrogateescape"), digest_size=16).hexdigest()
 
 
 def folder_digest(folders: Iterable[Path], *, skip: str | None = None) -> str:

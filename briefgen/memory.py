@@ -22,7 +22,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any, ClassVar
 from urllib.parse import unquote, urlsplit
 
-from .cache import FileStamp
+from .cache import FileStamp, StampTable
 from .config import Config
 from .entities import SiteState
 from .errors import BuildWarning
@@ -148,31 +148,45 @@ class BuildMemory(SavedInShards):
 
 @dataclass(frozen=True)
 class Manifest:
-    """The stamps of every source a build read, and its report (saved beside the memory)."""
+    """The stamps of every source a build read, and its report (saved beside the memory).
 
-    stamps: dict[tuple[str, str], tuple[FileStamp | None, FileStamp | None]]
+    Packed for the no-op build, which reads it alone: the briefs' files as one
+    `StampTable`, in the order of `source_paths`, and the outputs' paths as one string.
+    """
+
+    sources: StampTable  # every brief's article and sidecar, in the order of source_paths
     extra_stamps: tuple[tuple[str, FileStamp | None], ...]  # every brief's other files (photos)
     registry_path: str | None
     registry_stamp: FileStamp | None
     templates_digest: str
     static_digest: str
     report: BuildReport
-    outputs: tuple[str, ...]  # every file the build wrote: all must still be there for nothing to do
+    outputs: str  # every file the build wrote, NUL between paths: all must still be there for nothing to do
     site_fingerprint: str  # the output folder must still hold this site
     due_span: Span = Span()  # the build's time must be in both for nothing to do
     news_span: Span = Span()
 
     @classmethod
     def of(cls, memory: BuildMemory, report: BuildReport) -> Manifest:
+        keys = sorted(memory.sources)
         return cls(
-            stamps={key: (record.article_stamp, record.sidecar_stamp) for key, record in memory.sources.items()},
+            sources=StampTable.of(source_paths(keys), [stamp for key in keys for stamp in (
+                memory.sources[key].article_stamp, memory.sources[key].sidecar_stamp)]),
             extra_stamps=tuple(stamp for record in memory.sources.values() for stamp in record.extra_stamps)
             + (memory.registry.extra_stamps if memory.registry else ()),
             registry_path=memory.registry.path if memory.registry else None,
             registry_stamp=memory.registry.stamp if memory.registry else None,
             templates_digest=memory.templates_digest, static_digest=memory.static_digest, report=report,
-            outputs=tuple(memory.output_paths()), site_fingerprint=memory.site_fingerprint,
+            outputs="\0".join(memory.output_paths()), site_fingerprint=memory.site_fingerprint,
             due_span=memory.due_span, news_span=memory.news_span)
+
+    def output_paths(self) -> list[str]:
+        return self.outputs.split("\0") if self.outputs else []
+
+
+def source_paths(keys: Iterable[tuple[str, str]]) -> list[str]:
+    """The files of briefs (article, sidecar), as `Manifest.sources` stamps them: `keys` sorted, flattened."""
+    return list(itertools.chain.from_iterable(keys))
 
 
 class RenderedView(Mapping[str, RenderedBrief]):

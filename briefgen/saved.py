@@ -20,7 +20,7 @@ from .cache import CACHE_DIR, prepare_cache_folder, static_fingerprint, template
 from .config import Config
 from .errors import BriefgenError, ErrorCollector
 from .lock import build_locks, output_lock_path
-from .memory import BuildMemory, BuildReport, Manifest, PageIndex, outputs_present
+from .memory import BuildMemory, BuildReport, Manifest, PageIndex, outputs_present, source_paths
 from .model import FileRefs
 from .ownership import read_fingerprint
 from .rendered import RenderedBrief
@@ -52,11 +52,11 @@ def since_manifest(site_dir: Path, out: Path, config: Config, key: str) -> Since
         return SinceManifest()
     if manifest.registry_path and not unchanged(Path(manifest.registry_path), manifest.registry_stamp):
         return SinceManifest()
-    if len(files.keys) != len(manifest.stamps) or not all(map(manifest.stamps.__contains__, files.keys)):
+    keys = sorted(files.keys)
+    changed = manifest.sources.changed(source_paths(keys))
+    if changed is None:  # a brief came or went
         return SinceManifest()
-    edited = frozenset(pair_key for pair_key in files.keys
-                       if not unchanged(pair_key[0], manifest.stamps[pair_key][0])
-                       or not unchanged(pair_key[1], manifest.stamps[pair_key][1]))
+    edited = frozenset(keys[position // 2] for position in changed)
     if not all(unchanged(path, stamp) for path, stamp in manifest.extra_stamps):
         return SinceManifest()
     if edited:
@@ -66,7 +66,7 @@ def since_manifest(site_dir: Path, out: Path, config: Config, key: str) -> Since
         return SinceManifest(edited=edited)
     if not (manifest.due_span.holds(config.now) and manifest.news_span.holds(config.now)):
         return SinceManifest(edited=edited)
-    if manifest.site_fingerprint != read_fingerprint(out) or not outputs_present(out, manifest.outputs):
+    if manifest.site_fingerprint != read_fingerprint(out) or not outputs_present(out, manifest.output_paths()):
         return SinceManifest()
     return SinceManifest(report=replace(manifest.report, files_written=0, incremental=True, changed=()))
 

@@ -135,6 +135,10 @@ def _pairs(articles: dict[str, dict[str, list[str]]], sidecars: dict[str, dict[s
     for folder in sorted(articles, key=lambda folder: folder.split(os.sep)):
         folder_articles, folder_sidecars = articles[folder], sidecars[folder]
         for stem in sorted(folder_articles.keys() | folder_sidecars.keys()):
+            one_article, one_sidecar = folder_articles.get(stem), folder_sidecars.get(stem)
+            if one_article is not None and one_sidecar is not None and len(one_article) == len(one_sidecar) == 1:
+                pairs.append((one_article[0], one_sidecar[0]))  # the usual case, without the checks below
+                continue
             found_articles = sorted(folder_articles.get(stem, ()))
             found_sidecars = sorted(folder_sidecars.get(stem, ()))
             if len(found_articles) > 1:
