@@ -204,7 +204,7 @@ class Builder:
             if since.report is not None:
                 return replace(since.report, seconds=time.perf_counter() - started)
             self._lap("check manifest")
-            memory = saved_memory(self.site_dir, self.out, key)
+            memory = saved_memory(self.site_dir, self.out, key, since.outputs)
             edited = since.edited if changed is None and memory is not None else None
             self._lap("load cache")
         if memory is not None and not memory.due_span.holds(config.now):

@@ -15,7 +15,8 @@ import os
 import posixpath
 import re
 import stat
-from collections.abc import Collection, Iterable, Iterator, Mapping
+import threading
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from operator import attrgetter
 from pathlib import Path, PurePosixPath
@@ -290,6 +291,56 @@ def outputs_present(out: Path, paths: Iterable[str]) -> bool:
         return False
     finally:
         os.close(folder)
+
+
+class OutputsCheck:
+    """`outputs_present`, answered by a forked child while the build goes on with its sources.
+
+    The no-op check `stat`s every source and every output: 450,000 system
+    calls at 100,000 briefs, 0.7 s each half on this machine, bound by the
+    kernel. The outputs' half runs on a second core. In process instead when
+    forking is not safe (other threads, no `fork`) or not worth it (a small site).
+    """
+
+    FORK_FROM = 20_000  # outputs from which a child is worth forking (a fork costs a few milliseconds)
+
+    def __init__(self, out: Path, paths: Sequence[str]) -> None:
+        self._out, self._paths = out, paths
+        self._answer: bool | None = None
+        self._child: tuple[int, int] | None = None  # pid, read end of its pipe
+        if len(paths) < self.FORK_FROM or not hasattr(os, "fork") or threading.active_count() > 1:
+            return
+        read, write = os.pipe()
+        try:
+            pid = os.fork()
+        except OSError:
+            os.close(read)
+            os.close(write)
+            return
+        if pid == 0:  # the child: answer, and leave without running anything of the parent's
+            try:
+                os.close(read)
+                os.write(write, b"1" if outputs_present(out, paths) else b"0")
+            finally:
+                os._exit(0)
+        os.close(write)
+        self._child = (pid, read)
+
+    def present(self) -> bool:
+        """Whether every output is still there (waits for the child; checks in process if it failed)."""
+        if self._answer is None and self._child is not None:
+            pid, read = self._child
+            self._child = None
+            try:
+                answer = os.read(read, 1)
+            finally:
+                os.close(read)
+                os.waitpid(pid, 0)
+            if answer in (b"0", b"1"):
+                self._answer = answer == b"1"
+        if self._answer is None:
+            self._answer = outputs_present(self._out, self._paths)
+        return self._answer
 
 
 def build_warnings(outcomes: Outcomes) -> list[BuildWarning]:

@@ -20,7 +20,7 @@ from .cache import CACHE_DIR, prepare_cache_folder, static_fingerprint, template
 from .config import Config
 from .errors import BriefgenError, ErrorCollector
 from .lock import build_locks, output_lock_path
-from .memory import BuildMemory, BuildReport, Manifest, PageIndex, outputs_present, source_paths
+from .memory import BuildMemory, BuildReport, Manifest, OutputsCheck, PageIndex, outputs_present, source_paths
 from .model import FileRefs
 from .ownership import read_fingerprint
 from .rendered import RenderedBrief
@@ -35,10 +35,12 @@ class SinceManifest:
     `report`: the last build's report, when nothing did. `edited`: otherwise, the briefs whose
     article or sidecar changed, when nothing else did (no file came or went, no photo or registry
     changed), so the build need not scan and stamp every file again; None when it must.
+    `outputs`: the check, under way, that the last build's files are all there, for `saved_memory`.
     """
 
     report: BuildReport | None = None
     edited: frozenset[PairKey] | None = None
+    outputs: OutputsCheck | None = None
 
 
 def since_manifest(site_dir: Path, out: Path, config: Config, key: str) -> SinceManifest:
@@ -46,36 +48,43 @@ def since_manifest(site_dir: Path, out: Path, config: Config, key: str) -> Since
     manifest = store.load(site_dir / CACHE_DIR, store.MANIFEST, key)
     if not isinstance(manifest, Manifest):
         return SinceManifest()
+    # The outputs are checked on a second core while this one checks the sources. The memory saved
+    # with this manifest (in the same transaction; the cache is locked) names the same outputs.
+    outputs = OutputsCheck(out, manifest.output_paths())
+    nothing = SinceManifest(outputs=outputs)
     errors = ErrorCollector()
     files = find_content(config, errors)
     if errors.errors or (str(files.registry) if files.registry else None) != manifest.registry_path:
-        return SinceManifest()
+        return nothing
     if manifest.registry_path and not unchanged(Path(manifest.registry_path), manifest.registry_stamp):
-        return SinceManifest()
+        return nothing
     keys = sorted(files.keys)
     changed = manifest.sources.changed(source_paths(keys))
     if changed is None:  # a brief came or went
-        return SinceManifest()
+        return nothing
     edited = frozenset(keys[position // 2] for position in changed)
     if not all(unchanged(path, stamp) for path, stamp in manifest.extra_stamps):
-        return SinceManifest()
+        return nothing
     if edited:
-        return SinceManifest(edited=edited)
+        return SinceManifest(edited=edited, outputs=outputs)
     if templates_fingerprint(config) != manifest.templates_digest or \
             static_fingerprint(config) != manifest.static_digest:
-        return SinceManifest(edited=edited)
+        return SinceManifest(edited=edited, outputs=outputs)
     if not (manifest.due_span.holds(config.now) and manifest.news_span.holds(config.now)):
-        return SinceManifest(edited=edited)
-    if manifest.site_fingerprint != read_fingerprint(out) or not outputs_present(out, manifest.output_paths()):
-        return SinceManifest()
+        return SinceManifest(edited=edited, outputs=outputs)
+    if manifest.site_fingerprint != read_fingerprint(out) or not outputs.present():
+        return nothing
     return SinceManifest(report=replace(manifest.report, files_written=0, incremental=True, changed=()))
 
 
-def saved_memory(site_dir: Path, out: Path, key: str) -> BuildMemory | None:
-    """The memory the last command saved, if every file it wrote is still in the output folder."""
+def saved_memory(site_dir: Path, out: Path, key: str, outputs: OutputsCheck | None = None) -> BuildMemory | None:
+    """The memory the last command saved, if every file it wrote is still in the output folder.
+
+    `outputs`: the check of its files that `since_manifest` started, if it did."""
     memory = store.load(site_dir / CACHE_DIR, store.MEMORY, key)
+    present = outputs.present() if outputs is not None else None  # waited for whatever is loaded
     if not isinstance(memory, BuildMemory) or memory.site_fingerprint != read_fingerprint(out) \
-            or not outputs_present(out, memory.output_paths()):
+            or not (present if present is not None else outputs_present(out, memory.output_paths())):
         # No cache; or the output folder is not the site the memory describes (another build, one
         # stopped halfway, a memory that could not be saved); or files were deleted by hand.
         return None

@@ -19,9 +19,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from PIL import Image
 
+from briefgen import memory
 from briefgen.authoring.entity_edits import merge_entities, rename_entity
 from briefgen.build import Builder
 from briefgen.errors import BriefgenError
+from briefgen.memory import OutputsCheck
 from briefgen.ownership import outputs_total, site_fingerprint, updated_total
 from briefgen.slugs import slugify
 
@@ -518,14 +520,24 @@ def test_a_rebuild_that_fails_while_writing_leaves_the_site_as_it_was(
     assert snapshot(out) == output_of_clean_build(site, tmp_path / "clean-build")
 
 
+@pytest.mark.parametrize("forked", [False, True], ids=["checked in process", "checked by a child"])
+@pytest.mark.parametrize("edited", [False, True], ids=["nothing else changed", "a brief edited too"])
 @pytest.mark.parametrize("deleted", ["*", "briefs", "assets/briefgen.css"])
-def test_files_deleted_from_the_site_by_hand_are_built_again(tmp_path: Path, deleted: str) -> None:
+def test_files_deleted_from_the_site_by_hand_are_built_again(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                             deleted: str, edited: bool, forked: bool) -> None:
+    monkeypatch.setattr(OutputsCheck, "FORK_FROM", 0 if forked else 10**9)
     site = write_site(tmp_path / "site", ADA)
     out = tmp_path / "out"
     Builder(site, out, search=False).build()
+    if edited:
+        (site / "content/a.md").write_text("Ada Lovelace wrote again.\n")
+        Builder(site, out, search=False).build()
     whole = snapshot(out)
     for path in out.glob(deleted):
         shutil.rmtree(path) if path.is_dir() else path.unlink()
+    if edited:
+        (site / "content/a.md").write_text("Ada Lovelace wrote once more.\n")
+        whole = output_of_clean_build(site, tmp_path / "clean-build")
     report = Builder(site, out, search=False).build()
     assert report.files_written and snapshot(out) == whole
 
@@ -559,3 +571,28 @@ def test_the_fingerprint_a_rebuild_updates_equals_the_one_a_clean_build_computes
     assert site_fingerprint(total, ["robots.txt"]) == site_fingerprint(outputs_total(after), ["robots.txt"])
     if before != after:
         assert outputs_total(before) != outputs_total(after)
+
+
+def test_the_outputs_check_answers_in_process_when_its_child_cannot(tmp_path: Path,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "a.html").write_text("a")
+    paths = ["a.html", "b.html"]
+    monkeypatch.setattr(OutputsCheck, "FORK_FROM", 0)
+    assert not OutputsCheck(tmp_path, paths).present()  # answered by a child
+    assert OutputsCheck(tmp_path, paths[:1]).present()
+    parent, real_check = os.getpid(), memory.outputs_present
+
+    def dying_child(out: Path, checked: list[str]) -> bool:
+        if os.getpid() != parent:
+            os._exit(1)  # killed before it answers
+        return real_check(out, checked)
+
+    monkeypatch.setattr(memory, "outputs_present", dying_child)
+    assert not OutputsCheck(tmp_path, paths).present()
+    assert OutputsCheck(tmp_path, paths[:1]).present()
+
+    def no_fork() -> int:
+        raise OSError("no more processes")
+
+    monkeypatch.setattr(os, "fork", no_fork)
+    assert not OutputsCheck(tmp_path, paths).present()
