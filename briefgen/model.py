@@ -322,7 +322,7 @@ class Site:
     entities: dict[tuple[str, str], Entity] = field(hash=False)
     briefs_by_entity: BriefLists[tuple[str, str]] = field(hash=False)
     co_mentions: dict[tuple[str, str], tuple[tuple[Entity, int], ...]] = field(hash=False)
-    related: dict[str, tuple[Brief, ...]] = field(hash=False)  # by brief slug
+    related: BriefLists[str] = field(hash=False)  # by brief slug
     tags: dict[str, Tag] = field(hash=False)  # by tag slug
     briefs_by_tag: BriefLists[str] = field(hash=False)
     by_slug: dict[str, Brief] = field(hash=False, default_factory=dict)
