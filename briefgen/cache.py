@@ -19,7 +19,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import chain
-from operator import attrgetter
+from operator import attrgetter, itemgetter
 from pathlib import Path
 
 from . import __version__, store
@@ -104,20 +104,13 @@ class StampTable:
 
     @classmethod
     def of(cls, paths: Sequence[str], stamps: Sequence[FileStamp | None]) -> StampTable:
-        sizes_times = array("q")
-        digests = []
-        racy = []
-        for position, stamp in enumerate(stamps):
-            if stamp is None:
-                sizes_times.extend((-1, 0))
-                digests.append(" " * _DIGEST_CHARS)
-                continue
-            size, mtime_ns, digest, taken_ns = stamp
-            sizes_times.extend((size, mtime_ns))
-            digests.append(digest if len(digest) == _DIGEST_CHARS else " " * _DIGEST_CHARS)
-            if mtime_ns >= taken_ns - RACY_NS:
-                racy.append(position)
-        return cls(_paths_digest(paths), len(paths), sizes_times.tobytes(), "".join(digests), tuple(racy))
+        missing: FileStamp = (-1, 0, " " * _DIGEST_CHARS, 0)  # size -1 never matches a file's
+        whole = [missing if stamp is None or len(stamp[2]) != _DIGEST_CHARS else stamp for stamp in stamps]
+        sizes, mtimes, digests, taken = (list(map(itemgetter(field), whole)) for field in range(4))
+        racy = tuple(position for position, (mtime_ns, taken_ns) in enumerate(zip(mtimes, taken, strict=True))
+                     if mtime_ns >= taken_ns - RACY_NS and sizes[position] >= 0)
+        sizes_times = array("q", chain.from_iterable(zip(sizes, mtimes, strict=True)))
+        return cls(_paths_digest(paths), len(paths), sizes_times.tobytes(), "".join(digests), racy)
 
     def changed(self, paths: Sequence[str]) -> list[int] | None:
         """The positions of the files among `paths` whose content changed; None when `paths` are not the

@@ -170,9 +170,10 @@ class Manifest:
     @classmethod
     def of(cls, memory: BuildMemory, report: BuildReport) -> Manifest:
         keys = sorted(memory.sources)
+        records = list(map(memory.sources.__getitem__, keys))
         return cls(
-            sources=StampTable.of(source_paths(keys), [stamp for key in keys for stamp in (
-                memory.sources[key].article_stamp, memory.sources[key].sidecar_stamp)]),
+            sources=StampTable.of(source_paths(keys), list(itertools.chain.from_iterable(
+                map(attrgetter("article_stamp", "sidecar_stamp"), records)))),
             extra_stamps=tuple(stamp for record in memory.sources.values() for stamp in record.extra_stamps)
             + (memory.registry.extra_stamps if memory.registry else ()),
             registry_path=memory.registry.path if memory.registry else None,
