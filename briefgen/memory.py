@@ -2,9 +2,11 @@
 
 Owns the build's memory (`BuildMemory`: the loaded sources, the resolved
 site state, rendered bodies, the page index and the digest of every file
-written), the small `Manifest` a no-op build reads instead of it, and the
+written), the small `Manifest` a no-op build reads instead of it, the check
+that every file written is still there (`OutputsCheck`), and the
 `BuildReport`. Plain records: it sits below `build` and `pages` so neither
-imports the other's state, and the warnings a build reports from it. Must not load, render or write anything.
+imports the other's state, and the warnings a build reports from it. Must
+not load, render or write anything.
 """
 
 from __future__ import annotations
@@ -341,6 +343,7 @@ class OutputsCheck:
                 self._answer = answer == b"1"
         if self._answer is None:
             self._answer = outputs_present(self._out, self._paths)
+        self._paths = ()  # 250,000 paths at 100,000 briefs: not kept for the rest of the build
         return self._answer
 
 
