@@ -137,10 +137,10 @@ class StampTable:
         """The positions whose size or time in `current` is not the stamped one (compared block by block)."""
         width = 16  # two int64 per file
         for start in range(0, self.count, _BLOCK):
-            low, high = start * width, min(self.count, start + _BLOCK) * width
-            if current[low:high] == self.sizes_times[low:high]:
+            end = min(self.count, start + _BLOCK)
+            if current[start * width: end * width] == self.sizes_times[start * width: end * width]:
                 continue
-            for position in range(start, min(self.count, start + _BLOCK)):
+            for position in range(start, end):
                 at = position * width
                 if current[at: at + width] != self.sizes_times[at: at + width]:
                     yield position

@@ -16,6 +16,7 @@ import itertools
 import os
 import posixpath
 import re
+import signal
 import stat
 import threading
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
@@ -189,7 +190,7 @@ class Manifest:
 
 
 def source_paths(keys: Iterable[tuple[str, str]]) -> list[str]:
-    """The files of briefs (article, sidecar), as `Manifest.sources` stamps them: `keys` sorted, flattened."""
+    """The files of briefs (article, sidecar), flattened, as `Manifest.sources` stamps them (give `keys` sorted)."""
     return list(itertools.chain.from_iterable(keys))
 
 
@@ -345,6 +346,18 @@ class OutputsCheck:
             self._answer = outputs_present(self._out, self._paths)
         self._paths = ()  # 250,000 paths at 100,000 briefs: not kept for the rest of the build
         return self._answer
+
+    def cancel(self) -> None:
+        """Stop the child, if any, without its answer (the build failed before it needed one)."""
+        if self._child is not None:
+            pid, read = self._child
+            self._child = None
+            os.close(read)
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+            os.waitpid(pid, 0)
 
 
 def build_warnings(outcomes: Outcomes) -> list[BuildWarning]:

@@ -51,6 +51,15 @@ def since_manifest(site_dir: Path, out: Path, config: Config, key: str) -> Since
     # The outputs are checked on a second core while this one checks the sources. The memory saved
     # with this manifest (in the same transaction; the cache is locked) names the same outputs.
     outputs = OutputsCheck(out, manifest.output_paths())
+    try:
+        return _since(manifest, out, config, outputs)
+    except BaseException:
+        outputs.cancel()  # no content folder, an unreadable file, ^C: no child is left behind
+        raise
+
+
+def _since(manifest: Manifest, out: Path, config: Config, outputs: OutputsCheck) -> SinceManifest:
+    """`since_manifest`'s comparison, with the outputs' check under way."""
     nothing = SinceManifest(outputs=outputs)
     errors = ErrorCollector()
     files = find_content(config, errors)

@@ -139,8 +139,7 @@ def _pairs(articles: dict[str, dict[str, list[str]]], sidecars: dict[str, dict[s
             if one_article is not None and one_sidecar is not None and len(one_article) == len(one_sidecar) == 1:
                 pairs.append((one_article[0], one_sidecar[0]))  # the usual case, without the checks below
                 continue
-            found_articles = sorted(folder_articles.get(stem, ()))
-            found_sidecars = sorted(folder_sidecars.get(stem, ()))
+            found_articles, found_sidecars = sorted(one_article or ()), sorted(one_sidecar or ())
             if len(found_articles) > 1:
                 errors.add(BriefgenError("two articles share one sidecar: " + " and ".join(found_articles),
                                          Path(found_articles[0]), hint="rename one of them"))

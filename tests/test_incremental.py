@@ -596,3 +596,26 @@ def test_the_outputs_check_answers_in_process_when_its_child_cannot(tmp_path: Pa
 
     monkeypatch.setattr(os, "fork", no_fork)
     assert not OutputsCheck(tmp_path, paths).present()
+
+
+def test_a_build_that_fails_during_the_no_op_check_leaves_no_child(tmp_path: Path,
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(OutputsCheck, "FORK_FROM", 0)
+    site = write_site(tmp_path / "site", ADA)
+    Builder(site, search=False).build()
+    children: list[int] = []
+    real_fork = os.fork
+
+    def fork() -> int:
+        pid = real_fork()
+        if pid:
+            children.append(pid)
+        return pid
+
+    monkeypatch.setattr(os, "fork", fork)
+    shutil.rmtree(site / "content")
+    with pytest.raises(BriefgenError, match="there is no content/ folder here"):
+        Builder(site, search=False).build()
+    assert len(children) == 1
+    with pytest.raises(ChildProcessError):
+        os.waitpid(children[0], os.WNOHANG)  # reaped already
