@@ -22,6 +22,7 @@ from typing import Any
 
 from .cache import (
     CACHE_DIR,
+    Listing,
     cache_key,
     file_stamp,
     prepare_cache_folder,
@@ -199,6 +200,7 @@ class Builder:
         key = cache_key(config, str(self.out.resolve()), search_skipped() is None)
         memory = self.memory if self.memory is not None and self.memory.key == key else None
         edited = None  # the briefs the manifest says were edited, when nothing else changed
+        listing = None  # and the content folder's stamps, if it was walked to say so
         if memory is None and self.use_cache and self.out.is_dir():
             since = since_manifest(self.site_dir, self.out, config, key)
             if since.report is not None:
@@ -206,6 +208,7 @@ class Builder:
             self._lap("check manifest")
             memory = saved_memory(self.site_dir, self.out, key, since.outputs)
             edited = since.edited if changed is None and memory is not None else None
+            listing = since.listing
             self._lap("load cache")
         if memory is not None and not memory.due_span.holds(config.now):
             memory = None  # time alone made a scheduled brief due (or, going back, one not yet due)
@@ -215,7 +218,7 @@ class Builder:
         self.memory = None  # until this build succeeds
         try:
             try:
-                report, memory = self._build(memory, config, progress, changed, edited)
+                report, memory = self._build(memory, config, progress, changed, edited, listing)
             except StoreMissing:
                 # Another command saved over rows this memory refers to: build afresh, as with no cache.
                 memory = BuildMemory(key=key, state=SiteState(None, include_drafts=config.drafts))
@@ -235,12 +238,14 @@ class Builder:
 
     def _build(self, memory: BuildMemory, config: Config, progress: Progress | None,
                changed: Collection[Path] | None,
-               edited: Collection[PairKey] | None = None) -> tuple[BuildReport, BuildMemory]:
+               edited: Collection[PairKey] | None = None,
+               listing: Listing | None = None) -> tuple[BuildReport, BuildMemory]:
         """The phases of one build, from the sources to the written site and the new memory.
 
-        `edited`: the briefs known to be the only ones edited (from the manifest), else None."""
+        `edited`: the briefs known to be the only ones edited (from the manifest), else None; `listing`:
+        the content folder's stamps, if the manifest's check walked it."""
         errors = ErrorCollector()
-        scan = self._scan(memory, config, changed, errors, edited)
+        scan = self._scan(memory, config, changed, errors, edited, listing)
         memory = self._memory_for(scan, memory, config)
         edits = self._load(memory, config, scan, errors)
         if edits.none and not errors.errors:
@@ -278,19 +283,20 @@ class Builder:
     # -- scan and load ------------------------------------------------------------------------------
 
     def _scan(self, memory: BuildMemory, config: Config, changed: Collection[Path] | None,
-              errors: ErrorCollector, edited: Collection[PairKey] | None = None) -> Scan:
+              errors: ErrorCollector, edited: Collection[PairKey] | None = None,
+              listing: Listing | None = None) -> Scan:
         """The briefs' files: only the edited ones when the watcher named known briefs (or the
         manifest did), else all."""
         if edited is None or memory.fresh or not set(edited) <= memory.sources.keys():
-            edited = self._edited_sources(memory, config, changed)
+            edited, listing = self._edited_sources(memory, config, changed), None
         if edited is not None:
             # Only known briefs were edited: the folder's files and pairs are as last time.
             scan = Scan(dict.fromkeys(sorted(edited)), Path(memory.registry.path) if memory.registry else None,
-                        complete=False)
+                        complete=False, listing=listing)
         else:
             files = find_content(config, errors)
             errors.raise_if_any()
-            scan = Scan(dict.fromkeys(files.keys), files.registry, complete=True)
+            scan = Scan(dict.fromkeys(files.keys), files.registry, complete=True, listing=files.listing)
         self._lap("scan")
         return scan
 
@@ -540,6 +546,8 @@ class Builder:
         if written.static is not None:
             memory.static_outputs = written.static
         memory.sources = resolution.sources
+        if scan.listing is not None:
+            memory.listing = scan.listing
         self._remember_sources(scan, edits, first)
         memory.registry = edits.registry
         memory.outcomes = rendering.outcomes

@@ -26,7 +26,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any, ClassVar
 from urllib.parse import unquote, urlsplit
 
-from .cache import FileStamp, StampTable
+from .cache import FileStamp, Listing, StampTable
 from .config import Config
 from .entities import SiteState
 from .errors import BuildWarning
@@ -117,6 +117,7 @@ class BuildMemory(SavedInShards):
     state: SiteState
     sources: dict[tuple[str, str], SourceRecord] = field(default_factory=dict)
     registry: RegistryRecord | None = None
+    listing: Listing | None = None  # the content folder's walk that found `sources`' files
     templates_digest: str = ""
     static_digest: str = ""
     outcomes: Outcomes = field(default_factory=dict)
@@ -169,6 +170,7 @@ class Manifest:
     site_fingerprint: str  # the output folder must still hold this site
     due_span: Span = Span()  # the build's time must be in both for nothing to do
     news_span: Span = Span()
+    listing: Listing | None = None  # while it holds, the content folder has `sources`' files, no others
 
     @classmethod
     def of(cls, memory: BuildMemory, report: BuildReport) -> Manifest:
@@ -183,7 +185,7 @@ class Manifest:
             registry_stamp=memory.registry.stamp if memory.registry else None,
             templates_digest=memory.templates_digest, static_digest=memory.static_digest, report=report,
             outputs="\0".join(memory.output_paths()), site_fingerprint=memory.site_fingerprint,
-            due_span=memory.due_span, news_span=memory.news_span)
+            due_span=memory.due_span, news_span=memory.news_span, listing=memory.listing)
 
     def output_paths(self) -> list[str]:
         return self.outputs.split("\0") if self.outputs else []
@@ -192,6 +194,12 @@ class Manifest:
 def source_paths(keys: Iterable[tuple[str, str]]) -> list[str]:
     """The files of briefs (article, sidecar), flattened, as `Manifest.sources` stamps them (give `keys` sorted)."""
     return list(itertools.chain.from_iterable(keys))
+
+
+def source_of(paths: Sequence[str], position: int) -> tuple[str, str]:
+    """The brief (article, sidecar) whose file is at `position` of `paths`, made by `source_paths`."""
+    article = position - position % 2
+    return paths[article], paths[article + 1]
 
 
 class RenderedView(Mapping[str, RenderedBrief]):

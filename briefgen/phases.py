@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from .cache import Listing
 from .config import Config
 from .entities import SiteChange, SiteState
 from .memory import Outcomes, RegistryRecord, SourceRecord
@@ -29,6 +30,7 @@ class Scan:
     pairs: dict[PairKey, None]  # every brief's (article, sidecar), in order (a dict as an ordered set)
     registry_file: Path | None
     complete: bool  # the content folder was scanned (else `pairs` holds only the edited briefs)
+    listing: Listing | None = None  # the content folder's stamps, if it was walked (else as last time)
 
     @property
     def registry_path(self) -> str | None:

@@ -16,11 +16,20 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from . import store
-from .cache import CACHE_DIR, prepare_cache_folder, static_fingerprint, templates_fingerprint, unchanged
+from .cache import CACHE_DIR, Listing, prepare_cache_folder, static_fingerprint, templates_fingerprint, unchanged
 from .config import Config
 from .errors import BriefgenError, ErrorCollector
 from .lock import build_locks, output_lock_path
-from .memory import BuildMemory, BuildReport, Manifest, OutputsCheck, PageIndex, outputs_present, source_paths
+from .memory import (
+    BuildMemory,
+    BuildReport,
+    Manifest,
+    OutputsCheck,
+    PageIndex,
+    outputs_present,
+    source_of,
+    source_paths,
+)
 from .model import FileRefs
 from .ownership import read_fingerprint
 from .rendered import RenderedBrief
@@ -36,11 +45,14 @@ class SinceManifest:
     article or sidecar changed, when nothing else did (no file came or went, no photo or registry
     changed), so the build need not scan and stamp every file again; None when it must.
     `outputs`: the check, under way, that the last build's files are all there, for `saved_memory`.
+    `listing`: with `edited`, the content folder as walked now, when the manifest's stamps of it no
+    longer held (though it has the same files): the build keeps it for the next.
     """
 
     report: BuildReport | None = None
     edited: frozenset[PairKey] | None = None
     outputs: OutputsCheck | None = None
+    listing: Listing | None = None
 
 
 def since_manifest(site_dir: Path, out: Path, config: Config, key: str) -> SinceManifest:
@@ -61,21 +73,25 @@ def since_manifest(site_dir: Path, out: Path, config: Config, key: str) -> Since
 def _since(manifest: Manifest, out: Path, config: Config, outputs: OutputsCheck) -> SinceManifest:
     """`since_manifest`'s comparison, with the outputs' check under way."""
     nothing = SinceManifest(outputs=outputs)
-    errors = ErrorCollector()
-    files = find_content(config, errors)
-    if errors.errors or (str(files.registry) if files.registry else None) != manifest.registry_path:
-        return nothing
+    listing = None  # the content folder's stamps, when it had to be walked
+    if manifest.listing is not None and manifest.listing.holds():
+        paths = manifest.sources.files()  # no file came, went or was renamed: no walk needed
+    else:
+        errors = ErrorCollector()
+        files = find_content(config, errors)
+        if errors.errors or (str(files.registry) if files.registry else None) != manifest.registry_path:
+            return nothing
+        paths, listing = source_paths(sorted(files.keys)), files.listing
     if manifest.registry_path and not unchanged(Path(manifest.registry_path), manifest.registry_stamp):
         return nothing
-    keys = sorted(files.keys)
-    changed = manifest.sources.changed(source_paths(keys))
+    changed = manifest.sources.changed(paths)
     if changed is None:  # a brief came or went
         return nothing
-    edited = frozenset(keys[position // 2] for position in changed)
+    edited = frozenset(source_of(paths, position) for position in changed)
     if not all(unchanged(path, stamp) for path, stamp in manifest.extra_stamps):
         return nothing
     if edited:
-        return SinceManifest(edited=edited, outputs=outputs)
+        return SinceManifest(edited=edited, outputs=outputs, listing=listing)
     if templates_fingerprint(config) != manifest.templates_digest or \
             static_fingerprint(config) != manifest.static_digest:
         return SinceManifest(edited=edited, outputs=outputs)

@@ -9,9 +9,11 @@ Must not read the files' contents.
 from __future__ import annotations
 
 import os
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .cache import Listing, folder_stamp
 from .config import Config
 from .errors import BriefgenError, ErrorCollector, cannot_read
 from .model import ARTICLE_SUFFIXES, REGISTRY_STEM, SIDECAR_SUFFIXES
@@ -30,6 +32,7 @@ class SourceFiles:
 
     keys: tuple[PairKey, ...]
     registry: Path | None
+    listing: Listing  # the folders walked: while they hold, so do `keys` and `registry`
 
     @property
     def pairs(self) -> tuple[tuple[Path, Path], ...]:
@@ -46,7 +49,8 @@ def find_content(config: Config, errors: ErrorCollector) -> SourceFiles:
     walk = _ContentWalk(root, config.site_dir.resolve(), errors)
     walk.run()
     return SourceFiles(tuple(_pairs(walk.articles, walk.sidecars, errors)),
-                       Path(walk.registry) if walk.registry is not None else None)
+                       Path(walk.registry) if walk.registry is not None else None,
+                       Listing(tuple(walk.folders), walk.taken_ns))
 
 
 @dataclass
@@ -59,6 +63,8 @@ class _ContentWalk:
     articles: dict[str, dict[str, list[str]]] = field(default_factory=dict)
     sidecars: dict[str, dict[str, list[str]]] = field(default_factory=dict)
     registries: list[str] = field(default_factory=list)
+    folders: list[tuple[str, int, int, int]] = field(default_factory=list)  # stamped as they were read
+    taken_ns: int = 0
 
     @property
     def registry(self) -> str | None:
@@ -69,9 +75,11 @@ class _ContentWalk:
         # a folder of 200,000 files feels; names are sorted once, at the end (see `_pairs`), not here.
         root = str(self.root)
         folders = [root]
+        self.taken_ns = time.time_ns()
         while folders:
             here = folders.pop()
             try:
+                self.folders.append(folder_stamp(here))  # before reading it: a later change is seen
                 with os.scandir(here) as scan:
                     entries = list(scan)
             except OSError as exc:

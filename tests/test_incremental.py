@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -19,7 +20,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from PIL import Image
 
-from briefgen import memory
+from briefgen import build, cache, memory, saved
 from briefgen.authoring.entity_edits import merge_entities, rename_entity
 from briefgen.build import Builder
 from briefgen.errors import BriefgenError
@@ -619,3 +620,81 @@ def test_a_build_that_fails_during_the_no_op_check_leaves_no_child(tmp_path: Pat
     assert len(children) == 1
     with pytest.raises(ChildProcessError):
         os.waitpid(children[0], os.WNOHANG)  # reaped already
+
+
+TRUSTED_AFTER_NS = 200_000_000  # the racy window in the tests below: a folder changed 0.2 s before a walk is trusted
+
+
+def _settle() -> None:
+    time.sleep(TRUSTED_AFTER_NS / 1e9 * 1.5)
+
+
+def _no_walk(monkeypatch: pytest.MonkeyPatch) -> None:
+    """From now on, walking the content folder fails the test."""
+    def refused(*args: object) -> None:
+        raise AssertionError("the content folder was walked")
+    monkeypatch.setattr(saved, "find_content", refused)
+    monkeypatch.setattr(build, "find_content", refused)
+
+
+LISTED = {"content/a.md": "Ada Lovelace wrote.\n", "content/a.yaml": "title: A\ndate: 2024-01-01\n",
+          "content/b.md": "Ada Lovelace wrote again.\n", "content/b.yaml": "title: B\ndate: 2024-01-02\n",
+          "content/2024/c.md": "Ada Lovelace wrote once more.\n", "content/2024/c.yaml": "title: C\ndate: 2024-01-03\n"}
+
+
+def test_a_no_op_or_an_edit_in_place_does_not_walk_the_content_folder(tmp_path: Path,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(cache, "RACY_NS", TRUSTED_AFTER_NS)
+    site = write_site(tmp_path / "site", LISTED)
+    out = tmp_path / "out"
+    _settle()
+    Builder(site, out, search=False).build()
+    _settle()
+    with monkeypatch.context() as walks:
+        _no_walk(walks)
+        assert Builder(site, out, search=False).build().files_written == 0
+        with (site / "content/2024/c.md").open("a") as file:
+            file.write("\nCharles Babbage answered.\n")
+        report = Builder(site, out, search=False).build()
+    assert "briefs/c/index.html" in (report.changed or ())
+    assert snapshot(out) == output_of_clean_build(site, tmp_path / "clean-build")
+
+
+def _change_listing(content: Path, change: str) -> None:
+    inner = content / "2024"
+    before = inner.stat()
+    if change in ("brief added", "brief added, time put back"):
+        (inner / "d.md").write_text("Charles Babbage wrote.\n")
+        (inner / "d.yaml").write_text("title: D\ndate: 2024-01-04\n")
+        if change == "brief added, time put back":  # as `rsync -t` or `tar` do
+            os.utime(inner, ns=(before.st_atime_ns, before.st_mtime_ns))
+    elif change == "brief removed":
+        (inner / "c.md").unlink()
+        (inner / "c.yaml").unlink()
+    elif change == "brief renamed":
+        (content / "b.md").rename(content / "e.md")
+        (content / "b.yaml").rename(content / "e.yaml")
+    elif change == "brief in a new folder":
+        (content / "2025").mkdir()
+        (content / "2025/f.md").write_text("Charles Babbage wrote.\n")
+        (content / "2025/f.yaml").write_text("title: F\ndate: 2024-01-05\n")
+    elif change == "registry added":
+        (content / "entities.yaml").write_text("people:\n  - name: Ada Lovelace\n    aliases: [Lovelace]\n")
+    elif change == "hidden file added":  # an editor's swap file: the folder is walked, nothing else changes
+        (content / ".a.md.swp").write_text("swap")
+
+
+@pytest.mark.parametrize("change", ["brief added", "brief added, time put back", "brief removed", "brief renamed",
+                                    "brief in a new folder", "registry added", "hidden file added"])
+def test_files_that_come_go_or_move_after_a_trusted_walk_are_found(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                                   change: str) -> None:
+    monkeypatch.setattr(cache, "RACY_NS", TRUSTED_AFTER_NS)
+    site = write_site(tmp_path / "site", LISTED)
+    out = tmp_path / "out"
+    _settle()
+    Builder(site, out, search=False).build()
+    _settle()
+    _change_listing(site / "content", change)
+    report = Builder(site, out, search=False).build()
+    assert bool(report.files_written) == (change != "hidden file added")
+    assert snapshot(out) == output_of_clean_build(site, tmp_path / "clean-build")

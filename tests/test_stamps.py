@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import time
 from pathlib import Path
 
 import pytest
@@ -10,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from briefgen.build import Builder
-from briefgen.cache import RACY_NS, FileStamp, StampTable, file_stamp, unchanged
+from briefgen.cache import RACY_NS, FileStamp, Listing, StampTable, file_stamp, folder_stamp, unchanged
 
 from sitekit import ADA, write_site
 
@@ -104,3 +105,51 @@ def test_a_no_op_build_sees_an_edit_made_within_a_clock_tick(tmp_path: Path, put
     touched = article.stat().st_mtime_ns + 5 * RACY_NS
     os.utime(article, ns=(touched, touched))
     assert Builder(site, use_cache=True).build().files_written == 0  # touched, not edited
+
+
+def _listing_of(folders: list[Path], *, walked_later_by: int = 2 * RACY_NS) -> Listing:
+    """The folders' stamps, as a walk that began `walked_later_by` ns after their last change took them."""
+    return Listing(tuple(folder_stamp(str(folder)) for folder in folders), time.time_ns() + walked_later_by)
+
+
+@pytest.mark.parametrize("change", ["none", "file added", "file removed", "file renamed", "folder added",
+                                    "file added, time put back", "folder replaced", "folder removed",
+                                    "file edited in place"])
+def test_a_listing_holds_until_a_folder_gains_loses_or_renames_a_file(tmp_path: Path, change: str) -> None:
+    content, inner = tmp_path / "content", tmp_path / "content" / "2024"
+    inner.mkdir(parents=True)
+    (content / "a.md").write_text("A.\n")
+    (inner / "b.md").write_text("B.\n")
+    listing = _listing_of([content, inner])
+    before = inner.stat()
+    if change == "file added":
+        (inner / "c.md").write_text("C.\n")
+    elif change == "file removed":
+        (inner / "b.md").unlink()
+    elif change == "file renamed":
+        (inner / "b.md").rename(inner / "c.md")
+    elif change == "folder added":
+        (content / "2025").mkdir()
+    elif change == "file added, time put back":  # as `rsync -t` or `tar` do: the change time still moves
+        (inner / "c.md").write_text("C.\n")
+        os.utime(inner, ns=(before.st_atime_ns, before.st_mtime_ns))
+    elif change == "folder replaced":
+        (inner / "b.md").unlink()
+        inner.rmdir()
+        inner.mkdir()
+        (inner / "b.md").write_text("B.\n")
+        os.utime(inner, ns=(before.st_atime_ns, before.st_mtime_ns))
+    elif change == "folder removed":
+        (inner / "b.md").unlink()
+        inner.rmdir()
+    elif change == "file edited in place":  # the file's own stamp tells this, not the listing
+        with (inner / "b.md").open("a") as file:
+            file.write("More.\n")
+    assert listing.holds() == (change in ("none", "file edited in place"))
+
+
+def test_a_listing_taken_within_a_clock_tick_of_a_change_is_not_trusted(tmp_path: Path) -> None:
+    # A file added in the same tick as the stamp leaves the folder's times as they were: not trusted.
+    assert not _listing_of([tmp_path], walked_later_by=0).holds()
+    assert not _listing_of([tmp_path], walked_later_by=RACY_NS // 2).holds()
+    assert _listing_of([tmp_path]).holds()
