@@ -22,20 +22,22 @@ from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from operator import attrgetter
 from pathlib import Path, PurePosixPath
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeAlias
 from urllib.parse import unquote, urlsplit
 
 from .cache import FileStamp, Listing, StampTable
 from .config import Config
-from .entities import SiteState
 from .errors import BuildWarning
 from .model import Brief, Entity, FileRefs, Group, OutputPath
-from .rendered import BriefOutcome, RenderedBrief
 from .schedule import Span, news_span, publication_span
 from .store import SavedInShards, Stored
 
+if TYPE_CHECKING:  # not imported to run: a no-op build reads the manifest without loading what renders
+    from .entities import SiteState
+    from .rendered import BriefOutcome, RenderedBrief
+
 # A brief's rendering, with the brief and entities it was rendered from.
-Outcomes = dict[str, tuple[Brief, tuple[Entity, ...], BriefOutcome]]
+Outcomes: TypeAlias = "dict[str, tuple[Brief, tuple[Entity, ...], BriefOutcome]]"
 
 
 @dataclass(frozen=True)
@@ -201,7 +203,7 @@ def source_of(paths: Sequence[str], position: int) -> tuple[str, str]:
     return paths[article], paths[article + 1]
 
 
-class RenderedView(Mapping[str, RenderedBrief]):
+class RenderedView(Mapping[str, "RenderedBrief"]):
     """Each brief's rendering, read straight from the build's outcomes (no copy per build).
 
     A rendering the saved memory kept in the store is read on first use into `read`, a cache the

@@ -8,17 +8,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .cache import Listing
 from .config import Config
-from .entities import SiteChange, SiteState
 from .memory import Outcomes, RegistryRecord, SourceRecord
 from .model import Brief, EntityRef, OutputPath, Site
-from .pages import ProducedPages
 from .scan import PairKey
 from .schedule import is_published
 from .write import StaticRefresh
+
+if TYPE_CHECKING:  # not imported to run (see build.py)
+    from .entities import SiteChange, SiteState
+    from .pages import ProducedPages
 
 RefsByFile = dict[str, tuple[EntityRef, ...] | None]  # None: the file's refs are gone
 

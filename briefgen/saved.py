@@ -32,7 +32,6 @@ from .memory import (
 )
 from .model import FileRefs
 from .ownership import read_fingerprint
-from .rendered import RenderedBrief
 from .scan import PairKey, find_content
 from .write import link_outputs
 
@@ -122,6 +121,8 @@ def save_memory(site_dir: Path, memory: BuildMemory, report: BuildReport) -> boo
     A memory that was not saved never misleads the next build: it names the
     site it describes, and the output folder then holds another.
     """
+    from .rendered import RenderedBrief  # here: a no-op build, which saves nothing, does not import what renders
+
     try:
         store.save(prepare_cache_folder(site_dir), memory.key,
                    {store.MEMORY: memory, store.MANIFEST: Manifest.of(memory, report)},

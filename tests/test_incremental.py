@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
+import sys
 import time
 from datetime import UTC, datetime
 from pathlib import Path
@@ -698,3 +700,20 @@ def test_files_that_come_go_or_move_after_a_trusted_walk_are_found(tmp_path: Pat
     report = Builder(site, out, search=False).build()
     assert bool(report.files_written) == (change != "hidden file added")
     assert snapshot(out) == output_of_clean_build(site, tmp_path / "clean-build")
+
+
+# What loads, resolves and renders briefs: a build with nothing to do must not spend time importing it.
+RENDERING_MODULES = ("briefgen.load", "briefgen.entities", "briefgen.render", "briefgen.rendered", "briefgen.pages",
+                     "briefgen.markdown.extension", "markdown", "jinja2", "PIL")
+
+
+def test_a_no_op_build_imports_nothing_that_renders(tmp_path: Path) -> None:
+    site = write_site(tmp_path / "site", ADA)
+    imported = ("import sys; from briefgen.cli import main; code = main(sys.argv[1:]); "
+                f"print(sorted(set(sys.modules) & set({RENDERING_MODULES!r}))); sys.exit(code)")
+    command = [sys.executable, "-c", imported, "build", str(site), "--out", str(tmp_path / "out")]
+    environment = {**os.environ, "BRIEFGEN_PAGEFIND": "off"}
+    first = subprocess.run(command, capture_output=True, text=True, env=environment, check=True)
+    assert "briefgen.render" in first.stdout  # the first build renders, so the check below can fail
+    again = subprocess.run(command, capture_output=True, text=True, env=environment, check=True)
+    assert "Nothing changed" in again.stdout and again.stdout.rstrip().endswith("[]"), again.stdout
