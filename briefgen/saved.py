@@ -61,7 +61,7 @@ def since_manifest(site_dir: Path, out: Path, config: Config, key: str) -> Since
         return SinceManifest()
     # The outputs are checked on a second core while this one checks the sources. The memory saved
     # with this manifest (in the same transaction; the cache is locked) names the same outputs.
-    outputs = OutputsCheck(out, manifest.output_paths())
+    outputs = OutputsCheck(out, manifest.outputs)
     try:
         return _since(manifest, out, config, outputs)
     except BaseException:

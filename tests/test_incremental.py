@@ -583,6 +583,8 @@ def test_the_outputs_check_answers_in_process_when_its_child_cannot(tmp_path: Pa
     monkeypatch.setattr(OutputsCheck, "FORK_FROM", 0)
     assert not OutputsCheck(tmp_path, paths).present()  # answered by a child
     assert OutputsCheck(tmp_path, paths[:1]).present()
+    assert not OutputsCheck(tmp_path, "\0".join(paths)).present()  # as the manifest keeps them
+    assert OutputsCheck(tmp_path, "a.html").present() and OutputsCheck(tmp_path, "").present()
     parent, real_check = os.getpid(), memory.outputs_present
 
     def dying_child(out: Path, checked: list[str]) -> bool:
