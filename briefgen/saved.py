@@ -44,8 +44,8 @@ class SinceManifest:
     article or sidecar changed, when nothing else did (no file came or went, no photo or registry
     changed), so the build need not scan and stamp every file again; None when it must.
     `outputs`: the check, under way, that the last build's files are all there, for `saved_memory`.
-    `listing`: with `edited`, the content folder as walked now, when the manifest's stamps of it no
-    longer held (though it has the same files): the build keeps it for the next.
+    `listing`: the content folder as walked now, when the manifest's stamps of it no longer held
+    (though it has the same files): an edited build keeps it for the next.
     """
 
     report: BuildReport | None = None
@@ -63,10 +63,18 @@ def since_manifest(site_dir: Path, out: Path, config: Config, key: str) -> Since
     # with this manifest (in the same transaction; the cache is locked) names the same outputs.
     outputs = OutputsCheck(out, manifest.outputs)
     try:
-        return _since(manifest, out, config, outputs)
+        since = _since(manifest, out, config, outputs)
     except BaseException:
         outputs.cancel()  # no content folder, an unreadable file, ^C: no child is left behind
         raise
+    if since.report is not None and since.listing is not None:
+        # Nothing changed, but the folders' stamps had (an editor's swap file came and went): the
+        # next no-op need not list content/ again.
+        try:
+            store.replace_plain(site_dir / CACHE_DIR, store.MANIFEST, key, replace(manifest, listing=since.listing))
+        except (OSError, sqlite3.Error):
+            pass  # the next no-op lists the folder again: slower, not wrong
+    return since
 
 
 def _since(manifest: Manifest, out: Path, config: Config, outputs: OutputsCheck) -> SinceManifest:
@@ -93,12 +101,13 @@ def _since(manifest: Manifest, out: Path, config: Config, outputs: OutputsCheck)
         return SinceManifest(edited=edited, outputs=outputs, listing=listing)
     if templates_fingerprint(config) != manifest.templates_digest or \
             static_fingerprint(config) != manifest.static_digest:
-        return SinceManifest(edited=edited, outputs=outputs)
+        return SinceManifest(edited=edited, outputs=outputs, listing=listing)
     if not (manifest.due_span.holds(config.now) and manifest.news_span.holds(config.now)):
-        return SinceManifest(edited=edited, outputs=outputs)
+        return SinceManifest(edited=edited, outputs=outputs, listing=listing)
     if manifest.site_fingerprint != read_fingerprint(out) or not outputs.present():
         return nothing
-    return SinceManifest(report=replace(manifest.report, files_written=0, incremental=True, changed=()))
+    return SinceManifest(report=replace(manifest.report, files_written=0, incremental=True, changed=()),
+                         listing=listing)
 
 
 def saved_memory(site_dir: Path, out: Path, key: str, outputs: OutputsCheck | None = None) -> BuildMemory | None:

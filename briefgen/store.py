@@ -232,6 +232,23 @@ def save(folder: Path, key: str, values: dict[str, Any], *, rows: tuple[type, ..
             del _homes[(where, row)]
 
 
+def replace_plain(folder: Path, name: str, key: str, value: Any) -> None:
+    """Replace the value saved under `name` for `key` (nothing if it was saved for another): that row
+    alone, in a transaction. For values that hold no rows or records (the manifest).
+
+    Raises OSError or sqlite3.Error when the store cannot be written.
+    """
+    data = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+    with _connect(folder / STORE_FILE) as connection:
+        connection.execute("BEGIN IMMEDIATE")
+        try:
+            connection.execute("UPDATE saved SET data = ? WHERE name = ? AND key = ?", (data, name, key))
+            connection.execute("COMMIT")
+        except BaseException:
+            connection.execute("ROLLBACK")
+            raise
+
+
 def _delete_unkept(connection: sqlite3.Connection, key: str, kept: dict[str, set[int]], *,
                    replaced_key: str | None) -> None:
     """Delete the rows and records this save no longer refers to, and note the ids it kept.

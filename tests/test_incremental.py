@@ -719,3 +719,19 @@ def test_a_no_op_build_imports_nothing_that_renders(tmp_path: Path) -> None:
     assert "briefgen.render" in first.stdout  # the first build renders, so the check below can fail
     again = subprocess.run(command, capture_output=True, text=True, env=environment, check=True)
     assert "Nothing changed" in again.stdout and again.stdout.rstrip().endswith("[]"), again.stdout
+
+
+def test_a_no_op_that_had_to_list_the_content_folder_spares_the_next_one(tmp_path: Path,
+                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(cache, "RACY_NS", TRUSTED_AFTER_NS)
+    site = write_site(tmp_path / "site", LISTED)
+    out = tmp_path / "out"
+    _settle()
+    Builder(site, out, search=False).build()
+    (site / "content/.a.md.swp").write_text("swap")  # came and went: the folder's times moved
+    (site / "content/.a.md.swp").unlink()
+    _settle()
+    assert Builder(site, out, search=False).build().files_written == 0  # lists content/ again
+    with monkeypatch.context() as walks:
+        _no_walk(walks)
+        assert Builder(site, out, search=False).build().files_written == 0
