@@ -646,13 +646,19 @@ LISTED = {"content/a.md": "Ada Lovelace wrote.\n", "content/a.yaml": "title: A\n
           "content/2024/c.md": "Ada Lovelace wrote once more.\n", "content/2024/c.yaml": "title: C\ndate: 2024-01-03\n"}
 
 
-def test_a_no_op_or_an_edit_in_place_does_not_walk_the_content_folder(tmp_path: Path,
-                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+def _built_long_after_written(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Path, Path]:
+    """The LISTED site, built once its folders' times are old enough to trust; its folder and output."""
     monkeypatch.setattr(cache, "RACY_NS", TRUSTED_AFTER_NS)
     site = write_site(tmp_path / "site", LISTED)
     out = tmp_path / "out"
     _settle()
     Builder(site, out, search=False).build()
+    return site, out
+
+
+def test_a_no_op_or_an_edit_in_place_does_not_walk_the_content_folder(tmp_path: Path,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    site, out = _built_long_after_written(tmp_path, monkeypatch)
     _settle()
     with monkeypatch.context() as walks:
         _no_walk(walks)
@@ -692,11 +698,7 @@ def _change_listing(content: Path, change: str) -> None:
                                     "brief in a new folder", "registry added", "hidden file added"])
 def test_files_that_come_go_or_move_after_a_trusted_walk_are_found(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                                                    change: str) -> None:
-    monkeypatch.setattr(cache, "RACY_NS", TRUSTED_AFTER_NS)
-    site = write_site(tmp_path / "site", LISTED)
-    out = tmp_path / "out"
-    _settle()
-    Builder(site, out, search=False).build()
+    site, out = _built_long_after_written(tmp_path, monkeypatch)
     _settle()
     _change_listing(site / "content", change)
     report = Builder(site, out, search=False).build()
@@ -723,11 +725,7 @@ def test_a_no_op_build_imports_nothing_that_renders(tmp_path: Path) -> None:
 
 def test_a_no_op_that_had_to_list_the_content_folder_spares_the_next_one(tmp_path: Path,
                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(cache, "RACY_NS", TRUSTED_AFTER_NS)
-    site = write_site(tmp_path / "site", LISTED)
-    out = tmp_path / "out"
-    _settle()
-    Builder(site, out, search=False).build()
+    site, out = _built_long_after_written(tmp_path, monkeypatch)
     (site / "content/.a.md.swp").write_text("swap")  # came and went: the folder's times moved
     (site / "content/.a.md.swp").unlink()
     _settle()
