@@ -80,8 +80,9 @@ def render_brief(brief: Brief, entities: Sequence[Entity], converter: BriefMarkd
     except RecursionError:
         # Python-Markdown and the element tree walks recurse once per level of nested markup.
         converter.md.reset()
-        error = BriefgenError("the article nests markup (emphasis, lists, quotes) too deeply to render",
-                              brief.article_path, hint="remove the runs of *, _ or > that nest hundreds deep")
+        error = BriefgenError("the article nests markup (emphasis, lists, quotes, raw HTML elements) too deeply "
+                              "to render", brief.article_path,
+                              hint="remove the runs of *, _ or > (or the HTML tags) that nest hundreds deep")
         return BriefOutcome(RenderedBrief(Markup(""), (), (), {}), (error,), ())
 
 
