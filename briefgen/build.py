@@ -322,6 +322,13 @@ class Builder:
                    or not unchanged(key[1], memory.sources[key].sidecar_stamp)
                    or not all(unchanged(path, stamp) for path, stamp in memory.sources[key].extra_stamps)]
         loaded = self._load_pairs(to_load, config, errors)
+        for key, record in loaded.items():
+            before = memory.sources.get(key)
+            if before is not None and before.brief == record.brief:
+                # Read again, the same (a file touched, a photo still missing): the memory keeps the brief
+                # object it had. A new one would be saved under a new name while records the store keeps
+                # (a rendering's, unchanged) still name the old, and the memory could not be loaded again.
+                loaded[key] = replace(record, brief=before.brief)
         registry = memory.registry
         registry_changed = memory.fresh or (registry.path if registry else None) != scan.registry_path or (
             registry is not None and not (unchanged(registry.path, registry.stamp) and all(

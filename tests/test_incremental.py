@@ -22,11 +22,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from PIL import Image
 
-from briefgen import build, cache, memory, saved
+from briefgen import build, cache, memory, saved, store
 from briefgen.authoring.entity_edits import merge_entities, rename_entity
 from briefgen.build import Builder
+from briefgen.cache import CACHE_DIR
 from briefgen.errors import BriefgenError
-from briefgen.memory import OutputsCheck
+from briefgen.memory import BuildMemory, Manifest, OutputsCheck
 from briefgen.ownership import outputs_total, site_fingerprint, updated_total
 from briefgen.slugs import slugify
 
@@ -327,6 +328,18 @@ def _check_edits(tmp: Path, initial, steps, *, from_saved_state: bool) -> None: 
             continue
         builder_for_this_build().build()
         assert snapshot(out) == expected
+        if from_saved_state:
+            assert_the_manifest_describes_the_memory(site)
+
+
+def assert_the_manifest_describes_the_memory(site: Path) -> None:
+    """The stamps the manifest saved (restamped, after edits alone) are those of the memory saved with it."""
+    folder = site / CACHE_DIR
+    key = store.saved_key(folder, store.MEMORY)
+    assert key is not None
+    manifest, saved_memory = store.load(folder, store.MANIFEST, key), store.load(folder, store.MEMORY, key)
+    assert isinstance(saved_memory, BuildMemory), "the saved memory cannot be loaded"
+    assert manifest.sources == Manifest.of(saved_memory, manifest.report).sources
 
 
 @pytest.mark.parametrize("from_saved_state", [False, True])
@@ -733,3 +746,19 @@ def test_a_no_op_that_had_to_list_the_content_folder_spares_the_next_one(tmp_pat
     with monkeypatch.context() as walks:
         _no_walk(walks)
         assert Builder(site, out, search=False).build().files_written == 0
+
+
+def test_a_brief_read_again_unchanged_leaves_a_memory_the_next_command_can_load(tmp_path: Path) -> None:
+    # A link to a photo that is not there makes every build read the brief again (its stamp is missing).
+    site = write_site(tmp_path / "site", {
+        "content/a.md": "Ada Lovelace wrote.\n\n![The letter](letter.jpg)\n",
+        "content/a.yaml": "title: A\ndate: 2024-01-01\n",
+        "content/b.md": "Charles Babbage wrote.\n", "content/b.yaml": "title: B\ndate: 2024-01-02\n"})
+    out = tmp_path / "out"
+    Builder(site, out, search=False).build()
+    for index, day in enumerate((3, 4, 5)):
+        (site / f"content/c{index}.md").write_text("Ada Lovelace wrote again.\n")
+        (site / f"content/c{index}.yaml").write_text(f"title: C{index}\ndate: 2024-01-0{day}\n")
+        report = Builder(site, out, search=False).build()
+        assert report.incremental, f"build {index + 2} could not load the memory the one before saved"
+        assert_the_manifest_describes_the_memory(site)
