@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any
 from .cache import (
     CACHE_DIR,
     Listing,
+    StampTable,
     cache_key,
     file_stamp,
     prepare_cache_folder,
@@ -127,6 +128,10 @@ class Builder:
         # Each brief's Atom entry, by feed depth and kind: kept while the brief, its tags and entities stay.
         self._feed_entries: FeedEntries = {}
         self._renderings_read: dict[Stored, RenderedBrief] = {}  # renderings read from the store (RenderedView)
+        # The sources' stamps in the manifest this build's memory was saved with, and the briefs the build
+        # reloaded since: its own manifest's are those restamped (see Manifest.of). None when not known.
+        self._stamps_read: StampTable | None = None
+        self._reloaded: frozenset[PairKey] | None = None
         self._clock = 0.0
         self.wait_for_lock = True  # False: another build of this output (or cache) running is an error
         self.on_lock_wait: Callable[[Path, str], None] | None = None  # told once when a build must wait
@@ -204,6 +209,7 @@ class Builder:
         memory = self.memory if self.memory is not None and self.memory.key == key else None
         edited = None  # the briefs the manifest says were edited, when nothing else changed
         listing = None  # and the content folder's stamps, if it was walked to say so
+        self._stamps_read = self._reloaded = None
         if memory is None and self.use_cache and self.out.is_dir():
             since = since_manifest(self.site_dir, self.out, config, key)
             if since.report is not None:
@@ -212,6 +218,8 @@ class Builder:
             memory = saved_memory(self.site_dir, self.out, key, since.outputs)
             edited = since.edited if changed is None and memory is not None else None
             listing = since.listing
+            if edited is not None and since.manifest is not None:
+                self._stamps_read = since.manifest.sources
             self._lap("load cache")
         if memory is not None and not memory.due_span.holds(config.now):
             memory = None  # time alone made a scheduled brief due (or, going back, one not yet due)
@@ -567,6 +575,8 @@ class Builder:
         if written.static is not None:
             memory.static_outputs = written.static
         memory.sources = resolution.sources
+        # The sources' files are those of the last build when the scan did not look for others.
+        self._reloaded = None if first or scan.complete else frozenset(edits.loaded)
         if scan.listing is not None:
             memory.listing = scan.listing
         self._remember_sources(scan, edits, first)
@@ -596,7 +606,9 @@ class Builder:
         """Save the memory for the next command when this build changed the site; False if that failed."""
         if not (self.use_cache and report.files_written):
             return True
-        saved = save_memory(self.site_dir, memory, report)
+        since = (self._stamps_read, self._reloaded) \
+            if self._stamps_read is not None and self._reloaded is not None else None
+        saved = save_memory(self.site_dir, memory, report, since)
         self._lap("save cache")
         return saved
 

@@ -174,12 +174,24 @@ class Manifest:
     listing: Listing | None = None  # while it holds, the content folder has `sources`' files, no others
 
     @classmethod
-    def of(cls, memory: BuildMemory, report: BuildReport) -> Manifest:
-        keys = sorted(memory.sources)
-        records = list(map(memory.sources.__getitem__, keys))
+    def of(cls, memory: BuildMemory, report: BuildReport, since: Restamped | None = None) -> Manifest:
+        """The manifest of `memory`. `since`: the sources' stamps of the manifest it was saved with, and the
+        only briefs reloaded since (none came or went): their stamps are put in that table instead of
+        packing every brief's again."""
+        sources = None
+        if since is not None:
+            stamped, reloaded = since
+            restamped = {path: stamp for key in reloaded for path, stamp in
+                         zip(key, (memory.sources[key].article_stamp, memory.sources[key].sidecar_stamp), strict=True)}
+            if stamped.count == 2 * len(memory.sources):
+                sources = stamped.restamped(restamped)
+        if sources is None:
+            keys = sorted(memory.sources)
+            records = list(map(memory.sources.__getitem__, keys))
+            sources = StampTable.of(source_paths(keys), list(itertools.chain.from_iterable(
+                map(attrgetter("article_stamp", "sidecar_stamp"), records))))
         return cls(
-            sources=StampTable.of(source_paths(keys), list(itertools.chain.from_iterable(
-                map(attrgetter("article_stamp", "sidecar_stamp"), records)))),
+            sources=sources,
             extra_stamps=tuple(stamp for record in memory.sources.values() for stamp in record.extra_stamps)
             + (memory.registry.extra_stamps if memory.registry else ()),
             registry_path=memory.registry.path if memory.registry else None,
@@ -187,6 +199,10 @@ class Manifest:
             templates_digest=memory.templates_digest, static_digest=memory.static_digest, report=report,
             outputs="\0".join(memory.output_paths()), site_fingerprint=memory.site_fingerprint,
             due_span=memory.due_span, news_span=memory.news_span, listing=memory.listing)
+
+
+# The sources' stamps a build's memory was saved with, and the briefs the build reloaded since (Manifest.of).
+Restamped: TypeAlias = "tuple[StampTable, Collection[tuple[str, str]]]"
 
 
 def source_paths(keys: Iterable[tuple[str, str]]) -> list[str]:

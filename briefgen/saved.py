@@ -26,6 +26,7 @@ from .memory import (
     Manifest,
     OutputsCheck,
     PageIndex,
+    Restamped,
     outputs_present,
     source_of,
     source_paths,
@@ -45,13 +46,15 @@ class SinceManifest:
     changed), so the build need not scan and stamp every file again; None when it must.
     `outputs`: the check, under way, that the last build's files are all there, for `saved_memory`.
     `listing`: the content folder as walked now, when the manifest's stamps of it no longer held
-    (though it has the same files): an edited build keeps it for the next.
+    (though it has the same files): an edited build keeps it for the next. `manifest`: with `edited`,
+    the manifest read, which the build's own can be made from.
     """
 
     report: BuildReport | None = None
     edited: frozenset[PairKey] | None = None
     outputs: OutputsCheck | None = None
     listing: Listing | None = None
+    manifest: Manifest | None = None
 
 
 def since_manifest(site_dir: Path, out: Path, config: Config, key: str) -> SinceManifest:
@@ -98,12 +101,12 @@ def _since(manifest: Manifest, out: Path, config: Config, outputs: OutputsCheck)
     if not all(unchanged(path, stamp) for path, stamp in manifest.extra_stamps):
         return nothing
     if edited:
-        return SinceManifest(edited=edited, outputs=outputs, listing=listing)
+        return SinceManifest(edited=edited, outputs=outputs, listing=listing, manifest=manifest)
     if templates_fingerprint(config) != manifest.templates_digest or \
             static_fingerprint(config) != manifest.static_digest:
-        return SinceManifest(edited=edited, outputs=outputs, listing=listing)
+        return SinceManifest(edited=edited, outputs=outputs, listing=listing, manifest=manifest)
     if not (manifest.due_span.holds(config.now) and manifest.news_span.holds(config.now)):
-        return SinceManifest(edited=edited, outputs=outputs, listing=listing)
+        return SinceManifest(edited=edited, outputs=outputs, listing=listing, manifest=manifest)
     if manifest.site_fingerprint != read_fingerprint(out) or not outputs.present():
         return nothing
     return SinceManifest(report=replace(manifest.report, files_written=0, incremental=True, changed=()),
@@ -124,8 +127,9 @@ def saved_memory(site_dir: Path, out: Path, key: str, outputs: OutputsCheck | No
     return memory
 
 
-def save_memory(site_dir: Path, memory: BuildMemory, report: BuildReport) -> bool:
-    """Save the memory and its manifest for the next command; False if that failed.
+def save_memory(site_dir: Path, memory: BuildMemory, report: BuildReport, since: Restamped | None = None) -> bool:
+    """Save the memory and its manifest for the next command; False if that failed. `since`: see
+    `Manifest.of`.
 
     A memory that was not saved never misleads the next build: it names the
     site it describes, and the output folder then holds another.
@@ -134,7 +138,7 @@ def save_memory(site_dir: Path, memory: BuildMemory, report: BuildReport) -> boo
 
     try:
         store.save(prepare_cache_folder(site_dir), memory.key,
-                   {store.MEMORY: memory, store.MANIFEST: Manifest.of(memory, report)},
+                   {store.MEMORY: memory, store.MANIFEST: Manifest.of(memory, report, since)},
                    rows=(RenderedBrief, FileRefs), records=(PageIndex, store.Shard))
     except (OSError, sqlite3.Error):
         return False

@@ -25,7 +25,7 @@ from PIL import Image
 from briefgen import build, cache, memory, saved, store
 from briefgen.authoring.entity_edits import merge_entities, rename_entity
 from briefgen.build import Builder
-from briefgen.cache import CACHE_DIR
+from briefgen.cache import CACHE_DIR, StampTable
 from briefgen.errors import BriefgenError
 from briefgen.memory import BuildMemory, Manifest, OutputsCheck
 from briefgen.ownership import outputs_total, site_fingerprint, updated_total
@@ -746,6 +746,28 @@ def test_a_no_op_that_had_to_list_the_content_folder_spares_the_next_one(tmp_pat
     with monkeypatch.context() as walks:
         _no_walk(walks)
         assert Builder(site, out, search=False).build().files_written == 0
+
+
+def test_one_edit_restamps_the_manifest_it_was_loaded_with(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    site, out = _built_long_after_written(tmp_path, monkeypatch)
+    restamped: list[StampTable | None] = []
+    real = StampTable.restamped
+
+    def spied(table: StampTable, stamps: dict) -> StampTable | None:
+        restamped.append(real(table, stamps))
+        return restamped[-1]
+
+    monkeypatch.setattr(StampTable, "restamped", spied)
+    with (site / "content/2024/c.md").open("a") as file:
+        file.write("\nCharles Babbage answered.\n")
+    Builder(site, out, search=False).build()
+    assert len(restamped) == 1 and restamped[0] is not None
+    assert_the_manifest_describes_the_memory(site)
+    (site / "content/d.md").write_text("Charles Babbage wrote.\n")  # a brief came: every stamp is packed again
+    (site / "content/d.yaml").write_text("title: D\ndate: 2024-01-04\n")
+    Builder(site, out, search=False).build()
+    assert len(restamped) == 1
+    assert_the_manifest_describes_the_memory(site)
 
 
 def test_a_brief_read_again_unchanged_leaves_a_memory_the_next_command_can_load(tmp_path: Path) -> None:

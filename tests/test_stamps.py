@@ -153,3 +153,26 @@ def test_a_listing_taken_within_a_clock_tick_of_a_change_is_not_trusted(tmp_path
     assert not _listing_of([tmp_path], walked_later_by=0).holds()
     assert not _listing_of([tmp_path], walked_later_by=RACY_NS // 2).holds()
     assert _listing_of([tmp_path]).holds()
+
+
+_STAMPS = st.one_of(st.none(), st.tuples(st.integers(0, 10**6), st.integers(0, 2 * 10**9),
+                                         st.text("0123456789abcdef", min_size=32, max_size=32),
+                                         st.integers(0, 2 * 10**9)))
+
+
+@settings(max_examples=100, deadline=None)
+@given(stamps=st.lists(_STAMPS, min_size=1, max_size=40), new=st.data())
+def test_a_table_restamped_equals_one_packed_with_the_new_stamps(stamps, new) -> None:  # type: ignore[no-untyped-def]
+    # Stamps taken around their files' times (some racy, some not) or missing.
+    paths = [f"/site/content/{index:03d}.md" for index in range(len(stamps))]
+    positions = new.draw(st.sets(st.integers(0, len(stamps) - 1), max_size=6))
+    replacements = {paths[position]: new.draw(_STAMPS) for position in positions}
+    expected = [replacements.get(path, stamp) for path, stamp in zip(paths, stamps, strict=True)]
+    assert StampTable.of(paths, stamps).restamped(replacements) == StampTable.of(paths, expected)
+
+
+def test_a_table_is_not_restamped_for_a_file_it_does_not_hold() -> None:
+    table = StampTable.of(["/a.md", "/b.md"], [(1, 2, "0" * 32, 3 * RACY_NS), None])
+    assert table.restamped({"/c.md": None}) is None
+    assert table.restamped({"/a": None}) is None  # a prefix of a path is not that path
+    assert table.restamped({}) is table
