@@ -46,6 +46,25 @@ def test_raw_html_is_sanitized_unless_the_site_trusts_its_writers(tmp_path: Path
     assert not [w for w in report.warnings if "raw HTML" in w.message]
 
 
+
+def test_raw_html_nested_thousands_deep_keeps_its_text_and_the_build_going(tmp_path: Path) -> None:
+    site = write_site(tmp_path / "site", {
+        "content/a.md": ("Ada Lovelace wrote.\n\n" + '<div class="box">' * 5000 + "Deep text by Ada Lovelace."
+                         + "</div>" * 5000 + "\n\nAfter the block.\n"),
+        "content/a.yaml": "title: A\ndate: 2024-01-01\nentities: {people: [Ada Lovelace]}\n",
+    })
+    report = build(site)
+    body = parse_html(site / "site/briefs/a/index.html").select_one(".brief__body")
+    text = body.get_text()
+    assert "Deep text by Ada Lovelace." in text and "After the block." in text
+    depth, element = 0, body.find("div", class_="box")
+    while element is not None:
+        depth, element = depth + 1, element.find("div", class_="box", recursive=False)
+    assert depth == 100  # the outer elements keep their tags
+    said = [(w.path.name, w.line, w.message) for w in report.warnings if w.kind == "raw-html-removed"]
+    assert said == [("a.md", 3, "raw HTML: the tags of elements nested more than 100 deep (their text is kept) "
+                                "were removed (nest HTML elements fewer than 100 deep)")]
+
 def test_control_characters_and_odd_unicode_do_not_break_pages(tmp_path: Path) -> None:
     site = write_site(tmp_path / "site", {
         "content/a.md": "Zero\u200bwidth, bidi \u202eoverride\u202c, nul-free \x07bell and \U0001F600 emoji.\n",

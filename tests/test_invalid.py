@@ -109,11 +109,6 @@ def _deep_nesting(case: Path) -> None:
     (case / "content/a.yaml").write_text("title: A\ndate: 2024-01-01\nentities: {people: [Ada Lovelace]}\n")
 
 
-def _deep_raw_html(case: Path) -> None:
-    (case / "content/a.md").write_text("Ada Lovelace wrote.\n\n" + "<div>" * 5000 + "x" + "</div>" * 5000 + "\n")
-    (case / "content/a.yaml").write_text("title: A\ndate: 2024-01-01\n")
-
-
 def _template_not_utf8(case: Path) -> None:
     (case / "templates").mkdir()
     (case / "templates/brief.html").write_bytes(b'\xff\xfe{% extends "base.html" %}')
@@ -144,7 +139,6 @@ ODD_CASES = {
     "symlink loop in static": (_loop_in_static, "static/loop: symlink leads nowhere"),
     "names too long for a file name": (_long_names, "content/a.yaml:3: tag 'word word"),
     "markup nested thousands deep": (_deep_nesting, "content/a.md: the article nests markup"),
-    "raw HTML nested thousands deep": (_deep_raw_html, "content/a.md: the article nests markup"),
     "template not UTF-8": (_template_not_utf8, "templates/brief.html: a template is not valid UTF-8"),
     "template extending itself": (_template_extends_itself, "templates/brief.html: template brief.html never ends"),
 }

@@ -54,6 +54,9 @@ _URL_ATTRIBUTES = frozenset({"href", "src", "cite", "srcset"})
 _DROPPED_WITH_CONTENT = frozenset({"script", "style", "template", "iframe", "object", "embed", "svg", "math",
                                    "noscript", "textarea", "select", "canvas", "audio", "video"})
 _SCHEME = re.compile(r"^\s*([a-zA-Z][a-zA-Z0-9+.-]*):")
+# Elements nested deeper lose their tags, not their text: the tree is walked recursively after (mentions,
+# annotations, the serializer), and no article needs such depth.
+MAX_DEPTH = 100
 _UNSAFE_HINT = "briefgen publishes only safe HTML; set `markdown: unsafe_html: true` in briefgen.yaml to trust it all"
 
 
@@ -63,12 +66,12 @@ class Removal:
 
     what: str  # "<script>", "the onclick attribute of <img>", "a javascript: URL in <a href>"
     source: str  # the raw HTML as written (a block, or one tag), to find its line in the article
+    verb: str = "was"
+    hint: str = _UNSAFE_HINT
 
     @property
     def message(self) -> str:
-        return f"raw HTML: {self.what} was removed"
-
-    hint = _UNSAFE_HINT
+        return f"raw HTML: {self.what} {self.verb} removed"
 
 
 def clean_html(html: str) -> str:
@@ -154,7 +157,11 @@ class RawHtmlTreeprocessor(Treeprocessor):
         for piece in raw:
             for removal in removals(piece):
                 self.report(removal)
-        replacement = _parse_fragment(clean_html(html))
+        replacement, flattened = _parse_fragment(clean_html(html))
+        if flattened:
+            self.report(Removal(f"the tags of elements nested more than {MAX_DEPTH} deep (their text is kept)",
+                                raw[0] if raw else html, verb="were",
+                                hint=f"nest HTML elements fewer than {MAX_DEPTH} deep"))
         at = list(parent).index(element)
         parent.remove(element)
         nodes = list(replacement)
@@ -181,27 +188,32 @@ def _holds_placeholder(element: etree.Element) -> bool:
                if text)
 
 
-def _parse_fragment(html: str) -> etree.Element:
-    """HTML (already clean) as the children and text of a new `div` element."""
+def _parse_fragment(html: str) -> tuple[etree.Element, bool]:
+    """HTML (already clean) as the children and text of a new `div` element, and whether elements
+    nested more than `MAX_DEPTH` deep lost their tags (their text is kept)."""
     holder = etree.Element("div")
     tree = LexborHTMLParser(html, is_fragment=True)
+    flattened = False
     if tree.root is not None:
         for child in tree.root.iter(include_text=True):
-            _append(holder, child)
-    return holder
+            flattened |= _append(holder, child, 1)
+    return holder, flattened
 
 
-def _append(parent: etree.Element, node: LexborNode) -> None:
+def _append(parent: etree.Element, node: LexborNode, depth: int) -> bool:
+    """Add `node` to `parent`; True if an element below it was too deep to keep (see MAX_DEPTH)."""
     tag = node.tag
-    if tag == "-text":
-        text = node.text_content or ""
+    if tag == "-text" or (depth > MAX_DEPTH and isinstance(tag, str) and not tag.startswith(("-", "_"))):
+        text = (node.text_content if tag == "-text" else node.text(deep=True)) or ""
         if len(parent):
             parent[-1].tail = (parent[-1].tail or "") + text
         else:
             parent.text = (parent.text or "") + text
-        return
+        return tag != "-text"
     if not isinstance(tag, str) or tag.startswith(("-", "_")):
-        return
+        return False
     element = etree.SubElement(parent, tag, {name: value or "" for name, value in node.attributes.items()})
+    flattened = False
     for child in node.iter(include_text=True):
-        _append(element, child)
+        flattened |= _append(element, child, depth + 1)
+    return flattened
