@@ -276,6 +276,27 @@ def test_a_dict_saved_in_shards_saves_again_only_the_shards_whose_items_changed(
         assert (new is old) == (number not in touched)
 
 
+
+@settings(max_examples=150, deadline=None)
+@given(before=st.dictionaries(_keys, st.integers(), min_size=1, max_size=300), data=st.data())
+def test_a_dict_with_the_same_keys_is_split_as_if_split_afresh(before: dict[object, int],
+                                                               data: st.DataObject) -> None:
+    """After edits that replace items (no key comes or goes), the split made from the previous one's keys
+    is the split made afresh, and keeps the very shards whose objects are all the same."""
+    first = store.sharded(before)
+    changed = data.draw(st.sets(st.sampled_from(sorted(before, key=repr)), max_size=20))
+    after = {key: object() if key in changed else value for key, value in before.items()}
+    second = store.sharded(after, first)
+    afresh = store.sharded(after)
+    assert [dict(part) for part in second] == [dict(part) for part in afresh]
+    touched = {store._shard_number(key) for key in changed}
+    for number, (old, new) in enumerate(zip(first, second, strict=True)):
+        assert (new is old) == (number not in touched)
+    # The same number of items with a key swapped for another: split afresh, not from the old keys.
+    gone = next(iter(before))
+    swapped = {("swapped", "in") if key == gone else key: value for key, value in before.items()}
+    assert [dict(part) for part in store.sharded(swapped, first)] == [dict(p) for p in store.sharded(swapped)]
+
 class _Anything(dict[object, object]):
     """Stands for any class of briefgen's while a pickle is read for the ids it names."""
 
