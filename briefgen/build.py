@@ -110,7 +110,10 @@ class Builder:
     def __init__(self, site_dir: Path, out_dir: Path | None = None, *, drafts: bool = False,
                  base_url: str | None = None, jobs: int | None = None, use_cache: bool = True,
                  search: bool = True, future: bool = False) -> None:
-        self.site_dir = site_dir
+        # Read by its absolute path: every spelling of the site (`.`, `../site`, `/home/me/site`) shares one
+        # build cache, whose key and remembered files name it. Messages show paths relative to the working
+        # folder (errors.shown); the output folder keeps the spelling it was given, for the report.
+        self.site_dir = Path(os.path.abspath(site_dir))
         self.out = out_dir if out_dir is not None else site_dir / DEFAULT_OUT
         self.drafts = drafts
         self.future = future
@@ -213,7 +216,7 @@ class Builder:
         if memory is None and self.use_cache and self.out.is_dir():
             since = since_manifest(self.site_dir, self.out, config, key)
             if since.report is not None:
-                return replace(since.report, seconds=time.perf_counter() - started)
+                return replace(since.report, out_dir=self.out, seconds=time.perf_counter() - started)
             self._lap("check manifest")
             memory = saved_memory(self.site_dir, self.out, key, since.outputs)
             edited = since.edited if changed is None and memory is not None else None

@@ -219,10 +219,13 @@ class StampTable:
 
 
 def folder_digest(folders: Iterable[Path], *, skip: str | None = None) -> str:
-    """One hash of every file below the folders (but a top-level `skip` folder): relative paths and contents."""
+    """One hash of every file below the folders (but a top-level `skip` folder): relative paths and contents.
+
+    A folder counts by its place in `folders`, not its path: the same theme installed elsewhere (another
+    virtual environment) renders the same pages."""
     digest = hashlib.blake2b(digest_size=16)
-    for folder in folders:
-        digest.update(str(folder).encode())
+    for place, folder in enumerate(folders):
+        digest.update(f"{place}\0".encode())
         if not folder.is_dir():
             continue
         left_out = folder / skip if skip else None

@@ -16,7 +16,7 @@ from datetime import datetime
 from operator import itemgetter
 from typing import Any, TypeVar
 
-from .errors import BriefgenError, ErrorCollector
+from .errors import BriefgenError, ErrorCollector, shown
 from .model import AUTHORS, Brief, BriefLists, Entity, EntityRef, FileRefs, Site, Tag
 from .slugs import slugify
 from .store import Stored, loaded
@@ -39,8 +39,8 @@ def merge_entity(entity_id: str, ordered: Sequence[EntityRef], errors: ErrorColl
         first = next(r for r in ordered if r.type == types[0])
         second = next(r for r in ordered if r.type == types[1])
         errors.add(BriefgenError(
-            f"id '{entity_id}' is one of {types[0]} ({first.path}:{first.line}) and one of "
-            f"{types[1]} ({second.path}:{second.line})",
+            f"id '{entity_id}' is one of {types[0]} ({shown(first.path)}:{first.line}) and one of "
+            f"{types[1]} ({shown(second.path)}:{second.line})",
             second.path, second.line,
             "one id is one entity: give one of them its own `id:`"))
         return None
@@ -56,7 +56,7 @@ def merge_entity(entity_id: str, ordered: Sequence[EntityRef], errors: ErrorColl
             continue
         errors.add(BriefgenError(
             f"id '{entity_id}' names two different entities: '{canonical.name}' "
-            f"({canonical.path}:{canonical.line}) and '{ref.name}' ({ref.path}:{ref.line})",
+            f"({shown(canonical.path)}:{canonical.line}) and '{ref.name}' ({shown(ref.path)}:{ref.line})",
             ref.path, ref.line,
             f"give one of them another `id:`, or list '{ref.name}' under the aliases of '{canonical.name}'"))
         conflict = True

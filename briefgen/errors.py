@@ -9,6 +9,7 @@ line (1-based, when known) and a hint; the CLI prints them as
 from __future__ import annotations
 
 import difflib
+import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -40,7 +41,7 @@ class BriefgenError(Exception):
         """``path:line`` (or just ``path``), or '' when the error has no file."""
         if self.path is None:
             return ""
-        return f"{self.path}:{self.line}" if self.line else str(self.path)
+        return f"{shown(self.path)}:{self.line}" if self.line else shown(self.path)
 
     def format_message(self) -> str:
         """The error as printed: ``path:line: message`` then an indented hint."""
@@ -73,6 +74,23 @@ def cannot_write(path: Path | str, exc: OSError, what: str) -> BriefgenError:
     return BriefgenError(f"cannot write in {path}: {exc.strerror or exc}", path, hint=hint)
 
 
+def shown(path: Path | str) -> str:
+    """A path as printed: relative to the working folder when inside it, else as it is.
+
+    The build reads a site by its absolute path (so that every spelling of it shares one build
+    cache); its messages still name `content/a.md` when run from the site's folder.
+    """
+    text = str(path)
+    if os.path.isabs(text):
+        try:
+            here = os.getcwd()
+        except OSError:  # the working folder was deleted
+            return text
+        if text.startswith(here.rstrip(os.sep) + os.sep):
+            return os.path.relpath(text, here)
+    return text
+
+
 class ErrorList(BriefgenError):
     """Several problems found in one pass, reported together."""
 
@@ -98,7 +116,7 @@ class BuildWarning:
     kind: str = "other"  # what kind of finding it is (see findings.py): `check` groups by it
 
     def format_message(self) -> str:
-        where = f"{self.path}:{self.line}" if self.path and self.line else str(self.path or "")
+        where = f"{shown(self.path)}:{self.line}" if self.path and self.line else shown(self.path) if self.path else ""
         return f"{where}: warning: {self.message}" if where else f"warning: {self.message}"
 
 

@@ -15,7 +15,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import BriefgenError, BuildWarning, ErrorList
+from .errors import BriefgenError, BuildWarning, ErrorList, shown
 
 SEVERITIES = ("error", "mistake", "advice")
 # Every kind of finding, its severity and what it is about, most serious first within each severity.
@@ -67,13 +67,13 @@ class Finding:
 
 def from_warning(warning: BuildWarning) -> Finding:
     kind = warning.kind if warning.kind in KINDS else "other"
-    return Finding(kind, KINDS[kind][0], str(warning.path) if warning.path else None, warning.line,
+    return Finding(kind, KINDS[kind][0], shown(warning.path) if warning.path else None, warning.line,
                    warning.message)
 
 
 def from_error(error: BriefgenError) -> list[Finding]:
     errors = error.errors if isinstance(error, ErrorList) else [error]
-    return [Finding("error", "error", str(e.path) if e.path else None, e.line, e.message, e.hint) for e in errors]
+    return [Finding("error", "error", shown(e.path) if e.path else None, e.line, e.message, e.hint) for e in errors]
 
 
 def ordered(findings: Iterable[Finding]) -> list[Finding]:

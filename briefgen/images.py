@@ -21,7 +21,7 @@ from urllib.parse import unquote, urlsplit
 
 from PIL import Image, ImageCms, ImageOps, UnidentifiedImageError
 
-from .errors import BriefgenError
+from .errors import BriefgenError, shown
 from .files import replace_file
 from .markdown.pictures import image_key
 from .model import Photo, Variant
@@ -44,7 +44,7 @@ def inspect_photo(path: Path) -> tuple[str, int, int, bool]:
     try:
         data = path.read_bytes()
     except OSError as exc:
-        raise BriefgenError(f"cannot read the photo {path}: {exc.strerror or exc}",
+        raise BriefgenError(f"cannot read the photo {shown(path)}: {exc.strerror or exc}",
                             hint="check the path, relative to the article's folder") from None
     with _opened(data, path) as image:
         upright = ImageOps.exif_transpose(image) if image.getexif().get(0x0112, 1) != 1 else image

@@ -15,7 +15,7 @@ from typing import Any
 from urllib.parse import quote, urlsplit
 
 from .config import Config
-from .errors import BriefgenError, BuildWarning, ErrorCollector, cannot_read, did_you_mean
+from .errors import BriefgenError, BuildWarning, ErrorCollector, cannot_read, did_you_mean, shown
 from .images import article_images
 from .langtag import is_language_tag
 from .model import (
@@ -67,7 +67,8 @@ def duplicate_slugs(briefs: Iterable[Brief]) -> list[BriefgenError]:
         other = seen.get(brief.slug)
         if other is not None:
             errors.append(BriefgenError(
-                f"slug '{brief.slug}' is used by two briefs: {other.sidecar_path} and {brief.sidecar_path}",
+                f"slug '{brief.slug}' is used by two briefs: "
+                f"{shown(other.sidecar_path)} and {shown(brief.sidecar_path)}",
                 brief.sidecar_path, hint="give one of them another `slug:` or rename its files"))
         else:
             seen[brief.slug] = brief
@@ -79,7 +80,8 @@ def duplicate_slugs(briefs: Iterable[Brief]) -> list[BriefgenError]:
             if other is not None:
                 what = "the slug" if other.slug == alias else "an alias"
                 errors.append(BriefgenError(
-                    f"alias '{alias}' would hide a page: it is {what} of {other.sidecar_path}", brief.sidecar_path,
+                    f"alias '{alias}' would hide a page: it is {what} of {shown(other.sidecar_path)}",
+                    brief.sidecar_path,
                     hint="remove the alias, or give the other brief another slug"))
             else:
                 taken[alias] = brief

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from .cache import Listing, folder_stamp
 from .config import Config
-from .errors import BriefgenError, ErrorCollector, cannot_read
+from .errors import BriefgenError, ErrorCollector, cannot_read, shown
 from .model import ARTICLE_SUFFIXES, REGISTRY_STEM, SIDECAR_SUFFIXES
 
 PairKey = tuple[str, str]  # a brief's article and sidecar paths
@@ -149,17 +149,19 @@ def _pairs(articles: dict[str, dict[str, list[str]]], sidecars: dict[str, dict[s
                 continue
             found_articles, found_sidecars = sorted(one_article or ()), sorted(one_sidecar or ())
             if len(found_articles) > 1:
-                errors.add(BriefgenError("two articles share one sidecar: " + " and ".join(found_articles),
+                errors.add(BriefgenError("two articles share one sidecar: " + " and ".join(map(shown, found_articles)),
                                          Path(found_articles[0]), hint="rename one of them"))
             elif len(found_sidecars) > 1:
-                errors.add(BriefgenError("two sidecars for one article: " + " and ".join(found_sidecars),
+                errors.add(BriefgenError("two sidecars for one article: " + " and ".join(map(shown, found_sidecars)),
                                          Path(found_sidecars[0]), hint="keep either the .yaml or the .yml file"))
             elif not found_sidecars:
-                errors.add(BriefgenError(f"article has no sidecar: expected {os.path.join(folder, stem + '.yaml')}",
+                expected = shown(os.path.join(folder, stem + ".yaml"))
+                errors.add(BriefgenError(f"article has no sidecar: expected {expected}",
                                          Path(found_articles[0]),
                                          hint="add a sidecar with at least a title and a date"))
             elif not found_articles:
-                errors.add(BriefgenError(f"sidecar has no article: expected {os.path.join(folder, stem + '.md')}",
+                expected = shown(os.path.join(folder, stem + ".md"))
+                errors.add(BriefgenError(f"sidecar has no article: expected {expected}",
                                          Path(found_sidecars[0]),
                                          hint="add the article (.md or .txt) with the same name"))
             else:

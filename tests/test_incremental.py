@@ -784,3 +784,40 @@ def test_a_brief_read_again_unchanged_leaves_a_memory_the_next_command_can_load(
         report = Builder(site, out, search=False).build()
         assert report.incremental, f"build {index + 2} could not load the memory the one before saved"
         assert_the_manifest_describes_the_memory(site)
+
+
+def test_every_spelling_of_the_site_shares_one_build_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                            capsys: pytest.CaptureFixture[str]) -> None:
+    """`briefgen build /abs/site`, `briefgen build site` from its parent and `briefgen build` inside it
+    are one site: only the first renders, and messages still name files from where the command runs."""
+    from briefgen.cli import main
+    site = write_site(tmp_path / "site", {**ADA, "content/a.md": ADA["content/a.md"] + "\n[Gone](/nowhere/)\n"})
+    monkeypatch.setenv("BRIEFGEN_PAGEFIND", "off")
+    assert main(["build", str(site)]) == 0
+    first = capsys.readouterr()
+    assert "Built" in first.out and f"{site / 'content' / 'a.md'}: warning: link to /nowhere/" in first.err
+    monkeypatch.chdir(tmp_path)
+    assert main(["build", "site"]) == 0
+    assert "Nothing changed" in capsys.readouterr().out
+    monkeypatch.chdir(site)
+    assert main(["build"]) == 0
+    assert "Nothing changed" in capsys.readouterr().out
+    (site / "content/a.md").write_text(ADA["content/a.md"] + "\n[Gone](/still-nowhere/)\n", encoding="utf-8")
+    assert main(["build", "."]) == 0
+    edited = capsys.readouterr()
+    assert "Rewrote" in edited.out and edited.out.rstrip().endswith("→ site")
+    assert "content/a.md: warning: link to /still-nowhere/ leads to no page" in edited.err
+    assert snapshot(site / "site") == output_of_clean_build(site, tmp_path / "clean")
+
+
+def test_the_theme_counts_by_its_files_not_where_it_is_installed(tmp_path: Path) -> None:
+    """The same templates in two places fingerprint alike (a new virtual environment renders nothing again);
+    a changed file, or a file moved from the site's templates to the theme's place, does not."""
+    for place in ("one", "two"):
+        shutil.copytree(cache.builtin_templates_dir(), tmp_path / place / "theme")
+        (tmp_path / place / "site").mkdir()
+    one, two = ([tmp_path / place / "site", tmp_path / place / "theme"] for place in ("one", "two"))
+    assert cache.folder_digest(one) == cache.folder_digest(two)
+    (tmp_path / "two" / "theme" / "base.html").write_text("{% block main %}{% endblock %}", encoding="utf-8")
+    assert cache.folder_digest(one) != cache.folder_digest(two)
+    assert cache.folder_digest(one[::-1]) != cache.folder_digest(one)
