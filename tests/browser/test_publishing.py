@@ -99,6 +99,13 @@ def test_search_filters_by_entity(live_browser, generated_out: Path) -> None:
         page.locator(".pagefind-ui__filter-name", has_text="People").click()
         page.locator(".pagefind-ui__filter-label", has_text="Ada Lovelace").click()
         expect(message).to_have_text(f"{len(with_ada)} results for dispatch", timeout=10_000)
+        # The count is shown before the results it counts are: wait for links, all of them filtered ones
+        # (waiting, not asserting, since the unfiltered list may still be on the page a moment).
+        page.wait_for_function(
+            """allowed => {
+                const links = [...document.querySelectorAll('.pagefind-ui__result-link')];
+                return links.length > 0 && links.every(a => allowed.includes(new URL(a.href).pathname.split('/').at(-2)));
+            }""", arg=sorted(with_ada), timeout=10_000)
         shown = {urlsplit(link.get_attribute("href")).path.split("/")[-2]
                  for link in page.locator(".pagefind-ui__result-link").all()}
         assert shown and shown <= with_ada, shown - with_ada
