@@ -174,3 +174,28 @@ def test_raw_html_rtl_and_cjk_briefs_are_valid_and_their_anchors_resolve(tmp_pat
     japanese = parse_html(out / "briefs/japanese/index.html")
     assert str(japanese.find("ruby").find("rt").string) == "かんじ" and japanese.details.summary.get_text() == "概要"
     assert [w.message for w in report.warnings if "raw HTML" in w.message] == []
+
+
+@needs_vnu
+def test_what_sanitizing_hostile_and_malformed_raw_html_leaves_is_valid_html(tmp_path: Path) -> None:
+    from sitekit import write_site
+    from test_markdown import HOSTILE
+
+    hostile = "\n\n".join(f"{raw}\n\nInline: before {raw} after." for raw, _ in HOSTILE)
+    hostile += ("\n\n<div><p>open <b>bold <i>both</b> after</div>\n\nNext <b>unclosed.\n\n"
+                "<p>Text <figure><img src='/a.png' alt='A'><figcaption>C</figcaption></figure> y</p>\n\n"
+                "| a | b |\n|--|--|\n| <div>a block in a cell</div> | <p>a paragraph</p> |\n\n"
+                + "<div>" * 300 + "nested text" + "</div>" * 300 + "\n")
+    site = write_site(tmp_path / "site", {"content/hostile.md": hostile,
+                                          "content/hostile.yaml": "title: Hostile\ndate: 2024-01-05\n"})
+    report = build(site)
+    assert errors_of(nu_messages(site / "site" / "briefs")) == []
+    page = parse_html(site / "site/briefs/hostile/index.html")
+    assert "nested text" in page.select_one(".brief__body").get_text()
+    assert page.select("article script, article iframe, article form, article style") == []
+    assert any(w.kind == "raw-html-removed" and "nested more than 100 deep" in w.message for w in report.warnings)
+    # A cell holding a block keeps its place in the table; an image whose URL was unsafe leaves its words.
+    cells = page.select("table tbody td")
+    assert [cell.get_text(strip=True) for cell in cells] == ["a block in a cell", "a paragraph"]
+    assert cells[0].div is not None and cells[1].p is not None
+    assert all(image.get("src") for image in page.select("article img"))

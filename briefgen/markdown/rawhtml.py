@@ -148,12 +148,18 @@ class RawHtmlTreeprocessor(Treeprocessor):
             return text
 
         tail, element.tail = element.tail, None
-        html = HTML_PLACEHOLDER_RE.sub(put_back, to_html_string(element)).strip()
+        # Without its end tag: a block inside (a <div> in a paragraph) closes the paragraph as a browser
+        # would, and no stray end tag makes an empty <p> inside the formatting still open after it.
+        html = to_html_string(element).removesuffix(f"</{element.tag}>")
+        inside = element.tag in _KEPT_AROUND
+        if inside:  # the cell or item stays; what it holds is cleaned and parsed (see _KEPT_AROUND)
+            html = html[html.index(">") + 1:]  # after its start tag (a '>' in a value is written '&gt;')
+        html = HTML_PLACEHOLDER_RE.sub(put_back, html).strip()
         # A block of raw HTML on its own is a paragraph holding one placeholder: the block replaces it.
         alone = element.tag == "p" and len(element) == 0 and element.text is not None and \
             HTML_PLACEHOLDER_RE.fullmatch(element.text.strip()) is not None
         if alone:
-            html = html.removeprefix("<p>").removesuffix("</p>")
+            html = html.removeprefix("<p>")
         for piece in raw:
             for removal in removals(piece):
                 self.report(removal)
@@ -162,6 +168,10 @@ class RawHtmlTreeprocessor(Treeprocessor):
             self.report(Removal(f"the tags of elements nested more than {MAX_DEPTH} deep (their text is kept)",
                                 raw[0] if raw else html, verb="were",
                                 hint=f"nest HTML elements fewer than {MAX_DEPTH} deep"))
+        if inside:
+            element.text, element[:] = replacement.text, list(replacement)
+            element.tail = tail
+            return
         at = list(parent).index(element)
         parent.remove(element)
         nodes = list(replacement)
@@ -180,6 +190,11 @@ class RawHtmlTreeprocessor(Treeprocessor):
                 parent[at - 1].tail = (parent[at - 1].tail or "") + tail
             else:
                 parent.text = (parent.text or "") + tail
+
+
+# Elements an HTML parser drops outside their context (a <td> outside a table): when one holds raw HTML,
+# it stays, and what it holds is cleaned and parsed alone.
+_KEPT_AROUND = frozenset({"td", "th", "li", "dt", "dd", "caption"})
 
 
 def _holds_placeholder(element: etree.Element) -> bool:
@@ -204,16 +219,24 @@ def _append(parent: etree.Element, node: LexborNode, depth: int) -> bool:
     """Add `node` to `parent`; True if an element below it was too deep to keep (see MAX_DEPTH)."""
     tag = node.tag
     if tag == "-text" or (depth > MAX_DEPTH and isinstance(tag, str) and not tag.startswith(("-", "_"))):
-        text = (node.text_content if tag == "-text" else node.text(deep=True)) or ""
-        if len(parent):
-            parent[-1].tail = (parent[-1].tail or "") + text
-        else:
-            parent.text = (parent.text or "") + text
+        _append_text(parent, (node.text_content if tag == "-text" else node.text(deep=True)) or "")
         return tag != "-text"
     if not isinstance(tag, str) or tag.startswith(("-", "_")):
         return False
-    element = etree.SubElement(parent, tag, {name: value or "" for name, value in node.attributes.items()})
+    attributes = {name: value or "" for name, value in node.attributes.items()}
+    if tag == "img" and not attributes.get("src"):  # its URL was unsafe: what it shows is said in words
+        _append_text(parent, attributes.get("alt", ""))
+        return False
+    element = etree.SubElement(parent, tag, attributes)
     flattened = False
     for child in node.iter(include_text=True):
         flattened |= _append(element, child, depth + 1)
     return flattened
+
+
+def _append_text(parent: etree.Element, text: str) -> None:
+    """Add text after the last child of `parent` (or as its text, if it has none)."""
+    if len(parent):
+        parent[-1].tail = (parent[-1].tail or "") + text
+    else:
+        parent.text = (parent.text or "") + text
