@@ -178,8 +178,9 @@ def test_raw_html_rtl_and_cjk_briefs_are_valid_and_their_anchors_resolve(tmp_pat
 
 @needs_vnu
 def test_what_sanitizing_hostile_and_malformed_raw_html_leaves_is_valid_html(tmp_path: Path) -> None:
-    from sitekit import write_site
     from test_markdown import HOSTILE
+
+    from sitekit import write_site
 
     hostile = "\n\n".join(f"{raw}\n\nInline: before {raw} after." for raw, _ in HOSTILE)
     hostile += ("\n\n<div><p>open <b>bold <i>both</b> after</div>\n\nNext <b>unclosed.\n\n"
