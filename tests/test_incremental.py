@@ -833,3 +833,22 @@ def test_the_theme_counts_by_its_files_not_where_it_is_installed(tmp_path: Path)
     (tmp_path / "two" / "theme" / "base.html").write_text("{% block main %}{% endblock %}", encoding="utf-8")
     assert cache.folder_digest(one) != cache.folder_digest(two)
     assert cache.folder_digest(one[::-1]) != cache.folder_digest(one)
+
+
+def test_paths_are_shown_relative_to_the_working_folder_when_inside_it(tmp_path: Path,
+                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    from briefgen.errors import BriefgenError as Error
+    from briefgen.errors import shown
+    inside, outside = tmp_path / "site" / "content" / "a.md", tmp_path.parent / "elsewhere" / "b.md"
+    (tmp_path / "site").mkdir()
+    monkeypatch.chdir(tmp_path / "site")
+    assert shown(inside) == os.path.join("content", "a.md")
+    assert shown(outside) == str(outside)  # not inside: as it is
+    assert shown("content/a.md") == "content/a.md"  # relative already
+    assert shown(f"{tmp_path / 'site'}-other/a.md") == f"{tmp_path / 'site'}-other/a.md"  # a prefix, not a folder
+    assert Error("bad", inside, 3).format_message() == f"{os.path.join('content', 'a.md')}:3: bad"
+    gone = tmp_path / "gone"
+    gone.mkdir()
+    monkeypatch.chdir(gone)
+    gone.rmdir()  # the working folder deleted under the command: paths are shown whole
+    assert shown(inside) == str(inside)
