@@ -43,6 +43,7 @@ from .lock import LOCK_FILE, build_locks, output_lock_path, remove_leftovers
 from .memory import (
     BuildMemory,
     BuildReport,
+    EntityPrints,
     Outcomes,
     RegistryRecord,
     RenderedView,
@@ -334,6 +335,9 @@ class Builder:
                    or not all(unchanged(path, stamp) for path, stamp in memory.sources[key].extra_stamps)]
         loaded = self._load_pairs(to_load, config, errors)
         for key, record in loaded.items():
+            shared = memory.state.with_shared_keys(record.brief)
+            if shared is not record.brief:
+                record = loaded[key] = replace(record, brief=shared)
             before = memory.sources.get(key)
             if before is not None and before.brief == record.brief:
                 # Read again, the same (a file touched, a photo still missing): the memory keeps the brief
@@ -529,24 +533,26 @@ class Builder:
             candidates |= site.by_slug.keys() - outcomes.keys()
         for key in change.entity_objects:
             candidates.update(b.slug for b in site.briefs_by_entity.get(key, ()))
+        prints = EntityPrints()
         todo = []
         for slug in sorted(candidates):
             brief = site.by_slug.get(slug)
             if brief is None:
                 continue
             entities = site.entities_of(brief)
+            named = prints.of(entities)
             kept = outcomes.get(slug)
-            if kept is None or kept[0] != brief or kept[1] != entities:
-                todo.append((brief, entities))
+            if kept is None or kept[0] != brief or kept[1] != named:
+                todo.append((brief, entities, named))
         converter = BriefMarkdown(unsafe_html=config.unsafe_html)
         results = parallel_map(lambda item: render_brief(item[0], item[1], converter, config), todo, jobs=self.jobs)
         rerendered = set()
-        for (brief, entities), outcome in zip(todo, results, strict=True):
+        for (brief, _, named), outcome in zip(todo, results, strict=True):
             errors.extend(outcome.errors)
             kept = outcomes.get(brief.slug)
             if kept is None or unpacked(kept[2]) != outcome:
                 rerendered.add(brief.slug)
-            outcomes[brief.slug] = (brief, entities, outcome)
+            outcomes[brief.slug] = (brief, named, outcome)
         return outcomes, rerendered
 
     # -- write, remember, save ----------------------------------------------------------------------

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import bisect
 import heapq
+import operator
 from collections import Counter, defaultdict
 from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from operator import itemgetter
 from typing import Any, TypeVar
@@ -156,6 +157,16 @@ class SiteState:
         # One tuple per entity key for the indexes to share (each brief brings its own): the saved
         # memory then holds each key once, and co-mention counts load in a third of the time.
         self._keys: dict[Key, Key] = {}
+
+    def with_shared_keys(self, brief: Brief) -> Brief:
+        """`brief`, naming its entities with the key tuples the state's indexes hold (a copy if it did not).
+
+        Each shard of the saved memory then holds each key once, not once per brief that names it:
+        at 100,000 briefs, 800,000 tuples and twice as many strings fewer to load and keep."""
+        keys = tuple(self._keys.setdefault(key, key) for key in brief.entities)
+        if all(map(operator.is_, keys, brief.entities)):
+            return brief
+        return replace(brief, entities=keys)
 
     def file_refs(self, path: str) -> FileRefs | Stored:
         """The entity refs a file (a sidecar, the registry) holds now, as kept (see `refs_by_file`)."""

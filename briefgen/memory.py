@@ -12,6 +12,7 @@ not load, render or write anything.
 from __future__ import annotations
 
 import functools
+import hashlib
 import itertools
 import os
 import posixpath
@@ -36,8 +37,30 @@ if TYPE_CHECKING:  # not imported to run: a no-op build reads the manifest witho
     from .entities import SiteState
     from .rendered import BriefOutcome, RenderedBrief
 
-# A brief's rendering, with the brief and entities it was rendered from.
-Outcomes: TypeAlias = "dict[str, tuple[Brief, tuple[Entity, ...], BriefOutcome]]"
+# A brief's rendering, with the brief it was rendered from and the prints of the entities it names.
+Outcomes: TypeAlias = "dict[str, tuple[Brief, tuple[str, ...], BriefOutcome]]"
+
+
+class EntityPrints:
+    """A digest of each entity's facts, made once per build: what a brief's rendering remembers of the
+    entities it names, to be rendered again when one of them changes.
+
+    One string per entity, shared by every brief that names it, where the memory held a copy of the
+    entity per brief and shard it was saved in (128,000 entities at 100,000 briefs, for 2,000).
+    """
+
+    def __init__(self) -> None:
+        self._made: dict[int, tuple[Entity, str]] = {}  # by the entity's id, with the entity: the id stays its
+
+    def of(self, entities: Iterable[Entity]) -> tuple[str, ...]:
+        return tuple(map(self._print, entities))
+
+    def _print(self, entity: Entity) -> str:
+        made = self._made.get(id(entity))
+        if made is None:
+            facts = repr(entity).encode("utf-8", "surrogatepass")  # every field, as the dataclass shows it
+            made = self._made[id(entity)] = (entity, hashlib.blake2b(facts, digest_size=12).hexdigest())
+        return made[1]
 
 
 @dataclass(frozen=True)
