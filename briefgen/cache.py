@@ -244,6 +244,12 @@ def bytes_digest(data: bytes) -> str:
     return hashlib.blake2b(data, digest_size=16).hexdigest()
 
 
+def value_print(value: object) -> str:
+    """A digest of a value made of dataclasses, tuples, strings and numbers, by its `repr` (every field):
+    equal values, equal prints. What the memory keeps of a value it needs only to compare."""
+    return hashlib.blake2b(repr(value).encode("utf-8", "surrogatepass"), digest_size=12).hexdigest()
+
+
 def cache_key(*parts: object) -> str:
     """A key for the saved state: briefgen's code, Python, and whatever else the caller names."""
     digest = hashlib.blake2b(digest_size=16)

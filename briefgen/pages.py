@@ -19,7 +19,7 @@ from typing import Any
 from urllib.parse import quote
 
 from .annotations_ld import ANNOTATIONS_FILE, annotation_collection
-from .cache import CACHE_DIR
+from .cache import CACHE_DIR, value_print
 from .charts import CARD_FILE, entity_card, entity_timeline
 from .config import Config
 from .entities import SiteChange
@@ -33,7 +33,8 @@ from .rendered import RenderedBrief
 from .sitemap import NEWS_SITEMAP, ROBOTS, news_sitemap, robots_txt, sitemap_files, sitemap_urls
 
 Progress = Callable[[int, int], None]
-Produced = list[tuple[OutputPath, bytes | None, tuple[Any, ...]]]  # path, bytes (None: unchanged), members
+# path, bytes (None: unchanged), the print of the briefs it lists (`PageIndex.members`; "" for none)
+Produced = list[tuple[OutputPath, bytes | None, str]]
 Store = Callable[[OutputPath, bytes], str]  # writes a file where it was rendered, returns its digest
 # Each brief's Atom entry by feed depth and kind, kept by the builder while the brief stays the same.
 FeedEntries = dict[tuple[str, int, bool], bytes]
@@ -169,9 +170,9 @@ def produce_pages(inputs: PageInputs, groups: list[Group], dirty: set[Group], ch
             heads[group] = head
         else:
             heads.pop(group, None)
-        for path, _, page_members in items:
-            if page_members:
-                members[path] = page_members
+        for path, _, listed in items:
+            if listed:
+                members[path] = listed
             else:
                 members.pop(path, None)
     for path in result.deleted:
@@ -191,13 +192,14 @@ def _render_group(inputs: PageInputs, renderer: PageRenderer, changed_briefs: se
     items: Produced = []
     for page in plan_group(group, site, config, inputs.rendered):
         path = str(page.path)
-        if not whole and page.members and index.members.get(path) == page.members \
+        listed = value_print(page.members) if page.members else ""  # made here: on every core in a clean build
+        if not whole and listed and index.members.get(path) == listed \
                 and changed_briefs.isdisjoint(page.members) and path in written:
-            items.append((path, None, page.members))  # this page of a long list is as it was
+            items.append((path, None, listed))  # this page of a long list is as it was
         else:
-            items.append((path, renderer.render(page), page.members))
+            items.append((path, renderer.render(page), listed))
     pages = {path: data for path, data, _ in items if data is not None}
-    items.extend((path, data, ()) for path, data in group_extras(group, inputs, pages))
+    items.extend((path, data, "") for path, data in group_extras(group, inputs, pages))
     if store is None:
         return items, []
     stored = []

@@ -581,3 +581,27 @@ def test_objects_read_from_another_store_are_held_once_and_named_elsewhere(tmp_p
     store.forget_readers()
     again = store.load(second, store.MEMORY, "k")
     assert again["named"][0] is again["held"]["a"] and again["named"] == [Article("a", "alpha"), Article("b", "beta")]
+
+
+def test_the_saved_memory_holds_each_entity_key_once_per_shard_and_prints_of_what_it_compares(tmp_path: Path) -> None:
+    """Renderings remember a print of each entity they name (a string per entity, shared), not a copy
+    of it; briefs name their entities with shared key tuples: loaded, a shard holds each key once."""
+    site = generate_site(tmp_path / "site", briefs=120)
+    Builder(site, jobs=1).build()
+    store.forget_readers()
+    builder = Builder(site, jobs=1)
+    memory = saved_memory(site, site / "site", builder._key_for(site / "site"))
+    assert memory is not None
+    prints: dict[str, set[int]] = {}
+    for slug, (brief, named, _) in memory.outcomes.items():
+        assert named and all(isinstance(text, str) for text in named), slug
+        for text in named:
+            prints.setdefault(text, set()).add(id(text))
+    assert len(prints) < sum(len(named) for _, named, _ in memory.outcomes.values())  # entities shared by briefs
+    # The page index keeps a print of each long list page's briefs, not the list of their slugs.
+    assert memory.page_index.members and all(isinstance(listed, str) for listed in memory.page_index.members.values())
+    for shard in memory._saved_shards["sources"]:
+        keys: dict[tuple[str, str], int] = {}
+        for record in shard.values():
+            for key in record.brief.entities:
+                assert keys.setdefault(key, id(key)) == id(key), key
