@@ -615,9 +615,11 @@ _loading: _Unpickler | None = None
 
 
 def _row(row: int) -> Stored:
-    assert _loading is not None, "a stored row is unpickled only by store.load"
-    _loading.note("rows", row)
-    return Stored(_loading.path, row)
+    loading = _loading
+    assert loading is not None, "a stored row is unpickled only by store.load"
+    if loading.naming:  # _Unpickler.note, inlined: called for every brief's text, refs and rendering
+        loading.naming[-1]["rows"].add(row)
+    return Stored(loading.path, row)
 
 
 def _record(row: int) -> Any:
