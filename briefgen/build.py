@@ -280,7 +280,7 @@ class Builder:
                 raise
         # Everything is rendered: from here on, only writing.
         try:
-            written = self._write(memory, config, rendering, staging)
+            written = self._write(memory, config, rendering, resolution, staging)
         except BriefgenError:
             if not first:
                 resolution.undo(memory.state)  # the output folder was put back as it was: so is the memory
@@ -561,12 +561,16 @@ class Builder:
 
     # -- write, remember, save ----------------------------------------------------------------------
 
-    def _write(self, memory: BuildMemory, config: Config, rendering: Rendering,
+    def _write(self, memory: BuildMemory, config: Config, rendering: Rendering, resolution: Resolution,
                staging: OutputWriter | None) -> Written:
+        from .search import IndexedPages
         search = None
         if self.search and rendering.site.briefs:
-            # Empty when search is skipped (the write says why): 100,000 pages are not listed for nothing.
-            search = {} if search_skipped() else {brief.page: brief.date for brief in rendering.site.briefs}
+            # The last build indexed these very pages with these dates: only the shards of pages written
+            # are signed again. (A failed build leaves the memory saying otherwise, as does one without search.)
+            same = memory.search_current and not memory.fresh and not resolution.dates_changed(config)
+            search = IndexedPages(rendering.site, same_as_last=same)
+        memory.search_current = False
         if staging is not None:
             return write_clean(staging, rendering.pages.stored, rendering.site_files, config, search=search)
         assert rendering.static is not None, "a rebuild plans its static files"
@@ -601,6 +605,7 @@ class Builder:
         memory.site_fingerprint = written.fingerprint
         memory.outputs_total = written.outputs_total
         memory.owned_lines = written.owned_lines
+        memory.search_current = self.search and bool(rendering.site.briefs) and written.search_warning is None
 
     def _remember_sources(self, scan: Scan, edits: Edits, first: bool) -> None:
         """Keep the dev server's map of brief files up to date (or drop it after a clean build)."""

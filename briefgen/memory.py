@@ -156,6 +156,9 @@ class BuildMemory(SavedInShards):
     # Build times over which the same briefs are due, and the news sitemap lists the same ones.
     due_span: Span = Span()
     news_span: Span = Span()
+    # The search index (pagefind/shards.json) is of this build's pages: the next signs again only the
+    # shards of the pages it writes, when no brief came, went or moved in time (see search.IndexedPages).
+    search_current: bool = False
 
     # Saved in shards: one item per brief, and most builds change one brief. (The output digests, in
     # shards too, saved no measurable time at 100,000 briefs.)

@@ -41,7 +41,7 @@ from typing import Any, NoReturn
 
 from .errors import BriefgenError, BuildWarning
 from .files import replace_file
-from .model import OutputPath
+from .model import OutputPath, Site
 
 BUNDLE = "pagefind"  # the folder of the search index, below the site root
 SHARD_LIST = "shards.json"  # in BUNDLE: the shards, newest first, and their signatures
@@ -122,13 +122,49 @@ def _indexed_signatures(bundle: Path) -> dict[str, str]:
         return {}
 
 
-def index_site(folder: Path, dated_pages: Mapping[OutputPath, date], digests: Mapping[OutputPath, str],
-               executable: str | None = None) -> BuildWarning | None:
+class IndexedPages:
+    """The pages search indexes: every published brief's page and its date.
+
+    `dated()` lists them all. When the last build of the same memory indexed
+    exactly these pages with these dates (`same_as_last`), a rebuild needs
+    only the dates of the pages it wrote (`date_of`) and the pages of their
+    shards (`in_period`): at 100,000 briefs, listing and signing every page
+    took 0.65 s of each one-edit build with search on.
+    """
+
+    def __init__(self, site: Site, *, same_as_last: bool = False) -> None:
+        self._site = site
+        self.same_as_last = same_as_last
+
+    def dated(self) -> dict[OutputPath, date]:
+        return {brief.page: brief.date for brief in self._site.briefs}
+
+    def date_of(self, page: OutputPath) -> date | None:
+        """The date of the brief whose page `page` is; None for any other page."""
+        parts = page.split("/")
+        if len(parts) != 3 or parts[0] != "briefs" or parts[2] != "index.html":
+            return None
+        brief = self._site.by_slug.get(parts[1])
+        return brief.date if brief is not None and brief.page == page else None
+
+    def in_period(self, key: str) -> list[OutputPath]:
+        """The pages of the shard named `key` (a year, a month or a day, as `plan_shards` names them), sorted."""
+        day = date.fromisoformat(f"{key}-01-01"[:10]) if len(key) < 10 else date.fromisoformat(key)
+        by_month = self._site.briefs_by_month
+        months = [(day.year, day.month)] if len(key) > 4 else [(day.year, month) for month in range(1, 13)]
+        return sorted(brief.page for month in months if month in by_month for brief in by_month[month]
+                      if len(key) < 10 or brief.date.isoformat()[:10] == key)
+
+
+def index_site(folder: Path, pages: IndexedPages, digests: Mapping[OutputPath, str],
+               executable: str | None = None, *, written: Iterable[OutputPath] | None = None) -> BuildWarning | None:
     """Bring `folder/pagefind/` up to date with the pages in `folder`; a warning instead when Pagefind is missing.
 
-    `dated_pages`: the pages to index and their dates; `digests`: every
+    `pages`: the pages to index and their dates (see `IndexedPages`); `digests`: every
     page's digest, which tells which shards changed. Only those are indexed
-    again, each into a new folder swapped in for the old. A Pagefind that
+    again, each into a new folder swapped in for the old. `written`: the
+    files a rebuild wrote or deleted, when `pages` are as the last build
+    indexed them: only their shards are signed again. A Pagefind that
     runs and fails is an error: the build stops, as with any other failure.
     """
     if executable is None:
@@ -136,19 +172,47 @@ def index_site(folder: Path, dated_pages: Mapping[OutputPath, date], digests: Ma
         if executable is None:
             return skipped
     bundle = folder / BUNDLE
-    shards = plan_shards(dated_pages)
-    signatures = {key: _signature(pages, digests) for key, pages in shards.items()}
     indexed = _indexed_signatures(bundle)
-    stale = [key for key in shards if indexed.get(key) != signatures[key] or not (bundle / key).is_dir()]
+    planned = _resigned(pages, written, indexed, digests) if pages.same_as_last and written is not None else None
+    if planned is None:
+        shards = plan_shards(pages.dated())
+        signatures = {key: _signature(members, digests) for key, members in shards.items()}
+    else:
+        shards, signatures = planned
+    stale = [key for key in signatures if indexed.get(key) != signatures[key] or not (bundle / key).is_dir()]
     if stale:
-        _index_shards(executable, folder, {key: shards[key] for key in stale})
-    listed = [{"key": key, "signature": signatures[key]} for key in shards]
+        _index_shards(executable, folder, {key: shards[key] if key in shards else pages.in_period(key)
+                                           for key in stale})
+    listed = [{"key": key, "signature": signatures[key]} for key in signatures]
     bundle.mkdir(exist_ok=True)
     replace_file(bundle / SHARD_LIST, (json.dumps({"shards": listed}, indent=1) + "\n").encode("utf-8"))
     for entry in sorted(bundle.iterdir()):  # shards gone, an older layout's files, leftovers of a killed build
-        if entry.name != SHARD_LIST and entry.name not in shards:
+        if entry.name != SHARD_LIST and entry.name not in signatures:
             shutil.rmtree(entry) if entry.is_dir() and not entry.is_symlink() else entry.unlink()
     return None
+
+
+def _resigned(pages: IndexedPages, written: Iterable[OutputPath], indexed: dict[str, str],
+              digests: Mapping[OutputPath, str]) -> tuple[dict[str, list[OutputPath]], dict[str, str]] | None:
+    """The shards the last build indexed (`indexed`, newest first), with those holding a `written` page
+    signed again; and those shards' pages. None when a written page has no shard among them (the
+    shards.json read is not the last build's): every page is planned again."""
+    if not indexed:
+        return None
+    touched: dict[str, list[OutputPath]] = {}
+    for page in written:
+        day = pages.date_of(page)
+        if day is None:
+            continue
+        stamp = day.isoformat()
+        key = next((key for key in (stamp[:10], stamp[:7], stamp[:4]) if key in indexed), None)
+        if key is None:
+            return None
+        if key not in touched:
+            touched[key] = pages.in_period(key)
+    signatures = dict(indexed)
+    signatures.update((key, _signature(members, digests)) for key, members in touched.items())
+    return touched, signatures
 
 
 def _index_shards(executable: str, folder: Path, shards: dict[str, list[OutputPath]]) -> None:

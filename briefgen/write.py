@@ -16,7 +16,6 @@ import stat
 from collections import ChainMap
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from datetime import date
 from pathlib import Path
 from typing import TypeVar
 
@@ -36,7 +35,7 @@ from .ownership import (
     updated_total,
     write_list,
 )
-from .search import BUNDLE, index_site, search_skipped
+from .search import BUNDLE, IndexedPages, index_site, search_skipped
 from .sitemap import ROBOTS
 
 T = TypeVar("T")
@@ -502,7 +501,7 @@ def copy_static(writer: OutputWriter, config: Config) -> None:
 
 def write_clean(writer: OutputWriter, stored: Iterable[tuple[Group, OutputPath, str]],
                 site_files: list[tuple[OutputPath, bytes]], config: Config, *,
-                search: Mapping[OutputPath, date] | None) -> Written:
+                search: IndexedPages | None) -> Written:
     """A first build: claim the pages workers `stored`, write the rest beside them, then swap in.
 
     `search`: the pages to index, and their dates (see search.py), before
@@ -573,11 +572,11 @@ def plan_static(out_dir: Path, outputs: Mapping[OutputPath, str], static_outputs
 
 def write_changes(out_dir: Path, outputs: Mapping[OutputPath, str], static_outputs: frozenset[OutputPath],
                   writes: dict[OutputPath, bytes], deleted: set[OutputPath], static: StaticRefresh, *,
-                  search: Mapping[OutputPath, date] | None, total: int, lines: bytes) -> Written:
+                  search: IndexedPages | None, total: int, lines: bytes) -> Written:
     """A rebuild: write the files whose bytes differ from `outputs`' digests, delete those gone.
 
     `total` and `lines`: the `outputs_total` and `owned_lines` of the last build. `search`: the pages
-    to index and their dates; the shards whose pages changed are indexed again (see search.py). The
+    to index; the shards whose pages changed are indexed again (see search.py). The
     folder's list of owned files says `pending` while files move (see ownership.py).
     """
     digests = {path: bytes_digest(data) for path, data in writes.items()}
@@ -605,7 +604,7 @@ def write_changes(out_dir: Path, outputs: Mapping[OutputPath, str], static_outpu
                                owned=lambda path: path in outputs or path in static_outputs)
     search_warning = None
     if search is not None:
-        search_warning = index_site(out_dir, search, new_outputs)
+        search_warning = index_site(out_dir, search, new_outputs, written=changed.keys() | deletes)
     return Written(written, len(every_delete), tuple(sorted(set(changed) | deletes)),
                    search_warning, digests, frozenset(static.files) if static.files or static.gone else None,
                    fingerprint, total, lines)

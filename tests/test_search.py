@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from briefgen import search
+from briefgen.cache import bytes_digest
 from briefgen.errors import BriefgenError
 from briefgen.search import find_pagefind
 from briefgen.write import OutputWriter
@@ -292,3 +293,76 @@ def test_an_index_of_the_old_single_bundle_layout_is_replaced(tmp_path: Path) ->
     (site / "content/b0.md").write_text("Ada Lovelace wrote again.\n")
     build(site, use_cache=True)
     assert sorted(p.name for p in bundle.iterdir()) == ["2021", "shards.json"]
+
+
+def test_a_rebuild_signs_only_the_shards_of_pages_it_wrote_and_lists_what_a_whole_plan_would(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Pagefind itself stands aside: this is about which shards are planned, signed and indexed.
+    monkeypatch.setattr(search, "SHARD_LIMIT", 2)
+    monkeypatch.setattr(search, "_pagefind_or_warning", lambda: ("pagefind", None))
+    indexed: list[str] = []
+
+    def index_shards(executable: str, folder: Path, shards: dict[str, list[str]]) -> None:
+        for key, pages in shards.items():
+            assert pages == sorted(pages) and pages
+            indexed.append(key)
+            (folder / search.BUNDLE / key).mkdir(parents=True, exist_ok=True)
+            (folder / search.BUNDLE / key / "pages.txt").write_text("\n".join(pages))
+
+    monkeypatch.setattr(search, "_index_shards", index_shards)
+    whole_plans: list[int] = []
+    real_plan = search.plan_shards
+    monkeypatch.setattr(search, "plan_shards", lambda dated: whole_plans.append(1) or real_plan(dated))
+    site = _sited(tmp_path, ["2021-03-01", "2023-01-02", "2023-01-02", "2023-01-02", "2023-02-05", "2024-07-01"])
+    out = site / "site"
+
+    def rebuilt(*, whole: bool) -> None:
+        whole_plans.clear()
+        indexed.clear()
+        build(site, use_cache=True)  # each build a new process's: the memory comes from the store
+        assert bool(whole_plans) == whole
+        # What the shards list says is what planning every page again says, with the pages' digests now.
+        dated = {str(page.relative_to(out)): date.fromisoformat(
+                     (site / "content" / (page.parent.name + ".yaml")).read_text().split("date: ")[1][:10])
+                 for page in out.glob("briefs/*/index.html")}
+        shards = real_plan(dated)
+        digests = {page: bytes_digest((out / page).read_bytes()) for page in dated}
+        listed = json.loads((out / "pagefind/shards.json").read_text())["shards"]
+        assert listed == [{"key": key, "signature": search._signature(pages, digests)}
+                          for key, pages in shards.items()]
+        assert sorted(p.name for p in (out / "pagefind").iterdir()) == sorted([*shards, "shards.json"])
+        for key, pages in shards.items():
+            if key in indexed:
+                assert (out / "pagefind" / key / "pages.txt").read_text().split("\n") == pages
+
+    rebuilt(whole=True)
+    assert sorted(indexed) == ["2021", "2023-01-02", "2023-02", "2024"]
+    (site / "content/b2.md").write_text("Ada Lovelace wrote a zeugma today.\n")  # a day's shard
+    rebuilt(whole=False)
+    assert "2023-01-02" in indexed and "2021" not in indexed
+    (site / "content/b5.md").write_text("Ada Lovelace wrote of engines.\n")  # a year's
+    rebuilt(whole=False)
+    assert "2024" in indexed
+    (site / "content/b0.yaml").write_text("title: Brief 0\ndate: 2023-02-07\nentities: {people: [Ada Lovelace]}\n")
+    rebuilt(whole=True)  # a brief moved in time: its shard, and maybe the split, changed
+    assert "2021" not in json.loads((out / "pagefind/shards.json").read_text())["shards"]
+    (site / "content/b6.md").write_text("Ada Lovelace wrote once more.\n")
+    (site / "content/b6.yaml").write_text("title: Brief 6\ndate: 2021-03-01\nentities: {people: [Ada Lovelace]}\n")
+    rebuilt(whole=True)  # a brief came
+    (site / "content/b3.md").unlink()
+    (site / "content/b3.yaml").unlink()
+    rebuilt(whole=True)  # and one went
+    (site / "content/b1.md").write_text("Ada Lovelace, again.\n")
+    rebuilt(whole=False)
+    # A build that signed nothing (search off) leaves the next to plan every page again.
+    monkeypatch.setattr(search, "_pagefind_or_warning", lambda: (None, search.BuildWarning("off")))
+    (site / "content/b4.md").write_text("Ada Lovelace, with search off.\n")
+    build(site, use_cache=True)
+    monkeypatch.setattr(search, "_pagefind_or_warning", lambda: ("pagefind", None))
+    (site / "content/b1.md").write_text("Ada Lovelace, search on again.\n")
+    rebuilt(whole=True)
+    assert "2023-02" in indexed  # the page edited while search was off is indexed
+    # shards.json gone or unreadable: every page is planned again.
+    (out / "pagefind/shards.json").write_text("{}")
+    (site / "content/b1.md").write_text("Ada Lovelace, and the list was lost.\n")
+    rebuilt(whole=True)
