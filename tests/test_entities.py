@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import copy
+import random
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta, timezone
 
+import pytest
+
+from briefgen import store
 from briefgen.entities import entity_weight
 from briefgen.model import Brief, EntityRef
 
@@ -91,3 +96,56 @@ def test_drafts_and_registry_only_entities_get_no_pages() -> None:
     assert errors == [] and list(state.snapshot().entities) == [("people", "ada")]
     state, _ = resolve(briefs, refs, include_drafts=True)
     assert sorted(state.snapshot().entities) == [("people", "ada"), ("people", "bob")]
+
+
+def test_an_apply_not_said_to_change_the_indexes_leaves_them_equal(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The store keeps the indexes' record unless `apply` says they changed (`store.changed`): every
+    apply that does not say so must leave them equal, and a change to where a brief is listed says so."""
+    said: list[object] = []
+    monkeypatch.setattr(store, "changed", said.append)
+    rng = random.Random(7)
+    names = ["ada", "bob", "cy", "dee", "eve"]
+    briefs = [replace(brief(f"b{n}", 1 + n % 27, *rng.sample(names, rng.randint(0, 3)), draft=n % 9 == 0),
+                      tags=tuple(rng.sample(["x", "y", "z"], rng.randint(0, 2))))
+              for n in range(40)]
+    refs = {f"{b.slug}.yaml": tuple(ref(key[1], id_=key[1], path=f"{b.slug}.yaml") for key in b.entities)
+            for b in briefs}
+    state, errors = resolve(briefs, [r for file_refs in refs.values() for r in file_refs])
+    assert errors == []
+    current = {b.slug: b for b in briefs}
+    kept = changed = 0
+    moved = dict.fromkeys(["date", "zone", "entities", "tags", "draft", "refs"], 0)  # edits said to change them
+    for _ in range(300):
+        old = current[rng.choice(sorted(current))]
+        kind = rng.choice(["text", "text", "title", "date", "zone", "entities", "tags", "draft", "refs"])
+        new = {"text": lambda: replace(old, body=old.body + " more"),
+               "title": lambda: replace(old, title=old.title + "!"),
+               "date": lambda: replace(old, date=old.date + timedelta(days=rng.choice([-1, 1]))),
+               # The same instant an hour east: on the 1st at 00:30, the month before.
+               "zone": lambda: replace(old, date=old.date.astimezone(timezone(timedelta(hours=-1)))),
+               "entities": lambda: replace(old, entities=tuple(("people", k) for k in rng.sample(names, 2))),
+               "tags": lambda: replace(old, tags=(*old.tags, "w")),
+               "draft": lambda: replace(old, draft=not old.draft),
+               "refs": lambda: old}[kind]()
+        path = f"{old.slug}.yaml"
+        new_refs = tuple(ref(key[1], id_=key[1], path=path) for key in new.entities)
+        if kind in ("text", "title"):
+            new_refs = refs[path]
+        elif kind == "refs" and new_refs:
+            new_refs = (replace(new_refs[0], description=f"Someone {rng.random()}."), *new_refs[1:])
+        refs[path] = new_refs
+        before = copy.deepcopy(state._indexes)
+        said.clear()
+        _, errors = state.apply(remove=[old], add=[new], refs={path: new_refs})
+        assert errors == []
+        current[new.slug] = new
+        if said:
+            changed += 1
+        else:
+            kept += 1
+            assert state._indexes == before, kind
+        if kind in ("text", "title"):
+            assert not said  # a correction to a brief's text leaves every index as it was
+        else:
+            moved[kind] += bool(said)
+    assert kept and changed and all(moved.values()), moved

@@ -17,6 +17,7 @@ from briefgen.build import Builder
 from briefgen.cache import CACHE_DIR
 from briefgen.memory import PageIndex
 from briefgen.model import FileRefs
+from briefgen.entities import SiteIndexes
 from briefgen.rendered import RenderedBrief
 from briefgen.saved import saved_memory
 
@@ -50,7 +51,8 @@ def _kind(data: bytes) -> type:
 def ids(site: Path) -> dict[str, set[int]]:
     """The store's ids: records of the shards of the memory's per-brief dicts ("shards", which hold the
     briefs) and of the page index ("index"); rows of renderings ("rows"), of files' refs ("refs") and of
-    briefs' texts ("texts": the fields a brief keeps apart), read only when a build needs them."""
+    briefs' texts ("texts": the fields a brief keeps apart), read only when a build needs them; and the
+    record of the site's indexes ("indexes")."""
     with sqlite3.connect(site / CACHE_DIR / store.STORE_FILE) as connection:
         rows = {row: _kind(data) for row, data in connection.execute("SELECT id, data FROM rows")}
         records = {row: _kind(data) for row, data in connection.execute("SELECT id, data FROM records")}
@@ -58,9 +60,10 @@ def ids(site: Path) -> dict[str, set[int]]:
              "refs": {row for row, kind in rows.items() if kind is FileRefs},
              "texts": {row for row, kind in rows.items() if kind is tuple},
              "shards": {row for row, kind in records.items() if kind is store.Shard},
-             "index": {row for row, kind in records.items() if kind is PageIndex}}
+             "index": {row for row, kind in records.items() if kind is PageIndex},
+             "indexes": {row for row, kind in records.items() if kind is SiteIndexes}}
     assert found["rows"] | found["refs"] | found["texts"] == rows.keys()
-    assert found["shards"] | found["index"] == records.keys()
+    assert found["shards"] | found["index"] | found["indexes"] == records.keys()
     return found
 
 
@@ -84,8 +87,21 @@ def test_a_one_edit_build_writes_one_brief_and_one_rendering(tmp_path: Path) -> 
     assert len(first["shards"]) == 2 * store.SHARDS
     assert 0 < len(second["shards"] - first["shards"]) == len(first["shards"] - second["shards"]) < store.SHARDS
     assert len(second["index"]) == 1 and second["index"] == first["index"]
+    # So are the site's indexes: the brief is listed where it was.
+    assert len(second["indexes"]) == 1 and second["indexes"] == first["indexes"]
     Builder(site, jobs=1).build()  # nothing changed: nothing saved
     assert ids(site) == second
+    # A brief that names another entity, or moves in time, changes the indexes: they are saved again.
+    for sidecar, before, after in ((3, "  people:\n", "  people:\n    - Ada Atlantis\n"),
+                                   (5, "date: 20", "date: 19")):
+        path = sorted((site / "content").rglob("*.yaml"))[sidecar]
+        text = path.read_text(encoding="utf-8")
+        assert before in text
+        path.write_text(text.replace(before, after, 1), encoding="utf-8")
+        assert Builder(site, jobs=1).build().incremental
+        third = ids(site)
+        assert len(third["indexes"]) == 1 and third["indexes"] != second["indexes"]
+        second = third
 
 
 def test_a_body_edit_reads_the_refs_of_the_edited_file_and_the_registry_alone(
@@ -377,7 +393,7 @@ def test_the_store_holds_exactly_what_the_memory_names_after_edits_of_every_kind
         assert Builder(site, jobs=1).build().incremental
         found = ids(site)
         assert _named(site) == {"rows": found["rows"] | found["refs"] | found["texts"],
-                                "records": found["shards"] | found["index"]}
+                                "records": found["shards"] | found["index"] | found["indexes"]}
         clean = tmp_path / f"clean{number}"
         Builder(site, clean, jobs=1, use_cache=False).build()
         assert snapshot(site / "site", NONDETERMINISTIC) == snapshot(clean, NONDETERMINISTIC)
@@ -412,7 +428,7 @@ def test_a_save_that_failed_does_not_mislead_the_next_save_of_the_same_process(
     assert not any(warning.kind == "cache-not-saved" for warning in builder.build().warnings)
     found = ids(site)
     assert _named(site) == {"rows": found["rows"] | found["refs"] | found["texts"],
-                            "records": found["shards"] | found["index"]}
+                            "records": found["shards"] | found["index"] | found["indexes"]}
     store.forget_readers()
     assert Builder(site, jobs=1).build().incremental  # the saved memory reads back whole
 
