@@ -118,15 +118,7 @@ def test_an_apply_not_said_to_change_the_indexes_leaves_them_equal(monkeypatch: 
     for _ in range(300):
         old = current[rng.choice(sorted(current))]
         kind = rng.choice(["text", "text", "title", "date", "zone", "entities", "tags", "draft", "refs"])
-        new = {"text": lambda: replace(old, body=old.body + " more"),
-               "title": lambda: replace(old, title=old.title + "!"),
-               "date": lambda: replace(old, date=old.date + timedelta(days=rng.choice([-1, 1]))),
-               # The same instant an hour east: on the 1st at 00:30, the month before.
-               "zone": lambda: replace(old, date=old.date.astimezone(timezone(timedelta(hours=-1)))),
-               "entities": lambda: replace(old, entities=tuple(("people", k) for k in rng.sample(names, 2))),
-               "tags": lambda: replace(old, tags=(*old.tags, "w")),
-               "draft": lambda: replace(old, draft=not old.draft),
-               "refs": lambda: old}[kind]()
+        new = _edited(old, kind, rng, names)
         path = f"{old.slug}.yaml"
         new_refs = tuple(ref(key[1], id_=key[1], path=path) for key in new.entities)
         if kind in ("text", "title"):
@@ -149,3 +141,21 @@ def test_an_apply_not_said_to_change_the_indexes_leaves_them_equal(monkeypatch: 
         else:
             moved[kind] += bool(said)
     assert kept and changed and all(moved.values()), moved
+
+
+def _edited(old: Brief, kind: str, rng: random.Random, names: list[str]) -> Brief:
+    """`old` with one kind of edit."""
+    if kind in ("text", "refs"):
+        return replace(old, body=old.body + " more")
+    if kind == "title":
+        return replace(old, title=old.title + "!")
+    if kind == "date":
+        return replace(old, date=old.date + timedelta(days=rng.choice([-1, 1])))
+    if kind == "zone":  # the same instant an hour west: on the 1st at 00:00 UTC, the month before
+        return replace(old, date=old.date.astimezone(timezone(timedelta(hours=-1))))
+    if kind == "entities":
+        return replace(old, entities=tuple(("people", k) for k in rng.sample(names, 2)))
+    if kind == "tags":
+        return replace(old, tags=(*old.tags, "w"))
+    assert kind == "draft"
+    return replace(old, draft=not old.draft)

@@ -15,9 +15,9 @@ from hypothesis import strategies as st
 from briefgen import store
 from briefgen.build import Builder
 from briefgen.cache import CACHE_DIR
+from briefgen.entities import SiteIndexes
 from briefgen.memory import PageIndex
 from briefgen.model import FileRefs
-from briefgen.entities import SiteIndexes
 from briefgen.rendered import RenderedBrief
 from briefgen.saved import saved_memory
 
