@@ -59,7 +59,6 @@ from .parallel import parallel_map
 from .phases import Edits, RefsByFile, Rendering, Resolution, Scan
 from .saved import has_memory, memory_of_built, save_memory, saved_memory, since_manifest
 from .scan import PairKey, find_content
-from .schedule import scheduled_note
 from .search import search_skipped
 from .sitemap import NO_BASE_URL_NOTE
 from .store import Stored, StoreMissing, loaded
@@ -287,7 +286,7 @@ class Builder:
             raise
         self._lap("write")
         self._remember(memory, scan, edits, resolution, rendering, written, first)
-        memory.retime(config)
+        memory.retime(config, moved=first or resolution.times_moved())
         warnings = build_warnings(rendering.outcomes) + dead_root_links(rendering.outcomes, memory.outputs,
                                                                     memory.static_outputs)
         if written.search_warning is not None:
@@ -696,5 +695,4 @@ def _notes(memory: BuildMemory, config: Config) -> tuple[str, ...]:
     # From the renderings, not the briefs' annotations: a brief read from the store reads those when used.
     if not config.base_url and any(outcome.rated for _, _, outcome in memory.outcomes.values()):
         notes.append(NO_CLAIM_REVIEW_NOTE)
-    scheduled = scheduled_note((record.brief for record in memory.sources.values()), config)
-    return (*notes, scheduled) if scheduled else tuple(notes)
+    return (*notes, memory.scheduled) if memory.scheduled else tuple(notes)

@@ -29,7 +29,7 @@ from .cache import FileStamp, Listing, StampTable, value_print
 from .config import Config
 from .errors import BuildWarning
 from .model import Brief, Entity, FileRefs, Group, OutputPath
-from .schedule import Span, news_span, publication_span
+from .schedule import Span, news_span, publication_span, scheduled_note
 from .store import SavedInShards, Stored
 
 if TYPE_CHECKING:  # not imported to run: a no-op build reads the manifest without loading what renders
@@ -156,6 +156,7 @@ class BuildMemory(SavedInShards):
     # Build times over which the same briefs are due, and the news sitemap lists the same ones.
     due_span: Span = Span()
     news_span: Span = Span()
+    scheduled: str | None = None  # the note on briefs scheduled for later (see schedule.scheduled_note)
     # The search index (pagefind/shards.json) is of this build's pages: the next signs again only the
     # shards of the pages it writes, when no brief came, went or moved in time (see search.IndexedPages).
     search_current: bool = False
@@ -168,10 +169,18 @@ class BuildMemory(SavedInShards):
     def fresh(self) -> bool:
         return not self.built_before
 
-    def retime(self, config: Config) -> None:
-        """Learn, after a build at `config.now`, until when its briefs stay due and its news window the same."""
+    def retime(self, config: Config, *, moved: bool = True) -> None:
+        """Learn, after a build at `config.now`, until when its briefs stay due and its news window the
+        same, and what is scheduled for later.
+
+        `moved`: whether a brief came, went, or changed its date or draft since the last build. When none
+        did and both spans still hold, all three are as they were: a correction need not go through
+        every brief's date (0.2 s at 100,000 briefs)."""
+        if not moved and self.due_span.holds(config.now) and self.news_span.holds(config.now):
+            return
         self.due_span = publication_span((record.brief for record in self.sources.values()), config)
         self.news_span = news_span(self.state.briefs.values(), config)
+        self.scheduled = scheduled_note((record.brief for record in self.sources.values()), config)
 
     def output_paths(self) -> Iterator[OutputPath]:
         """Every file the last build wrote, relative to the output folder."""
@@ -308,9 +317,23 @@ def dead_root_links(outcomes: Outcomes,
     return warnings
 
 
-@functools.lru_cache(maxsize=1 << 16)  # every build checks every link again: parsed once per process
 def _root_target(link: str) -> tuple[OutputPath, str]:
-    """The output file a root link (`/briefs/x/#y`) leads to, and its fragment."""
+    """The output file a root link (`/briefs/x/#y`) leads to, and its fragment.
+
+    Every build checks every link (20,000 at 100,000 briefs): one with nothing to decode or
+    normalize (no %, ?, //, /. or whitespace) is split as it is, the others parsed."""
+    if _PLAIN_LINK.fullmatch(link):
+        path, _, fragment = link[1:].partition("#")
+        return (path + "index.html" if path == "" or path.endswith("/") else path), fragment
+    return _parsed_root_target(link)
+
+
+_PLAIN_LINK = re.compile(r"/(?![/.])(?:[^%?/\s]|/(?![/.]))*")
+
+
+@functools.lru_cache(maxsize=1 << 12)
+def _parsed_root_target(link: str) -> tuple[OutputPath, str]:
+    """`_root_target` of any link, by the rules of `urlsplit` and `PurePosixPath`."""
     parts = urlsplit(link)
     path = parts.path[1:]
     if path == "" or path.endswith("/"):
@@ -417,7 +440,10 @@ def _listed(paths: Sequence[str] | str) -> Sequence[str]:
 
 
 def build_warnings(outcomes: Outcomes) -> list[BuildWarning]:
-    return [warning for brief, _, outcome in outcomes.values() for warning in (*brief.warnings, *outcome.warnings)]
+    """What loading and rendering every brief warned of. (Most briefs have no warning: those are passed
+    over without making a tuple each.)"""
+    return [warning for brief, _, outcome in outcomes.values() if brief.warnings or outcome.warnings
+            for warning in (*brief.warnings, *outcome.warnings)]
 
 
 def warning_order(warning: BuildWarning) -> tuple[str, int, str]:

@@ -73,6 +73,13 @@ class Resolution:
     def undo(self, state: SiteState) -> None:
         state.apply(remove=self.new_briefs, add=self.old_briefs, refs=self.inverse_refs)
 
+    def times_moved(self) -> bool:
+        """Whether a brief came, went, or changed its date or draft (every brief's, published or not:
+        when each is due follows from them)."""
+        def timed(briefs: list[Brief]) -> list[tuple[str, bool]]:
+            return sorted((b.date.isoformat(), b.draft) for b in briefs)
+        return timed(self.old_briefs) != timed(self.new_briefs)
+
     def memberships_changed(self) -> bool:
         """Whether a brief joined or left an entity or a tag (their pages' dates may move)."""
         def members(briefs: list[Brief]) -> set[tuple[str, object]]:

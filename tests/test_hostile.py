@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from sitekit import build, parse_html, write_site
 
 
@@ -115,3 +118,14 @@ def test_an_image_without_alt_text_is_a_warning_on_its_line(tmp_path: Path) -> N
     report = build(site)
     warned = [(w.line, w.message.split(":")[0]) for w in report.warnings if w.kind == "image-without-alt"]
     assert warned == [(3, "the image ../../chart.png has no alt text"), (5, "the image ../../raw.png has no alt text")]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("ab./#?%20 \t\n;:é\x00")), max_size=14))
+def test_a_root_link_split_as_written_leads_where_parsing_it_does(tail: str) -> None:
+    """Dead-link checks split most root links as they are written (quick); any link must lead to the
+    same file and fragment as parsing it (urlsplit, unquote, PurePosixPath) says."""
+    from briefgen.memory import _parsed_root_target, _root_target
+
+    link = "/" + tail
+    assert _root_target(link) == _parsed_root_target(link)

@@ -101,3 +101,38 @@ def test_check_finds_errors_in_scheduled_briefs_before_they_are_due(tmp_path: Pa
     assert main(["build", str(site)]) == 0  # scheduled: not rendered yet
     assert main(["check", str(site)]) == 1
     assert "not in the text" in capsys.readouterr().err
+
+
+def test_the_schedule_is_learned_again_only_when_a_brief_moves_in_time(tmp_path: Path,
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """A correction keeps what the last build learned of the schedule (when the briefs stay due, the
+    note on those scheduled); a brief that comes, goes or moves in time, or leaves its draft, teaches it
+    again. Each build is a new command's, from the saved memory."""
+    from briefgen import memory
+
+    site = site_with_scheduled_briefs(tmp_path / "site")
+    learned: list[int] = []
+    real = memory.publication_span
+    monkeypatch.setattr(memory, "publication_span", lambda *args: learned.append(1) or real(*args))
+
+    def notes() -> list[str]:
+        learned.clear()
+        return [note for note in build(site, use_cache=True).notes if "scheduled" in note]
+
+    assert notes() == ["2 briefs are scheduled for later; the next on 3 May 2026 (--future publishes them now)"]
+    (site / "content/past.md").write_text("Ada Lovelace wrote, corrected.\n")
+    (site / "content/soon.md").write_text("Soon, corrected.\n")
+    assert notes() == ["2 briefs are scheduled for later; the next on 3 May 2026 (--future publishes them now)"]
+    assert learned == []
+    (site / "content/soon.yaml").write_text("title: Soon\ndate: 2026-05-04\n")
+    assert notes() == ["2 briefs are scheduled for later; the next on 4 May 2026 (--future publishes them now)"]
+    assert learned
+    (site / "content/soon.yaml").write_text("title: Soon\ndate: 2026-05-04\ndraft: true\n")
+    assert notes() == ["1 brief is scheduled for later; the next on 1 May 2204 (--future publishes them now)"]
+    (site / "content/later.md").write_text("Later.\n")
+    (site / "content/later.yaml").write_text("title: Later\ndate: 2030-01-01\n")
+    assert notes() == ["2 briefs are scheduled for later; the next on 1 January 2030 (--future publishes them now)"]
+    # Time alone: the build after the first brief is due starts afresh, and publishes it.
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", str(int(datetime(2030, 1, 2, tzinfo=UTC).timestamp())))
+    assert notes() == ["1 brief is scheduled for later; the next on 1 May 2204 (--future publishes them now)"]
+    assert (site / "site/briefs/later/index.html").is_file()
