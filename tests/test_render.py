@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from sitekit import build, parse_html, write_site
 
 HOSTILE = {
@@ -155,3 +157,46 @@ def test_a_one_character_name_is_never_linked_in_running_text(tmp_path: Path) ->
         "(give it an alias of two characters or more to link it)",
         "people entity 'I' has a one-character name, which is never linked in the text "
         "(give it an alias of two characters or more to link it)"]
+
+
+def test_templates_compiled_by_one_command_are_reused_by_the_next(tmp_path: Path,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    import jinja2
+
+    from briefgen.cache import CACHE_DIR
+
+    site = write_site(tmp_path / "site", {
+        "content/a.md": "Ada Lovelace wrote.\n", "content/a.yaml": "title: A\ndate: 2024-01-02\n",
+        "templates/404.html": "{% extends 'base.html' %}{% block main %}<p>Not here (1).</p>{% endblock %}\n",
+    })
+    compiled: list[str] = []
+    real = jinja2.Environment.compile
+
+    def compiling(self: jinja2.Environment, source: str, name: str | None = None, *args: object) -> object:
+        compiled.append(name or "")
+        return real(self, source, name, *args)
+
+    monkeypatch.setattr(jinja2.Environment, "compile", compiling)
+    build(site, use_cache=True)
+    assert "brief.html" in compiled and "404.html" in compiled
+    assert list((site / CACHE_DIR / "templates").iterdir())
+    compiled.clear()
+    (site / "content/a.md").write_text("Ada Lovelace wrote again.\n")
+    build(site, use_cache=True)  # a new command's build: its templates come compiled
+    assert compiled == []
+    (site / "templates/404.html").write_text(
+        "{% extends 'base.html' %}{% block main %}<p>Not here (2).</p>{% endblock %}\n")
+    build(site, use_cache=True)
+    assert compiled == ["404.html"]  # the template edited, and it alone, is compiled again
+    assert "Not here (2)." in (site / "site/404.html").read_text()
+    # A cache that cannot be written: the build compiles them, and goes on.
+    compiled.clear()
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / "templates").write_text("not a folder")
+    (site / CACHE_DIR / "templates").rename(tmp_path / "moved")
+    (other / "templates").rename(site / CACHE_DIR / "templates")
+    (site / "content/a.md").write_text("Ada Lovelace wrote a third time.\n")
+    build(site, use_cache=True)
+    assert "brief.html" in compiled
+    assert "a third time" in (site / "site/briefs/a/index.html").read_text()
