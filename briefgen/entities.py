@@ -219,6 +219,9 @@ class SiteState:
         """
         state = self.__dict__.copy()
         state["_snapshot_cache"] = {}
+        # Not the briefs: the memory holds them with their files, and gives them back (restore_briefs).
+        # Named here, each cost the save and the load a call (100,000 at 100,000 briefs).
+        del state["briefs"]
         for name in SiteIndexes.FIELDS:  # saved in their record (see SiteIndexes)
             assert state.pop(name) is getattr(self._indexes, name), f"SiteState.{name} was replaced"
         return state
@@ -226,6 +229,14 @@ class SiteState:
     def __setstate__(self, state: dict[str, Any]) -> None:
         self.__dict__.update(state)
         self.__dict__.update((name, getattr(self._indexes, name)) for name in SiteIndexes.FIELDS)
+        self.briefs = {}  # until restore_briefs
+
+    def restore_briefs(self, briefs: Iterable[Brief]) -> None:
+        """Hold the published briefs among `briefs` (every brief of the sources, as loaded with this
+        state): those `apply` put in. Each is published or not by its draft and date, and while a saved
+        state is used no brief turns due (see BuildMemory.due_span), so they are the same ones."""
+        self.briefs = {brief.slug: brief for brief in briefs if (self.include_drafts or not brief.draft)
+                       and (self.until is None or brief.date <= self.until)}
 
     def _file_order(self, path: str) -> tuple[bool, str]:
         # The registry speaks first; then sidecars in path order.

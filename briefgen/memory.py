@@ -165,6 +165,10 @@ class BuildMemory(SavedInShards):
     # shards too, saved no measurable time at 100,000 briefs.)
     SHARDED: ClassVar[tuple[str, ...]] = ("sources", "outcomes")
 
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        super().__setstate__(state)
+        self.state.restore_briefs(record.brief for record in self.sources.values())
+
     @property
     def fresh(self) -> bool:
         return not self.built_before

@@ -620,3 +620,24 @@ def test_the_saved_memory_holds_each_entity_key_once_per_shard_and_prints_of_wha
         for record in shard.values():
             for key in record.brief.entities:
                 assert keys.setdefault(key, id(key)) == id(key), key
+
+
+def test_the_loaded_state_holds_the_published_briefs_of_the_loaded_sources(tmp_path: Path) -> None:
+    """The saved state does not name its briefs: loaded, it takes the published ones from the sources,
+    the same objects, and no draft or scheduled brief."""
+    site = generate_site(tmp_path / "site", briefs=30)
+    sidecars = sorted((site / "content").rglob("*.yaml"))
+    sidecars[0].write_text(sidecars[0].read_text(encoding="utf-8") + "draft: true\n", encoding="utf-8")
+    text = sidecars[1].read_text(encoding="utf-8")
+    date_line = next(line for line in text.splitlines() if line.startswith("date:"))
+    sidecars[1].write_text(text.replace(date_line, "date: 2204-01-01"), encoding="utf-8")
+    kept = Builder(site, jobs=1)
+    kept.build()
+    assert kept.memory is not None
+    store.forget_readers()
+    memory = saved_memory(site, site / "site", Builder(site, jobs=1)._key_for(site / "site"))
+    assert memory is not None
+    assert list(memory.state.briefs) != [] and sorted(memory.state.briefs) == sorted(kept.memory.state.briefs)
+    assert len(memory.sources) == len(memory.state.briefs) + 2  # the draft and the scheduled brief
+    by_slug = {record.brief.slug: record.brief for record in memory.sources.values()}
+    assert all(brief is by_slug[slug] for slug, brief in memory.state.briefs.items())
