@@ -233,10 +233,10 @@ class SiteState:
 
     def restore_briefs(self, briefs: Iterable[Brief]) -> None:
         """Hold the published briefs among `briefs` (every brief of the sources, as loaded with this
-        state): those `apply` put in. Each is published or not by its draft and date, and while a saved
-        state is used no brief turns due (see BuildMemory.due_span), so they are the same ones."""
-        self.briefs = {brief.slug: brief for brief in briefs if (self.include_drafts or not brief.draft)
-                       and (self.until is None or brief.date <= self.until)}
+        state): those `apply` put in, which `order` lists. Raises KeyError when one is missing (a store
+        that cannot be used)."""
+        by_slug = {brief.slug: brief for brief in briefs}
+        self.briefs = {slug: by_slug[slug] for _, slug in self.order}
 
     def _file_order(self, path: str) -> tuple[bool, str]:
         # The registry speaks first; then sidecars in path order.
