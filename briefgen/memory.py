@@ -268,7 +268,7 @@ class RenderedView(Mapping[str, "RenderedBrief"]):
         self._read = {} if read is None else read
 
     def __getitem__(self, slug: str) -> RenderedBrief:
-        rendered = self._outcomes[slug][2].rendered
+        rendered: RenderedBrief | Stored = self._outcomes[slug][2].rendered  # a row, when loaded from the store
         if not isinstance(rendered, Stored):
             return rendered
         found = self._read.get(rendered)
@@ -287,8 +287,9 @@ class RenderedView(Mapping[str, "RenderedBrief"]):
 
 def unpacked(outcome: BriefOutcome) -> BriefOutcome:
     """The outcome with its rendered brief read from the store, if the saved memory kept it there."""
-    if isinstance(outcome.rendered, Stored):
-        return replace(outcome, rendered=outcome.rendered.unpack())
+    rendered: RenderedBrief | Stored = outcome.rendered
+    if isinstance(rendered, Stored):
+        return replace(outcome, rendered=rendered.unpack())
     return outcome
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import pickle
 import sqlite3
+from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -333,19 +334,24 @@ def _named(site: Path) -> dict[str, set[int]]:
         records = dict(connection.execute("SELECT id, data FROM records"))
         todo = [connection.execute("SELECT data FROM saved WHERE name = ?", (store.MEMORY,)).fetchone()[0]]
 
+    class StoredNoted(tuple[str, int]):
+        def __new__(cls, pair: tuple[str, int]) -> StoredNoted:
+            named["rows"].add(pair[1])
+            return tuple.__new__(cls, pair)
+
     class Naming(pickle.Unpickler):
         def find_class(self, module: str, name: str) -> object:
             if module == "briefgen.store" and name == "_partly_read":
                 return lambda kind, head, row, name: named["rows"].add(row)
             if module == "briefgen.store" and name == "_named":
                 return lambda name: None
-            if module == "briefgen.store" and name in ("_row", "_record"):
-                table = "rows" if name == "_row" else "records"
-
+            if module == "briefgen.store" and name == "Stored":  # a row, made again in C: (store, id)
+                return StoredNoted
+            if module == "briefgen.store" and name == "_record":
                 def note(row: int) -> int:
-                    if row not in named[table] and table == "records" and row in records:
+                    if row not in named["records"] and row in records:
                         todo.append(records[row])
-                    named[table].add(row)
+                    named["records"].add(row)
                     return row
                 return note
             if module.startswith("briefgen"):
@@ -641,3 +647,20 @@ def test_the_loaded_state_holds_the_published_briefs_of_the_loaded_sources(tmp_p
     assert len(memory.sources) == len(memory.state.briefs) + 2  # the draft and the scheduled brief
     by_slug = {record.brief.slug: record.brief for record in memory.sources.values()}
     assert all(brief is by_slug[slug] for slug, brief in memory.state.briefs.items())
+
+
+def test_a_store_whose_records_do_not_say_what_they_name_is_made_again(tmp_path: Path) -> None:
+    """Stores of older versions kept no names beside their records: loading one would lose track of the
+    rows its records name, so it is deleted, and the next build is a clean one."""
+    folder = tmp_path / CACHE_DIR
+    folder.mkdir()
+    with closing(sqlite3.connect(folder / store.STORE_FILE)) as connection:
+        connection.execute(f"PRAGMA page_size={store.PAGE_SIZE}")
+        connection.execute(f"PRAGMA auto_vacuum={store.AUTO_VACUUM_INCREMENTAL}")
+        connection.execute("CREATE TABLE records (id INTEGER PRIMARY KEY, data BLOB NOT NULL)")
+        connection.commit()
+    store.remove_outdated(folder)
+    assert not (folder / store.STORE_FILE).exists()
+    store.save(folder, "key", {"value": [1, 2]})  # a store of this version is kept
+    store.remove_outdated(folder)
+    assert store.load(folder, "value", "key") == [1, 2]
