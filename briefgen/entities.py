@@ -235,8 +235,10 @@ class SiteState:
         """Hold the published briefs among `briefs` (every brief of the sources, as loaded with this
         state): those `apply` put in, which `order` lists. Raises KeyError when one is missing (a store
         that cannot be used)."""
-        by_slug = {brief.slug: brief for brief in briefs}
-        self.briefs = {slug: by_slug[slug] for _, slug in self.order}
+        listed = list(briefs)
+        by_slug = dict(zip(map(operator.attrgetter("slug"), listed), listed, strict=True))
+        slugs = list(map(itemgetter(1), self.order))
+        self.briefs = dict(zip(slugs, map(by_slug.__getitem__, slugs), strict=True))  # in C: 100,000 briefs
 
     def _file_order(self, path: str) -> tuple[bool, str]:
         # The registry speaks first; then sidecars in path order.

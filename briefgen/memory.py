@@ -167,7 +167,7 @@ class BuildMemory(SavedInShards):
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         super().__setstate__(state)
-        self.state.restore_briefs(record.brief for record in self.sources.values())
+        self.state.restore_briefs(map(attrgetter("brief"), self.sources.values()))
 
     @property
     def fresh(self) -> bool:
