@@ -416,11 +416,16 @@ class SiteState:
         """Count the brief's entities as named together once more (`step` 1) or once less (-1)."""
         keys = [self._keys.setdefault(key, key) for key in dict.fromkeys(brief.entities)
                 if key[0] != AUTHORS]  # bylines are not mentions
-        for key in keys:
+        if len(keys) < 2:
+            return
+        for place, key in enumerate(keys):
+            others = keys[:place] + keys[place + 1:]
             counter = self.co_counts[key]
-            for other in keys:
-                if other != key:
-                    counter[other] += step
+            if step > 0:
+                counter.update(others)  # counted in C: a first build counts each brief's pairs
+            else:
+                counter.subtract(others)
+                for other in others:
                     if counter[other] <= 0:
                         del counter[other]
 
