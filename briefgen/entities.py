@@ -342,12 +342,20 @@ class SiteState:
                 self.refs_by_file[path] = kept if kept is not None and old_refs == new_refs \
                     else new_refs if isinstance(new_refs, FileRefs) else FileRefs(new_refs)
         changed: set[Key] = set()
+        # Every touched id's refs in file order, gathered in one pass over their files (a first build
+        # touches every id: going through each id's files for it alone read each file once per id).
+        gathered: dict[str, list[EntityRef]] = {entity_id: [] for entity_id in touched}
+        files_of = {entity_id: self.files_by_id.get(entity_id) or set() for entity_id in touched}
+        for path in sorted(set().union(*files_of.values()), key=self._file_order):
+            for ref in self._refs_of(path):
+                found = gathered.get(ref.id)
+                if found is not None:
+                    found.append(ref)
         for entity_id in sorted(touched):
             old_type = self.entity_types.pop(entity_id, None)
             old = self.entities.pop((old_type, entity_id), None) if old_type else None
-            files = self.files_by_id.get(entity_id) or set()
-            ordered = [ref for path in sorted(files, key=self._file_order)
-                       for ref in self._refs_of(path) if ref.id == entity_id]
+            files = files_of[entity_id]
+            ordered = gathered[entity_id]
             merged = merge_entity(entity_id, ordered, errors) if ordered else None
             if not files:
                 self.files_by_id.pop(entity_id, None)
