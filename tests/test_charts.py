@@ -330,3 +330,14 @@ def test_a_date_edit_rewrites_its_entities_charts_and_cards_only(tmp_path: Path)
     assert not any(name.startswith("people/mary-somerville/") for name in changed)
     bars = parse_html(site / "site/people/ada-lovelace/index.html").select("[data-month]")
     assert bars[0]["data-month"] == "2023-01" and bars[-1]["data-month"] == "2024-03"
+
+
+def test_a_timeline_is_drawn_once_per_list_and_again_for_another() -> None:
+    from briefgen.charts import bin_dates, entity_timeline
+
+    listed = (brief("a", "2024-03-01T10:00:00+00:00"), brief("b", "2024-05-01T10:00:00+00:00"))
+    first = entity_timeline(listed)
+    assert entity_timeline(listed) is first  # the entity's page and its card
+    moved = (listed[0], brief("b", "2025-05-01T10:00:00+00:00"))  # a brief moved: another list
+    assert entity_timeline(moved) == bin_dates([date(2024, 3, 1), date(2025, 5, 1)]) != first
+    assert entity_timeline(list(listed)) == first  # a list that is not a tuple is drawn, not kept
