@@ -10,13 +10,16 @@ changed. Two kinds of objects get rows of their own:
   each brief's text (see `PartlyStored`), read when the brief is rendered;
 - *records*, read with the memory: the `Shard`s of the memory's large dicts
   (see `sharded`), so a build writes again only the shards whose items
-  changed, and the page index. A shard may hold rows and `PartlyStored`
-  objects (the briefs, without their text), which any other pickle of the
-  memory names (by the id of their text's row) rather than holding a copy;
-  any other record holds none.
+  changed, the page index and the site's indexes. A `RecordWithRows` (a
+  shard, the site's indexes) may name rows, and a shard may hold
+  `PartlyStored` objects (the briefs, without their text), which any other
+  pickle of the memory names (by the id of their text's row) rather than
+  holding a copy; other records hold neither. Beside each record, a column
+  says which rows and records it names.
 
-An object read from a row or record and saved unchanged keeps it; rows and
-records nothing refers to any more are deleted in the same transaction.
+An object read from a row or record and saved unchanged keeps it (one
+changed in place says so: `changed`); rows and records nothing refers to
+any more are deleted in the same transaction.
 Everything else of the memory, and the small manifest a no-op build reads,
 is one row each. Must not decide what is stale; `saved.py` does.
 """
