@@ -46,6 +46,7 @@ from .model import OutputPath, Site
 BUNDLE = "pagefind"  # the folder of the search index, below the site root
 SHARD_LIST = "shards.json"  # in BUNDLE: the shards, newest first, and their signatures
 SHARD_LIMIT = 600  # briefs a shard may hold before its period is split into smaller ones
+PERIODS = (4, 7, 10)  # a shard's name: the start of its pages' ISO dates (a year, a month, a day)
 PAGEFIND_ENV = "BRIEFGEN_PAGEFIND"  # a Pagefind binary to use; "off" turns search off
 MISSING = ("search was skipped: Pagefind is not installed "
            "(pip install 'briefgen[search]', or set BRIEFGEN_PAGEFIND to a pagefind binary)")
@@ -95,7 +96,7 @@ def plan_shards(dated_pages: Mapping[OutputPath, date]) -> dict[str, list[Output
     def split(pages: list[OutputPath], level: int) -> None:
         groups: dict[str, list[OutputPath]] = {}
         for page in pages:
-            groups.setdefault(dated_pages[page].isoformat()[: (4, 7, 10)[level]], []).append(page)
+            groups.setdefault(dated_pages[page].isoformat()[:PERIODS[level]], []).append(page)
         for key, members in groups.items():
             if len(members) > SHARD_LIMIT and level < 2:
                 split(members, level + 1)
@@ -149,11 +150,11 @@ class IndexedPages:
 
     def in_period(self, key: str) -> list[OutputPath]:
         """The pages of the shard named `key` (a year, a month or a day, as `plan_shards` names them), sorted."""
-        day = date.fromisoformat(f"{key}-01-01"[:10]) if len(key) < 10 else date.fromisoformat(key)
+        year = int(key[:4])
+        months = [(year, int(key[5:7]))] if len(key) > PERIODS[0] else [(year, month) for month in range(1, 13)]
         by_month = self._site.briefs_by_month
-        months = [(day.year, day.month)] if len(key) > 4 else [(day.year, month) for month in range(1, 13)]
         return sorted(brief.page for month in months if month in by_month for brief in by_month[month]
-                      if len(key) < 10 or brief.date.isoformat()[:10] == key)
+                      if brief.date.isoformat().startswith(key))
 
 
 def index_site(folder: Path, pages: IndexedPages, digests: Mapping[OutputPath, str],
@@ -205,7 +206,7 @@ def _resigned(pages: IndexedPages, written: Iterable[OutputPath], indexed: dict[
         if day is None:
             continue
         stamp = day.isoformat()
-        key = next((key for key in (stamp[:10], stamp[:7], stamp[:4]) if key in indexed), None)
+        key = next((stamp[:length] for length in reversed(PERIODS) if stamp[:length] in indexed), None)
         if key is None:
             return None
         if key not in touched:
