@@ -5,14 +5,17 @@ items in worker processes and return the results in the items' order, so a
 parallel build's output is byte for byte a single-process build's. Workers
 are forked, so they start with the parent's memory (the loaded site) instead
 of receiving it pickled; only items and results cross the process boundary.
+What they inherit is frozen for the garbage collector, which each worker runs
+over its own objects alone: the inherited pages stay shared (`gc.freeze`).
 """
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 import signal
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any, TypeVar
 
 Item = TypeVar("Item")
@@ -39,34 +42,44 @@ def parallel_map(function: Callable[[Item], Result], items: Sequence[Item], *, j
     starting workers costs more than it saves there. `progress(done, total)`
     is called as results arrive.
     """
+    results: list[Result] = []
+    for result in parallel_iter(function, items, jobs=jobs, min_items=min_items):
+        results.append(result)
+        if progress is not None:
+            progress(len(results), len(items))
+    return results
+
+
+def parallel_iter(function: Callable[[Item], Result], items: Sequence[Item], *, jobs: int | None = None,
+                  min_items: int = 200) -> Iterator[Result]:
+    """`function(item)` for each item, in the items' order, as the results arrive: for results the
+    caller hands on rather than holds (a clean build's renderings, to the store). As `parallel_map`."""
     jobs = default_jobs() if jobs is None else jobs
     total = len(items)
-    results: list[Result] = []
     if jobs <= 1 or total < min_items or "fork" not in multiprocessing.get_all_start_methods():
-        for item in items:
-            result = function(item)
-            results.append(result)
-            if progress is not None:
-                progress(len(results), total)
-        return results
+        yield from map(function, items)
+        return
     global _work
     _work = function
+    # What the workers inherit is frozen for the collector: a worker collecting its own garbage (each page
+    # rendered leaves cycles: Jinja's contexts) then leaves the inherited objects' pages shared.
+    gc.freeze()
     try:
         context = multiprocessing.get_context("fork")
         chunk = max(1, min(64, total // (jobs * 8)))
         with context.Pool(jobs, initializer=_quiet_worker) as pool:
-            for result in pool.imap(_call, items, chunksize=chunk):
-                results.append(result)
-                if progress is not None:
-                    progress(len(results), total)
-        return results
+            yield from pool.imap(_call, items, chunksize=chunk)
     finally:
         _work = None
+        gc.unfreeze()
 
 
 def _quiet_worker() -> None:
     """A worker leaves signals to its parent: Ctrl-C (sent to the whole process group) and the
-    parent's own SIGTERM handler would otherwise print a traceback from every worker."""
+    parent's own SIGTERM handler would otherwise print a traceback from every worker. It collects its
+    garbage, even where the parent paused the collector (`briefgen build`): what it inherited is
+    frozen, and the cycles its work leaves would otherwise stay for its life."""
+    gc.enable()
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     for name in ("SIGTERM", "SIGHUP"):
         if hasattr(signal, name):
