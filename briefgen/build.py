@@ -18,6 +18,8 @@ imports them, and starts in half the time (0.13-0.18 s instead of
 from __future__ import annotations
 
 import os
+import pickle
+import sqlite3
 import time
 from collections.abc import Callable, Collection, Iterator, Sequence
 from contextlib import contextmanager
@@ -43,6 +45,7 @@ from .lock import LOCK_FILE, build_locks, output_lock_path, remove_leftovers
 from .memory import (
     BuildMemory,
     BuildReport,
+    Contexts,
     EntityPrints,
     Outcomes,
     RegistryRecord,
@@ -53,15 +56,15 @@ from .memory import (
     unpacked,
     warning_order,
 )
-from .model import FileRefs, Group, OutputPath, Site
+from .model import Brief, Entity, FileRefs, Group, OutputPath, Site
 from .ownership import remove_draft
-from .parallel import parallel_map
+from .parallel import parallel_iter, parallel_map
 from .phases import Edits, RefsByFile, Rendering, Resolution, Scan
 from .saved import has_memory, memory_of_built, save_memory, saved_memory, since_manifest
 from .scan import PairKey, find_content
 from .search import search_skipped
 from .sitemap import NO_BASE_URL_NOTE
-from .store import Stored, StoreMissing, loaded
+from .store import Stored, StoreMissing, loaded, put_rows
 from .write import (
     OutputWriter,
     Written,
@@ -75,11 +78,13 @@ from .write import (
 if TYPE_CHECKING:
     from .entities import SiteChange
     from .pages import FeedEntries, PageInputs, ProducedPages
-    from .rendered import RenderedBrief
+    from .rendered import BriefOutcome, RenderedBrief
 
 __all__ = ["BuildReport", "Builder", "build_site"]
 
 Progress = Callable[[int, int], None]
+# The outcomes, the briefs rendered again, and the mention sentences of renderings handed to the store.
+RenderedBodies = tuple[Outcomes, set[str], dict[str, Contexts]]
 
 
 def build_site(site_dir: Path, out_dir: Path | None = None, *, drafts: bool = False,
@@ -94,6 +99,10 @@ def build_site(site_dir: Path, out_dir: Path | None = None, *, drafts: bool = Fa
 NO_CLAIM_REVIEW_NOTE = ("rated fact-checks carry no ClaimReview markup: Google needs its absolute URL; "
                         "set base_url in briefgen.yaml or pass --base-url")
 DEFAULT_OUT = "site"  # the output folder, in the site's folder, when none is named
+# A first build rendering this many bodies hands them to the store as they come, this many at a time,
+# rather than holding them all until its save. (Fewer take little memory, and reading them back costs.)
+STREAM_RENDERINGS_FROM = 2000
+STREAM_BATCH = 1000
 
 
 class Builder:
@@ -464,10 +473,11 @@ class Builder:
         site = memory.state.snapshot()
         errors.extend(redirect_problems(site, loaded(edits.registry.refs) if edits.registry else ()))
         self._lap("snapshot")
-        outcomes, rerendered = self._render_bodies(site, resolution.change, memory.outcomes, config, errors)
+        outcomes, rerendered, contexts = self._render_bodies(site, resolution.change, memory.outcomes, config, errors,
+                                                             fresh=memory.fresh)
         errors.raise_if_any()
         self._lap("bodies")
-        inputs = PageInputs(site, config, RenderedView(outcomes, self._renderings_read),
+        inputs = PageInputs(site, config, RenderedView(outcomes, self._renderings_read, contexts),
                             self._jinja(config, edits.templates_digest),
                             self._feed_entries, redo_all=edits.templates_changed)
         pages, dirty = self._pages(memory, inputs, resolution, rerendered, staging, progress)
@@ -521,8 +531,11 @@ class Builder:
         return pages, dirty
 
     def _render_bodies(self, site: Site, change: SiteChange, previous: Outcomes, config: Config,
-                       errors: ErrorCollector) -> tuple[Outcomes, set[str]]:
-        """Every brief's rendering: reused when its brief and entities are as before, else redone."""
+                       errors: ErrorCollector, *, fresh: bool) -> RenderedBodies:
+        """Every brief's rendering: reused when its brief and entities are as before, else redone.
+
+        With the outcomes, the briefs rendered again, and the mention sentences of renderings handed to
+        the store as they came (a first build's; see `_render_streamed`), by slug."""
         from .markdown.extension import BriefMarkdown
         from .render import render_brief
         # Copied (a failed build must leave the memory as it was), then the gone briefs dropped:
@@ -548,6 +561,8 @@ class Builder:
             if kept is None or kept[0] != brief or kept[1] != named:
                 todo.append((brief, entities, named))
         converter = BriefMarkdown(unsafe_html=config.unsafe_html)
+        if fresh and self.use_cache and len(todo) >= STREAM_RENDERINGS_FROM:
+            return self._render_streamed(todo, outcomes, converter, config, errors)
         results = parallel_map(lambda item: render_brief(item[0], item[1], converter, config), todo, jobs=self.jobs)
         rerendered = set()
         for (brief, _, named), outcome in zip(todo, results, strict=True):
@@ -556,7 +571,48 @@ class Builder:
             if kept is None or unpacked(kept[2]) != outcome:
                 rerendered.add(brief.slug)
             outcomes[brief.slug] = (brief, named, outcome)
-        return outcomes, rerendered
+        return outcomes, rerendered, {}
+
+    def _render_streamed(self, todo: Sequence[tuple[Brief, Sequence[Entity], tuple[str, ...]]], outcomes: Outcomes,
+                         converter: Any, config: Config, errors: ErrorCollector) -> RenderedBodies:
+        """Render the bodies of a first build, handing each rendering to the store as it comes: the
+        outcomes name rows, and only the sentences naming each entity stay in memory, for the entity
+        pages. A store that cannot be written keeps the renderings in memory instead."""
+        from markupsafe import Markup
+
+        from .render import render_brief
+        from .rendered import RenderedBrief
+        folder = self.site_dir / CACHE_DIR
+        hollow = RenderedBrief(Markup(""), (), (), {})  # in the outcome until its row is known
+
+        def work(item: tuple[Brief, Sequence[Entity], tuple[str, ...]]) -> tuple[BriefOutcome, Contexts, bytes]:
+            outcome = render_brief(item[0], item[1], converter, config)
+            # Pickled here, in the worker: the parent hands the bytes on without making the object.
+            return (replace(outcome, rendered=hollow), outcome.rendered.contexts,
+                    pickle.dumps(outcome.rendered, pickle.HIGHEST_PROTOCOL))
+
+        contexts: dict[str, Contexts] = {}
+        batch: list[tuple[Brief, tuple[str, ...], BriefOutcome, bytes]] = []
+
+        def hand_over() -> None:
+            try:
+                rows: Sequence[Any] = put_rows(folder, [data for _, _, _, data in batch])
+            except (OSError, sqlite3.Error):
+                rows = [pickle.loads(data) for _, _, _, data in batch]
+            for (brief, named, outcome, _), row in zip(batch, rows, strict=True):
+                outcomes[brief.slug] = (brief, named, replace(outcome, rendered=row))
+            batch.clear()
+
+        for (brief, _, named), (outcome, named_in, data) in zip(todo, parallel_iter(work, todo, jobs=self.jobs),
+                                                                strict=True):
+            errors.extend(outcome.errors)
+            contexts[brief.slug] = named_in
+            batch.append((brief, named, outcome, data))
+            if len(batch) >= STREAM_BATCH:
+                hand_over()
+        if batch:
+            hand_over()
+        return outcomes, {brief.slug for brief, _, _ in todo}, contexts
 
     # -- write, remember, save ----------------------------------------------------------------------
 

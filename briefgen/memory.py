@@ -34,10 +34,13 @@ from .store import SavedInShards, Stored
 
 if TYPE_CHECKING:  # not imported to run: a no-op build reads the manifest without loading what renders
     from .entities import SiteState
+    from .markdown.mentions import MentionContext
     from .rendered import BriefOutcome, RenderedBrief
 
 # A brief's rendering, with the brief it was rendered from and the prints of the entities it names.
 Outcomes: TypeAlias = "dict[str, tuple[Brief, tuple[str, ...], BriefOutcome]]"
+# A rendering's sentences naming each entity it links, by entity key (`RenderedBrief.contexts`).
+Contexts: TypeAlias = "dict[tuple[str, str], MentionContext]"
 
 
 class EntityPrints:
@@ -260,12 +263,19 @@ class RenderedView(Mapping[str, "RenderedBrief"]):
 
     A rendering the saved memory kept in the store is read on first use into `read`, a cache the
     builder keeps between builds (the dev server's), not into the outcomes: they stay as loaded, so
-    the store keeps their shards without saving them again.
+    the store keeps their shards without saving them again. The cache holds the last `READ_KEPT`
+    read: a first build hands every rendering to the store, and reads each back for its page.
+    `contexts`: the mention sentences of renderings in the store, kept in memory for the entity
+    pages, which show those of every brief (see `Builder._render_streamed`).
     """
 
-    def __init__(self, outcomes: Outcomes, read: dict[Stored, RenderedBrief] | None = None) -> None:
+    READ_KEPT: ClassVar[int] = 256
+
+    def __init__(self, outcomes: Outcomes, read: dict[Stored, RenderedBrief] | None = None,
+                 contexts: Mapping[str, Contexts] | None = None) -> None:
         self._outcomes = outcomes
         self._read = {} if read is None else read
+        self._contexts = contexts or {}
 
     def __getitem__(self, slug: str) -> RenderedBrief:
         rendered: RenderedBrief | Stored = self._outcomes[slug][2].rendered  # a row, when loaded from the store
@@ -273,10 +283,15 @@ class RenderedView(Mapping[str, "RenderedBrief"]):
             return rendered
         found = self._read.get(rendered)
         if found is None:
-            if len(self._read) >= len(self._outcomes):
-                self._read.clear()  # renderings of earlier builds, many replaced since
-            found = self._read[rendered] = rendered.unpack()
+            if len(self._read) >= self.READ_KEPT:
+                del self._read[next(iter(self._read))]  # the oldest read
+            found = self._read[rendered] = rendered.unpack(remember=False)  # the outcomes keep the row
         return found
+
+    def contexts(self, slug: str) -> Contexts:
+        """The sentences of a brief's rendering that name each entity it links."""
+        kept = self._contexts.get(slug)
+        return kept if kept is not None else self[slug].contexts
 
     def __iter__(self) -> Iterator[str]:
         return iter(self._outcomes)

@@ -25,11 +25,10 @@ from .config import Config
 from .entities import SiteChange
 from .feeds import ENTITY_FEED_NAME, SITE_ATOM, SITE_JSON, atom_feed, entity_feed_spec, json_feed, site_feed_spec
 from .images import body_photo_stem, needs_encoding, photo_files
-from .memory import PageIndex
+from .memory import PageIndex, RenderedView
 from .model import Brief, Group, OutputPath, Site
 from .parallel import parallel_map
 from .render import PageRenderer, page_groups, plan_group
-from .rendered import RenderedBrief
 from .sitemap import NEWS_SITEMAP, ROBOTS, news_sitemap, robots_txt, sitemap_files, sitemap_urls
 
 Progress = Callable[[int, int], None]
@@ -49,7 +48,7 @@ class PageInputs:
 
     site: Site
     config: Config
-    rendered: Mapping[str, RenderedBrief]
+    rendered: RenderedView
     environment: Any  # the Jinja environment
     feed_entries: FeedEntries  # a memo the builder keeps between builds
     redo_all: bool = False  # the templates changed: every page is rendered again

@@ -31,6 +31,7 @@ from .images import body_photo_stem, variants
 from .langtag import is_right_to_left
 from .markdown.extension import BriefMarkdown
 from .markdown.mentions import MentionContext, MentionMatcher
+from .memory import RenderedView
 from .metadata import claim_reviews, news_article
 from .model import Brief, Entity, Group, Page, Site
 from .rendered import BriefOutcome, RenderedBrief, RenderedNote, brief_summary
@@ -261,7 +262,7 @@ def page_groups(site: Site, config: Config) -> list[Group]:
     return groups
 
 
-def plan_group(group: Group, site: Site, config: Config, rendered: Mapping[str, RenderedBrief]) -> list[Page]:
+def plan_group(group: Group, site: Site, config: Config, rendered: RenderedView) -> list[Page]:
     """The pages of one group, each with the context it is rendered from.
 
     `Page.members` names the briefs (or entities) a page lists, so an
@@ -331,7 +332,7 @@ def _plan_brief(brief: Brief, site: Site, config: Config, rendered: Mapping[str,
             target_url=f"{config.base_url}{brief.url}" if config.base_url else None)
 
 
-def _plan_entity(key: tuple[str, str], site: Site, config: Config, rendered: Mapping[str, RenderedBrief],
+def _plan_entity(key: tuple[str, str], site: Site, config: Config, rendered: RenderedView,
                  add: Callable[..., None]) -> None:
     """An entity's pages (its briefs a page at a time, the charts on the first), and its redirects."""
     entity = site.entities[key]
@@ -369,7 +370,7 @@ class MentionList(Sequence[tuple[Brief, MentionContext | None]]):
     an edit reached: only those need their briefs' rendered bodies.
     """
 
-    def __init__(self, briefs: Sequence[Brief], key: tuple[str, str], rendered: Mapping[str, RenderedBrief]) -> None:
+    def __init__(self, briefs: Sequence[Brief], key: tuple[str, str], rendered: RenderedView) -> None:
         self._briefs = briefs
         self._key = key
         self._rendered = rendered
@@ -377,7 +378,7 @@ class MentionList(Sequence[tuple[Brief, MentionContext | None]]):
 
     def _looked_up(self) -> list[tuple[Brief, MentionContext | None]]:
         if self._items is None:
-            self._items = [(brief, self._rendered[brief.slug].contexts.get(self._key)) for brief in self._briefs]
+            self._items = [(brief, self._rendered.contexts(brief.slug).get(self._key)) for brief in self._briefs]
         return self._items
 
     def __getitem__(self, index):  # type: ignore[no-untyped-def]

@@ -19,7 +19,10 @@ changed. Two kinds of objects get rows of their own:
 
 An object read from a row or record and saved unchanged keeps it (one
 changed in place says so: `changed`); rows and records nothing refers to
-any more are deleted in the same transaction.
+any more are deleted in the same transaction. A first build hands each
+rendering over as it is made (`put_rows`), in transactions of their own, so
+that it never holds them all: rows pending until a save names them, and
+deleted by the next save if none does (a build that failed or was killed).
 Everything else of the memory, and the small manifest a no-op build reads,
 is one row each. Must not decide what is stale; `saved.py` does.
 """
@@ -53,6 +56,7 @@ _SCHEMA = """
 CREATE TABLE IF NOT EXISTS saved (name TEXT PRIMARY KEY, key TEXT NOT NULL, data BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS rows (id INTEGER PRIMARY KEY, data BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS records (id INTEGER PRIMARY KEY, data BLOB NOT NULL, names BLOB NOT NULL DEFAULT x'');
+CREATE TABLE IF NOT EXISTS pending (id INTEGER PRIMARY KEY);
 """
 # Errors that mean "no usable store": missing, half written by something else, another schema, not SQLite.
 STORE_ERRORS = (sqlite3.Error, OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError,
@@ -80,7 +84,9 @@ class Stored(tuple[str, int]):
     def row(self) -> int:
         return self[1]
 
-    def unpack(self) -> Any:
+    def unpack(self, *, remember: bool = True) -> Any:
+        """The value, read from its row. Remembered, so that saved again unchanged it keeps the row;
+        `remember=False` for a value the memory goes on naming by its row, read only to be used."""
         try:
             found = _reader(self.path).execute("SELECT data FROM rows WHERE id = ?", (self.row,)).fetchone()
         except sqlite3.Error:
@@ -88,7 +94,8 @@ class Stored(tuple[str, int]):
         if found is None:
             raise StoreMissing(f"{self.path}: row {self.row}")
         value = pickle.loads(found[0])
-        _remember(value, self.path, self.row)
+        if remember:
+            _remember(value, self.path, self.row)
         return value
 
 
@@ -244,6 +251,28 @@ def save(folder: Path, key: str, values: dict[str, Any], *, rows: tuple[type, ..
             del _homes[(where, row)]
 
 
+def put_rows(folder: Path, pickled: Iterable[bytes]) -> list[Stored]:
+    """Rows for values pickled already, written ahead of the save that will name them, in a
+    transaction of their own: a build that renders every brief hands the renderings over as it goes
+    instead of holding them all until its save (1.4 GB at 100,000 briefs).
+
+    Noted as pending until then: the next save deletes those it does not keep (those of a build that
+    failed or was killed). Raises OSError or sqlite3.Error when the store cannot be written.
+    """
+    path = folder / STORE_FILE
+    with _connect(path) as connection:
+        connection.execute("BEGIN IMMEDIATE")
+        saving = _Saving(connection, str(path), (), ())
+        try:
+            rows = [saving.insert("rows", data) for data in pickled]
+            connection.executemany("INSERT INTO pending (id) VALUES (?)", ((row,) for row in rows))
+            connection.execute("COMMIT")
+        except BaseException:
+            connection.execute("ROLLBACK")
+            raise
+    return [Stored((str(path), row)) for row in rows]
+
+
 def replace_plain(folder: Path, name: str, key: str, value: Any) -> None:
     """Replace the value saved under `name` for `key` (nothing if it was saved for another): that row
     alone, in a transaction. For values that hold no rows or records (the manifest).
@@ -272,6 +301,10 @@ def _delete_unkept(connection: sqlite3.Connection, key: str, kept: dict[str, set
     search switched on or off), or without a note, the tables are cleaned by a scan, so no row is
     kept for ever.
     """
+    # Rows written ahead of a save (see put_rows) that this one does not name: a failed or killed build's.
+    pending = [(row,) for (row,) in connection.execute("SELECT id FROM pending") if row not in kept["rows"]]
+    connection.executemany("DELETE FROM rows WHERE id = ?", pending)
+    connection.execute("DELETE FROM pending")
     found = connection.execute("SELECT key, data FROM saved WHERE name = ?", (KEPT,)).fetchone()
     trusted = replaced_key == key and found is not None and found[0] == key
     before: dict[str, set[int]] | None = pickle.loads(found[1]) if trusted else None

@@ -117,8 +117,8 @@ def test_a_body_edit_reads_the_refs_of_the_edited_file_and_the_registry_alone(
     read: set[int] = set()  # the rows of refs read
     real = store.Stored.unpack
 
-    def counted(self: store.Stored) -> object:
-        value = real(self)
+    def counted(self: store.Stored, *, remember: bool = True) -> object:
+        value = real(self, remember=remember)
         if isinstance(value, FileRefs):
             read.add(self.row)
         return value
@@ -664,3 +664,132 @@ def test_a_store_whose_records_do_not_say_what_they_name_is_made_again(tmp_path:
     store.save(folder, "key", {"value": [1, 2]})  # a store of this version is kept
     store.remove_outdated(folder)
     assert store.load(folder, "value", "key") == [1, 2]
+
+
+def _streaming(monkeypatch: pytest.MonkeyPatch, batch: int = 7) -> list[int]:
+    """Make every first build hand its renderings to the store, `batch` at a time; the sizes of the
+    batches handed over are noted in the list returned."""
+    import briefgen.build
+
+    handed: list[int] = []
+    put_rows = store.put_rows
+
+    def noted(folder: Path, pickled: list[bytes]) -> list[store.Stored]:
+        handed.append(len(pickled))
+        return put_rows(folder, pickled)
+
+    monkeypatch.setattr(briefgen.build, "STREAM_RENDERINGS_FROM", 1)
+    monkeypatch.setattr(briefgen.build, "STREAM_BATCH", batch)
+    monkeypatch.setattr(briefgen.build, "put_rows", noted)
+    return handed
+
+
+def _pending(site: Path) -> int:
+    with closing(sqlite3.connect(site / CACHE_DIR / store.STORE_FILE)) as connection:
+        return connection.execute("SELECT count(*) FROM pending").fetchone()[0]
+
+
+def test_a_first_build_hands_its_renderings_to_the_store_as_it_renders(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The renderings of a first build are saved in batches as they come, and the memory names their
+    rows: the site is the one a build holding them makes, the store holds exactly what the memory
+    names, and the builds after edits equal clean builds."""
+    from sitekit import NONDETERMINISTIC, snapshot
+
+    site = generate_site(tmp_path / "site", briefs=30)
+    handed = _streaming(monkeypatch)
+    builder = Builder(site, jobs=1)
+    builder.build()
+    assert handed == [7, 7, 7, 7, 2]
+    assert builder.memory is not None
+    assert all(isinstance(outcome.rendered, store.Stored) for _, _, outcome in builder.memory.outcomes.values())
+    held = tmp_path / "held"
+    Builder(site, held, jobs=1, use_cache=False).build()  # no store: renderings held until the pages
+    assert snapshot(site / "site", NONDETERMINISTIC) == snapshot(held, NONDETERMINISTIC)
+    found = ids(site)
+    assert len(found["rows"]) == 30 and _pending(site) == 0
+    assert _named(site) == {"rows": found["rows"] | found["refs"] | found["texts"],
+                            "records": found["shards"] | found["index"] | found["indexes"]}
+    articles = sorted((site / "content").rglob("*.md"))
+    for number, article in enumerate(articles[3:6]):
+        article.write_text(article.read_text(encoding="utf-8") + "\nOne more line.\n", encoding="utf-8")
+        if number == 1:
+            store.forget_readers()  # as a new command, then as the dev server's builder
+            builder = Builder(site, jobs=1)
+        assert builder.build().incremental
+        clean = tmp_path / f"clean{number}"
+        Builder(site, clean, jobs=1, use_cache=False).build()
+        assert snapshot(site / "site", NONDETERMINISTIC) == snapshot(clean, NONDETERMINISTIC)
+    assert handed == [7, 7, 7, 7, 2]  # a rebuild renders a few bodies, and holds them until its save
+
+
+def test_the_renderings_of_a_first_build_that_failed_are_deleted_by_the_next_save(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A quote that is not in its article fails the build after the bodies are rendered and handed to
+    the store: they stay pending, and the next build's save deletes those its memory does not name."""
+    from briefgen.errors import BriefgenError
+
+    site = generate_site(tmp_path / "site", briefs=30)
+    handed = _streaming(monkeypatch)
+    sidecar = next(path for path in sorted((site / "content").rglob("*.yaml"))
+                   if "  - quote: " in path.read_text(encoding="utf-8"))
+    good = sidecar.read_text(encoding="utf-8")
+    sidecar.write_text(good.replace("  - quote: \"", "  - quote: \"Nowhere in the article ", 1), encoding="utf-8")
+    with pytest.raises(BriefgenError):
+        Builder(site, jobs=1).build()
+    assert sum(handed) == 30 and _pending(site) == 30
+    sidecar.write_text(good, encoding="utf-8")
+    store.forget_readers()
+    Builder(site, jobs=1).build()
+    found = ids(site)
+    assert len(found["rows"]) == 30 and _pending(site) == 0
+    assert _named(site) == {"rows": found["rows"] | found["refs"] | found["texts"],
+                            "records": found["shards"] | found["index"] | found["indexes"]}
+
+
+def test_a_first_build_keeps_its_renderings_when_the_store_cannot_take_them(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A store that cannot be written costs memory, not the build: the renderings are held as before."""
+    import briefgen.build
+
+    from sitekit import NONDETERMINISTIC, snapshot
+
+    site = generate_site(tmp_path / "site", briefs=12)
+    _streaming(monkeypatch)
+
+    def full(folder: Path, pickled: list[bytes]) -> list[store.Stored]:
+        raise sqlite3.OperationalError("database or disk is full")
+
+    monkeypatch.setattr(briefgen.build, "put_rows", full)
+    builder = Builder(site, jobs=1)
+    builder.build()
+    assert builder.memory is not None
+    assert all(isinstance(outcome.rendered, RenderedBrief) for _, _, outcome in builder.memory.outcomes.values())
+    held = tmp_path / "held"
+    Builder(site, held, jobs=1, use_cache=False).build()
+    assert snapshot(site / "site", NONDETERMINISTIC) == snapshot(held, NONDETERMINISTIC)
+
+
+def test_the_view_of_stored_renderings_holds_the_last_few_it_read(tmp_path: Path,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    from markupsafe import Markup
+
+    from briefgen.markdown.mentions import MentionContext
+    from briefgen.memory import RenderedView
+    from briefgen.rendered import BriefOutcome
+
+    folder = tmp_path / CACHE_DIR
+    folder.mkdir()
+    made = [RenderedBrief(Markup(f"<p>{n}</p>"), (), (), {("people", "p"): MentionContext("", str(n), "")})
+            for n in range(5)]
+    rows = store.put_rows(folder, [pickle.dumps(rendered) for rendered in made])
+    outcomes = {f"b{n}": (None, (), BriefOutcome(row, (), ())) for n, row in enumerate(rows)}
+    monkeypatch.setattr(RenderedView, "READ_KEPT", 2)
+    read: dict[store.Stored, RenderedBrief] = {}
+    side = {"b4": {("people", "p"): MentionContext("", "kept in memory", "")}}
+    view = RenderedView(outcomes, read, side)  # type: ignore[arg-type]
+    assert [view[f"b{n}"] for n in range(4)] == made[:4]
+    assert list(read) == rows[2:4]  # the two read last
+    assert view.contexts("b1") == made[1].contexts
+    assert view.contexts("b4") == side["b4"] and rows[4] not in read  # from memory: not read
+    assert view["b4"] == made[4]
