@@ -64,7 +64,7 @@ from .saved import has_memory, memory_of_built, save_memory, saved_memory, since
 from .scan import PairKey, find_content
 from .search import search_skipped
 from .sitemap import NO_BASE_URL_NOTE
-from .store import Stored, StoreMissing, loaded, put_rows
+from .store import Stored, StoreMissing, kept_apart, loaded, pickled_apart, put_rows
 from .write import (
     OutputWriter,
     Written,
@@ -585,29 +585,35 @@ class Builder:
         folder = self.site_dir / CACHE_DIR
         hollow = RenderedBrief(Markup(""), (), (), {})  # in the outcome until its row is known
 
-        def work(item: tuple[Brief, Sequence[Entity], tuple[str, ...]]) -> tuple[BriefOutcome, Contexts, bytes]:
+        def work(item: tuple[Brief, Sequence[Entity], tuple[str, ...]]) -> tuple[BriefOutcome, Contexts, bytes, bytes]:
             outcome = render_brief(item[0], item[1], converter, config)
             # Pickled here, in the worker: the parent hands the bytes on without making the object.
             return (replace(outcome, rendered=hollow), outcome.rendered.contexts,
-                    pickle.dumps(outcome.rendered, pickle.HIGHEST_PROTOCOL))
+                    pickle.dumps(outcome.rendered, pickle.HIGHEST_PROTOCOL), pickled_apart(item[0]))
 
         contexts: dict[str, Contexts] = {}
-        batch: list[tuple[Brief, tuple[str, ...], BriefOutcome, bytes]] = []
+        batch: list[tuple[Brief, tuple[str, ...], BriefOutcome, bytes, bytes]] = []
 
         def hand_over() -> None:
             try:
-                rows: Sequence[Any] = put_rows(folder, [data for _, _, _, data in batch])
+                rows = put_rows(folder, [data for _, _, _, data, _ in batch] + [text for *_, text in batch])
             except (OSError, sqlite3.Error):
-                rows = [pickle.loads(data) for _, _, _, data in batch]
-            for (brief, named, outcome, _), row in zip(batch, rows, strict=True):
-                outcomes[brief.slug] = (brief, named, replace(outcome, rendered=row))
+                for brief, named, outcome, data, _ in batch:
+                    outcomes[brief.slug] = (brief, named, replace(outcome, rendered=pickle.loads(data)))
+            else:
+                renderings: Sequence[Any] = rows[:len(batch)]  # in the outcomes, rows stand for renderings
+                for (brief, named, outcome, _, _), rendering, text in zip(batch, renderings, rows[len(batch):],
+                                                                          strict=True):
+                    outcomes[brief.slug] = (brief, named, replace(outcome, rendered=rendering))
+                    # Nothing after the bodies reads the article's text: it is read again only if asked for.
+                    kept_apart(brief, text, drop=("body",))
             batch.clear()
 
-        for (brief, _, named), (outcome, named_in, data) in zip(todo, parallel_iter(work, todo, jobs=self.jobs),
-                                                                strict=True):
+        for (brief, _, named), (outcome, named_in, data, text) in zip(
+                todo, parallel_iter(work, todo, jobs=self.jobs), strict=True):
             errors.extend(outcome.errors)
             contexts[brief.slug] = named_in
-            batch.append((brief, named, outcome, data))
+            batch.append((brief, named, outcome, data, text))
             if len(batch) >= STREAM_BATCH:
                 hand_over()
         if batch:

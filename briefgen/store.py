@@ -477,8 +477,7 @@ class _Pickler(pickle.Pickler):
                 return _named, (apart_row,)
         else:
             home = None
-            values = tuple(getattr(obj, field) for field in type(obj).STORED_APART)
-            apart_row = self.saving.insert("rows", pickle.dumps(values, protocol=pickle.HIGHEST_PROTOCOL))
+            apart_row = self.saving.insert("rows", pickled_apart(obj))
             # Named by this row from now on, and saved again (in another shard), it keeps it.
             obj.__dict__[_APART] = Stored((self.path, apart_row))
             self.saving.given_apart.append((obj, apart))
@@ -538,6 +537,24 @@ class PartlyStored:
 
 
 P = TypeVar("P", bound=PartlyStored)
+
+
+def pickled_apart(obj: PartlyStored) -> bytes:
+    """The fields `obj` keeps apart, pickled as a save would (for `put_rows`, then `kept_apart`)."""
+    return pickle.dumps(tuple(getattr(obj, name) for name in type(obj).STORED_APART),
+                        protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def kept_apart(obj: PartlyStored, row: Stored, drop: Iterable[str]) -> None:
+    """`row` (from `put_rows`) holds `obj`'s fields kept apart, as `pickled_apart` made them: saves name it
+    rather than write them again, and the fields in `drop`, which no longer take memory here, are read
+    from it with the others when next used. An object read from a store keeps the row it has (and
+    `row` is left to the next save to delete)."""
+    if _APART in obj.__dict__:
+        return
+    obj.__dict__[_APART] = row
+    for name in drop:
+        del obj.__dict__[name]
 
 
 def stored_apart(*names: str) -> Callable[[type[P]], type[P]]:

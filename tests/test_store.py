@@ -691,20 +691,27 @@ def _pending(site: Path) -> int:
 
 def test_a_first_build_hands_its_renderings_to_the_store_as_it_renders(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """The renderings of a first build are saved in batches as they come, and the memory names their
-    rows: the site is the one a build holding them makes, the store holds exactly what the memory
-    names, and the builds after edits equal clean builds."""
+    """The renderings of a first build are saved in batches as they come, with the briefs' texts, and
+    the memory names their rows: the site is the one a build holding them makes, the store holds
+    exactly what the memory names, and the builds after edits equal clean builds. The articles' text
+    leaves memory once rendered, and is read again when asked for."""
     from sitekit import NONDETERMINISTIC, snapshot
 
     site = generate_site(tmp_path / "site", briefs=30)
     handed = _streaming(monkeypatch)
     builder = Builder(site, jobs=1)
     builder.build()
-    assert handed == [7, 7, 7, 7, 2]
+    assert handed == [14, 14, 14, 14, 4]  # each brief's rendering and text
     assert builder.memory is not None
     assert all(isinstance(outcome.rendered, store.Stored) for _, _, outcome in builder.memory.outcomes.values())
     held = tmp_path / "held"
-    Builder(site, held, jobs=1, use_cache=False).build()  # no store: renderings held until the pages
+    holding = Builder(site, held, jobs=1, use_cache=False)
+    holding.build()  # no store: renderings and texts held until the pages
+    assert holding.memory is not None
+    for slug, (brief, _, _) in list(builder.memory.outcomes.items())[:3]:
+        assert "body" not in brief.__dict__ and "source" in brief.__dict__
+        whole = holding.memory.outcomes[slug][0]
+        assert "body" in whole.__dict__ and brief.body == whole.body and brief == whole
     assert snapshot(site / "site", NONDETERMINISTIC) == snapshot(held, NONDETERMINISTIC)
     found = ids(site)
     assert len(found["rows"]) == 30 and _pending(site) == 0
@@ -720,7 +727,7 @@ def test_a_first_build_hands_its_renderings_to_the_store_as_it_renders(
         clean = tmp_path / f"clean{number}"
         Builder(site, clean, jobs=1, use_cache=False).build()
         assert snapshot(site / "site", NONDETERMINISTIC) == snapshot(clean, NONDETERMINISTIC)
-    assert handed == [7, 7, 7, 7, 2]  # a rebuild renders a few bodies, and holds them until its save
+    assert handed == [14, 14, 14, 14, 4]  # a rebuild renders a few bodies, and holds them until its save
 
 
 def test_the_renderings_of_a_first_build_that_failed_are_deleted_by_the_next_save(
@@ -737,7 +744,7 @@ def test_the_renderings_of_a_first_build_that_failed_are_deleted_by_the_next_sav
     sidecar.write_text(good.replace("  - quote: \"", "  - quote: \"Nowhere in the article ", 1), encoding="utf-8")
     with pytest.raises(BriefgenError):
         Builder(site, jobs=1).build()
-    assert sum(handed) == 30 and _pending(site) == 30
+    assert sum(handed) == 60 and _pending(site) == 60
     sidecar.write_text(good, encoding="utf-8")
     store.forget_readers()
     Builder(site, jobs=1).build()
