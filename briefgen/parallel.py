@@ -1,10 +1,11 @@
 """Spreading independent work over the machine's cores, in forked processes.
 
 Owns the one process pool pattern every stage uses: apply a function to
-items in worker processes and return the results in the items' order, so a
-parallel build's output is byte for byte a single-process build's. Workers
-are forked, so they start with the parent's memory (the loaded site) instead
-of receiving it pickled; only items and results cross the process boundary.
+items in this process and forked workers and return the results in the
+items' order, so a parallel build's output is byte for byte a
+single-process build's. Workers are forked, so they start with the
+parent's memory (the loaded site) instead of receiving it pickled; only
+items and results cross the process boundary.
 What they inherit is frozen for the garbage collector, which each worker runs
 over its own objects alone: the inherited pages stay shared (`gc.freeze`).
 """
@@ -15,7 +16,8 @@ import gc
 import multiprocessing
 import os
 import signal
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any, TypeVar
 
 Item = TypeVar("Item")
@@ -36,39 +38,67 @@ def default_jobs() -> int:
 
 def parallel_map(function: Callable[[Item], Result], items: Sequence[Item], *, jobs: int | None = None,
                  min_items: int = 200, progress: Callable[[int, int], None] | None = None) -> list[Result]:
-    """`[function(item) for item in items]`, spread over `jobs` forked processes.
-
-    Small inputs, one job, or a platform without fork run in this process:
-    starting workers costs more than it saves there. `progress(done, total)`
-    is called as results arrive.
-    """
-    results: list[Result] = []
-    for result in parallel_iter(function, items, jobs=jobs, min_items=min_items):
-        results.append(result)
-        if progress is not None:
-            progress(len(results), len(items))
-    return results
+    """`[function(item) for item in items]`, spread over `jobs` processes: this one and `jobs - 1`
+    forked workers (see `parallel_iter`). `progress(done, total)` is called as results arrive."""
+    return list(_reporting(parallel_iter(function, items, jobs=jobs, min_items=min_items), len(items), progress))
 
 
 def parallel_iter(function: Callable[[Item], Result], items: Sequence[Item], *, jobs: int | None = None,
                   min_items: int = 200) -> Iterator[Result]:
-    """`function(item)` for each item, in the items' order, as the results arrive: for results the
-    caller hands on rather than holds (a clean build's renderings, to the store). As `parallel_map`."""
+    """`function(item)` for each item, in the items' order, as the results come, from `jobs` processes:
+    this one and `jobs - 1` forked workers. For results the caller hands on rather than holds (a clean
+    build's renderings, to the store) as well as for those it keeps.
+
+    This process takes its share of the items rather than wait: a worker copies the memory pages of
+    whatever inherited objects it touches (CPython writes a reference count into each object it
+    reads), so each worker fewer is one copy fewer of what the work reads (every brief, for the bodies
+    and the pages of a clean build). Small inputs, one job, or a platform without fork run in this
+    process alone: starting workers costs more than it saves there.
+    """
     jobs = default_jobs() if jobs is None else jobs
     total = len(items)
     if jobs <= 1 or total < min_items or "fork" not in multiprocessing.get_all_start_methods():
         yield from map(function, items)
         return
+    size = max(1, min(64, total // (jobs * 8)))
+    # Chunks dealt in turn, one to this process and `jobs - 1` to the workers, so each gets its share of
+    # every kind of item (items come grouped by kind, and kinds differ in cost).
+    chunks = [items[start:start + size] for start in range(0, total, size)]
+    collecting = gc.isenabled()
+    with _pool(function, jobs - 1) as pool:
+        arriving = pool.imap(_call_each, [chunk for number, chunk in enumerate(chunks) if number % jobs])
+        # This process collects the garbage its share leaves, as the workers do, over the objects made
+        # since the pool froze the others (`briefgen build` pauses the collector).
+        gc.enable()
+        try:
+            for number, chunk in enumerate(chunks):
+                if number % jobs:
+                    yield from next(arriving)
+                else:
+                    yield from map(function, chunk)
+        finally:
+            if not collecting:
+                gc.disable()
+
+
+def _reporting(results: Iterable[Result], total: int, progress: Callable[[int, int], None] | None) -> Iterator[Result]:
+    for done, result in enumerate(results, 1):
+        if progress is not None:
+            progress(done, total)
+        yield result
+
+
+@contextmanager
+def _pool(function: Callable[[Any], Any], workers: int) -> Iterator[Any]:
+    """A pool of forked workers running `function`."""
     global _work
     _work = function
     # What the workers inherit is frozen for the collector: a worker collecting its own garbage (each page
     # rendered leaves cycles: Jinja's contexts) then leaves the inherited objects' pages shared.
     gc.freeze()
     try:
-        context = multiprocessing.get_context("fork")
-        chunk = max(1, min(64, total // (jobs * 8)))
-        with context.Pool(jobs, initializer=_quiet_worker) as pool:
-            yield from pool.imap(_call, items, chunksize=chunk)
+        with multiprocessing.get_context("fork").Pool(workers, initializer=_quiet_worker) as pool:
+            yield pool
     finally:
         _work = None
         gc.unfreeze()
@@ -89,3 +119,7 @@ def _quiet_worker() -> None:
 def _call(item: Any) -> Any:
     assert _work is not None, "parallel_map's worker started without its function"
     return _work(item)
+
+
+def _call_each(items: list[Any]) -> list[Any]:
+    return list(map(_call, items))

@@ -30,3 +30,32 @@ def test_workers_collect_their_garbage_without_touching_what_they_inherited() ->
             gc.enable()
     assert results == [(n, True, True) for n in range(8)]
     assert gc.get_freeze_count() == 0
+
+
+def _fails_at(bad: int):  # type: ignore[no-untyped-def]
+    def work(item: int) -> int:
+        if item == bad:
+            raise ValueError(f"item {item}")
+        return item
+    return work
+
+
+def test_this_process_takes_a_share_and_a_failure_anywhere_is_raised() -> None:
+    """With two jobs, one worker is forked and this process renders every other chunk itself: an error
+    in either share reaches the caller, and the collector is left as it was."""
+    import os
+
+    import pytest
+
+    pids = parallel_map(lambda item: os.getpid(), list(range(400)), jobs=2)
+    assert os.getpid() in pids and len(set(pids)) == 2  # this process and one worker
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        for bad in (0, 30, 399):  # in this process's first chunk (of 25 items), a worker's first and last
+            with pytest.raises(ValueError, match=f"item {bad}"):
+                parallel_map(_fails_at(bad), list(range(400)), jobs=2)
+            assert not gc.isenabled() and gc.get_freeze_count() == 0
+    finally:
+        if enabled:
+            gc.enable()
