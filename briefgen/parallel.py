@@ -53,7 +53,9 @@ def parallel_iter(function: Callable[[Item], Result], items: Sequence[Item], *, 
     whatever inherited objects it touches (CPython writes a reference count into each object it
     reads), so each worker fewer is one copy fewer of what the work reads (every brief, for the bodies
     and the pages of a clean build). Small inputs, one job, or a platform without fork run in this
-    process alone: starting workers costs more than it saves there.
+    process alone: starting workers costs more than it saves there. While the results come, this
+    process runs the garbage collector over what it made since the workers were forked, as they do
+    (see `_pool`), whatever the caller does between them.
     """
     jobs = default_jobs() if jobs is None else jobs
     total = len(items)
@@ -82,6 +84,7 @@ def parallel_iter(function: Callable[[Item], Result], items: Sequence[Item], *, 
 
 
 def _reporting(results: Iterable[Result], total: int, progress: Callable[[int, int], None] | None) -> Iterator[Result]:
+    """`results` as they come, telling `progress` how many of `total` came so far."""
     for done, result in enumerate(results, 1):
         if progress is not None:
             progress(done, total)
