@@ -4,8 +4,8 @@ Owns the one process pool pattern every stage uses: apply a function to
 items in this process and forked workers and return the results in the
 items' order, so a parallel build's output is byte for byte a
 single-process build's. Workers are forked, so they start with the
-parent's memory (the loaded site) instead of receiving it pickled; only
-items and results cross the process boundary.
+parent's memory (the loaded site and the items) instead of receiving it
+pickled; only the results cross the process boundary.
 What they inherit is frozen for the garbage collector, which each worker runs
 over its own objects alone: the inherited pages stay shared (`gc.freeze`).
 """
@@ -23,9 +23,11 @@ from typing import Any, TypeVar
 Item = TypeVar("Item")
 Result = TypeVar("Result")
 
-# The work function of the pool being started. Set only while `parallel_map`
-# runs, so forked workers find it; cleared right after (no state survives).
+# The work function of the pool being started, and the chunks of items it works on. Set only while
+# `parallel_iter` runs, so forked workers find them (a chunk is named by its number: its items are not
+# pickled to cross the pipe); cleared right after (no state survives).
 _work: Callable[[Any], Any] | None = None
+_chunks: Sequence[Sequence[Any]] = ()
 
 
 def default_jobs() -> int:
@@ -67,8 +69,8 @@ def parallel_iter(function: Callable[[Item], Result], items: Sequence[Item], *, 
     # every kind of item (items come grouped by kind, and kinds differ in cost).
     chunks = [items[start:start + size] for start in range(0, total, size)]
     collecting = gc.isenabled()
-    with _pool(function, jobs - 1) as pool:
-        arriving = pool.imap(_call_each, [chunk for number, chunk in enumerate(chunks) if number % jobs])
+    with _pool(function, chunks, jobs - 1) as pool:
+        arriving = pool.imap(_call_chunk, [number for number in range(len(chunks)) if number % jobs])
         # This process collects the garbage its share leaves, as the workers do, over the objects made
         # since the pool froze the others (`briefgen build` pauses the collector).
         gc.enable()
@@ -92,10 +94,13 @@ def _reporting(results: Iterable[Result], total: int, progress: Callable[[int, i
 
 
 @contextmanager
-def _pool(function: Callable[[Any], Any], workers: int) -> Iterator[Any]:
-    """A pool of forked workers running `function`."""
-    global _work
-    _work = function
+def _pool(function: Callable[[Any], Any], chunks: Sequence[Sequence[Any]], workers: int) -> Iterator[Any]:
+    """A pool of forked workers running `function` over the items of `chunks`, named by number.
+
+    The items are inherited, not sent: pickling them cost the parent time, and read whatever an item
+    leaves in the build store (a brief's text) back into the parent's memory."""
+    global _work, _chunks
+    _work, _chunks = function, chunks
     # What the workers inherit is frozen for the collector: a worker collecting its own garbage (each page
     # rendered leaves cycles: Jinja's contexts) then leaves the inherited objects' pages shared.
     gc.freeze()
@@ -103,7 +108,7 @@ def _pool(function: Callable[[Any], Any], workers: int) -> Iterator[Any]:
         with multiprocessing.get_context("fork").Pool(workers, initializer=_quiet_worker) as pool:
             yield pool
     finally:
-        _work = None
+        _work, _chunks = None, ()
         gc.unfreeze()
 
 
@@ -124,5 +129,5 @@ def _call(item: Any) -> Any:
     return _work(item)
 
 
-def _call_each(items: list[Any]) -> list[Any]:
-    return list(map(_call, items))
+def _call_chunk(number: int) -> list[Any]:
+    return list(map(_call, _chunks[number]))

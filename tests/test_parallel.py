@@ -59,3 +59,23 @@ def test_this_process_takes_a_share_and_a_failure_anywhere_is_raised() -> None:
     finally:
         if enabled:
             gc.enable()
+
+
+class _Unpicklable:
+    """An item that cannot cross a pipe: pickling it fails, as reading it whole would cost (a brief whose
+    text the build store keeps)."""
+
+    def __init__(self, number: int) -> None:
+        self.number = number
+
+    def __reduce__(self):  # type: ignore[no-untyped-def]
+        raise AssertionError("an item was pickled to reach a worker")
+
+
+def test_workers_find_the_items_they_inherited_rather_than_receive_them() -> None:
+    import os
+
+    items = [_Unpicklable(n) for n in range(400)]
+    results = parallel_map(lambda item: (item.number, os.getpid()), items, jobs=2)
+    assert [number for number, _ in results] == list(range(400))
+    assert len({pid for _, pid in results}) == 2
