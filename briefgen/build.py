@@ -341,17 +341,7 @@ class Builder:
                    or not unchanged(key[0], memory.sources[key].article_stamp)
                    or not unchanged(key[1], memory.sources[key].sidecar_stamp)
                    or not all(unchanged(path, stamp) for path, stamp in memory.sources[key].extra_stamps)]
-        loaded = self._load_pairs(to_load, config, errors)
-        for key, record in loaded.items():
-            shared = memory.state.with_shared_keys(record.brief)
-            if shared is not record.brief:
-                record = loaded[key] = replace(record, brief=shared)
-            before = memory.sources.get(key)
-            if before is not None and before.brief == record.brief:
-                # Read again, the same (a file touched, a photo still missing): the memory keeps the brief
-                # object it had. A new one would be saved under a new name while records the store keeps
-                # (a rendering's, unchanged) still name the old, and the memory could not be loaded again.
-                loaded[key] = replace(record, brief=before.brief)
+        loaded = self._load_pairs(to_load, memory, config, errors)
         registry = memory.registry
         registry_changed = memory.fresh or (registry.path if registry else None) != scan.registry_path or (
             registry is not None and not (unchanged(registry.path, registry.stamp) and all(
@@ -438,18 +428,36 @@ class Builder:
             edited.add(found)
         return edited
 
-    def _load_pairs(self, pairs: Sequence[tuple[Path, Path]], config: Config,
+    def _load_pairs(self, pairs: Sequence[tuple[Path, Path]], memory: BuildMemory, config: Config,
                     errors: ErrorCollector) -> dict[PairKey, SourceRecord]:
+        """Load these briefs' files. A first build of many hands each text to the store as it comes
+        (see `_TextsToStore`)."""
         records: dict[PairKey, SourceRecord] = {}
-        results = parallel_map(lambda pair: _load_record(pair, config), pairs, jobs=self.jobs)
+        texts = _TextsToStore(self.site_dir / CACHE_DIR) \
+            if memory.fresh and self.use_cache and len(pairs) >= STREAM_RENDERINGS_FROM else None
+        results = parallel_iter(lambda pair: _load_record(pair, config), pairs, jobs=self.jobs)
         for pair, (record, pair_errors) in zip(pairs, results, strict=True):
             errors.extend(pair_errors)
-            if record is not None:
-                # Keyed by the brief's own strings (the same paths): a shard of the memory then holds
-                # each path once, not twice (200,000 strings of 100 characters at 100,000 briefs).
-                key = (record.brief.article_path, record.brief.sidecar_path)
-                assert key == (str(pair[0]), str(pair[1])), "a brief's paths are its pair's"
-                records[key] = record
+            if record is None:
+                continue
+            # Keyed by the brief's own strings (the same paths): a shard of the memory then holds
+            # each path once, not twice (200,000 strings of 100 characters at 100,000 briefs).
+            key = (record.brief.article_path, record.brief.sidecar_path)
+            assert key == (str(pair[0]), str(pair[1])), "a brief's paths are its pair's"
+            shared = memory.state.with_shared_keys(record.brief)
+            if shared is not record.brief:
+                record = replace(record, brief=shared)
+            before = memory.sources.get(key)
+            if before is not None and before.brief == record.brief:
+                # Read again, the same (a file touched, a photo still missing): the memory keeps the brief
+                # object it had. A new one would be saved under a new name while records the store keeps
+                # (a rendering's, unchanged) still name the old, and the memory could not be loaded again.
+                record = replace(record, brief=before.brief)
+            records[key] = record
+            if texts is not None:
+                texts.add(record.brief)
+        if texts is not None:
+            texts.hand_over()
         return records
 
     def _load_registry(self, path: Path | None, config: Config, errors: ErrorCollector) -> RegistryRecord | None:
@@ -585,35 +593,36 @@ class Builder:
         folder = self.site_dir / CACHE_DIR
         hollow = RenderedBrief(Markup(""), (), (), {})  # in the outcome until its row is known
 
-        def work(item: tuple[Brief, Sequence[Entity], tuple[str, ...]]) -> tuple[BriefOutcome, Contexts, bytes, bytes]:
+        def work(item: tuple[Brief, Sequence[Entity], tuple[str, ...]]) -> tuple[BriefOutcome, Contexts, bytes]:
             outcome = render_brief(item[0], item[1], converter, config)
             # Pickled here, in the worker: the parent hands the bytes on without making the object.
             return (replace(outcome, rendered=hollow), outcome.rendered.contexts,
-                    pickle.dumps(outcome.rendered, pickle.HIGHEST_PROTOCOL), pickled_apart(item[0]))
+                    pickle.dumps(outcome.rendered, pickle.HIGHEST_PROTOCOL))
 
         contexts: dict[str, Contexts] = {}
-        batch: list[tuple[Brief, tuple[str, ...], BriefOutcome, bytes, bytes]] = []
+        batch: list[tuple[Brief, tuple[str, ...], BriefOutcome, bytes]] = []
+
+        writable = True  # a store that could not be written is not tried again
 
         def hand_over() -> None:
-            try:
-                rows = put_rows(folder, [data for _, _, _, data, _ in batch] + [text for *_, text in batch])
-            except (OSError, sqlite3.Error):
-                for brief, named, outcome, data, _ in batch:
-                    outcomes[brief.slug] = (brief, named, replace(outcome, rendered=pickle.loads(data)))
-            else:
-                renderings: Sequence[Any] = rows[:len(batch)]  # in the outcomes, rows stand for renderings
-                for (brief, named, outcome, _, _), rendering, text in zip(batch, renderings, rows[len(batch):],
-                                                                          strict=True):
-                    outcomes[brief.slug] = (brief, named, replace(outcome, rendered=rendering))
-                    # Nothing after the bodies reads the article's text: it is read again only if asked for.
-                    kept_apart(brief, text, drop=("body",))
+            nonlocal writable
+            rows: Sequence[Any] = ()
+            if writable:
+                try:
+                    rows = put_rows(folder, [data for *_, data in batch])
+                except (OSError, sqlite3.Error):
+                    writable = False
+            if not writable:
+                rows = [pickle.loads(data) for *_, data in batch]
+            for (brief, named, outcome, _), rendering in zip(batch, rows, strict=True):
+                outcomes[brief.slug] = (brief, named, replace(outcome, rendered=rendering))  # a row, or itself
             batch.clear()
 
-        for (brief, _, named), (outcome, named_in, data, text) in zip(
+        for (brief, _, named), (outcome, named_in, data) in zip(
                 todo, parallel_iter(work, todo, jobs=self.jobs), strict=True):
             errors.extend(outcome.errors)
             contexts[brief.slug] = named_in
-            batch.append((brief, named, outcome, data, text))
+            batch.append((brief, named, outcome, data))
             if len(batch) >= STREAM_BATCH:
                 hand_over()
         if batch:
@@ -705,6 +714,35 @@ class Builder:
             notes=_notes(memory, config), files_written=files_written,
             incremental=incremental,
         )
+
+
+class _TextsToStore:
+    """A first build's texts, handed to the store as the briefs are loaded, `STREAM_BATCH` at a time:
+    each brief names its row and lets its text go until its body is rendered (`store.whole`), so the
+    build never holds every article (0.4 GB at 100,000 briefs, in the main process and in the copies
+    its workers make of the pages they touch). Its other fields kept apart stay in memory too: pages
+    show them. A store that cannot be written is not tried again: the texts stay in memory."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.batch: list[Brief] = []
+        self.failed = False
+
+    def add(self, brief: Brief) -> None:
+        self.batch.append(brief)
+        if len(self.batch) >= STREAM_BATCH:
+            self.hand_over()
+
+    def hand_over(self) -> None:
+        if self.batch and not self.failed:
+            try:
+                rows = put_rows(self.folder, [pickled_apart(brief) for brief in self.batch])
+            except (OSError, sqlite3.Error):
+                self.failed = True
+            else:
+                for brief, row in zip(self.batch, rows, strict=True):
+                    kept_apart(brief, row, drop=("body",))
+        self.batch.clear()
 
 
 def _fresh_memory(key: str, config: Config) -> BuildMemory:

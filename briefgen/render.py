@@ -35,6 +35,7 @@ from .memory import RenderedView
 from .metadata import claim_reviews, news_article
 from .model import Brief, Entity, Group, Page, Site
 from .rendered import BriefOutcome, RenderedBrief, RenderedNote, brief_summary
+from .store import whole
 from .wire import parse_wire
 from .xmltext import MONTHS, format_date, plain_number, rfc3339
 
@@ -119,7 +120,11 @@ def json_ld(value: Any) -> Markup:
 
 def render_brief(brief: Brief, entities: Sequence[Entity], converter: BriefMarkdown,
                  config: Config) -> BriefOutcome:
-    """Render a brief's body, key points and notes; its entities are what it may link."""
+    """Render a brief's body, key points and notes; its entities are what it may link.
+
+    Its text is read from the build store if it is kept there, into a copy that goes when the rendering
+    is made: `brief` stays as small as it was (see `store.whole`)."""
+    brief = whole(brief)
     try:
         return _render_brief(brief, entities, converter, config)
     except RecursionError:

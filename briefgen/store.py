@@ -557,6 +557,20 @@ def kept_apart(obj: PartlyStored, row: Stored, drop: Iterable[str]) -> None:
         del obj.__dict__[name]
 
 
+def whole(obj: P) -> P:
+    """`obj` with every field in memory: `obj` itself, or, when some of its fields are in the store and
+    not read, a copy holding them, read from their row without changing `obj` (which goes on naming
+    the row). For an object used whole once, as a worker renders a brief: reading the fields into
+    `obj` would keep them in that process, and in a forked worker copy the object's page."""
+    fields = obj.__dict__
+    if _APART not in fields or all(name in fields for name in type(obj).STORED_APART):
+        return obj
+    copy = object.__new__(type(obj))
+    copy.__dict__.update((name, value) for name, value in fields.items() if name != _APART)
+    copy.__dict__.update(zip(type(obj).STORED_APART, fields[_APART].unpack(remember=False), strict=True))
+    return copy
+
+
 def stored_apart(*names: str) -> Callable[[type[P]], type[P]]:
     """Class decorator, above `@dataclass`: the store saves these fields in a row of their own."""
     def mark(kind: type[P]) -> type[P]:
