@@ -808,10 +808,11 @@ def test_the_view_of_stored_renderings_holds_the_last_few_it_read(tmp_path: Path
     outcomes = {f"b{n}": (None, (), BriefOutcome(row, (), ())) for n, row in enumerate(rows)}
     monkeypatch.setattr(RenderedView, "READ_KEPT", 2)
     read: dict[store.Stored, RenderedBrief] = {}
-    side = {"b4": {("people", "p"): MentionContext("", "kept in memory", "")}}
+    kept = {("people", "p"): MentionContext("", "kept in memory", "")}
+    side = {"b4": pickle.dumps(kept)}
     view = RenderedView(outcomes, read, side)  # type: ignore[arg-type]
     assert [view[f"b{n}"] for n in range(4)] == made[:4]
     assert list(read) == rows[2:4]  # the two read last
     assert view.contexts("b1") == made[1].contexts
-    assert view.contexts("b4") == side["b4"] and rows[4] not in read  # from memory: not read
+    assert view.contexts("b4") == kept and rows[4] not in read  # from memory: not read
     assert view["b4"] == made[4]
