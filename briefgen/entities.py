@@ -202,6 +202,12 @@ class SiteState:
         """The entity refs a file (a sidecar, the registry) holds now, as kept (see `refs_by_file`)."""
         return self.refs_by_file.get(path) or FileRefs()
 
+    def refs_kept(self, path: str, row: Stored | None) -> None:
+        """The refs of the file at `path` are in this row of the store (None: they stay in memory), read
+        again when next needed, as after loading a saved memory."""
+        if row is not None:
+            self.refs_by_file[path] = row
+
     def _refs_of(self, path: str) -> FileRefs:
         """A file's refs, read from the build store the first time they are needed."""
         refs: FileRefs = loaded(self.refs_by_file[path])

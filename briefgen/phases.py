@@ -67,7 +67,6 @@ class Resolution:
     sources: dict[PairKey, SourceRecord]
     old_briefs: list[Brief]
     new_briefs: list[Brief]
-    refs: RefsByFile
     inverse_refs: RefsByFile
 
     def undo(self, state: SiteState) -> None:

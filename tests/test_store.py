@@ -710,8 +710,12 @@ def test_a_first_build_hands_its_renderings_to_the_store_as_it_renders(
     monkeypatch.setattr(store.PartlyStored, "_read_apart", noting)
     builder = Builder(site, jobs=1)
     builder.build()
-    assert handed == [7, 7, 7, 7, 2] * 2  # each brief's text as it is loaded, then each rendering
+    assert handed == [7, 7, 7, 7, 2] * 3  # each brief's text as it is loaded, its refs resolved, its rendering
     assert read_back == []
+    assert builder.memory is not None
+    assert all(isinstance(record.refs, store.Stored) for record in builder.memory.sources.values())
+    held_refs = {path for path, refs in builder.memory.state.refs_by_file.items() if not isinstance(refs, store.Stored)}
+    assert builder.memory.registry is not None and held_refs == {builder.memory.registry.path}  # entities.yaml's
     assert builder.memory is not None
     assert all(isinstance(outcome.rendered, store.Stored) for _, _, outcome in builder.memory.outcomes.values())
     held = tmp_path / "held"
@@ -737,13 +741,23 @@ def test_a_first_build_hands_its_renderings_to_the_store_as_it_renders(
         clean = tmp_path / f"clean{number}"
         Builder(site, clean, jobs=1, use_cache=False).build()
         assert snapshot(site / "site", NONDETERMINISTIC) == snapshot(clean, NONDETERMINISTIC)
-    assert handed == [7, 7, 7, 7, 2] * 2  # a rebuild renders a few bodies, and holds them until its save
+    # A sidecar names one place more: its refs, in the store since the first build, are read and replaced.
+    sidecar = articles[7].with_suffix(".yaml")
+    text = sidecar.read_text(encoding="utf-8")
+    places = text.index("  places:\n")
+    sidecar.write_text(text[:places] + text[places:].replace("    - ", "    - \"Zanzibar\"\n    - ", 1),
+                       encoding="utf-8")
+    assert builder.build().incremental
+    Builder(site, tmp_path / "clean-refs", jobs=1, use_cache=False).build()
+    assert snapshot(site / "site", NONDETERMINISTIC) == snapshot(tmp_path / "clean-refs", NONDETERMINISTIC)
+    assert handed == [7, 7, 7, 7, 2] * 3  # a rebuild renders a few bodies, and holds them until its save
 
 
 def test_the_renderings_of_a_first_build_that_failed_are_deleted_by_the_next_save(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A quote that is not in its article fails the build after the bodies are rendered and handed to
-    the store: they stay pending, and the next build's save deletes those its memory does not name."""
+    the store with the texts and refs: they stay pending, and the next build's save deletes those its
+    memory does not name."""
     from briefgen.errors import BriefgenError
 
     site = generate_site(tmp_path / "site", briefs=30)
@@ -754,7 +768,7 @@ def test_the_renderings_of_a_first_build_that_failed_are_deleted_by_the_next_sav
     sidecar.write_text(good.replace("  - quote: \"", "  - quote: \"Nowhere in the article ", 1), encoding="utf-8")
     with pytest.raises(BriefgenError):
         Builder(site, jobs=1).build()
-    assert sum(handed) == 60 and _pending(site) == 60
+    assert sum(handed) == 90 and _pending(site) == 90  # texts, refs and renderings
     sidecar.write_text(good, encoding="utf-8")
     store.forget_readers()
     Builder(site, jobs=1).build()
@@ -786,7 +800,7 @@ def test_a_first_build_keeps_its_renderings_when_the_store_cannot_take_them(
     assert builder.memory is not None
     assert all(isinstance(outcome.rendered, RenderedBrief) for _, _, outcome in builder.memory.outcomes.values())
     assert all("body" in brief.__dict__ for brief, _, _ in builder.memory.outcomes.values())
-    assert tried == [7, 7]  # the texts' first batch, the renderings' first: neither tried again
+    assert tried == [7, 7, 7]  # the first batch of texts, of refs and of renderings: none tried again
     held = tmp_path / "held"
     Builder(site, held, jobs=1, use_cache=False).build()
     assert snapshot(site / "site", NONDETERMINISTIC) == snapshot(held, NONDETERMINISTIC)
