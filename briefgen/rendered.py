@@ -65,7 +65,7 @@ def brief_summary(brief: Brief, rendered: RenderedBrief) -> str:
     start of the body (for feeds, share cards and search engines)."""
     if brief.summary:
         text = brief.summary
-    elif brief.key_points:
+    elif rendered.key_points:  # one for each of the brief's (which a first build does not keep in memory)
         text = " ".join(plain_text(point) for point in rendered.key_points)
     else:
         text = plain_text(rendered.body, skip_class=NOTE_REF_CLASS)  # note numbers are not words
