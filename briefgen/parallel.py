@@ -13,15 +13,19 @@ over its own objects alone: the inherited pages stay shared (`gc.freeze`).
 from __future__ import annotations
 
 import gc
+import itertools
 import multiprocessing
 import os
 import signal
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any, TypeVar
 
 Item = TypeVar("Item")
 Result = TypeVar("Result")
+
+CHUNKS_AHEAD = 4  # how many chunks each worker is given ahead of their turn to be taken (see parallel_iter)
 
 # The work function of the pool being started, and the chunks of items it works on. Set only while
 # `parallel_iter` runs, so forked workers find them (a chunk is named by its number: its items are not
@@ -69,15 +73,22 @@ def parallel_iter(function: Callable[[Item], Result], items: Sequence[Item], *, 
     # every kind of item (items come grouped by kind, and kinds differ in cost).
     chunks = [items[start:start + size] for start in range(0, total, size)]
     collecting = gc.isenabled()
+    theirs = iter([number for number in range(len(chunks)) if number % jobs])
     with _pool(function, chunks, jobs - 1) as pool:
-        arriving = pool.imap(_call_chunk, [number for number in range(len(chunks)) if number % jobs])
+        # The workers' chunks are handed out a few ahead of their turn, not all at once: a worker faster
+        # than this process (which also hands each result on) would otherwise fill this process's memory
+        # with results waiting for their turn (at 100,000 briefs, half the renderings).
+        arriving: deque[Any] = deque(pool.apply_async(_call_chunk, (number,))
+                                     for number in itertools.islice(theirs, CHUNKS_AHEAD * (jobs - 1)))
         # This process collects the garbage its share leaves, as the workers do, over the objects made
         # since the pool froze the others (`briefgen build` pauses the collector).
         gc.enable()
         try:
             for number, chunk in enumerate(chunks):
                 if number % jobs:
-                    yield from next(arriving)
+                    results = arriving.popleft().get()
+                    arriving.extend(pool.apply_async(_call_chunk, (more,)) for more in itertools.islice(theirs, 1))
+                    yield from results
                 else:
                     yield from map(function, chunk)
         finally:

@@ -79,3 +79,40 @@ def test_workers_find_the_items_they_inherited_rather_than_receive_them() -> Non
     results = parallel_map(lambda item: (item.number, os.getpid()), items, jobs=2)
     assert [number for number, _ in results] == list(range(400))
     assert len({pid for _, pid in results}) == 2
+
+
+def test_a_worker_is_given_a_few_chunks_ahead_not_all() -> None:
+    """While this process is slow to take the results, the worker works only a few chunks ahead of it:
+    its results would otherwise wait in this process's memory (half a clean build's renderings)."""
+    import os
+    import tempfile
+    import time
+
+    from briefgen.parallel import CHUNKS_AHEAD
+
+    parent = os.getpid()
+    with tempfile.TemporaryDirectory() as folder:
+        log = os.path.join(folder, "done")
+
+        def work(item: int) -> int:
+            if os.getpid() != parent:
+                with open(log, "a", encoding="utf-8") as done:
+                    done.write(f"{item}\n")
+            return item
+
+        def worker_done() -> int:
+            try:
+                with open(log, encoding="utf-8") as done:
+                    return len(done.read().split())
+            except FileNotFoundError:
+                return 0
+
+        results = parallel_iter(work, list(range(400)), jobs=2)  # 16 chunks of 25: 8 the worker's
+        assert [next(results) for _ in range(25)] == list(range(25))  # this process's first chunk
+        deadline = time.monotonic() + 10
+        while worker_done() < CHUNKS_AHEAD * 25 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        time.sleep(0.5)  # time enough for the worker to do more, were it given more
+        assert worker_done() == CHUNKS_AHEAD * 25
+        assert list(results) == list(range(25, 400))
+        assert worker_done() == 8 * 25
