@@ -539,6 +539,23 @@ def test_fields_stored_apart_are_read_on_first_use_and_kept_while_unchanged(tmp_
     assert store.load(folder, store.MEMORY, "k")["named"] == [articles[0], Article("b", "beta, edited")]
 
 
+def test_a_copy_made_whole_leaves_the_object_naming_its_row(tmp_path: Path) -> None:
+    """`store.whole` reads the fields kept apart into a copy: the object read from the store stays
+    without them (a worker rendering a brief keeps nothing of its text); a whole object is itself."""
+    folder = tmp_path / "cache"
+    folder.mkdir()
+    articles = [Article("a", "alpha", ("one note",)), Article("b", "beta")]
+    assert store.whole(articles[0]) is articles[0]
+    store.save(folder, "k", {store.MEMORY: _memory(*articles)}, records=(store.Shard,))
+    store.forget_readers()
+    hollow = store.load(folder, store.MEMORY, "k")["named"][0]
+    copy = store.whole(hollow)
+    assert copy is not hollow and copy.text == "alpha" and copy.notes == ("one note",)
+    assert "_stored_apart" not in copy.__dict__ and copy == articles[0]
+    assert not {"text", "notes"} & hollow.__dict__.keys()  # as read: the row still holds them
+    assert hollow.text == "alpha"  # read into it when asked for
+
+
 def test_an_object_made_whole_keeps_the_row_of_its_text_across_saves(tmp_path: Path) -> None:
     """A brief loaded from its files is saved with its shard; saved again in a new shard (another brief of
     it changed), it keeps the row of its text, in the same process (the dev server) as after reading."""
@@ -563,14 +580,7 @@ def test_a_one_edit_build_reads_the_text_of_the_briefs_its_pages_show_alone(
     config.write_text(config.read_text(encoding="utf-8").replace("page_size: 25", "page_size: 5"), encoding="utf-8")
     assert "page_size: 5" in config.read_text(encoding="utf-8")
     Builder(site, jobs=1).build()
-    read: list[str] = []
-    real = store.PartlyStored._read_apart
-
-    def counted(self: store.PartlyStored) -> None:
-        read.append(getattr(self, "slug", "?"))
-        real(self)
-
-    monkeypatch.setattr(store.PartlyStored, "_read_apart", counted)
+    read = _reads_apart(monkeypatch)
     article = sorted((site / "content").rglob("*.md"))[10]
     article.write_text(article.read_text(encoding="utf-8") + "\nOne more line.\n", encoding="utf-8")
     store.forget_readers()
@@ -666,6 +676,19 @@ def test_a_store_whose_records_do_not_say_what_they_name_is_made_again(tmp_path:
     assert store.load(folder, "value", "key") == [1, 2]
 
 
+def _reads_apart(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Note the slug of every brief whose fields kept apart are read back into it, in the list returned."""
+    read: list[str] = []
+    real = store.PartlyStored._read_apart
+
+    def noted(self: store.PartlyStored) -> None:
+        read.append(getattr(self, "slug", "?"))
+        real(self)
+
+    monkeypatch.setattr(store.PartlyStored, "_read_apart", noted)
+    return read
+
+
 def _streaming(monkeypatch: pytest.MonkeyPatch, batch: int = 7) -> list[int]:
     """Make every first build hand its renderings to the store, `batch` at a time; the sizes of the
     batches handed over are noted in the list returned."""
@@ -700,14 +723,7 @@ def test_a_first_build_hands_its_renderings_to_the_store_as_it_renders(
 
     site = generate_site(tmp_path / "site", briefs=30)
     handed = _streaming(monkeypatch)
-    read_back: list[str] = []
-    read_apart = store.PartlyStored._read_apart
-
-    def noting(self: store.PartlyStored) -> None:
-        read_back.append(getattr(self, "slug", "?"))
-        read_apart(self)
-
-    monkeypatch.setattr(store.PartlyStored, "_read_apart", noting)
+    read_back = _reads_apart(monkeypatch)
     builder = Builder(site, jobs=1)
     builder.build()
     assert handed == [7, 7, 7, 7, 2] * 3  # each brief's text as it is loaded, its refs resolved, its rendering
