@@ -134,13 +134,14 @@ def save_memory(site_dir: Path, memory: BuildMemory, report: BuildReport, since:
     A memory that was not saved never misleads the next build: it names the
     site it describes, and the output folder then holds another.
     """
-    from .entities import SiteIndexes  # here: a no-op build, which saves nothing, does not import what renders
+    # Here: a no-op build, which saves nothing, does not import what renders.
+    from .entities import CoCounts, FilesById, SiteIndexes
     from .rendered import RenderedBrief
 
     try:
         store.save(prepare_cache_folder(site_dir), memory.key,
                    {store.MEMORY: memory, store.MANIFEST: Manifest.of(memory, report, since)},
-                   rows=(RenderedBrief, FileRefs), records=(PageIndex, SiteIndexes, store.Shard))
+                   rows=(RenderedBrief, FileRefs, CoCounts, FilesById), records=(PageIndex, SiteIndexes, store.Shard))
     except (OSError, sqlite3.Error):
         return False
     return True

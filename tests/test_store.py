@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from briefgen import store
 from briefgen.build import Builder
 from briefgen.cache import CACHE_DIR
-from briefgen.entities import SiteIndexes
+from briefgen.entities import CoCounts, FilesById, SiteIndexes
 from briefgen.memory import PageIndex
 from briefgen.model import FileRefs
 from briefgen.rendered import RenderedBrief
@@ -52,20 +52,27 @@ def _kind(data: bytes) -> type:
 def ids(site: Path) -> dict[str, set[int]]:
     """The store's ids: records of the shards of the memory's per-brief dicts ("shards", which hold the
     briefs) and of the page index ("index"); rows of renderings ("rows"), of files' refs ("refs") and of
-    briefs' texts ("texts": the fields a brief keeps apart), read only when a build needs them; and the
-    record of the site's indexes ("indexes")."""
+    briefs' texts ("texts": the fields a brief keeps apart) and of the co-mention counts and each entity's
+    files ("counts"), read only when a build needs them; and the record of the site's indexes ("indexes")."""
     with sqlite3.connect(site / CACHE_DIR / store.STORE_FILE) as connection:
         rows = {row: _kind(data) for row, data in connection.execute("SELECT id, data FROM rows")}
         records = {row: _kind(data) for row, data in connection.execute("SELECT id, data FROM records")}
     found = {"rows": {row for row, kind in rows.items() if kind is RenderedBrief},
              "refs": {row for row, kind in rows.items() if kind is FileRefs},
              "texts": {row for row, kind in rows.items() if kind is tuple},
+             "counts": {row for row, kind in rows.items() if kind in (CoCounts, FilesById)},
              "shards": {row for row, kind in records.items() if kind is store.Shard},
              "index": {row for row, kind in records.items() if kind is PageIndex},
              "indexes": {row for row, kind in records.items() if kind is SiteIndexes}}
-    assert found["rows"] | found["refs"] | found["texts"] == rows.keys()
+    assert found["rows"] | found["refs"] | found["texts"] | found["counts"] == rows.keys()
     assert found["shards"] | found["index"] | found["indexes"] == records.keys()
     return found
+
+
+def _every_id(found: dict[str, set[int]]) -> dict[str, set[int]]:
+    """The ids `ids` found, by table: what the memory must name, no more, no less."""
+    return {"rows": found["rows"] | found["refs"] | found["texts"] | found["counts"],
+            "records": found["shards"] | found["index"] | found["indexes"]}
 
 
 def test_a_one_edit_build_writes_one_brief_and_one_rendering(tmp_path: Path) -> None:
@@ -74,6 +81,7 @@ def test_a_one_edit_build_writes_one_brief_and_one_rendering(tmp_path: Path) -> 
     first = ids(site)
     assert len(first["rows"]) == 25 and len(first["texts"]) == 25
     assert len(first["refs"]) == 26  # each sidecar's and the registry's
+    assert len(first["counts"]) == 2  # co-mention counts, each entity's files
     article = sorted((site / "content").rglob("*.md"))[3]
     article.write_text(article.read_text(encoding="utf-8") + "\nOne more line.\n", encoding="utf-8")
     report = Builder(site, jobs=1).build()
@@ -90,6 +98,7 @@ def test_a_one_edit_build_writes_one_brief_and_one_rendering(tmp_path: Path) -> 
     assert len(second["index"]) == 1 and second["index"] == first["index"]
     # So are the site's indexes: the brief is listed where it was.
     assert len(second["indexes"]) == 1 and second["indexes"] == first["indexes"]
+    assert second["counts"] == first["counts"]
     Builder(site, jobs=1).build()  # nothing changed: nothing saved
     assert ids(site) == second
     # A brief that names another entity, or moves in time, changes the indexes: they are saved again.
@@ -102,6 +111,7 @@ def test_a_one_edit_build_writes_one_brief_and_one_rendering(tmp_path: Path) -> 
         assert Builder(site, jobs=1).build().incremental
         third = ids(site)
         assert len(third["indexes"]) == 1 and third["indexes"] != second["indexes"]
+        assert len(third["counts"]) == 2 and third["counts"] != second["counts"]
         second = third
 
 
@@ -110,17 +120,21 @@ def test_a_body_edit_reads_the_refs_of_the_edited_file_and_the_registry_alone(
     from sitekit import NONDETERMINISTIC, snapshot
 
     """Files' refs are rows, read when needed: a body edit needs the edited sidecar's (to compare them)
-    and the registry's (its redirects are checked), not the other 24 files'. An entity edit reads those
-    of the files that name the entity, to merge it again."""
+    and the registry's (its redirects are checked), not the other 24 files', nor the co-mention counts
+    and each entity's files. An entity edit reads those of the files that name the entity, to merge
+    it again, and the counts."""
     site = generate_site(tmp_path / "site", briefs=25)
     Builder(site, jobs=1).build()
     read: set[int] = set()  # the rows of refs read
+    counts_read: list[type] = []  # the co-mention counts and entities' files, when read
     real = store.Stored.unpack
 
     def counted(self: store.Stored, *, remember: bool = True) -> object:
         value = real(self, remember=remember)
         if isinstance(value, FileRefs):
             read.add(self.row)
+        if isinstance(value, (CoCounts, FilesById)):
+            counts_read.append(type(value))
         return value
 
     monkeypatch.setattr(store.Stored, "unpack", counted)
@@ -128,7 +142,7 @@ def test_a_body_edit_reads_the_refs_of_the_edited_file_and_the_registry_alone(
     articles[3].write_text(articles[3].read_text(encoding="utf-8") + "\nOne more line.\n", encoding="utf-8")
     store.forget_readers()
     assert Builder(site, jobs=1).build().incremental
-    assert len(read) == 2
+    assert len(read) == 2 and counts_read == []  # a correction counts nothing again
     read.clear()
     sidecar = articles[5].with_suffix(".yaml")
     text = sidecar.read_text(encoding="utf-8")
@@ -137,7 +151,7 @@ def test_a_body_edit_reads_the_refs_of_the_edited_file_and_the_registry_alone(
     store.forget_readers()
     assert Builder(site, jobs=1).build().incremental
     # The person no longer named here is merged again from the files that still name them.
-    assert 2 < len(read) < 25
+    assert 2 < len(read) < 25 and sorted(map(str, counts_read)) == sorted(map(str, [CoCounts, FilesById]))
     clean = tmp_path / "clean"
     Builder(site, clean, jobs=1, use_cache=False).build()
     assert snapshot(site / "site", NONDETERMINISTIC) == snapshot(clean, NONDETERMINISTIC)
@@ -398,8 +412,7 @@ def test_the_store_holds_exactly_what_the_memory_names_after_edits_of_every_kind
         store.forget_readers()  # as a new command: the memory is read from the store
         assert Builder(site, jobs=1).build().incremental
         found = ids(site)
-        assert _named(site) == {"rows": found["rows"] | found["refs"] | found["texts"],
-                                "records": found["shards"] | found["index"] | found["indexes"]}
+        assert _named(site) == _every_id(found)
         clean = tmp_path / f"clean{number}"
         Builder(site, clean, jobs=1, use_cache=False).build()
         assert snapshot(site / "site", NONDETERMINISTIC) == snapshot(clean, NONDETERMINISTIC)
@@ -433,8 +446,7 @@ def test_a_save_that_failed_does_not_mislead_the_next_save_of_the_same_process(
     articles[4].write_text(articles[4].read_text(encoding="utf-8") + "\nEdited too.\n", encoding="utf-8")
     assert not any(warning.kind == "cache-not-saved" for warning in builder.build().warnings)
     found = ids(site)
-    assert _named(site) == {"rows": found["rows"] | found["refs"] | found["texts"],
-                            "records": found["shards"] | found["index"] | found["indexes"]}
+    assert _named(site) == _every_id(found)
     store.forget_readers()
     assert Builder(site, jobs=1).build().incremental  # the saved memory reads back whole
 
@@ -745,8 +757,7 @@ def test_a_first_build_hands_its_renderings_to_the_store_as_it_renders(
     assert snapshot(site / "site", NONDETERMINISTIC) == snapshot(held, NONDETERMINISTIC)
     found = ids(site)
     assert len(found["rows"]) == 30 and _pending(site) == 0
-    assert _named(site) == {"rows": found["rows"] | found["refs"] | found["texts"],
-                            "records": found["shards"] | found["index"] | found["indexes"]}
+    assert _named(site) == _every_id(found)
     articles = sorted((site / "content").rglob("*.md"))
     for number, article in enumerate(articles[3:6]):
         article.write_text(article.read_text(encoding="utf-8") + "\nOne more line.\n", encoding="utf-8")
@@ -790,8 +801,7 @@ def test_the_renderings_of_a_first_build_that_failed_are_deleted_by_the_next_sav
     Builder(site, jobs=1).build()
     found = ids(site)
     assert len(found["rows"]) == 30 and _pending(site) == 0
-    assert _named(site) == {"rows": found["rows"] | found["refs"] | found["texts"],
-                            "records": found["shards"] | found["index"] | found["indexes"]}
+    assert _named(site) == _every_id(found)
 
 
 def test_a_first_build_keeps_its_renderings_when_the_store_cannot_take_them(
