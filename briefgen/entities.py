@@ -209,18 +209,22 @@ class SiteState:
     @property
     def files_by_id(self) -> FilesById:
         """Entity id → the files with refs of it (their refs are in refs_by_file: one copy of each ref)."""
-        files = self._indexes.files_by_id
-        if isinstance(files, Stored):
-            files = self._indexes.files_by_id = files.unpack()
+        files: FilesById = self._read_lazy("files_by_id")
         return files
 
     @property
     def co_counts(self) -> CoCounts:
         """Entity → how often each other entity is named with it (bylines are not mentions)."""
-        counts = self._indexes.co_counts
-        if isinstance(counts, Stored):
-            counts = self._indexes.co_counts = counts.unpack()
+        counts: CoCounts = self._read_lazy("co_counts")
         return counts
+
+    def _read_lazy(self, name: str) -> Any:
+        """One of the indexes kept in a row of their own (`SiteIndexes.LAZY`), read on first use."""
+        value = getattr(self._indexes, name)
+        if isinstance(value, Stored):
+            value = value.unpack()
+            setattr(self._indexes, name, value)
+        return value
 
     def with_shared_keys(self, brief: Brief) -> Brief:
         """`brief`, naming its entities with the key tuples the state's indexes hold (a copy if it did not).
@@ -341,7 +345,8 @@ class SiteState:
         touched = set(counts_before) | changed_entities
         if not leaves:  # else every count, entity and list of co-mentions is as it was
             self._update_co_mentions(touched, changed_entities, change)
-            for lazy in (self._indexes.files_by_id, self._indexes.co_counts):
+            for name in SiteIndexes.LAZY:
+                lazy = getattr(self._indexes, name)
                 if not isinstance(lazy, Stored):
                     store.changed(lazy)  # read, and perhaps changed in place
         for key in touched:
