@@ -528,7 +528,11 @@ class PartlyStored:
     STORED_APART: ClassVar[tuple[str, ...]] = ()
 
     def _read_apart(self) -> None:
-        self.__dict__.update(zip(type(self).STORED_APART, self.__dict__[_APART].unpack(), strict=True))
+        self.__dict__.update(self._fields_apart())
+
+    def _fields_apart(self, *, remember: bool = True) -> dict[str, Any]:
+        """The fields kept apart, by name, read from their row (`remember`: see `Stored.unpack`)."""
+        return dict(zip(type(self).STORED_APART, self.__dict__[_APART].unpack(remember=remember), strict=True))
 
     def __getstate__(self) -> dict[str, Any]:
         if _APART in self.__dict__ and type(self).STORED_APART[0] not in self.__dict__:
@@ -567,7 +571,7 @@ def whole(obj: P) -> P:
         return obj
     copy = object.__new__(type(obj))
     copy.__dict__.update((name, value) for name, value in fields.items() if name != _APART)
-    copy.__dict__.update(zip(type(obj).STORED_APART, fields[_APART].unpack(remember=False), strict=True))
+    copy.__dict__.update(obj._fields_apart(remember=False))
     return copy
 
 
