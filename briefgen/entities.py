@@ -119,6 +119,14 @@ class FilesById(defaultdict[str, set[str]]):
     __slots__ = ()
 
 
+class ListedBy(defaultdict[str, set[str]]):
+    """The briefs whose pages list each brief as related (`SiteState.listed_by`): kept in a row of its
+    own, read when an edit reaches a brief (a first build lets it go once resolved: 50 MB at 100,000
+    briefs)."""
+
+    __slots__ = ()
+
+
 @dataclass
 class SiteIndexes(store.RecordWithRows):
     """A `SiteState`'s indexes: the very dicts and lists the state holds, which the build store saves
@@ -131,8 +139,8 @@ class SiteIndexes(store.RecordWithRows):
         "refs_by_file", "files_by_id", "entities", "entity_types", "order", "holders", "co_counts",
         "co_mentions", "related", "listed_by", "tag_members", "month_members", "_keys")
 
-    # Read when first needed: rows of their own (see CoCounts, FilesById), not fields of this record.
-    LAZY: ClassVar[tuple[str, ...]] = ("files_by_id", "co_counts")
+    # Read when first needed: rows of their own (see CoCounts, FilesById, ListedBy), not fields of this record.
+    LAZY: ClassVar[tuple[str, ...]] = ("files_by_id", "co_counts", "listed_by")
 
     refs_by_file: dict[str, FileRefs | Stored]
     files_by_id: FilesById | Stored
@@ -143,7 +151,7 @@ class SiteIndexes(store.RecordWithRows):
     co_counts: CoCounts | Stored
     co_mentions: dict[Key, tuple[tuple[Entity, int], ...]]
     related: dict[str, tuple[str, ...]]
-    listed_by: dict[str, set[str]]
+    listed_by: ListedBy | Stored
     tag_members: dict[str, list[OrderKey]]
     month_members: dict[tuple[int, int], list[OrderKey]]
     _keys: dict[Key, Key]
@@ -192,7 +200,6 @@ class SiteState:
         # A brief's related briefs, by slug: pickled as slugs the saved memory already holds (as briefs, a
         # reference each to resolve: 500,000 at 100,000 briefs, 0.4 s of every save).
         self.related: dict[str, tuple[str, ...]] = {}
-        self.listed_by: dict[str, set[str]] = defaultdict(set)  # slug → briefs listing it as related
         self.tag_members: dict[str, list[OrderKey]] = defaultdict(list)
         self.month_members: dict[tuple[int, int], list[OrderKey]] = defaultdict(list)  # (year, month) → briefs
         self._snapshot_cache: dict[str, Any] = {}  # tuples of the last snapshot still true
@@ -200,11 +207,12 @@ class SiteState:
         # One tuple per entity key for the indexes to share (each brief brings its own): the saved
         # memory then holds each key once, and co-mention counts load in a third of the time.
         self._keys: dict[Key, Key] = {}
-        # The indexes above, as the record the store saves them in (the same dicts and lists), with two
-        # read only through it (see `files_by_id`, `co_counts`).
+        # The indexes above, as the record the store saves them in (the same dicts and lists), with three
+        # read only through it (see `files_by_id`, `co_counts`, `listed_by`).
         self._indexes = SiteIndexes(**{name: getattr(self, name) for name in SiteIndexes.FIELDS
                                        if name not in SiteIndexes.LAZY},
-                                    files_by_id=FilesById(set), co_counts=CoCounts(Counter))
+                                    files_by_id=FilesById(set), co_counts=CoCounts(Counter),
+                                    listed_by=ListedBy(set))
 
     @property
     def files_by_id(self) -> FilesById:
@@ -217,6 +225,12 @@ class SiteState:
         """Entity → how often each other entity is named with it (bylines are not mentions)."""
         counts: CoCounts = self._read_lazy("co_counts")
         return counts
+
+    @property
+    def listed_by(self) -> ListedBy:
+        """Slug → the briefs whose pages list it as related."""
+        listed: ListedBy = self._read_lazy("listed_by")
+        return listed
 
     def _read_lazy(self, name: str) -> Any:
         """One of the indexes kept in a row of their own (`SiteIndexes.LAZY`), read on first use."""
@@ -245,6 +259,17 @@ class SiteState:
         again when next needed, as after loading a saved memory."""
         if row is not None:
             self.refs_by_file[path] = row
+
+    def lazy_tables(self) -> list[tuple[str, Any]]:
+        """The indexes kept in rows of their own (`SiteIndexes.LAZY`) that are in memory now, by name."""
+        return [(name, value) for name in SiteIndexes.LAZY
+                if not isinstance(value := getattr(self._indexes, name), Stored)]
+
+    def lazy_kept(self, name: str, row: Stored | None) -> None:
+        """The index `name` is in this row of the store (None: it stays in memory), read again when next
+        needed, as after loading a saved memory."""
+        if row is not None:
+            setattr(self._indexes, name, row)
 
     def _refs_of(self, path: str) -> FileRefs:
         """A file's refs, read from the build store the first time they are needed."""

@@ -135,13 +135,14 @@ def save_memory(site_dir: Path, memory: BuildMemory, report: BuildReport, since:
     site it describes, and the output folder then holds another.
     """
     # Here: a no-op build, which saves nothing, does not import what renders.
-    from .entities import CoCounts, FilesById, SiteIndexes
+    from .entities import CoCounts, FilesById, ListedBy, SiteIndexes
     from .rendered import RenderedBrief
 
     try:
         store.save(prepare_cache_folder(site_dir), memory.key,
                    {store.MEMORY: memory, store.MANIFEST: Manifest.of(memory, report, since)},
-                   rows=(RenderedBrief, FileRefs, CoCounts, FilesById), records=(PageIndex, SiteIndexes, store.Shard))
+                   rows=(RenderedBrief, FileRefs, CoCounts, FilesById, ListedBy),
+                   records=(PageIndex, SiteIndexes, store.Shard))
     except (OSError, sqlite3.Error):
         return False
     return True

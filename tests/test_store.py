@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from briefgen import store
 from briefgen.build import Builder
 from briefgen.cache import CACHE_DIR
-from briefgen.entities import CoCounts, FilesById, SiteIndexes
+from briefgen.entities import CoCounts, FilesById, ListedBy, SiteIndexes
 from briefgen.memory import PageIndex
 from briefgen.model import FileRefs
 from briefgen.rendered import RenderedBrief
@@ -60,7 +60,7 @@ def ids(site: Path) -> dict[str, set[int]]:
     found = {"rows": {row for row, kind in rows.items() if kind is RenderedBrief},
              "refs": {row for row, kind in rows.items() if kind is FileRefs},
              "texts": {row for row, kind in rows.items() if kind is tuple},
-             "counts": {row for row, kind in rows.items() if kind in (CoCounts, FilesById)},
+             "counts": {row for row, kind in rows.items() if kind in (CoCounts, FilesById, ListedBy)},
              "shards": {row for row, kind in records.items() if kind is store.Shard},
              "index": {row for row, kind in records.items() if kind is PageIndex},
              "indexes": {row for row, kind in records.items() if kind is SiteIndexes}}
@@ -81,7 +81,7 @@ def test_a_one_edit_build_writes_one_brief_and_one_rendering(tmp_path: Path) -> 
     first = ids(site)
     assert len(first["rows"]) == 25 and len(first["texts"]) == 25
     assert len(first["refs"]) == 26  # each sidecar's and the registry's
-    assert len(first["counts"]) == 2  # co-mention counts, each entity's files
+    assert len(first["counts"]) == 3  # co-mention counts, each entity's files, the briefs listing each
     article = sorted((site / "content").rglob("*.md"))[3]
     article.write_text(article.read_text(encoding="utf-8") + "\nOne more line.\n", encoding="utf-8")
     report = Builder(site, jobs=1).build()
@@ -111,7 +111,7 @@ def test_a_one_edit_build_writes_one_brief_and_one_rendering(tmp_path: Path) -> 
         assert Builder(site, jobs=1).build().incremental
         third = ids(site)
         assert len(third["indexes"]) == 1 and third["indexes"] != second["indexes"]
-        assert len(third["counts"]) == 2 and third["counts"] != second["counts"]
+        assert len(third["counts"]) == 3 and third["counts"] != second["counts"]
         second = third
 
 
@@ -738,13 +738,16 @@ def test_a_first_build_hands_its_renderings_to_the_store_as_it_renders(
     read_back = _reads_apart(monkeypatch)
     builder = Builder(site, jobs=1)
     builder.build()
-    assert handed == [7, 7, 7, 7, 2] * 3  # each brief's text as it is loaded, its refs resolved, its rendering
+    # Each brief's text as it is loaded; its refs, and the three indexes kept in rows of their own, once
+    # resolved; its rendering.
+    first = [7, 7, 7, 7, 2, 7, 7, 7, 7, 5, 7, 7, 7, 7, 2]
+    assert handed == first
     assert read_back == []
     assert builder.memory is not None
     assert all(isinstance(record.refs, store.Stored) for record in builder.memory.sources.values())
     held_refs = {path for path, refs in builder.memory.state.refs_by_file.items() if not isinstance(refs, store.Stored)}
     assert builder.memory.registry is not None and held_refs == {builder.memory.registry.path}  # entities.yaml's
-    assert builder.memory is not None
+    assert builder.memory.state.lazy_tables() == []  # the co-mention counts, each entity's files: rows
     assert all(isinstance(outcome.rendered, store.Stored) for _, _, outcome in builder.memory.outcomes.values())
     held = tmp_path / "held"
     holding = Builder(site, held, jobs=1, use_cache=False)
@@ -777,7 +780,7 @@ def test_a_first_build_hands_its_renderings_to_the_store_as_it_renders(
     assert builder.build().incremental
     Builder(site, tmp_path / "clean-refs", jobs=1, use_cache=False).build()
     assert snapshot(site / "site", NONDETERMINISTIC) == snapshot(tmp_path / "clean-refs", NONDETERMINISTIC)
-    assert handed == [7, 7, 7, 7, 2] * 3  # a rebuild renders a few bodies, and holds them until its save
+    assert handed == first  # a rebuild renders a few bodies, and holds them until its save
 
 
 def test_the_renderings_of_a_first_build_that_failed_are_deleted_by_the_next_save(
@@ -795,7 +798,7 @@ def test_the_renderings_of_a_first_build_that_failed_are_deleted_by_the_next_sav
     sidecar.write_text(good.replace("  - quote: \"", "  - quote: \"Nowhere in the article ", 1), encoding="utf-8")
     with pytest.raises(BriefgenError):
         Builder(site, jobs=1).build()
-    assert sum(handed) == 90 and _pending(site) == 90  # texts, refs and renderings
+    assert sum(handed) == 93 and _pending(site) == 93  # texts, refs, the three lazy indexes and renderings
     sidecar.write_text(good, encoding="utf-8")
     store.forget_readers()
     Builder(site, jobs=1).build()
