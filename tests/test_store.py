@@ -736,8 +736,13 @@ def test_a_first_build_hands_its_renderings_to_the_store_as_it_renders(
     site = generate_site(tmp_path / "site", briefs=30)
     handed = _streaming(monkeypatch)
     read_back = _reads_apart(monkeypatch)
+    from briefgen.scratch import ScratchBytes
+    set_aside: list[str] = []  # the briefs whose mention sentences wait on disk for the entity pages
+    put = ScratchBytes.put
+    monkeypatch.setattr(ScratchBytes, "put", lambda self, key, data: (set_aside.append(key), put(self, key, data))[1])
     builder = Builder(site, jobs=1)
     builder.build()
+    assert len(set(set_aside)) == len(set_aside) == 30
     # Each brief's text as it is loaded; its refs, and the three indexes kept in rows of their own, once
     # resolved; its rendering.
     first = [7, 7, 7, 7, 2, 7, 7, 7, 7, 5, 7, 7, 7, 7, 2]
