@@ -28,10 +28,11 @@ class ScratchBytes(Mapping[str, bytes]):
         self._held: dict[str, bytes] = {}
         self._end = 0
         self._file: Any = None
-        try:
-            self._file = tempfile.TemporaryFile(dir=folder, prefix="scratch-")  # noqa: SIM115 (closed by close)
-        except OSError:
-            pass
+        if hasattr(os, "pwrite"):  # not on Windows: values are held in memory there
+            try:
+                self._file = tempfile.TemporaryFile(dir=folder, prefix="scratch-")  # noqa: SIM115 (closed by close)
+            except OSError:
+                pass
         self._writable = self._file is not None
 
     def put(self, key: str, data: bytes) -> None:

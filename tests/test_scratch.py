@@ -53,6 +53,13 @@ def test_a_folder_that_cannot_hold_the_file_costs_memory_not_the_build(tmp_path:
     assert kept["a"] == b"held" and list(kept) == ["a"]
 
 
+def test_a_system_without_positioned_writes_holds_the_values(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delattr(scratch.os, "pwrite")
+    kept = ScratchBytes(tmp_path)
+    kept.put("a", b"held")
+    assert kept["a"] == b"held" and os.listdir(tmp_path) == []
+
+
 def test_a_full_disk_keeps_what_was_written_and_holds_the_rest(tmp_path: Path,
                                                                monkeypatch: pytest.MonkeyPatch) -> None:
     kept = ScratchBytes(tmp_path)
