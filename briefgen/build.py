@@ -370,7 +370,10 @@ class Builder:
                              for key, record in edits.loaded.items()):
             errors.extend(duplicate_slugs(record.brief for record in sources.values()))
         refs: RefsByFile = {old.brief.sidecar_path: None for old in removed}
-        refs.update({record.brief.sidecar_path: loaded(record.refs) for record in edits.loaded.values()})
+        # A first build's refs, handed to the store as loaded, are read once, to resolve (not remembered:
+        # the state names their rows again once resolved, see `_resolved_to_store`).
+        refs.update({record.brief.sidecar_path: record.refs.unpack(remember=False) if memory.fresh
+                     and isinstance(record.refs, Stored) else loaded(record.refs) for record in edits.loaded.values()})
         inverse: RefsByFile = {path: None for path in refs}
         inverse.update({record.brief.sidecar_path: loaded(record.refs) for record in removed})
         if edits.registry_changed:
@@ -392,8 +395,9 @@ class Builder:
 
     def _resolved_to_store(self, memory: BuildMemory, records: Collection[SourceRecord]) -> None:
         """A first build of many hands to the store, once the site is resolved, what nothing reads again
-        until an edit reaches it: each sidecar's entity refs (0.35 GB at 100,000 briefs) and the indexes
-        kept in rows of their own, the co-mention counts and each entity's files (`SiteIndexes.LAZY`)."""
+        until an edit reaches it: each sidecar's entity refs (0.35 GB at 100,000 briefs; the rows they
+        were handed over in as loaded) and the indexes kept in rows of their own, the co-mention counts,
+        each entity's files and the briefs listing each brief (`SiteIndexes.LAZY`)."""
         handed = self._handed_to_store(memory, len(records))
         if handed is None:
             return
@@ -401,7 +405,11 @@ class Builder:
             path = record.brief.sidecar_path
             refs = memory.state.refs_by_file.get(path)
             if isinstance(refs, FileRefs):
-                handed.add(pickle.dumps(refs, pickle.HIGHEST_PROTOCOL), functools.partial(memory.state.refs_kept, path))
+                if isinstance(record.refs, Stored):
+                    memory.state.refs_kept(path, record.refs)  # the row they were read from
+                else:
+                    handed.add(pickle.dumps(refs, pickle.HIGHEST_PROTOCOL),
+                               functools.partial(memory.state.refs_kept, path))
         for name, table in memory.state.lazy_tables():
             handed.add(pickle.dumps(table, pickle.HIGHEST_PROTOCOL), functools.partial(memory.state.lazy_kept, name))
         handed.hand_over()
@@ -458,7 +466,9 @@ class Builder:
         """Load these briefs' files. A first build of many hands each text to the store as it comes: the
         brief names its row and lets the text, annotations and key points go (`RENDERING_ONLY`), so the
         build never holds every article (0.5 GB at 100,000 briefs). Its source and summary stay in
-        memory: pages show them."""
+        memory: pages show them. So do its entity refs (3.5 KB a brief), read back to resolve the site
+        (see `_resolved_to_store`): held from here, they would be let go between the briefs' heads,
+        and leave the main process's memory full of holes that the page workers copy."""
         records: dict[PairKey, SourceRecord] = {}
         texts = self._handed_to_store(memory, len(pairs))
         results = parallel_iter(lambda pair: _load_record(pair, config), pairs, jobs=self.jobs)
@@ -482,6 +492,8 @@ class Builder:
             records[key] = record
             if texts is not None:
                 texts.add(pickled_apart(record.brief), functools.partial(_text_kept, record.brief))
+                texts.add(pickle.dumps(record.refs, pickle.HIGHEST_PROTOCOL),
+                          functools.partial(_refs_kept, records, key))
         if texts is not None:
             texts.hand_over()
         return records
@@ -773,6 +785,11 @@ RENDERING_ONLY = ("body", "annotations", "key_points")
 def _text_kept(brief: Brief, row: Stored | None) -> None:
     if row is not None:
         kept_apart(brief, row, drop=RENDERING_ONLY)
+
+
+def _refs_kept(records: dict[PairKey, SourceRecord], key: PairKey, row: Stored | None) -> None:
+    if row is not None:
+        records[key] = replace(records[key], refs=row)
 
 
 def _fresh_memory(key: str, config: Config) -> BuildMemory:
