@@ -370,10 +370,8 @@ class Builder:
                              for key, record in edits.loaded.items()):
             errors.extend(duplicate_slugs(record.brief for record in sources.values()))
         refs: RefsByFile = {old.brief.sidecar_path: None for old in removed}
-        # A first build's refs, handed to the store as loaded, are read once, to resolve (not remembered:
-        # the state names their rows again once resolved, see `_resolved_to_store`).
-        refs.update({record.brief.sidecar_path: record.refs.unpack(remember=False) if memory.fresh
-                     and isinstance(record.refs, Stored) else loaded(record.refs) for record in edits.loaded.values()})
+        refs.update({record.brief.sidecar_path: _refs_to_resolve(record, memory.fresh)
+                     for record in edits.loaded.values()})
         inverse: RefsByFile = {path: None for path in refs}
         inverse.update({record.brief.sidecar_path: loaded(record.refs) for record in removed})
         if edits.registry_changed:
@@ -790,6 +788,14 @@ def _text_kept(brief: Brief, row: Stored | None) -> None:
 def _refs_kept(records: dict[PairKey, SourceRecord], key: PairKey, row: Stored | None) -> None:
     if row is not None:
         records[key] = replace(records[key], refs=row)
+
+
+def _refs_to_resolve(record: SourceRecord, fresh: bool) -> FileRefs:
+    """A loaded file's refs. A first build's, handed to the store as loaded, are read once, not
+    remembered: the state names their rows once resolved (see `Builder._resolved_to_store`)."""
+    refs: FileRefs = record.refs.unpack(remember=False) if fresh and isinstance(record.refs, Stored) \
+        else loaded(record.refs)
+    return refs
 
 
 def _fresh_memory(key: str, config: Config) -> BuildMemory:
