@@ -61,12 +61,13 @@ def parallel_iter(function: Callable[[Item], Result], items: Sequence[Item], *, 
     and the pages of a clean build). Small inputs, one job, or a platform without fork run in this
     process alone: starting workers costs more than it saves there. While the results come, this
     process runs the garbage collector over what it made since the workers were forked, as they do
-    (see `_pool`), whatever the caller does between them.
+    (see `_pool`), or since the work began when it works alone, whatever the caller does between them.
     """
     jobs = default_jobs() if jobs is None else jobs
     total = len(items)
     if jobs <= 1 or total < min_items or "fork" not in multiprocessing.get_all_start_methods():
-        yield from map(function, items)
+        with _collecting_what_is_made():
+            yield from map(function, items)
         return
     size = max(1, min(64, total // (jobs * 8)))
     # Chunks dealt in turn, one to this process and `jobs - 1` to the workers, so each gets its share of
@@ -94,6 +95,23 @@ def parallel_iter(function: Callable[[Item], Result], items: Sequence[Item], *, 
         finally:
             if not collecting:
                 gc.disable()
+
+
+@contextmanager
+def _collecting_what_is_made() -> Iterator[None]:
+    """Run the garbage collector, while the work runs in this process alone, over the objects made
+    meanwhile: as with workers (see `_pool`), what was there before is frozen for it. `briefgen build`
+    pauses the collector, and the pages leave cycles (Jinja's contexts): on one core the pages of a
+    clean build of 100,000 briefs kept 3.5 GB of them."""
+    collecting = gc.isenabled()
+    gc.freeze()
+    gc.enable()
+    try:
+        yield
+    finally:
+        if not collecting:
+            gc.disable()
+        gc.unfreeze()
 
 
 def _reporting(results: Iterable[Result], total: int, progress: Callable[[int, int], None] | None) -> Iterator[Result]:
