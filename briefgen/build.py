@@ -84,7 +84,8 @@ if TYPE_CHECKING:
 __all__ = ["BuildReport", "Builder", "build_site"]
 
 Progress = Callable[[int, int], None]
-# The outcomes, the briefs rendered again, and the mention sentences of renderings handed to the store.
+# The outcomes, the briefs rendered again, and the mention sentences of renderings handed to the store
+# (set aside on disk until the entity pages are made: see `Builder._render_streamed`).
 RenderedBodies = tuple[Outcomes, set[str], Mapping[str, bytes]]
 
 
