@@ -153,19 +153,38 @@ def remove_leftovers(out_dir: Path) -> None:
                 shutil.rmtree(entry.path, ignore_errors=True)
 
 
+REMOVING = ".removing"  # beside a replaced site being deleted: the file its `rm` holds locked
+
+
 def remove_later(folder: Path) -> None:
     """Delete a replaced output folder without making the build wait for it.
 
     The new site is already in place; deleting tens of thousands of old
     files takes seconds that nobody needs to wait for, so a detached `rm`
-    does it (elsewhere than POSIX, it is done here and now).
+    does it (elsewhere than POSIX, it is done here and now). The `rm` holds
+    a lock on a file beside the folder (`REMOVING`) for its life, deleting
+    it last: a build that finds the folder while it works leaves it to it,
+    where each build used to start one more `rm` over the same files.
     """
     rm = shutil.which("rm")
     if os.name == "posix" and rm:
+        marker = folder.with_name(folder.name + REMOVING)
         try:
-            subprocess.Popen([rm, "-rf", "--", str(folder)], start_new_session=True, stdin=subprocess.DEVNULL,
-                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            held = os.open(marker, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+        except OSError:
+            held = None  # a folder it cannot write in: one `rm` more is no harm
+        try:
+            if held is not None:
+                fcntl.flock(held, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            subprocess.Popen([rm, "-rf", "--", str(folder), *([str(marker)] if held is not None else [])],
+                             start_new_session=True, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                             stderr=subprocess.DEVNULL, pass_fds=(held,) if held is not None else ())
             return
+        except BlockingIOError:
+            return  # an `rm` started by an earlier build is deleting it
         except OSError:
             pass
+        finally:
+            if held is not None:
+                os.close(held)  # the `rm` holds its own copy, and the lock with it
     shutil.rmtree(folder, ignore_errors=True)

@@ -9,6 +9,7 @@ behind.
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -302,6 +303,40 @@ def test_a_build_does_not_wait_for_a_replaced_site_still_being_deleted(tmp_path:
     assert (replaced / "site" / "briefs" / "index.html").is_file()  # not deleted by the build itself
     monkeypatch.undo()
     Builder(site, out, search=False).build()
+    assert leftovers(out) == []
+
+
+def test_a_replaced_site_being_deleted_is_left_to_the_rm_deleting_it(tmp_path: Path,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each build that found a replaced site still being deleted started one more `rm` over the same files
+    (four at once, contending for one disk, after a few quick edits of a large site): the `rm` at work
+    holds a lock on a file beside the folder, and a build leaves the folder to it. One that died before
+    it was done (the machine stopped) is replaced; a real one leaves neither the folder nor its lock file."""
+    from briefgen.lock import remove_leftovers
+
+    out = tmp_path / "site"
+    out.mkdir()
+    replaced = tmp_path / ".site.old-0000beef"
+    (replaced / "briefs").mkdir(parents=True)
+    started: list[list[str]] = []
+    holding: list[int] = []
+
+    def at_work(args: list[str], pass_fds: tuple[int, ...] = (), **_: object) -> None:
+        started.append(args)
+        holding.extend(os.dup(fd) for fd in pass_fds)  # an `rm` at work, holding the lock it was given
+
+    monkeypatch.setattr(subprocess, "Popen", at_work)
+    remove_leftovers(out)
+    remove_leftovers(out)
+    assert started == [[shutil.which("rm"), "-rf", "--", str(replaced), f"{replaced}.removing"]]
+    for fd in holding:  # that `rm` dies before it is done
+        os.close(fd)
+    remove_leftovers(out)
+    assert len(started) == 2
+    for fd in holding[1:]:  # and so does the second
+        os.close(fd)
+    monkeypatch.undo()
+    remove_leftovers(out)
     assert leftovers(out) == []
 
 
