@@ -14,7 +14,7 @@ from pathlib import PurePosixPath
 from typing import Generic, TypeVar
 
 from .errors import BuildWarning
-from .store import PartlyStored, stored_apart
+from .store import PartlyStored, Stored, stored_apart
 
 DEFAULT_ENTITY_TYPES: tuple[str, ...] = ("people", "organizations", "places", "topics", "authors")
 AUTHORS = "authors"  # the built-in type of who wrote a brief (its byline), not of what it names
@@ -69,6 +69,11 @@ class FileRefs(tuple[EntityRef, ...]):
     """
 
     __slots__ = ()
+
+
+# A file's refs as the resolving stage is given them: in memory; or in a row of the build store (a first
+# build's, handed over as loaded: read when merged, not kept); None when the file is gone.
+GivenRefs = tuple[EntityRef, ...] | Stored | None
 
 
 @dataclass(frozen=True)

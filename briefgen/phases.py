@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 from .cache import Listing
 from .config import Config
 from .memory import Outcomes, RegistryRecord, SourceRecord
-from .model import Brief, EntityRef, OutputPath, Site
+from .model import Brief, GivenRefs, OutputPath, Site
 from .scan import PairKey
 from .schedule import is_published
 from .write import StaticRefresh
@@ -22,7 +22,7 @@ if TYPE_CHECKING:  # not imported to run (see build.py)
     from .entities import SiteChange, SiteState
     from .pages import ProducedPages
 
-RefsByFile = dict[str, tuple[EntityRef, ...] | None]  # None: the file's refs are gone
+RefsByFile = dict[str, GivenRefs]  # None: the file's refs are gone
 
 
 @dataclass(frozen=True)

@@ -8,10 +8,14 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from briefgen import store
-from briefgen.entities import entity_weight
-from briefgen.model import Brief, EntityRef
+from briefgen.entities import EntityMerge, entity_weight, merge_entity
+from briefgen.errors import BriefgenError, ErrorCollector, shown
+from briefgen.model import Brief, Entity, EntityRef
+from briefgen.slugs import slugify
 
 from sitekit import resolve
 
@@ -159,3 +163,72 @@ def _edited(old: Brief, kind: str, rng: random.Random, names: list[str]) -> Brie
         return replace(old, tags=(*old.tags, "w"))
     assert kind == "draft"
     return replace(old, draft=not old.draft)
+
+
+def _merge_all_at_once(entity_id: str, ordered: list[EntityRef], errors: ErrorCollector) -> Entity | None:
+    """The merge as written before `EntityMerge` (every ref of the id in hand at once): the reference
+    the fold must equal, result and errors alike."""
+    types = list(dict.fromkeys(r.type for r in ordered))
+    if len(types) > 1:
+        first = next(r for r in ordered if r.type == types[0])
+        second = next(r for r in ordered if r.type == types[1])
+        errors.add(BriefgenError(
+            f"id '{entity_id}' is one of {types[0]} ({shown(first.path)}:{first.line}) and one of "
+            f"{types[1]} ({shown(second.path)}:{second.line})", second.path, second.line,
+            "one id is one entity: give one of them its own `id:`"))
+        return None
+    canonical = ordered[0]
+    aliases: list[str] = [alias for r in ordered for alias in r.aliases]
+    known = {canonical.name, *aliases}
+    conflict = False
+    for r in ordered[1:]:
+        if r.name in known or slugify(r.name) == slugify(canonical.name):
+            aliases.append(r.name)
+            continue
+        errors.add(BriefgenError(
+            f"id '{entity_id}' names two different entities: '{canonical.name}' "
+            f"({shown(canonical.path)}:{canonical.line}) and '{r.name}' ({shown(r.path)}:{r.line})", r.path, r.line,
+            f"give one of them another `id:`, or list '{r.name}' under the aliases of '{canonical.name}'"))
+        conflict = True
+    if conflict:
+        return None
+    return Entity(type=canonical.type, id=entity_id, name=canonical.name,
+                  aliases=tuple(a for a in dict.fromkeys(aliases) if a != canonical.name),
+                  description=next((r.description for r in ordered if r.description), None),
+                  wikidata=next((r.wikidata for r in ordered if r.wikidata), None),
+                  redirect_from=tuple(dict.fromkeys(key for r in ordered for key in r.redirect_from)),
+                  image=next((r.image for r in ordered if r.image), None),
+                  website=next((r.website for r in ordered if r.website), None))
+
+
+_NAMES = ["Ann Lee", "ann lee", "Ann-Lee", "A. Lee", "Bo Chen", "Chen Bo"]
+_some = st.sampled_from
+
+
+@st.composite
+def _refs_of_one_id(draw: st.DrawFn) -> list[EntityRef]:
+    refs = []
+    for _ in range(draw(st.integers(1, 7))):
+        refs.append(EntityRef(
+            type=draw(_some(["people", "people", "people", "organizations"])), id="ann-lee",
+            name=draw(_some(_NAMES)), aliases=tuple(draw(st.lists(_some(_NAMES), max_size=2))),
+            description=draw(_some([None, "", "A judge.", "A writer."])),
+            wikidata=draw(_some([None, "Q1", "Q2"])), website=draw(_some([None, "https://a.example/"])),
+            redirect_from=tuple(draw(st.lists(_some([("people", "a-lee"), ("people", "lee")]), max_size=2))),
+            path=f"content/{draw(_some('abc'))}.yaml", line=draw(st.integers(1, 40)), explicit_id=True))
+    return refs
+
+
+@settings(max_examples=300, deadline=None)
+@given(_refs_of_one_id())
+def test_merging_refs_one_by_one_equals_merging_them_all_at_once(refs: list[EntityRef]) -> None:
+    """`EntityMerge` keeps only what the merge needs of each ref it is given, in order: the entity and
+    the errors (their order, places and advice) are those of the merge that held every ref."""
+    expected, found = ErrorCollector(), ErrorCollector()
+    merge = EntityMerge("ann-lee")
+    for given_ref in refs:
+        merge.add(given_ref)
+    assert merge.entity(found) == _merge_all_at_once("ann-lee", refs, expected)
+    assert [(str(e), e.path, e.line, e.hint) for e in found.errors] == \
+        [(str(e), e.path, e.line, e.hint) for e in expected.errors]
+    assert merge_entity("ann-lee", refs, ErrorCollector()) == merge.entity(ErrorCollector())

@@ -18,7 +18,7 @@ from briefgen.build import Builder
 from briefgen.cache import CACHE_DIR
 from briefgen.entities import CoCounts, FilesById, ListedBy, SiteIndexes
 from briefgen.memory import PageIndex
-from briefgen.model import FileRefs
+from briefgen.model import EntityRef, FileRefs
 from briefgen.rendered import RenderedBrief
 from briefgen.saved import saved_memory
 
@@ -790,6 +790,38 @@ def test_a_first_build_hands_its_renderings_to_the_store_as_it_renders(
     Builder(site, tmp_path / "clean-refs", jobs=1, use_cache=False).build()
     assert snapshot(site / "site", NONDETERMINISTIC) == snapshot(tmp_path / "clean-refs", NONDETERMINISTIC)
     assert handed == first  # a rebuild renders a few bodies, and holds them until its save
+
+
+def test_a_first_build_merges_the_entities_of_one_sidecar_s_refs_at_a_time(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The refs a first build handed to the store as it loaded them are read back to merge the entities
+    one sidecar at a time, and let go: never all in memory at once (0.35 GB at 100,000 briefs). The
+    site is the one a build holding them all makes."""
+    import gc
+
+    from briefgen.entities import EntityMerge
+
+    from sitekit import NONDETERMINISTIC, snapshot
+
+    site = generate_site(tmp_path / "site", briefs=30)
+    sidecars = str(site / "content")  # refs of this site's files alone (earlier tests' may be alive)
+    _streaming(monkeypatch)
+    held: list[int] = []  # at the first ref of each file merged: how many sidecars' refs are in memory
+    merging: list[str] = []
+    add = EntityMerge.add
+
+    def counted(self: EntityMerge, ref: EntityRef) -> None:
+        if not merging or merging[-1] != ref.path:
+            merging.append(ref.path)
+            held.append(sum(1 for value in gc.get_objects() if type(value) is FileRefs and value
+                            and value[0].path.startswith(sidecars) and Path(value[0].path).name != "entities.yaml"))
+        add(self, ref)
+
+    monkeypatch.setattr(EntityMerge, "add", counted)
+    Builder(site, jobs=1).build()
+    assert len(set(merging)) == 31 and max(held) <= 2  # the file merged, and the last one indexed
+    Builder(site, tmp_path / "held", jobs=1, use_cache=False).build()
+    assert snapshot(site / "site", NONDETERMINISTIC) == snapshot(tmp_path / "held", NONDETERMINISTIC)
 
 
 def test_the_renderings_of_a_first_build_that_failed_are_deleted_by_the_next_save(
