@@ -480,7 +480,7 @@ class Builder:
             # each path once, not twice (200,000 strings of 100 characters at 100,000 briefs).
             key = (record.brief.article_path, record.brief.sidecar_path)
             assert key == (str(pair[0]), str(pair[1])), "a brief's paths are its pair's"
-            shared = memory.state.with_shared_keys(record.brief)
+            shared = memory.state.with_shared_values(record.brief)
             if shared is not record.brief:
                 record = replace(record, brief=shared)
             before = memory.sources.get(key)

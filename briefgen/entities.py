@@ -10,6 +10,7 @@ from __future__ import annotations
 import bisect
 import heapq
 import operator
+import sys
 from collections import Counter, defaultdict
 from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -276,15 +277,26 @@ class SiteState:
             setattr(self._indexes, name, value)
         return value
 
-    def with_shared_keys(self, brief: Brief) -> Brief:
-        """`brief`, naming its entities with the key tuples the state's indexes hold (a copy if it did not).
+    def with_shared_values(self, brief: Brief) -> Brief:
+        """`brief`, naming its entities with the key tuples the state's indexes hold, and its tags and its
+        source's name and author with one string per value (interned): a copy if it did not.
 
-        Each shard of the saved memory then holds each key once, not once per brief that names it:
-        at 100,000 briefs, 800,000 tuples and twice as many strings fewer to load and keep."""
+        Each brief loaded brings its own copies of values a site has a few hundred of. Shared, each shard
+        of the saved memory holds each once, not once per brief: at 100,000 briefs, 800,000 key tuples
+        and twice as many strings fewer to load and keep; and a first build holds each tag and source
+        name once (they were 0.3 KB of each brief's 1.8 KB in memory)."""
         keys = tuple(self._keys.setdefault(key, key) for key in brief.entities)
-        if all(map(operator.is_, keys, brief.entities)):
+        tags = tuple(map(sys.intern, brief.tags))
+        source = brief.source
+        if source is not None:
+            name = sys.intern(source.name) if source.name is not None else None
+            author = sys.intern(source.author) if source.author is not None else None
+            if name is not source.name or author is not source.author:
+                source = replace(source, name=name, author=author)
+        if source is brief.source and all(map(operator.is_, keys, brief.entities)) \
+                and all(map(operator.is_, tags, brief.tags)):
             return brief
-        return replace(brief, entities=keys)
+        return replace(brief, entities=keys, tags=tags, source=source)
 
     def file_refs(self, path: str) -> FileRefs | Stored:
         """The entity refs a file (a sidecar, the registry) holds now, as kept (see `refs_by_file`)."""

@@ -629,9 +629,19 @@ def test_objects_read_from_another_store_are_held_once_and_named_elsewhere(tmp_p
 
 def test_the_saved_memory_holds_each_entity_key_once_per_shard_and_prints_of_what_it_compares(tmp_path: Path) -> None:
     """Renderings remember a print of each entity they name (a string per entity, shared), not a copy
-    of it; briefs name their entities with shared key tuples: loaded, a shard holds each key once."""
+    of it; briefs name their entities with shared key tuples, and their tags and sources' names and
+    authors with one string per value: built or loaded, a shard holds each once."""
     site = generate_site(tmp_path / "site", briefs=120)
-    Builder(site, jobs=1).build()
+    first = Builder(site, jobs=1)
+    first.build()
+    assert first.memory is not None
+    values: dict[str, int] = {}
+    for record in first.memory.sources.values():
+        source = record.brief.source
+        for value in (*record.brief.tags, *((source.name, source.author) if source is not None else ())):
+            if value is not None:
+                assert values.setdefault(value, id(value)) == id(value), value
+    assert len(values) < 40  # the same few tags and sources, named by most of the 120 briefs
     store.forget_readers()
     builder = Builder(site, jobs=1)
     memory = saved_memory(site, site / "site", builder._key_for(site / "site"))
@@ -645,9 +655,12 @@ def test_the_saved_memory_holds_each_entity_key_once_per_shard_and_prints_of_wha
     assert memory.page_index.members and all(isinstance(listed, str) for listed in memory.page_index.members.values())
     for shard in memory._saved_shards["sources"]:
         keys: dict[tuple[str, str], int] = {}
+        tags: dict[str, int] = {}
         for record in shard.values():
             for key in record.brief.entities:
                 assert keys.setdefault(key, id(key)) == id(key), key
+            for tag in record.brief.tags:
+                assert tags.setdefault(tag, id(tag)) == id(tag), tag
 
 
 def test_the_loaded_state_holds_the_published_briefs_of_the_loaded_sources(tmp_path: Path) -> None:
