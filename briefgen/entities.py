@@ -452,7 +452,12 @@ class SiteState:
         nothing, however many briefs name the file's entities.
         """
         touched: set[str] = set()
-        for path, given in refs.items():
+        # A state holding no refs yet (a first build) is given every file's: each file is read once, in
+        # file order, and its refs merged as they come; those given as rows are let go at once.
+        first = not self.refs_by_file
+        merges: dict[str, EntityMerge] = {}
+        for path in sorted(refs, key=self._file_order) if first else refs:
+            given = refs[path]
             new_refs = _read_once(given)
             kept = self.refs_by_file.pop(path, None)
             old_refs = loaded(kept) if kept is not None else ()
@@ -468,17 +473,23 @@ class SiteState:
                 # saves no refs.
                 self.refs_by_file[path] = kept if kept is not None and old_refs == new_refs \
                     else given if isinstance(given, (FileRefs, Stored)) else FileRefs(new_refs)
-        changed: set[Key] = set()
-        # Every touched id's refs merged in file order, in one pass over their files (a first build
-        # touches every id: going through each id's files for it alone read each file once per id).
-        merges = {entity_id: EntityMerge(entity_id) for entity_id in touched}
-        files_of = {entity_id: self.files_by_id.get(entity_id) or set() for entity_id in touched}
-        for path in sorted(set().union(*files_of.values()), key=self._file_order):
-            # Refs given as a row (a first build's) are read again here rather than kept from above.
-            for ref in _read_once(refs[path]) if isinstance(refs.get(path), Stored) else self._refs_of(path):
-                merge = merges.get(ref.id)
-                if merge is not None:
+            if first:  # every id it names is touched
+                for ref in new_refs:
+                    merge = merges.get(ref.id)
+                    if merge is None:
+                        merge = merges[ref.id] = EntityMerge(ref.id)
                     merge.add(ref)
+        changed: set[Key] = set()
+        files_of = {entity_id: self.files_by_id.get(entity_id) or set() for entity_id in touched}
+        if not first:
+            # Every touched id's refs merged in file order, in one pass over their files (going through
+            # each id's files for it alone read a file once per id it names).
+            merges = {entity_id: EntityMerge(entity_id) for entity_id in touched}
+            for path in sorted(set().union(*files_of.values()), key=self._file_order):
+                for ref in self._refs_of(path):
+                    merge = merges.get(ref.id)
+                    if merge is not None:
+                        merge.add(ref)
         for entity_id in sorted(touched):
             old_type = self.entity_types.pop(entity_id, None)
             old = self.entities.pop((old_type, entity_id), None) if old_type else None
