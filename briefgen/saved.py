@@ -11,6 +11,7 @@ a page looks like.
 
 from __future__ import annotations
 
+import functools
 import sqlite3
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -140,7 +141,7 @@ def save_memory(site_dir: Path, memory: BuildMemory, report: BuildReport, since:
 
     try:
         store.save(prepare_cache_folder(site_dir), memory.key,
-                   {store.MEMORY: memory, store.MANIFEST: Manifest.of(memory, report, since)},
+                   {store.MEMORY: memory, store.MANIFEST: functools.partial(Manifest.of, memory, report, since)},
                    rows=(RenderedBrief, FileRefs, CoCounts, FilesById, ListedBy),
                    records=(PageIndex, SiteIndexes, store.Shard))
     except (OSError, sqlite3.Error):

@@ -208,7 +208,8 @@ def saved_key(folder: Path, name: str) -> str | None:
 def save(folder: Path, key: str, values: dict[str, Any], *, rows: tuple[type, ...] = (),
          records: tuple[type, ...] = ()) -> None:
     """Save `values` by name for `key` in one transaction; objects of the `rows` and `records` types
-    each in a row of their own (see the module's docstring).
+    each in a row of their own (see the module's docstring). A value given as a function is made when
+    its turn comes, once those before it are saved and let go (a manifest of the memory saved first).
 
     Raises OSError or sqlite3.Error when the store cannot be written.
     """
@@ -220,8 +221,11 @@ def save(folder: Path, key: str, values: dict[str, Any], *, rows: tuple[type, ..
             # Read before this save replaces it: the key the memory in the store was saved for.
             replaced = connection.execute("SELECT key FROM saved WHERE name = ?", (MEMORY,)).fetchone()
             for name, value in values.items():
-                connection.execute("INSERT OR REPLACE INTO saved (name, key, data) VALUES (?, ?, ?)",
-                                   (name, key, saving.dumps(value)))
+                data = saving.dumps(value() if callable(value) else value)
+                inserted = connection.execute(
+                    "INSERT OR REPLACE INTO saved (name, key, data) VALUES (?, ?, zeroblob(?))", (name, key, len(data)))
+                _write_blob(connection, "saved", inserted.lastrowid, data)
+                del data
             _delete_unkept(connection, key, saving.kept, replaced_key=replaced[0] if replaced else None)
             connection.execute("COMMIT")
         except BaseException:
@@ -348,6 +352,18 @@ def clear(folder: Path) -> None:
             pass
 
 
+BLOB_CHUNK = 1 << 20
+
+
+def _write_blob(connection: sqlite3.Connection, table: str, row: int | None, data: memoryview) -> None:
+    """Write `data` into the `data` column of a row just inserted with a zeroblob of its length, a chunk at
+    a time: bound as a parameter, it is copied whole first (the memory's core is 41 MB at 100,000 briefs)."""
+    assert row is not None, "a row just inserted has an id"
+    with connection.blobopen(table, "data", row) as blob:
+        for start in range(0, len(data), BLOB_CHUNK):
+            blob.write(data[start:start + BLOB_CHUNK])
+
+
 @dataclass
 class _Saving:
     """One save in progress: its transaction, the types kept apart, and the ids it refers to."""
@@ -380,8 +396,11 @@ class _Saving:
         pickler = _Pickler(buffer, self, value, row)
         pickler.dump(value)
         rows, records = frozenset(pickler.named["rows"]), frozenset(pickler.named["records"])
-        self.connection.execute("INSERT INTO records (id, data, names) VALUES (?, ?, ?)",
-                                (row, buffer.getbuffer(), _packed_names(rows, records)))
+        data = buffer.getbuffer()
+        self.connection.execute("INSERT INTO records (id, data, names) VALUES (?, zeroblob(?), ?)",
+                                (row, len(data), _packed_names(rows, records)))
+        _write_blob(self.connection, "records", row, data)
+        data.release()
         _contents[(self.path, row)] = (rows, records) if rows or records else _NOTHING
         if pickler.homes:
             _homes[(self.path, row)] = pickler.homes
