@@ -151,6 +151,9 @@ def remove_leftovers(out_dir: Path) -> None:
                 remove_later(Path(entry.path))
             else:
                 shutil.rmtree(entry.path, ignore_errors=True)
+        elif entry.name.startswith(replaced) and entry.name.endswith(REMOVING) \
+                and not os.path.lexists(entry.path[:-len(REMOVING)]):
+            remove_later(Path(entry.path[:-len(REMOVING)]))  # its `rm` stopped between the folder and it
 
 
 REMOVING = ".removing"  # beside a replaced site being deleted: the file its `rm` holds locked

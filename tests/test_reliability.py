@@ -338,6 +338,9 @@ def test_a_replaced_site_being_deleted_is_left_to_the_rm_deleting_it(tmp_path: P
     monkeypatch.undo()
     remove_leftovers(out)
     assert leftovers(out) == []
+    (tmp_path / ".site.old-0000cafe.removing").touch()  # an `rm` stopped after the folder, before its lock file
+    remove_leftovers(out)
+    assert leftovers(out) == []
 
 
 def test_a_build_killed_between_moving_the_old_site_aside_and_the_new_one_in(tmp_path: Path) -> None:
