@@ -70,12 +70,20 @@ class EntityMerge:
             self.other_type = ref
         if ref is not canonical and ref.name != canonical.name:
             self.other_names.append((ref.name, ref.path, ref.line))
-        self.aliases.update(dict.fromkeys(ref.aliases))
-        self.redirect_from.update(dict.fromkeys(ref.redirect_from))
-        self.description = self.description or ref.description or None
-        self.wikidata = self.wikidata or ref.wikidata or None
-        self.image = self.image or ref.image or None
-        self.website = self.website or ref.website or None
+        # Most refs say no more than a name: each test below is skipped in one step for them (a first
+        # build folds 800,000 refs at 100,000 briefs).
+        if ref.aliases:
+            self.aliases.update(dict.fromkeys(ref.aliases))
+        if ref.redirect_from:
+            self.redirect_from.update(dict.fromkeys(ref.redirect_from))
+        if ref.description and not self.description:
+            self.description = ref.description
+        if ref.wikidata and not self.wikidata:
+            self.wikidata = ref.wikidata
+        if ref.image and not self.image:
+            self.image = ref.image
+        if ref.website and not self.website:
+            self.website = ref.website
 
     def entity(self, errors: ErrorCollector) -> Entity | None:
         """The merged entity of the refs given, or None after adding to `errors` (or when none was given)."""
