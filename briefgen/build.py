@@ -396,8 +396,8 @@ class Builder:
         """A first build of many hands to the store, once the site is resolved, what nothing reads again
         until an edit reaches it: each sidecar's entity refs still in memory (those handed over as
         loaded were resolved from their rows, which the state keeps) and the indexes kept in rows of
-        their own, the co-mention counts,
-        each entity's files and the briefs listing each brief (`SiteIndexes.LAZY`)."""
+        their own, the co-mention counts, each entity's files and the briefs listing each brief
+        (`SiteIndexes.LAZY`)."""
         handed = self._handed_to_store(memory, len(records))
         if handed is None:
             return
@@ -405,11 +405,7 @@ class Builder:
             path = record.brief.sidecar_path
             refs = memory.state.refs_by_file.get(path)
             if isinstance(refs, FileRefs):
-                if isinstance(record.refs, Stored):
-                    memory.state.refs_kept(path, record.refs)  # the row they were read from
-                else:
-                    handed.add(pickle.dumps(refs, pickle.HIGHEST_PROTOCOL),
-                               functools.partial(memory.state.refs_kept, path))
+                handed.add(pickle.dumps(refs, pickle.HIGHEST_PROTOCOL), functools.partial(memory.state.refs_kept, path))
         for name, table in memory.state.lazy_tables():
             handed.add(pickle.dumps(table, pickle.HIGHEST_PROTOCOL), functools.partial(memory.state.lazy_kept, name))
         handed.hand_over()

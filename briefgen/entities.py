@@ -469,7 +469,7 @@ class SiteState:
             new_refs = _read_once(given)
             kept = self.refs_by_file.pop(path, None)
             old_refs = loaded(kept) if kept is not None else ()
-            old_by_id, new_by_id = _refs_by_id(old_refs), _refs_by_id(new_refs or ())
+            old_by_id, new_by_id = _refs_by_id(old_refs), _refs_by_id(new_refs)
             for entity_id in old_by_id.keys() - new_by_id.keys():
                 self.files_by_id[entity_id].discard(path)
             for entity_id in new_by_id.keys() - old_by_id.keys():

@@ -172,19 +172,23 @@ def remove_later(folder: Path) -> None:
     rm = shutil.which("rm")
     if os.name == "posix" and rm:
         marker = folder.with_name(folder.name + REMOVING)
+        held: int | None = None
         try:
             held = os.open(marker, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
-        except OSError:
-            held = None  # a folder it cannot write in: one `rm` more is no harm
-        try:
+            fcntl.flock(held, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            assert held is not None
+            os.close(held)
+            return  # an `rm` started by an earlier build is deleting it
+        except OSError:  # a folder it cannot write in, a file system without locks: one `rm` more is no harm
             if held is not None:
-                fcntl.flock(held, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                os.close(held)
+            held = None
+        try:
             subprocess.Popen([rm, "-rf", "--", str(folder), *([str(marker)] if held is not None else [])],
                              start_new_session=True, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                              stderr=subprocess.DEVNULL, pass_fds=(held,) if held is not None else ())
             return
-        except BlockingIOError:
-            return  # an `rm` started by an earlier build is deleting it
         except OSError:
             pass
         finally:

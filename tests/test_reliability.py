@@ -8,6 +8,7 @@ behind.
 
 from __future__ import annotations
 
+import errno
 import os
 import shutil
 import signal
@@ -335,6 +336,13 @@ def test_a_replaced_site_being_deleted_is_left_to_the_rm_deleting_it(tmp_path: P
     assert len(started) == 2
     for fd in holding[1:]:  # and so does the second
         os.close(fd)
+
+    def no_locks(fd: int, operation: int) -> None:
+        raise OSError(errno.ENOLCK, "No locks available")
+
+    monkeypatch.setattr("briefgen.lock.fcntl.flock", no_locks)  # a file system without locks: an `rm` all the same
+    remove_leftovers(out)
+    assert started[-1] == [shutil.which("rm"), "-rf", "--", str(replaced)] and replaced.is_dir()
     monkeypatch.undo()
     remove_leftovers(out)
     assert leftovers(out) == []
