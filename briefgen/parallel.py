@@ -12,11 +12,13 @@ over its own objects alone: the inherited pages stay shared (`gc.freeze`).
 
 from __future__ import annotations
 
+import functools
 import gc
 import itertools
 import multiprocessing
 import os
 import signal
+import sys
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -124,11 +126,39 @@ def _pool(function: Callable[[Any], Any], chunks: Sequence[Sequence[Any]], worke
     leaves in the build store (a brief's text) back into the parent's memory."""
     global _work, _chunks
     _work, _chunks = function, chunks
+    release_free_heap()
     try:
         with multiprocessing.get_context("fork").Pool(workers, initializer=_quiet_worker) as pool:
             yield pool
     finally:
         _work, _chunks = None, ()
+
+
+def release_free_heap() -> None:
+    """Give the C heap's free pages back to the system, where its allocator can (glibc's `malloc_trim`).
+
+    Called before forking: a free page the parent kept is shared with each worker, and the first
+    allocation either makes in it copies it, for the rest of the worker's life. Loading, resolving
+    and rendering let go of texts, renderings and pickles that leave such pages between the objects
+    kept (22 MB of 108 after the bodies of 10,000 briefs, given back in 4 ms). At 100,000 briefs a
+    clean build's peak, all processes together, went from 1,187 to 1,118 MB (the bodies' from 1,009
+    to 886 MB)."""
+    trim = _malloc_trim()
+    if trim is not None:
+        trim(0)
+
+
+@functools.cache
+def _malloc_trim() -> Callable[[int], int] | None:
+    """glibc's `malloc_trim`, or None where the C library has none (macOS, musl, Windows)."""
+    if not sys.platform.startswith("linux"):
+        return None
+    import ctypes  # here: a no-op build forks nothing, and need not import it
+    try:
+        trim: Callable[[int], int] = ctypes.CDLL(None).malloc_trim
+    except (OSError, AttributeError):
+        return None
+    return trim
 
 
 def _quiet_worker() -> None:
