@@ -17,7 +17,12 @@ lies on pages this worker holds alone.
 
 Runs a clean build (search off unless BRIEFGEN_PAGEFIND is set), in this
 process: the figures are the workers' own; the build's times are not to be
-compared (the probe takes seconds, and stops the worker meanwhile). Linux only.
+compared (the probe takes seconds, and stops the worker meanwhile). Only
+forked workers report: a build of one job (`--jobs 1`, a one-core machine),
+or a pool of too few items to fork (see `briefgen.parallel`), prints
+nothing. The share of a type's memory on pages held alone is judged by the
+page of each object's start: for a large dict, set or list, its header, not
+its table. Linux only.
 """
 
 from __future__ import annotations
