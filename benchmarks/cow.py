@@ -13,7 +13,7 @@ fork) and those it made, by type: how much memory they take and how much of it
 lies on pages this worker holds alone.
 
     python benchmarks/cow.py benchmarks/corpora/10000/briefgen
-    python benchmarks/cow.py <site> --pool pages --top 30
+    python benchmarks/cow.py <site> --pool _render_group --top 30   # the pages' workers only
 
 Runs a clean build (search off unless BRIEFGEN_PAGEFIND is set), in this
 process: the figures are the workers' own; the build's times are not to be

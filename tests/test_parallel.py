@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import gc
+import subprocess
+import sys
+
+import pytest
 
 from briefgen.parallel import parallel_iter, parallel_map
 
@@ -175,7 +179,7 @@ if _malloc_trim() is None:
     sys.exit(0)
 # 80 MB of blocks too large for Python's own allocator and too small for their own mapping: the C heap's.
 blocks = [bytes(4000) + bytes([n % 256]) for n in range(20_000)]
-kept = blocks[::200]  # one block in 200 stays, the last among them: the heap cannot shrink from its top
+kept = blocks[::200]  # one block in 200 stays: what is freed lies between kept blocks, not at the heap's top
 del blocks
 before = anonymous_kb()
 release_free_heap()
@@ -184,11 +188,6 @@ print(before - anonymous_kb())
 
 
 def test_releasing_the_free_heap_gives_its_pages_back_to_the_system() -> None:
-    import subprocess
-    import sys
-
-    import pytest
-
     if not sys.platform.startswith("linux"):
         pytest.skip("glibc's malloc_trim: Linux")
     done = subprocess.run([sys.executable, "-c", _FREED_IN_THE_MIDDLE], capture_output=True, text=True, check=True)
