@@ -669,7 +669,8 @@ class Builder:
             search = IndexedPages(rendering.site, same_as_last=same)
         memory.search_current = False
         if staging is not None:
-            return write_clean(staging, rendering.pages.stored, rendering.site_files, config, search=search)
+            pages = rendering.pages
+            return write_clean(staging, pages.index.outputs, pages.stored, rendering.site_files, config, search=search)
         assert rendering.static is not None, "a rebuild plans its static files"
         writes = {path: data for items in rendering.pages.files.values() for path, data, _ in items
                   if data is not None}

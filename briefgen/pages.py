@@ -27,7 +27,7 @@ from .feeds import ENTITY_FEED_NAME, SITE_ATOM, SITE_JSON, atom_feed, entity_fee
 from .images import body_photo_stem, needs_encoding, photo_files
 from .memory import PageIndex, RenderedView
 from .model import Brief, Group, OutputPath, Site
-from .parallel import parallel_map
+from .parallel import parallel_iter
 from .render import PageRenderer, page_groups, plan_group
 from .sitemap import NEWS_SITEMAP, ROBOTS, news_sitemap, robots_txt, sitemap_files, sitemap_urls
 
@@ -66,11 +66,11 @@ class DirtyGroups:
 class ProducedPages:
     """What page production made: files per group, the new page index, and the paths now gone."""
 
-    files: dict[Group, Produced]
+    files: dict[Group, Produced]  # the files rendered, by group; empty when they went to the store
     index: PageIndex
     deleted: set[OutputPath] = field(default_factory=set)
     paths_changed: bool = False  # a page was added or removed: the sitemaps list pages
-    stored: list[tuple[Group, OutputPath, str]] = field(default_factory=list)  # what `store` wrote: digests
+    stored: dict[OutputPath, str] = field(default_factory=dict)  # what `store` wrote: each file's digest
 
 
 def dirty_groups(change: SiteChange, rerendered: set[str], old_briefs: Sequence[Brief], site: Site,
@@ -141,6 +141,10 @@ def produce_pages(inputs: PageInputs, groups: list[Group], dirty: set[Group], ch
     returns its digest; the result then names paths only. The new page index
     is `index` itself when nothing in it changed (a correction to a brief's
     text or title): the build store then keeps it without saving it again.
+
+    Each group's result is folded in as it comes and then let go: at
+    100,000 briefs, holding them all until the last (paths, digests, a list
+    per group) took the main process about 80 MB more at its peak.
     """
     outputs, members, heads = dict(index.outputs), dict(index.members), dict(index.heads)
     result = ProducedPages({}, PageIndex(outputs, members, heads))
@@ -155,10 +159,12 @@ def produce_pages(inputs: PageInputs, groups: list[Group], dirty: set[Group], ch
     # Rendering a page takes milliseconds, encoding a photo seconds: two photos to encode are worth the workers.
     photo_work = sum(1 for group in todo if _encodes_photos(group, inputs)) if len(todo) < 400 else 0
     min_items = 1 if photo_work >= 2 else 400
-    for group, (items, stored) in zip(todo, parallel_map(render, todo, jobs=jobs, min_items=min_items,
-                                                         progress=progress), strict=True):
-        result.files[group] = items
-        result.stored.extend((group, path, digest) for path, digest in stored)
+    for group, (items, stored) in zip(todo, parallel_iter(render, todo, jobs=jobs, min_items=min_items,
+                                                          progress=progress), strict=True):
+        if store is None:
+            result.files[group] = items
+        else:
+            result.stored.update(stored)
         old_paths = set(outputs.get(group, ()))
         outputs[group] = tuple(path for path, _, _ in items)
         if old_paths != set(outputs[group]):

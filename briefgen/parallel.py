@@ -48,14 +48,21 @@ def parallel_map(function: Callable[[Item], Result], items: Sequence[Item], *, j
                  min_items: int = 200, progress: Callable[[int, int], None] | None = None) -> list[Result]:
     """`[function(item) for item in items]`, spread over `jobs` processes: this one and `jobs - 1`
     forked workers (see `parallel_iter`). `progress(done, total)` is called as results arrive."""
-    return list(_reporting(parallel_iter(function, items, jobs=jobs, min_items=min_items), len(items), progress))
+    return list(parallel_iter(function, items, jobs=jobs, min_items=min_items, progress=progress))
 
 
 def parallel_iter(function: Callable[[Item], Result], items: Sequence[Item], *, jobs: int | None = None,
-                  min_items: int = 200) -> Iterator[Result]:
+                  min_items: int = 200, progress: Callable[[int, int], None] | None = None) -> Iterator[Result]:
     """`function(item)` for each item, in the items' order, as the results come, from `jobs` processes:
-    this one and `jobs - 1` forked workers. For results the caller hands on rather than holds (a clean
-    build's renderings, to the store) as well as for those it keeps.
+    this one and `jobs - 1` forked workers (see `_spread`). For results the caller hands on or folds
+    into its own (a clean build's renderings, to the store; its pages' paths and digests) rather
+    than holds all at once. `progress(done, total)` is called as results arrive."""
+    return _reporting(_spread(function, items, jobs=jobs, min_items=min_items), len(items), progress)
+
+
+def _spread(function: Callable[[Item], Result], items: Sequence[Item], *, jobs: int | None,
+            min_items: int) -> Iterator[Result]:
+    """`parallel_iter`'s work, unreported.
 
     This process takes its share of the items rather than wait: a worker copies the memory pages of
     whatever inherited objects it touches (CPython writes a reference count into each object it
