@@ -9,7 +9,9 @@ import pytest
 
 from briefgen.build import Builder
 from briefgen.cli import main
+from briefgen.config import load_config
 from briefgen.errors import BriefgenError
+from briefgen.write import OutputWriter, write_clean
 
 from sitekit import NONDETERMINISTIC, REPO, broken_links, build, parse_html, snapshot, write_site
 
@@ -119,6 +121,21 @@ def test_failed_build_leaves_previous_output(tmp_path: Path) -> None:
     assert snapshot(site / "site") == before
     leftovers = [p.name for p in site.iterdir() if p.name.startswith(".site.")]
     assert leftovers == []
+
+
+def test_two_page_groups_stored_at_one_path_are_an_error_naming_both(tmp_path: Path) -> None:
+    """A clean build's workers write each page where they render it, and the digests kept are by path, so
+    one of two groups writing one path would vanish from them: the claims, made from each group's paths,
+    still name both, and nothing is swapped in."""
+    site = write_site(tmp_path / "site", BRIEF)
+    writer = OutputWriter(site / "site")
+    writer.put("briefs/first/index.html", b"<p>first</p>")
+    outputs = {("brief", "first"): ("briefs/first/index.html",), ("tag", "first"): ("briefs/first/index.html",)}
+    with pytest.raises(BriefgenError, match=r"two things want to write briefs/first/index\.html: brief/first and "
+                                            r"tag/first"):
+        write_clean(writer, outputs, {"briefs/first/index.html": "0" * 32}, [], load_config(site), search=None)
+    assert not (site / "site").exists()
+    assert not writer.staging.exists()
 
 
 @pytest.mark.parametrize("clean", [True, False])

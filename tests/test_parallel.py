@@ -21,6 +21,17 @@ def test_results_come_in_the_items_order_from_forked_workers() -> None:
     assert list(parallel_iter(lambda n: -n, items, jobs=2)) == [-n for n in items]
 
 
+def test_results_are_reported_as_the_caller_takes_them() -> None:
+    """parallel_iter's results are handed over one by one (a caller folds each in and lets it go), and
+    `progress` hears of each as it is handed over, not when the last one came."""
+    reported: list[tuple[int, int]] = []
+    results = parallel_iter(lambda n: n + 1, list(range(300)), jobs=2, progress=lambda *done: reported.append(done))
+    assert next(results) == 1
+    assert reported == [(1, 300)]
+    assert sum(results) == sum(range(2, 301))
+    assert reported[-1] == (300, 300) and len(reported) == 300
+
+
 def test_workers_collect_their_garbage_without_touching_what_they_inherited() -> None:
     """`briefgen build` pauses the collector; a worker runs it, over its own objects alone (those it
     inherited are frozen), and the parent gets its objects back for its collector afterwards."""
