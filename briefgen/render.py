@@ -56,6 +56,9 @@ def make_environment(config: Config) -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        # A builder makes a new environment when the templates' fingerprint changes (`Builder._jinja`):
+        # Jinja need not ask each template's file for its time on every page (2% of a clean build's pages).
+        auto_reload=False,
     )
     env.filters["longdate"] = format_date
     env.filters["isodate"] = iso_date

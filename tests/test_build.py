@@ -123,6 +123,20 @@ def test_failed_build_leaves_previous_output(tmp_path: Path) -> None:
     assert leftovers == []
 
 
+def test_a_template_edited_between_builds_of_one_builder_is_used(tmp_path: Path) -> None:
+    """The dev server's builder keeps its Jinja environment while the templates stay the same, and Jinja
+    does not look at the files again (`auto_reload` off): an edited template must still be read."""
+    override = '{% extends "base.html" %}{% block main %}<h1>Tag WORD {{ tag.name }}</h1>{% endblock %}\n'
+    site = write_site(tmp_path / "site", {**BRIEF, "templates/tag.html": override.replace("WORD", "first")})
+    builder = Builder(site, use_cache=False)
+    builder.build()
+    page = site / "site/tags/history/index.html"
+    assert "Tag first History" in page.read_text(encoding="utf-8")
+    (site / "templates/tag.html").write_text(override.replace("WORD", "second"), encoding="utf-8")
+    builder.build()
+    assert "Tag second History" in page.read_text(encoding="utf-8")
+
+
 def test_two_page_groups_stored_at_one_path_are_an_error_naming_both(tmp_path: Path) -> None:
     """A clean build's workers write each page where they render it, and the digests kept are by path, so
     one of two groups writing one path would vanish from them: the claims, made from each group's paths,
