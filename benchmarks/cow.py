@@ -27,7 +27,6 @@ its table. Linux only.
 
 from __future__ import annotations
 
-import argparse
 import collections
 import gc
 import os
@@ -36,7 +35,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
-HERE = Path(__file__).resolve().parent
+from inprocess import clean_build, leave, site_arguments, use_this_checkout
+
 PAGE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
 PRESENT, EXCLUSIVE = 1 << 63, 1 << 56  # bits of a pagemap entry (Linux's Documentation/admin-guide/mm/pagemap.rst)
 
@@ -127,9 +127,7 @@ def probed(number: int) -> list[Any]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("site", type=Path, help="the site folder to build (clean)")
-    parser.add_argument("--jobs", type=int, help="passed to briefgen build")
+    parser = site_arguments(__doc__.splitlines()[0])
     parser.add_argument("--pool", help="report only the pool whose work function has this name "
                                        "(_render_group: the pages; work: the bodies)")
     parser.add_argument("--top", type=int, default=20, help="types to list (default 20)")
@@ -137,22 +135,13 @@ def main(argv: list[str] | None = None) -> int:
     if not Path("/proc/self/pagemap").exists():
         print("cow.py reads /proc/self/pagemap: Linux only", file=sys.stderr)
         return 2
-    os.environ.setdefault("BRIEFGEN_PAGEFIND", "off")
-    sys.path.insert(0, str(HERE.parent))
-    from briefgen import parallel, store
-    from briefgen.cli import main as briefgen_main
+    use_this_checkout()
+    from briefgen import parallel
 
     _probe.update(main_process=os.getpid(), call_chunk=parallel._call_chunk, pool=args.pool, top=args.top,
                   jobs=args.jobs or parallel.default_jobs())
     parallel._call_chunk = probed
-    command = ["build", str(args.site), "--clean", "-q"]
-    if args.jobs is not None:
-        command += ["--jobs", str(args.jobs)]
-    code = briefgen_main(command, process_ends=True)  # as `briefgen build` runs (see briefgen.cli.entry)
-    store.close_readers()
-    sys.stdout.flush()
-    sys.stderr.flush()
-    os._exit(code)
+    leave(clean_build(args.site, args.jobs))
 
 
 if __name__ == "__main__":

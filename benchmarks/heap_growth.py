@@ -20,30 +20,25 @@ and only in the main process; a forked worker's are its own.
 
 from __future__ import annotations
 
-import argparse
 import itertools
 import os
 import sys
 import tracemalloc
-from pathlib import Path
 from typing import Any
 
-HERE = Path(__file__).resolve().parent
+from inprocess import clean_build, leave, site_arguments, use_this_checkout
+
 MB = 1_000_000
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("site", type=Path, help="the site folder to build (clean)")
-    parser.add_argument("--jobs", type=int, help="passed to briefgen build")
+    parser = site_arguments(__doc__.splitlines()[0])
     parser.add_argument("--phases", default="pages", help="phases whose growth to list, comma-separated (pages)")
     parser.add_argument("--top", type=int, default=15, help="lines to list per phase (15)")
     parser.add_argument("--frames", type=int, default=1, help="frames kept per allocation (1: its line alone)")
     args = parser.parse_args(argv)
-    os.environ.setdefault("BRIEFGEN_PAGEFIND", "off")
-    sys.path.insert(0, str(HERE.parent))
-    from briefgen import build, store
-    from briefgen.cli import main as briefgen_main
+    use_this_checkout()
+    from briefgen import build
 
     main_process = os.getpid()
     ends: list[tuple[str, tracemalloc.Snapshot]] = []
@@ -61,12 +56,8 @@ def main(argv: list[str] | None = None) -> int:
 
     build.Builder._lap = lap_and_snapshot  # type: ignore[method-assign,assignment]
     tracemalloc.start(args.frames)
-    command = ["build", str(args.site), "--clean", "-q"]
-    if args.jobs is not None:
-        command += ["--jobs", str(args.jobs)]
-    code = briefgen_main(command, process_ends=True)  # as `briefgen build` runs (see briefgen.cli.entry)
+    code = clean_build(args.site, args.jobs)
     tracemalloc.stop()
-    store.close_readers()
     wanted = {name.strip() for name in args.phases.split(",")}
     grouping = "traceback" if args.frames > 1 else "lineno"
     for (_, before), (phase, after) in itertools.pairwise(ends):
@@ -79,9 +70,7 @@ def main(argv: list[str] | None = None) -> int:
             for caller in reversed(callers):
                 if "briefgen" in caller.filename:
                     print(f"{'':34s}from {caller.filename}:{caller.lineno}")
-    sys.stdout.flush()
-    sys.stderr.flush()
-    os._exit(code)
+    leave(code)
 
 
 if __name__ == "__main__":

@@ -22,7 +22,6 @@ other work runs beside it is slower: its times are not to be compared.
 
 from __future__ import annotations
 
-import argparse
 import os
 import re
 import subprocess
@@ -31,6 +30,8 @@ import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from inprocess import site_arguments
 
 HERE = Path(__file__).resolve().parent
 
@@ -138,9 +139,7 @@ def report(samples: list[Sample], output: str, main: int) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("site", type=Path, help="the site folder to build")
-    parser.add_argument("--jobs", type=int, help="passed to briefgen build")
+    parser = site_arguments(__doc__.splitlines()[0], clean=False)
     parser.add_argument("--incremental", action="store_true", help="build as it is (default: --clean)")
     parser.add_argument("--interval", type=float, default=0.3, help="seconds between samples (default 0.3)")
     args = parser.parse_args(argv)
