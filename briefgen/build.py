@@ -676,7 +676,8 @@ class Builder:
                   if data is not None}
         writes.update(rendering.site_files)
         return write_changes(self.out, memory.outputs, memory.static_outputs, writes, rendering.pages.deleted,
-                             rendering.static, search=search, total=memory.outputs_total, lines=memory.owned_lines)
+                             rendering.static, search=search, total=memory.outputs_total,
+                             lines=loaded(memory.owned_lines))
 
     def _remember(self, memory: BuildMemory, scan: Scan, edits: Edits, resolution: Resolution,
                   rendering: Rendering, written: Written, first: bool) -> None:
@@ -825,9 +826,11 @@ def _remember_changes(memory: BuildMemory, deleted: set[OutputPath], written: Wr
         if memory.outputs.pop(path, None) is not None and path.endswith(".html"):
             memory.pages -= 1
     for path, digest in written.digests.items():
-        if path not in memory.outputs and path.endswith(".html"):
+        before = memory.outputs.get(path)
+        if before is None and path.endswith(".html"):
             memory.pages += 1
-        memory.outputs[path] = digest
+        if digest != before:  # an unchanged file keeps its digest's object, and the shard holding it its row
+            memory.outputs[path] = digest
 
 
 def _load_record(pair: tuple[Path, Path], config: Config) -> tuple[SourceRecord | None, list[BriefgenError]]:

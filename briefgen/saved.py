@@ -33,7 +33,7 @@ from .memory import (
     source_paths,
 )
 from .model import FileRefs
-from .ownership import read_fingerprint
+from .ownership import OwnedLines, read_fingerprint
 from .scan import PairKey, find_content
 from .write import link_outputs
 
@@ -142,7 +142,7 @@ def save_memory(site_dir: Path, memory: BuildMemory, report: BuildReport, since:
     try:
         store.save(prepare_cache_folder(site_dir), memory.key,
                    {store.MEMORY: memory, store.MANIFEST: functools.partial(Manifest.of, memory, report, since)},
-                   rows=(RenderedBrief, FileRefs, CoCounts, FilesById, ListedBy),
+                   rows=(RenderedBrief, FileRefs, CoCounts, FilesById, ListedBy, OwnedLines),
                    records=(PageIndex, SiteIndexes, store.Shard))
     except (OSError, sqlite3.Error):
         return False

@@ -27,6 +27,7 @@ from .model import Group, OutputPath
 from .ownership import (
     OWNED_LIST,
     PENDING,
+    OwnedLines,
     carry_over,
     outputs_total,
     owned_lines,
@@ -479,7 +480,7 @@ class Written:
     static: frozenset[OutputPath] | None  # the static files, when they were copied again
     fingerprint: str  # of the site now in the output folder (see ownership.py)
     outputs_total: int  # the generated files' share of it
-    owned_lines: bytes  # the list of owned files after its fingerprint
+    owned_lines: OwnedLines  # the list of owned files after its fingerprint
 
 
 def copy_static(writer: OutputWriter, config: Config) -> None:
@@ -575,7 +576,7 @@ def plan_static(out_dir: Path, outputs: Mapping[OutputPath, str], static_outputs
 
 def write_changes(out_dir: Path, outputs: Mapping[OutputPath, str], static_outputs: frozenset[OutputPath],
                   writes: dict[OutputPath, bytes], deleted: set[OutputPath], static: StaticRefresh, *,
-                  search: IndexedPages | None, total: int, lines: bytes) -> Written:
+                  search: IndexedPages | None, total: int, lines: OwnedLines) -> Written:
     """A rebuild: write the files whose bytes differ from `outputs`' digests, delete those gone.
 
     `total` and `lines`: the `outputs_total` and `owned_lines` of the last build. `search`: the pages

@@ -19,6 +19,7 @@ from briefgen.cache import CACHE_DIR
 from briefgen.entities import CoCounts, FilesById, ListedBy, SiteIndexes
 from briefgen.memory import PageIndex
 from briefgen.model import EntityRef, FileRefs
+from briefgen.ownership import OwnedLines
 from briefgen.rendered import RenderedBrief
 from briefgen.saved import saved_memory
 
@@ -53,7 +54,8 @@ def ids(site: Path) -> dict[str, set[int]]:
     """The store's ids: records of the shards of the memory's per-brief dicts ("shards", which hold the
     briefs) and of the page index ("index"); rows of renderings ("rows"), of files' refs ("refs") and of
     briefs' texts ("texts": the fields a brief keeps apart) and of the co-mention counts and each entity's
-    files ("counts"), read only when a build needs them; and the record of the site's indexes ("indexes")."""
+    files ("counts") and of the output folder's list of owned files ("owned"), read only when a build needs
+    them; and the record of the site's indexes ("indexes")."""
     with sqlite3.connect(site / CACHE_DIR / store.STORE_FILE) as connection:
         rows = {row: _kind(data) for row, data in connection.execute("SELECT id, data FROM rows")}
         records = {row: _kind(data) for row, data in connection.execute("SELECT id, data FROM records")}
@@ -61,17 +63,18 @@ def ids(site: Path) -> dict[str, set[int]]:
              "refs": {row for row, kind in rows.items() if kind is FileRefs},
              "texts": {row for row, kind in rows.items() if kind is tuple},
              "counts": {row for row, kind in rows.items() if kind in (CoCounts, FilesById, ListedBy)},
+             "owned": {row for row, kind in rows.items() if kind is OwnedLines},
              "shards": {row for row, kind in records.items() if kind is store.Shard},
              "index": {row for row, kind in records.items() if kind is PageIndex},
              "indexes": {row for row, kind in records.items() if kind is SiteIndexes}}
-    assert found["rows"] | found["refs"] | found["texts"] | found["counts"] == rows.keys()
+    assert found["rows"] | found["refs"] | found["texts"] | found["counts"] | found["owned"] == rows.keys()
     assert found["shards"] | found["index"] | found["indexes"] == records.keys()
     return found
 
 
 def _every_id(found: dict[str, set[int]]) -> dict[str, set[int]]:
     """The ids `ids` found, by table: what the memory must name, no more, no less."""
-    return {"rows": found["rows"] | found["refs"] | found["texts"] | found["counts"],
+    return {"rows": found["rows"] | found["refs"] | found["texts"] | found["counts"] | found["owned"],
             "records": found["shards"] | found["index"] | found["indexes"]}
 
 
@@ -93,8 +96,10 @@ def test_a_one_edit_build_writes_one_brief_and_one_rendering(tmp_path: Path) -> 
     assert second["refs"] == first["refs"]  # a body edit saves no refs
     # Of the memory's shards, those holding the brief, its renderings, files and related lists are saved
     # again; the page index is as it was (a body edit changes no list of pages), and is kept.
-    assert len(first["shards"]) == 2 * store.SHARDS
+    assert len(first["shards"]) == 3 * store.SHARDS  # sources, outcomes, output digests
     assert 0 < len(second["shards"] - first["shards"]) == len(first["shards"] - second["shards"]) < store.SHARDS
+    # The list of owned files is the same (no file came or went): its row is kept, not written again.
+    assert len(first["owned"]) == 1 and second["owned"] == first["owned"]
     assert len(second["index"]) == 1 and second["index"] == first["index"]
     # So are the site's indexes: the brief is listed where it was.
     assert len(second["indexes"]) == 1 and second["indexes"] == first["indexes"]
@@ -485,18 +490,25 @@ def test_a_save_that_failed_does_not_mislead_the_next_save_of_the_same_process(
     assert Builder(site, jobs=1).build().incremental  # the saved memory reads back whole
 
 
-def test_a_body_edit_changes_one_shard_of_the_sources_and_of_the_renderings(tmp_path: Path) -> None:
+def test_a_body_edit_changes_one_shard_of_the_sources_and_of_the_renderings_and_few_of_the_digests(tmp_path: Path) -> None:
     site = generate_site(tmp_path / "site", briefs=40)
     builder = Builder(site, jobs=1, use_cache=True)
     builder.build()
     assert builder.memory is not None
     before = dict(builder.memory.__dict__["_saved_shards"])
+    before_digests = dict(builder.memory.outputs)
     article = sorted((site / "content").rglob("*.md"))[6]
     article.write_text(article.read_text(encoding="utf-8") + "\nOne more line.\n", encoding="utf-8")
     assert builder.build().incremental
     after = builder.memory.__dict__["_saved_shards"]
     for name in ("sources", "outcomes"):
         assert sum(new is not old for new, old in zip(after[name], before[name], strict=True)) == 1, name
+    # Of the output digests, only shards holding a file whose bytes changed: its page, and the lists
+    # showing the brief's text (its feeds), not every page rendered again with the same bytes.
+    changed = {path for path in builder.memory.outputs if builder.memory.outputs[path] is not before_digests.get(path)}
+    assert changed and all(builder.memory.outputs[path] != before_digests[path] for path in changed)
+    assert sum(new is not old for new, old in zip(after["outputs"], before["outputs"], strict=True)) \
+        == len({store._shard_number(path) for path in changed})
 
 
 def test_rows_left_by_a_save_for_another_key_are_deleted(tmp_path: Path) -> None:
