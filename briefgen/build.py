@@ -229,7 +229,13 @@ class Builder:
             if since.report is not None:
                 return replace(since.report, out_dir=self.out, seconds=time.perf_counter() - started)
             self._lap("check manifest")
-            memory = saved_memory(self.site_dir, self.out, key, since.outputs)
+            try:
+                memory = saved_memory(self.site_dir, self.out, key, since.outputs)
+            except BaseException:
+                if since.stamps is not None:
+                    since.stamps.cancel()  # no child is left behind
+                raise
+            since = since.settled()
             edited = since.edited if changed is None and memory is not None else None
             listing = since.listing
             if edited is not None and since.manifest is not None:

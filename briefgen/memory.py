@@ -19,11 +19,11 @@ import posixpath
 import re
 import signal
 import threading
-from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from operator import attrgetter
 from pathlib import Path, PurePosixPath
-from typing import TYPE_CHECKING, Any, ClassVar, TypeAlias
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeAlias, TypeVar
 from urllib.parse import unquote, urlsplit
 
 from .cache import FileStamp, Listing, StampTable, value_print
@@ -39,6 +39,7 @@ if TYPE_CHECKING:  # not imported to run: a no-op build reads the manifest witho
     from .markdown.mentions import MentionContext
     from .rendered import BriefOutcome, RenderedBrief
 
+Answer = TypeVar("Answer")
 # A brief's rendering, with the brief it was rendered from and the prints of the entities it names.
 Outcomes: TypeAlias = "dict[str, tuple[Brief, tuple[str, ...], BriefOutcome]]"
 # A rendering's sentences naming each entity it links, by entity key (`RenderedBrief.contexts`).
@@ -392,25 +393,21 @@ def outputs_present(out: Path, paths: Iterable[str]) -> bool:
         os.close(folder)
 
 
-class OutputsCheck:
-    """`outputs_present`, answered by a forked child while the build goes on with its sources.
+class ForkedAnswer(Generic[Answer]):
+    """A question a forked child answers while this process goes on (`ask(hint)`, run in the child).
 
-    The no-op check asks after every source and every output: 450,000 system
-    calls at 100,000 briefs, 0.6-0.7 s each half on this machine, bound by
-    the kernel. The outputs' half runs on a second core. In process instead
-    when forking is not safe (other threads, no `fork`) or not worth it (a
-    small site). `paths` may be one string, NUL between paths (as the
-    manifest keeps them): then it is split where it is checked, not before.
+    The child may `hint()` once, before it answers (that the answer is likely to be "go on": see
+    `StampsCheck`), then sends its answer, pickled, and leaves without running anything of the
+    parent's. Asked in process instead when forking is not safe (other threads, no `fork`) or not
+    worth it (`fork=False`), and when the child fails to answer.
     """
 
-    FORK_FROM = 20_000  # outputs from which a child is worth forking (a fork costs a few milliseconds)
-
-    def __init__(self, out: Path, paths: Sequence[str] | str) -> None:
-        self._out, self._paths = out, paths
-        self._answer: bool | None = None
+    def __init__(self, ask: Callable[[Callable[[], None]], Answer], *, fork: bool) -> None:
+        self._ask: Callable[[Callable[[], None]], Answer] | None = ask
+        self._answer: tuple[Answer] | None = None
         self._child: tuple[int, int] | None = None  # pid, read end of its pipe
-        count = (paths.count("\0") + 1 if paths else 0) if isinstance(paths, str) else len(paths)
-        if count < self.FORK_FROM or not hasattr(os, "fork") or threading.active_count() > 1:
+        self._hinted = False
+        if not fork or not hasattr(os, "fork") or threading.active_count() > 1:
             return
         read, write = os.pipe()
         try:
@@ -422,28 +419,61 @@ class OutputsCheck:
         if pid == 0:  # the child: answer, and leave without running anything of the parent's
             try:
                 os.close(read)
-                os.write(write, b"1" if outputs_present(out, _listed(paths)) else b"0")
+
+                def hint() -> None:
+                    os.write(write, _HINT)
+
+                answer = ask(hint)
+                data = memoryview(_ANSWER + pickle.dumps(answer, protocol=pickle.HIGHEST_PROTOCOL))
+                while data:
+                    data = data[os.write(write, data):]
             finally:
                 os._exit(0)
         os.close(write)
         self._child = (pid, read)
 
-    def present(self) -> bool:
-        """Whether every output is still there (waits for the child; checks in process if it failed)."""
+    def hinted(self) -> bool:
+        """Whether the child hinted (waits for its first word): False when it answered first, or
+        there is no child."""
+        if self._child is not None and not self._hinted:
+            first = os.read(self._child[1], 1)
+            self._hinted = first == _HINT
+            if not self._hinted:
+                self._take(first)
+        return self._hinted
+
+    def answer(self) -> Answer:
+        """The answer (waits for the child; asks in process if it failed)."""
         if self._answer is None and self._child is not None:
-            pid, read = self._child
-            self._child = None
-            try:
-                answer = os.read(read, 1)
-            finally:
-                os.close(read)
-                os.waitpid(pid, 0)
-            if answer in (b"0", b"1"):
-                self._answer = answer == b"1"
+            first = os.read(self._child[1], 1)
+            if first == _HINT:
+                self._hinted = True
+                first = os.read(self._child[1], 1)
+            self._take(first)
         if self._answer is None:
-            self._answer = outputs_present(self._out, _listed(self._paths))
-        self._paths = ()  # 250,000 paths at 100,000 briefs: not kept for the rest of the build
-        return self._answer
+            assert self._ask is not None, "asked until answered"
+            self._answer = (self._ask(lambda: None),)
+        self._ask = None  # what it asks about (250,000 paths at 100,000 briefs) is not kept for the build
+        return self._answer[0]
+
+    def _take(self, first: bytes) -> None:
+        """Read the child's answer, which starts with `first`, and wait for it to end."""
+        assert self._child is not None
+        pid, read = self._child
+        self._child = None
+        try:
+            chunks = [first]
+            while chunk := os.read(read, 1 << 16):
+                chunks.append(chunk)
+        finally:
+            os.close(read)
+            os.waitpid(pid, 0)
+        data = b"".join(chunks)
+        if data.startswith(_ANSWER):
+            try:
+                self._answer = (pickle.loads(data[len(_ANSWER):]),)
+            except (pickle.UnpicklingError, EOFError, ValueError):
+                pass  # cut short: asked in process
 
     def cancel(self) -> None:
         """Stop the child, if any, without its answer (the build failed before it needed one)."""
@@ -456,6 +486,61 @@ class OutputsCheck:
             except ProcessLookupError:
                 pass
             os.waitpid(pid, 0)
+
+
+_HINT, _ANSWER = b"!", b"="
+
+
+class OutputsCheck:
+    """`outputs_present`, answered by a forked child while the build goes on with its sources.
+
+    The no-op check asks after every source and every output: 450,000 system
+    calls at 100,000 briefs, 0.6-0.7 s each half on this machine, bound by
+    the kernel. The outputs' half runs on a second core (see `ForkedAnswer`),
+    when the site is large enough for a fork to be worth it. `paths` may be one
+    string, NUL between paths (as the manifest keeps them): then it is split
+    where it is checked, not before.
+    """
+
+    FORK_FROM = 20_000  # outputs from which a child is worth forking (a fork costs a few milliseconds)
+
+    def __init__(self, out: Path, paths: Sequence[str] | str) -> None:
+        count = (paths.count("\0") + 1 if paths else 0) if isinstance(paths, str) else len(paths)
+        self._check = ForkedAnswer(lambda hint: outputs_present(out, _listed(paths)), fork=count >= self.FORK_FROM)
+
+    def present(self) -> bool:
+        """Whether every output is still there (waits for the child; checks in process if it failed)."""
+        return self._check.answer()
+
+    def cancel(self) -> None:
+        """Stop the child, if any, without its answer."""
+        self._check.cancel()
+
+
+class StampsCheck:
+    """`StampTable.changed(paths)`, answered by a forked child that says as soon as one file's size or
+    time differs (`suspected`): a build is then likely to follow, and loads its memory (1.6 s at 100,000
+    briefs) while the child stats the other files (0.5-0.7 s), rather than after. A build with nothing
+    changed has no hint, and waits for the answer as before, with nothing else running."""
+
+    FORK_FROM = 20_000  # files from which a child is worth forking
+
+    def __init__(self, table: StampTable, paths: Sequence[str]) -> None:
+        self.paths = paths
+        self._check = ForkedAnswer(lambda hint: table.changed(paths, on_suspect=hint),
+                                   fork=len(paths) >= self.FORK_FROM)
+
+    def suspected(self) -> bool:
+        """Whether a file's size or time differs, known before the answer (waits for one or the other)."""
+        return self._check.hinted()
+
+    def changed(self) -> list[int] | None:
+        """`StampTable.changed`'s answer: the positions of the files whose content changed, or None."""
+        return self._check.answer()
+
+    def cancel(self) -> None:
+        """Stop the child, if any, without its answer."""
+        self._check.cancel()
 
 
 def _listed(paths: Sequence[str] | str) -> Sequence[str]:

@@ -28,6 +28,7 @@ from .memory import (
     OutputsCheck,
     PageIndex,
     Restamped,
+    StampsCheck,
     outputs_present,
     source_of,
     source_paths,
@@ -48,7 +49,9 @@ class SinceManifest:
     `outputs`: the check, under way, that the last build's files are all there, for `saved_memory`.
     `listing`: the content folder as walked now, when the manifest's stamps of it no longer held
     (though it has the same files): an edited build keeps it for the next. `manifest`: with `edited`,
-    the manifest read, which the build's own can be made from.
+    the manifest read, which the build's own can be made from. `stamps`: the check of the sources'
+    stamps, still under way when a file was seen to differ (a build follows, which loads its memory
+    meanwhile): `settled` waits for it and says which briefs were edited.
     """
 
     report: BuildReport | None = None
@@ -56,6 +59,18 @@ class SinceManifest:
     outputs: OutputsCheck | None = None
     listing: Listing | None = None
     manifest: Manifest | None = None
+    stamps: StampsCheck | None = None
+
+    def settled(self) -> SinceManifest:
+        """This comparison with `edited` known: waits for the check of the stamps, if it is under way."""
+        if self.stamps is None:
+            return self
+        changed = self.stamps.changed()
+        if changed is None:  # a brief came or went: the build scans the content folder
+            return replace(self, stamps=None, manifest=None)
+        # None edited (a file touched, its bytes the same): the build finds nothing to do.
+        return replace(self, stamps=None, edited=frozenset(source_of(self.stamps.paths, position)
+                                                           for position in changed))
 
 
 def since_manifest(site_dir: Path, out: Path, config: Config, key: str) -> SinceManifest:
@@ -95,12 +110,20 @@ def _since(manifest: Manifest, out: Path, config: Config, outputs: OutputsCheck)
         paths, listing = source_paths(sorted(files.keys)), files.listing
     if manifest.registry_path and not unchanged(Path(manifest.registry_path), manifest.registry_stamp):
         return nothing
-    changed = manifest.sources.changed(paths)
+    stamps = StampsCheck(manifest.sources, paths)
+    try:
+        if not all(unchanged(path, stamp) for path, stamp in manifest.extra_stamps):
+            stamps.cancel()
+            return nothing
+        if stamps.suspected():  # a file differs: the memory is loaded while its check ends
+            return SinceManifest(outputs=outputs, listing=listing, manifest=manifest, stamps=stamps)
+        changed = stamps.changed()
+    except BaseException:
+        stamps.cancel()
+        raise
     if changed is None:  # a brief came or went
         return nothing
     edited = frozenset(source_of(paths, position) for position in changed)
-    if not all(unchanged(path, stamp) for path, stamp in manifest.extra_stamps):
-        return nothing
     if edited:
         return SinceManifest(edited=edited, outputs=outputs, listing=listing, manifest=manifest)
     if templates_fingerprint(config) != manifest.templates_digest or \

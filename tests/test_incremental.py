@@ -651,6 +651,68 @@ def test_a_build_that_fails_during_the_no_op_check_leaves_no_child(tmp_path: Pat
         os.waitpid(children[0], os.WNOHANG)  # reaped already
 
 
+@pytest.mark.parametrize("change", ["edited", "touched", "deleted", "added", "template"])
+def test_a_rebuild_that_loads_its_memory_while_a_child_checks_the_stamps_equals_a_clean_build(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, change: str) -> None:
+    """A child stats the sources and says as soon as one differs; the build loads its memory meanwhile,
+    then learns which briefs were edited (none, for a file touched; a brief gone or come: a scan)."""
+    monkeypatch.setattr(memory.StampsCheck, "FORK_FROM", 0)
+    monkeypatch.setattr(OutputsCheck, "FORK_FROM", 0)
+    hints: list[bool] = []
+    real_suspected = memory.StampsCheck.suspected
+
+    def suspected(self: memory.StampsCheck) -> bool:
+        hints.append(real_suspected(self))
+        return hints[-1]
+
+    monkeypatch.setattr(memory.StampsCheck, "suspected", suspected)
+    site = write_site(tmp_path / "site", LISTED)
+    out = tmp_path / "out"
+    Builder(site, out, search=False).build()
+    content = site / "content"
+    later = time.time_ns() + 5 * cache.RACY_NS
+    if change == "edited":
+        with (content / "2024/c.md").open("a") as file:
+            file.write("\nCharles Babbage answered.\n")
+    elif change == "touched":
+        os.utime(content / "b.md", ns=(later, later))
+    elif change == "deleted":
+        (content / "b.md").unlink()
+        (content / "b.yaml").unlink()
+    elif change == "added":
+        (content / "d.md").write_text("Ada Lovelace wrote at last.\n")
+        (content / "d.yaml").write_text("title: D\ndate: 2024-01-04\n")
+    else:
+        (site / "templates").mkdir(exist_ok=True)
+        (site / "templates/404.html").write_text("<!doctype html><title>Lost</title><p>Not here.\n")
+    hints.clear()
+    children: list[int] = []
+    real_fork = os.fork
+
+    def fork() -> int:
+        pid = real_fork()
+        if pid:
+            children.append(pid)
+        return pid
+
+    monkeypatch.setattr(os, "fork", fork)
+    report = Builder(site, out, search=False).build()
+    monkeypatch.setattr(os, "fork", real_fork)
+    assert snapshot(out) == output_of_clean_build(site, tmp_path / "clean-build")
+    if change in ("edited", "touched"):
+        assert hints == [True] and report.incremental  # the memory was loaded while the child went on
+    if change == "touched":
+        assert report.files_written == 0
+    elif change == "edited":
+        assert "briefs/c/index.html" in (report.changed or ())
+    elif change == "template":
+        assert hints == [False] and report.files_written
+    assert children
+    for child in children:
+        with pytest.raises(ChildProcessError):
+            os.waitpid(child, os.WNOHANG)  # reaped already: no child is left behind
+
+
 TRUSTED_AFTER_NS = 200_000_000  # the racy window in the tests below: a folder changed 0.2 s before a walk is trusted
 
 

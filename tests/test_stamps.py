@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from briefgen.build import Builder
 from briefgen.cache import RACY_NS, FileStamp, Listing, StampTable, file_stamp, folder_stamp, unchanged
+from briefgen.memory import StampsCheck
 
 from sitekit import ADA, write_site
 
@@ -87,6 +88,83 @@ def test_many_files_one_edited_far_apart(tmp_path: Path) -> None:
     for n in (3, 8999):
         Path(paths[n]).write_bytes(b"edited!")
     assert table.changed(paths) == [3, 8999]
+
+
+def test_the_table_says_once_and_early_that_a_file_differs(tmp_path: Path) -> None:
+    """`on_suspect` is called at the first file whose size or time differs (not after every file is
+    stated), once however many differ, and never when none does (a racy file is only compared)."""
+    paths = [str(tmp_path / f"f{n}.md") for n in range(9000)]
+    stamps = [_stamped(Path(path), b"text %d" % n, racy=n == 5) for n, path in enumerate(paths)]
+    table = StampTable.of(paths, stamps)
+    told: list[int] = []
+    stated: list[str] = []
+    real_stat = os.stat
+
+    def counted_stat(path: str) -> os.stat_result:
+        stated.append(path)
+        return real_stat(path)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(os, "stat", counted_stat)
+        assert table.changed(paths, on_suspect=lambda: told.append(len(stated))) == []
+        assert told == []
+        for n in (3, 8999):
+            Path(paths[n]).write_bytes(b"edited!")
+        stated.clear()
+        assert table.changed(paths, on_suspect=lambda: told.append(len(stated))) == [3, 8999]
+    assert len(told) == 1 and told[0] < len(paths) // 2  # told in the first block, not at the end
+
+
+@pytest.mark.parametrize("forked", [False, True], ids=["in process", "by a child"])
+def test_the_stamps_check_answers_as_the_table_does(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                    forked: bool) -> None:
+    monkeypatch.setattr(StampsCheck, "FORK_FROM", 0 if forked else 10**9)
+    children: list[int] = []
+    real_fork = os.fork
+
+    def fork() -> int:
+        pid = real_fork()
+        if pid:
+            children.append(pid)
+        return pid
+
+    monkeypatch.setattr(os, "fork", fork)
+    paths = [str(tmp_path / f"f{n}.md") for n in range(3)]
+    table = StampTable.of(paths, [_stamped(Path(path), b"text", racy=False) for path in paths])
+    check = StampsCheck(table, paths)
+    assert not check.suspected() and check.changed() == []
+    Path(paths[1]).write_bytes(b"edited")
+    check = StampsCheck(table, paths)
+    assert check.suspected() is forked  # in process, the answer comes whole: no hint before it
+    assert check.changed() == [1]
+    Path(paths[2]).unlink()
+    check = StampsCheck(table, paths)
+    assert check.changed() is None  # gone since the walk
+    assert len(children) == (3 if forked else 0)
+    for child in children:
+        with pytest.raises(ChildProcessError):
+            os.waitpid(child, os.WNOHANG)  # reaped already
+
+
+def test_the_stamps_check_answers_in_process_when_its_child_dies(tmp_path: Path,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(StampsCheck, "FORK_FROM", 0)
+    paths = [str(tmp_path / f"f{n}.md") for n in range(3)]
+    table = StampTable.of(paths, [_stamped(Path(path), b"text", racy=False) for path in paths])
+    Path(paths[0]).write_bytes(b"edited")
+    parent, real_changed = os.getpid(), StampTable.changed
+
+    def dying_child(self: StampTable, *args: object, on_suspect: object = None) -> list[int] | None:
+        if os.getpid() != parent:
+            if on_suspect is not None:
+                on_suspect()  # type: ignore[operator]
+            os._exit(1)  # killed after its hint, before its answer
+        return real_changed(self, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(StampTable, "changed", dying_child)
+    check = StampsCheck(table, paths)
+    assert check.suspected()
+    assert check.changed() == [0]
 
 
 @pytest.mark.parametrize("put_time_back", [False, True])
