@@ -399,10 +399,11 @@ class ForkedAnswer(Generic[Answer]):
     The child may `hint()` once, before it answers (that the answer is likely to be "go on": see
     `StampsCheck`), then sends its answer, pickled, and leaves without running anything of the
     parent's. Asked in process instead when forking is not safe (other threads, no `fork`) or not
-    worth it (`fork=False`), and when the child fails to answer.
+    worth it (`fork=False`), and when the child fails to answer. `yielding`: the child runs at the
+    lowest priority, on a core nothing else needs (see `OutputsCheck`).
     """
 
-    def __init__(self, ask: Callable[[Callable[[], None]], Answer], *, fork: bool) -> None:
+    def __init__(self, ask: Callable[[Callable[[], None]], Answer], *, fork: bool, yielding: bool = False) -> None:
         self._ask: Callable[[Callable[[], None]], Answer] | None = ask
         self._answer: tuple[Answer] | None = None
         self._child: tuple[int, int] | None = None  # pid, read end of its pipe
@@ -419,6 +420,8 @@ class ForkedAnswer(Generic[Answer]):
         if pid == 0:  # the child: answer, and leave without running anything of the parent's
             try:
                 os.close(read)
+                if yielding:
+                    os.nice(19)
 
                 def hint() -> None:
                     os.write(write, _HINT)
@@ -500,13 +503,19 @@ class OutputsCheck:
     when the site is large enough for a fork to be worth it. `paths` may be one
     string, NUL between paths (as the manifest keeps them): then it is split
     where it is checked, not before.
+
+    Its child yields to the build's own work: when the sources' check hints that a build follows (see
+    `StampsCheck`), the build loads its memory on one core and the sources' check ends on the other;
+    this check takes what they leave. On two cores, three processes at one priority made the load
+    0.3 s slower, and a one-edit build at 100,000 briefs no quicker; yielding, 0.15 s quicker.
     """
 
     FORK_FROM = 20_000  # outputs from which a child is worth forking (a fork costs a few milliseconds)
 
     def __init__(self, out: Path, paths: Sequence[str] | str) -> None:
         count = (paths.count("\0") + 1 if paths else 0) if isinstance(paths, str) else len(paths)
-        self._check = ForkedAnswer(lambda hint: outputs_present(out, _listed(paths)), fork=count >= self.FORK_FROM)
+        self._check = ForkedAnswer(lambda hint: outputs_present(out, _listed(paths)), fork=count >= self.FORK_FROM,
+                                   yielding=True)
 
     def present(self) -> bool:
         """Whether every output is still there (waits for the child; checks in process if it failed)."""

@@ -14,6 +14,7 @@ import shutil
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -626,6 +627,22 @@ def test_the_outputs_check_answers_in_process_when_its_child_cannot(tmp_path: Pa
 
     monkeypatch.setattr(os, "fork", no_fork)
     assert not OutputsCheck(tmp_path, paths).present()
+
+
+def test_a_forked_answer_hints_answers_and_yields_when_asked() -> None:
+    """The child's hint comes before its answer; a yielding child runs at the lowest priority (the
+    outputs check: the build's own work comes first), the parent's priority stays as it was."""
+    own = os.nice(0)
+
+    def ask(hint: Callable[[], None]) -> int:
+        hint()
+        return os.nice(0)  # the child's priority
+
+    check = memory.ForkedAnswer(ask, fork=True, yielding=True)
+    assert check.hinted() and check.answer() == min(19, own + 19)
+    assert memory.ForkedAnswer(ask, fork=True).answer() == own
+    assert not memory.ForkedAnswer(ask, fork=False).hinted()  # in process: no hint before the answer
+    assert memory.ForkedAnswer(ask, fork=False).answer() == own == os.nice(0)
 
 
 def test_a_build_that_fails_during_the_no_op_check_leaves_no_child(tmp_path: Path,
