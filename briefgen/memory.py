@@ -131,12 +131,15 @@ class PageIndex:
     briefs each page of a long list shows (`cache.value_print` of its
     `Page.members`: the index only compares them, and 158,000 pages' lists
     of slugs were a fifth of the memory at 100,000 briefs); `heads`: what
-    every page of a group shows besides its own items (see `pages.group_head`).
+    every page of a group shows besides its own items (see `pages.group_head`); `lists`: a print of
+    the whole list of briefs a home or tag group pages through (see `render.plain_list`): while it is
+    the same, so is every page's list, and a rebuild need not plan the pages no edit reached.
     """
 
     outputs: dict[Group, tuple[OutputPath, ...]] = field(default_factory=dict)
     members: dict[OutputPath, str] = field(default_factory=dict)
     heads: dict[Group, Any] = field(default_factory=dict)
+    lists: dict[Group, str] = field(default_factory=dict)
 
 
 @dataclass

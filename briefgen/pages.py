@@ -28,7 +28,7 @@ from .images import body_photo_stem, needs_encoding, photo_files
 from .memory import PageIndex, RenderedView
 from .model import Brief, Group, OutputPath, Site
 from .parallel import parallel_iter
-from .render import PageRenderer, page_groups, plan_group
+from .render import PageRenderer, brief_slug, page_groups, plain_list, plan_group
 from .sitemap import NEWS_SITEMAP, ROBOTS, news_sitemap, robots_txt, sitemap_files, sitemap_urls
 
 Progress = Callable[[int, int], None]
@@ -148,12 +148,13 @@ def produce_pages(inputs: PageInputs, groups: list[Group], dirty: set[Group], ch
     of a clean build's peak 31 MB larger at 100,000 briefs, and the save's
     peak 35 to 164 MB.
     """
-    outputs, members, heads = dict(index.outputs), dict(index.members), dict(index.heads)
-    result = ProducedPages({}, PageIndex(outputs, members, heads))
+    outputs, members, heads, lists = dict(index.outputs), dict(index.members), dict(index.heads), dict(index.lists)
+    result = ProducedPages({}, PageIndex(outputs, members, heads, lists))
     live = set(groups)
     for group in [group for group in outputs if group not in live]:
         result.deleted.update(outputs.pop(group))
         heads.pop(group, None)
+        lists.pop(group, None)
         result.paths_changed = True
     todo = [group for group in groups if group in dirty]
     render = partial(_render_group, inputs, PageRenderer(inputs.environment, inputs.config, inputs.site),
@@ -161,8 +162,8 @@ def produce_pages(inputs: PageInputs, groups: list[Group], dirty: set[Group], ch
     # Rendering a page takes milliseconds, encoding a photo seconds: two photos to encode are worth the workers.
     photo_work = sum(1 for group in todo if _encodes_photos(group, inputs)) if len(todo) < 400 else 0
     min_items = 1 if photo_work >= 2 else 400
-    for group, (items, stored) in zip(todo, parallel_iter(render, todo, jobs=jobs, min_items=min_items,
-                                                          progress=progress), strict=True):
+    for group, (items, stored, listed_print) in zip(todo, parallel_iter(render, todo, jobs=jobs, min_items=min_items,
+                                                                        progress=progress), strict=True):
         if store is None:
             result.files[group] = items
         else:
@@ -177,6 +178,10 @@ def produce_pages(inputs: PageInputs, groups: list[Group], dirty: set[Group], ch
             heads[group] = head
         else:
             heads.pop(group, None)
+        if listed_print is not None:
+            lists[group] = listed_print
+        else:
+            lists.pop(group, None)
         for path, _, listed in items:
             if listed:
                 members[path] = listed
@@ -184,21 +189,35 @@ def produce_pages(inputs: PageInputs, groups: list[Group], dirty: set[Group], ch
                 members.pop(path, None)
     for path in result.deleted:
         members.pop(path, None)
-    if outputs == index.outputs and members == index.members and heads == index.heads:
+    if outputs == index.outputs and members == index.members and heads == index.heads and lists == index.lists:
         result.index = index
     return result
 
 
 def _render_group(inputs: PageInputs, renderer: PageRenderer, changed_briefs: set[str], index: PageIndex,
                   written: Collection[OutputPath], store: Store | None,
-                  group: Group) -> tuple[Produced, list[tuple[OutputPath, str]]]:
-    """One group's files (those of a long list that are as they were: bytes None), stored if asked."""
+                  group: Group) -> tuple[Produced, list[tuple[OutputPath, str]], str | None]:
+    """One group's files (those of a long list that are as they were: bytes None), stored if asked, and
+    for a home or tag group the print of its whole list (`PageIndex.lists`)."""
     site, config = inputs.site, inputs.config
     head = group_head(group, site, config)
     whole = inputs.redo_all or head is None or index.heads.get(group) != head
+    briefs = plain_list(group, site)
+    slugs = tuple(map(brief_slug, briefs)) if briefs is not None else None
+    listed_print = value_print(slugs) if slugs is not None else None
+    numbers = None  # the pages to plan, when the others are known to be as they were
+    if not whole and slugs is not None and listed_print == index.lists.get(group) and group in index.outputs:
+        # The same list, paged as before: a page is as it was unless it shows a changed brief or is missing.
+        old_paths = index.outputs[group]
+        numbers = {position // config.page_size + 1 for position, slug in enumerate(slugs) if slug in changed_briefs}
+        numbers.update(number for number, path in enumerate(old_paths, 1) if path not in written)
+    planned = {str(page.path): page for page in plan_group(group, site, config, inputs.rendered, numbers)}
     items: Produced = []
-    for page in plan_group(group, site, config, inputs.rendered):
-        path = str(page.path)
+    for path in old_paths if numbers is not None else planned:
+        page = planned.get(path)
+        if page is None:
+            items.append((path, None, index.members.get(path, "")))  # its list, so the page, is as it was
+            continue
         listed = value_print(page.members) if page.members else ""  # made here: on every core in a clean build
         if not whole and listed and index.members.get(path) == listed \
                 and changed_briefs.isdisjoint(page.members) and path in written:
@@ -208,12 +227,12 @@ def _render_group(inputs: PageInputs, renderer: PageRenderer, changed_briefs: se
     pages = {path: data for path, data, _ in items if data is not None}
     items.extend((path, data, "") for path, data in group_extras(group, inputs, pages))
     if store is None:
-        return items, []
+        return items, [], listed_print
     stored = []
     for path, data, _ in items:
         assert data is not None, "a stored group renders every page"
         stored.append((path, store(path, data)))
-    return [(path, None, page_members) for path, _, page_members in items], stored
+    return [(path, None, page_members) for path, _, page_members in items], stored, listed_print
 
 
 def site_files(inputs: PageInputs, outputs: Mapping[Group, tuple[OutputPath, ...]], *,

@@ -13,9 +13,10 @@ import math
 import posixpath
 import shutil
 import urllib.parse
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from operator import attrgetter
 from pathlib import Path, PurePosixPath
 from typing import Any
 from urllib.parse import urlsplit
@@ -235,6 +236,19 @@ class Pager:
     next: str | None
 
 
+brief_slug = attrgetter("slug")
+
+
+def plain_list(group: Group, site: Site) -> Sequence[Brief] | None:
+    """The briefs a home or tag group shows a page at a time, in order; None for other groups. Each of
+    their pages shows its briefs and what the group's head says (see `pages.group_head`), nothing else."""
+    if group[0] == "home":
+        return site.briefs
+    if group[0] == "tag":
+        return site.briefs_by_tag[site.tags[group[1]].slug]
+    return None
+
+
 def paginate(items: Sequence[Any], size: int, base: str) -> Iterator[tuple[str, Sequence[Any], Pager]]:
     """Split `items` into pages: base/ then base/page/2/, base/page/3/ ..."""
     count = max(1, math.ceil(len(items) / size))
@@ -270,11 +284,13 @@ def page_groups(site: Site, config: Config) -> list[Group]:
     return groups
 
 
-def plan_group(group: Group, site: Site, config: Config, rendered: RenderedView) -> list[Page]:
+def plan_group(group: Group, site: Site, config: Config, rendered: RenderedView,
+               numbers: Collection[int] | None = None) -> list[Page]:
     """The pages of one group, each with the context it is rendered from.
 
     `Page.members` names the briefs (or entities) a page lists, so an
     incremental build can tell which pages of a long list an edit reached.
+    `numbers`: of the home and tag pages, only these (counted from 1).
     """
     pages: list[Page] = []
 
@@ -285,7 +301,8 @@ def plan_group(group: Group, site: Site, config: Config, rendered: RenderedView)
     kind = group[0]
     if kind == "home":
         for path, chunk, pager in paginate(site.briefs, config.page_size, ""):
-            add(path, "index.html", tuple(b.slug for b in chunk), briefs=chunk, pager=pager)
+            if numbers is None or pager.number in numbers:
+                add(path, "index.html", tuple(map(brief_slug, chunk)), briefs=chunk, pager=pager)
     elif kind == "brief":
         _plan_brief(site.brief(group[1]), site, config, rendered, add)
     elif kind == "type":
@@ -310,7 +327,8 @@ def plan_group(group: Group, site: Site, config: Config, rendered: RenderedView)
     elif kind == "tag":
         tag = site.tags[group[1]]
         for path, chunk, pager in paginate(site.briefs_by_tag[tag.slug], config.page_size, tag.url):
-            add(path, "tag.html", tuple(b.slug for b in chunk), tag=tag, briefs=chunk, pager=pager)
+            if numbers is None or pager.number in numbers:
+                add(path, "tag.html", tuple(map(brief_slug, chunk)), tag=tag, briefs=chunk, pager=pager)
     elif kind == "search":
         add("search/", "search.html")
     elif kind == "404":

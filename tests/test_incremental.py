@@ -23,7 +23,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from PIL import Image
 
-from briefgen import build, cache, memory, saved, store
+from briefgen import build, cache, memory, pages, render, saved, store
 from briefgen.authoring.entity_edits import merge_entities, rename_entity
 from briefgen.build import Builder
 from briefgen.cache import CACHE_DIR, StampTable
@@ -627,6 +627,50 @@ def test_the_outputs_check_answers_in_process_when_its_child_cannot(tmp_path: Pa
 
     monkeypatch.setattr(os, "fork", no_fork)
     assert not OutputsCheck(tmp_path, paths).present()
+
+
+@pytest.mark.parametrize("edit", ["text", "title", "date"])
+def test_a_rebuild_plans_only_the_home_and_tag_pages_an_edit_reached(tmp_path: Path,
+                                                                      monkeypatch: pytest.MonkeyPatch,
+                                                                      edit: str) -> None:
+    """While a home or tag list is the same, a rebuild plans only its pages that show a changed brief
+    (a text edit: none; a title: the pages showing it); a brief moved in time changes the lists, whose
+    pages are then compared one by one. The site always equals a clean build's."""
+    from sitegen import generate_site
+
+    site = generate_site(tmp_path / "site", briefs=120)
+    config = site / "briefgen.yaml"
+    config.write_text(config.read_text(encoding="utf-8").replace("page_size: 25", "page_size: 5"), encoding="utf-8")
+    out = tmp_path / "out"
+    Builder(site, out, search=False).build()
+    planned: dict[str, int] = {}
+    real_plan = render.plan_group
+
+    def plan_group(group: tuple[str, ...], *args: object) -> list[object]:
+        pages = real_plan(group, *args)  # type: ignore[arg-type]
+        if group[0] in ("home", "tag"):
+            planned[group[0]] = planned.get(group[0], 0) + len(pages)
+        return pages  # type: ignore[return-value]
+
+    monkeypatch.setattr(pages, "plan_group", plan_group)
+    sidecar = sorted((site / "content").rglob("*.yaml"))[40]
+    article = sidecar.with_suffix(".md")
+    if edit == "text":
+        article.write_text(article.read_text(encoding="utf-8") + "\nOne more line.\n", encoding="utf-8")
+    else:
+        text = sidecar.read_text(encoding="utf-8")
+        before, after = ("title: ", "title: Revised ") if edit == "title" else ("date: 20", "date: 19")
+        assert before in text
+        sidecar.write_text(text.replace(before, after, 1), encoding="utf-8")
+    assert Builder(site, out, search=False).build().incremental
+    home_pages = 120 // 5
+    if edit == "title":
+        assert 1 <= planned["home"] <= 2  # the home page showing it (not all 24)
+    elif edit == "text":
+        assert planned.get("home", 0) <= 2
+    else:
+        assert planned["home"] == home_pages  # the list changed: every page is compared
+    assert snapshot(out) == output_of_clean_build(site, tmp_path / "clean-build")
 
 
 def test_a_forked_answer_hints_answers_and_yields_when_asked() -> None:
