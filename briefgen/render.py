@@ -249,14 +249,15 @@ def plain_list(group: Group, site: Site) -> Sequence[Brief] | None:
     return None
 
 
-def paginate(items: Sequence[Any], size: int, base: str) -> Iterator[tuple[str, Sequence[Any], Pager]]:
-    """Split `items` into pages: base/ then base/page/2/, base/page/3/ ..."""
+def paginate(items: Sequence[Any], size: int, base: str,
+             numbers: Collection[int] | None = None) -> Iterator[tuple[str, Sequence[Any], Pager]]:
+    """Split `items` into pages: base/ then base/page/2/, base/page/3/ ... (`numbers`: only these)."""
     count = max(1, math.ceil(len(items) / size))
 
     def path(number: int) -> str:
         return base if number == 1 else f"{base}page/{number}/"
 
-    for number in range(1, count + 1):
+    for number in range(1, count + 1) if numbers is None else sorted(n for n in numbers if 1 <= n <= count):
         chunk = items[(number - 1) * size: number * size]
         yield path(number), chunk, Pager(
             number=number, count=count, first_item=(number - 1) * size + 1, total_items=len(items),
@@ -300,9 +301,8 @@ def plan_group(group: Group, site: Site, config: Config, rendered: RenderedView,
 
     kind = group[0]
     if kind == "home":
-        for path, chunk, pager in paginate(site.briefs, config.page_size, ""):
-            if numbers is None or pager.number in numbers:
-                add(path, "index.html", tuple(map(brief_slug, chunk)), briefs=chunk, pager=pager)
+        for path, chunk, pager in paginate(site.briefs, config.page_size, "", numbers):
+            add(path, "index.html", tuple(map(brief_slug, chunk)), briefs=chunk, pager=pager)
     elif kind == "brief":
         _plan_brief(site.brief(group[1]), site, config, rendered, add)
     elif kind == "type":
@@ -326,9 +326,8 @@ def plan_group(group: Group, site: Site, config: Config, rendered: RenderedView,
         add("tags/", "tags.html", tags=[(tag, site.briefs_by_tag.count(slug)) for slug, tag in site.tags.items()])
     elif kind == "tag":
         tag = site.tags[group[1]]
-        for path, chunk, pager in paginate(site.briefs_by_tag[tag.slug], config.page_size, tag.url):
-            if numbers is None or pager.number in numbers:
-                add(path, "tag.html", tuple(map(brief_slug, chunk)), tag=tag, briefs=chunk, pager=pager)
+        for path, chunk, pager in paginate(site.briefs_by_tag[tag.slug], config.page_size, tag.url, numbers):
+            add(path, "tag.html", tuple(map(brief_slug, chunk)), tag=tag, briefs=chunk, pager=pager)
     elif kind == "search":
         add("search/", "search.html")
     elif kind == "404":
