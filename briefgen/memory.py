@@ -132,7 +132,7 @@ class PageIndex:
     `Page.members`: the index only compares them, and 158,000 pages' lists
     of slugs were a fifth of the memory at 100,000 briefs); `heads`: what
     every page of a group shows besides its own items (see `pages.group_head`); `lists`: a print of
-    the whole list of briefs a home or tag group pages through (see `render.plain_list`): while it is
+    the whole list of briefs a home, tag or entity group pages through (see `render.plain_list`): while it is
     the same, so is every page's list, and a rebuild need not plan the pages no edit reached.
     """
 

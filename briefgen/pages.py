@@ -199,7 +199,7 @@ def _render_group(inputs: PageInputs, renderer: PageRenderer, changed_briefs: se
                   written: Collection[OutputPath], store: Store | None,
                   group: Group) -> tuple[Produced, list[tuple[OutputPath, str]], str | None]:
     """One group's files (those of a long list that are as they were: bytes None), stored if asked, and
-    for a home or tag group the print of its whole list (`PageIndex.lists`)."""
+    for a home, tag or entity group the print of its whole list (`PageIndex.lists`)."""
     site, config = inputs.site, inputs.config
     head = group_head(group, site, config)
     whole = inputs.redo_all or head is None or index.heads.get(group) != head
@@ -209,14 +209,22 @@ def _render_group(inputs: PageInputs, renderer: PageRenderer, changed_briefs: se
     listed_print = bytes_digest("\0".join(slugs).encode("utf-8", "surrogatepass")) if slugs is not None else None
     numbers = None  # the pages to plan, when the others are known to be as they were
     if not whole and slugs is not None and listed_print == index.lists.get(group) and group in index.outputs:
-        # The same list, paged as before: a page is as it was unless it shows a changed brief or is missing.
-        old_paths = index.outputs[group]
+        # The same list, paged as before: a page is as it was unless it shows a changed brief or is missing
+        # (or is an entity's first, whose timeline is its own). The group's paged files come first in its
+        # outputs, then its other pages (an entity's redirects, always planned), then its extras.
+        paged = index.outputs[group][:max(1, -(-len(slugs) // config.page_size))]
         numbers = {position // config.page_size + 1
                    for position in compress(count(), map(changed_briefs.__contains__, slugs))}
-        numbers.update(number for number, path in enumerate(old_paths, 1) if path not in written)
+        numbers.update(number for number, path in enumerate(paged, 1) if path not in written)
+        if group[0] == "entity":
+            numbers.add(1)
     planned = {str(page.path): page for page in plan_group(group, site, config, inputs.rendered, numbers)}
+    order: Collection[OutputPath] = planned  # the group's pages, in order
+    if numbers is not None:
+        kept = set(paged)
+        order = [*paged, *(path for path in planned if path not in kept)]
     items: Produced = []
-    for path in old_paths if numbers is not None else planned:
+    for path in order:
         page = planned.get(path)
         if page is None:
             items.append((path, None, index.members.get(path, "")))  # its list, so the page, is as it was

@@ -240,12 +240,15 @@ brief_slug = attrgetter("slug")
 
 
 def plain_list(group: Group, site: Site) -> Sequence[Brief] | None:
-    """The briefs a home or tag group shows a page at a time, in order; None for other groups. Each of
-    their pages shows its briefs and what the group's head says (see `pages.group_head`), nothing else."""
+    """The briefs a home, tag or entity group shows a page at a time, in order; None for other groups.
+    Each of their pages shows its briefs and what the group's head says (see `pages.group_head`), and
+    an entity's first page its timeline too."""
     if group[0] == "home":
         return site.briefs
     if group[0] == "tag":
         return site.briefs_by_tag[site.tags[group[1]].slug]
+    if group[0] == "entity":
+        return site.briefs_by_entity[(group[1], group[2])]
     return None
 
 
@@ -291,7 +294,7 @@ def plan_group(group: Group, site: Site, config: Config, rendered: RenderedView,
 
     `Page.members` names the briefs (or entities) a page lists, so an
     incremental build can tell which pages of a long list an edit reached.
-    `numbers`: of the home and tag pages, only these (counted from 1).
+    `numbers`: of the home, tag and entity pages listing briefs, only these (counted from 1).
     """
     pages: list[Page] = []
 
@@ -312,7 +315,7 @@ def plan_group(group: Group, site: Site, config: Config, rendered: RenderedView,
             add(path, "entity_type.html", tuple(e.key for e, _ in chunk), entity_type=entity_type,
                 entities=chunk, pager=pager)
     elif kind == "entity":
-        _plan_entity((group[1], group[2]), site, config, rendered, add)
+        _plan_entity((group[1], group[2]), site, config, rendered, add, numbers)
     elif kind == "entities":
         add("entities/", "entities.html", recent=recently_named(site.briefs, site.entities),
             groups=[(t, _entities_of_type(site, t.name)) for t in config.entity_types])
@@ -358,14 +361,15 @@ def _plan_brief(brief: Brief, site: Site, config: Config, rendered: Mapping[str,
 
 
 def _plan_entity(key: tuple[str, str], site: Site, config: Config, rendered: RenderedView,
-                 add: Callable[..., None]) -> None:
-    """An entity's pages (its briefs a page at a time, the charts on the first), and its redirects."""
+                 add: Callable[..., None], numbers: Collection[int] | None = None) -> None:
+    """An entity's pages (its briefs a page at a time, the charts on the first; `numbers`: only these),
+    and its redirects."""
     entity = site.entities[key]
     briefs = site.briefs_by_entity[key]
     timeline = entity_timeline(briefs)
     co_mentions = site.co_mentions.get(key, ())
     photo = variants(entity.image) if entity.image else None
-    for path, chunk, pager in paginate(briefs, config.page_size, entity.url):
+    for path, chunk, pager in paginate(briefs, config.page_size, entity.url, numbers):
         first = pager.number == 1
         # The first page is redone when its timeline changes, whatever briefs it lists.
         members = (*(b.slug for b in chunk), *([("timeline", timeline.signature)] if first else ()))

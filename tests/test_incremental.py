@@ -630,10 +630,10 @@ def test_the_outputs_check_answers_in_process_when_its_child_cannot(tmp_path: Pa
 
 
 @pytest.mark.parametrize("edit", ["text", "title", "date"])
-def test_a_rebuild_plans_only_the_home_and_tag_pages_an_edit_reached(tmp_path: Path,
+def test_a_rebuild_plans_only_the_list_pages_an_edit_reached(tmp_path: Path,
                                                                       monkeypatch: pytest.MonkeyPatch,
                                                                       edit: str) -> None:
-    """While a home or tag list is the same, a rebuild plans only its pages that show a changed brief
+    """While a home, tag or entity list is the same, a rebuild plans only its pages that show a changed brief
     (a text edit: none; a title: the pages showing it); a brief moved in time changes the lists, whose
     pages are then compared one by one. The site always equals a clean build's."""
     from sitegen import generate_site
@@ -644,12 +644,14 @@ def test_a_rebuild_plans_only_the_home_and_tag_pages_an_edit_reached(tmp_path: P
     out = tmp_path / "out"
     Builder(site, out, search=False).build()
     planned: dict[str, int] = {}
+    entity_pages: dict[tuple[str, ...], int] = {}
     real_plan = render.plan_group
 
     def plan_group(group: tuple[str, ...], *args: object) -> list[object]:
         pages = real_plan(group, *args)  # type: ignore[arg-type]
-        if group[0] in ("home", "tag"):
-            planned[group[0]] = planned.get(group[0], 0) + len(pages)
+        planned[group[0]] = planned.get(group[0], 0) + len(pages)
+        if group[0] == "entity":
+            entity_pages[group] = len(pages)
         return pages  # type: ignore[return-value]
 
     monkeypatch.setattr(pages, "plan_group", plan_group)
@@ -666,6 +668,8 @@ def test_a_rebuild_plans_only_the_home_and_tag_pages_an_edit_reached(tmp_path: P
     home_pages = 120 // 5
     if edit == "title":
         assert 1 <= planned["home"] <= 2  # the home page showing it (not all 24)
+        # Of each entity it names, its first page (its timeline) and the one showing it.
+        assert entity_pages and max(entity_pages.values()) <= 2, entity_pages
     elif edit == "text":
         assert planned.get("home", 0) <= 2
     else:
