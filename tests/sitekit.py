@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import os
 import textwrap
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+import pytest
 from bs4 import BeautifulSoup
 
 from briefgen.build import BuildReport, build_site
@@ -37,6 +39,31 @@ def write_site(root: Path, files: dict[str, str]) -> Path:
 
 def build(site: Path, out: Path | None = None, **options: object) -> BuildReport:
     return build_site(site, out, **options)  # type: ignore[arg-type]
+
+
+def forks_counted(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """From now on, the pids of the children this process forks (`os.fork` patched to note them)."""
+    children: list[int] = []
+    real_fork = os.fork
+
+    def fork() -> int:
+        pid = real_fork()
+        if pid:
+            children.append(pid)
+        return pid
+
+    monkeypatch.setattr(os, "fork", fork)
+    return children
+
+
+def assert_reaped(children: list[int]) -> None:
+    """Each of these children was waited for: none is left behind."""
+    for child in children:
+        try:
+            os.waitpid(child, os.WNOHANG)
+        except ChildProcessError:
+            continue
+        raise AssertionError(f"child {child} was not waited for")
 
 
 def parse_html(path: Path) -> BeautifulSoup:

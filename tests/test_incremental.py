@@ -32,7 +32,7 @@ from briefgen.memory import BuildMemory, Manifest, OutputsCheck
 from briefgen.ownership import outputs_total, site_fingerprint, updated_total
 from briefgen.slugs import slugify
 
-from sitekit import ADA, snapshot, write_site
+from sitekit import ADA, assert_reaped, forks_counted, snapshot, write_site
 
 PEOPLE = ["Ada Lovelace", "Charles Babbage", "Mary Somerville", "Alan Turing", "Grace Hopper"]
 PLACES = ["London", "Paris", "Geneva"]
@@ -698,22 +698,12 @@ def test_a_build_that_fails_during_the_no_op_check_leaves_no_child(tmp_path: Pat
     monkeypatch.setattr(OutputsCheck, "FORK_FROM", 0)
     site = write_site(tmp_path / "site", ADA)
     Builder(site, search=False).build()
-    children: list[int] = []
-    real_fork = os.fork
-
-    def fork() -> int:
-        pid = real_fork()
-        if pid:
-            children.append(pid)
-        return pid
-
-    monkeypatch.setattr(os, "fork", fork)
+    children = forks_counted(monkeypatch)
     shutil.rmtree(site / "content")
     with pytest.raises(BriefgenError, match="there is no content/ folder here"):
         Builder(site, search=False).build()
     assert len(children) == 1
-    with pytest.raises(ChildProcessError):
-        os.waitpid(children[0], os.WNOHANG)  # reaped already
+    assert_reaped(children)
 
 
 @pytest.mark.parametrize("change", ["edited", "touched", "deleted", "added", "template"])
@@ -751,18 +741,8 @@ def test_a_rebuild_that_loads_its_memory_while_a_child_checks_the_stamps_equals_
         (site / "templates").mkdir(exist_ok=True)
         (site / "templates/404.html").write_text("<!doctype html><title>Lost</title><p>Not here.\n")
     hints.clear()
-    children: list[int] = []
-    real_fork = os.fork
-
-    def fork() -> int:
-        pid = real_fork()
-        if pid:
-            children.append(pid)
-        return pid
-
-    monkeypatch.setattr(os, "fork", fork)
+    children = forks_counted(monkeypatch)
     report = Builder(site, out, search=False).build()
-    monkeypatch.setattr(os, "fork", real_fork)
     assert snapshot(out) == output_of_clean_build(site, tmp_path / "clean-build")
     if change in ("edited", "touched"):
         assert hints == [True] and report.incremental  # the memory was loaded while the child went on
@@ -773,9 +753,7 @@ def test_a_rebuild_that_loads_its_memory_while_a_child_checks_the_stamps_equals_
     elif change == "template":
         assert hints == [False] and report.files_written
     assert children
-    for child in children:
-        with pytest.raises(ChildProcessError):
-            os.waitpid(child, os.WNOHANG)  # reaped already: no child is left behind
+    assert_reaped(children)
 
 
 TRUSTED_AFTER_NS = 200_000_000  # the racy window in the tests below: a folder changed 0.2 s before a walk is trusted

@@ -14,7 +14,7 @@ from briefgen.build import Builder
 from briefgen.cache import RACY_NS, FileStamp, Listing, StampTable, file_stamp, folder_stamp, unchanged
 from briefgen.memory import StampsCheck
 
-from sitekit import ADA, write_site
+from sitekit import ADA, assert_reaped, forks_counted, write_site
 
 OLD_NS = 1_600_000_000 * 10**9  # a modification time long before any stamp is taken
 
@@ -119,16 +119,7 @@ def test_the_table_says_once_and_early_that_a_file_differs(tmp_path: Path) -> No
 def test_the_stamps_check_answers_as_the_table_does(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                                     forked: bool) -> None:
     monkeypatch.setattr(StampsCheck, "FORK_FROM", 0 if forked else 10**9)
-    children: list[int] = []
-    real_fork = os.fork
-
-    def fork() -> int:
-        pid = real_fork()
-        if pid:
-            children.append(pid)
-        return pid
-
-    monkeypatch.setattr(os, "fork", fork)
+    children = forks_counted(monkeypatch)
     paths = [str(tmp_path / f"f{n}.md") for n in range(3)]
     table = StampTable.of(paths, [_stamped(Path(path), b"text", racy=False) for path in paths])
     check = StampsCheck(table, paths)
@@ -141,9 +132,7 @@ def test_the_stamps_check_answers_as_the_table_does(tmp_path: Path, monkeypatch:
     check = StampsCheck(table, paths)
     assert check.changed() is None  # gone since the walk
     assert len(children) == (3 if forked else 0)
-    for child in children:
-        with pytest.raises(ChildProcessError):
-            os.waitpid(child, os.WNOHANG)  # reaped already
+    assert_reaped(children)
 
 
 def test_the_stamps_check_answers_in_process_when_its_child_dies(tmp_path: Path,
