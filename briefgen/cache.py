@@ -202,9 +202,8 @@ class StampTable:
                                                              map(os.stat, paths[start:end])))).tobytes()
                 stamped = self.sizes_times[start * width: end * width]
                 if current != stamped:
-                    suspects.update(position for position in range(start, end)
-                                    if current[(position - start) * width: (position - start + 1) * width]
-                                    != stamped[(position - start) * width: (position - start + 1) * width])
+                    suspects.update(start + at // width for at in range(0, len(current), width)
+                                    if current[at: at + width] != stamped[at: at + width])
                     if on_suspect is not None:
                         on_suspect()
                         on_suspect = None

@@ -450,12 +450,8 @@ class ForkedAnswer(Generic[Answer]):
 
     def answer(self) -> Answer:
         """The answer (waits for the child; asks in process if it failed)."""
-        if self._answer is None and self._child is not None:
-            first = os.read(self._child[1], 1)
-            if first == _HINT:
-                self._hinted = True
-                first = os.read(self._child[1], 1)
-            self._take(first)
+        if self._answer is None and self._child is not None and self.hinted():  # else hinted() took it
+            self._take(os.read(self._child[1], 1))
         if self._answer is None:
             assert self._ask is not None, "asked until answered"
             self._answer = (self._ask(lambda: None),)

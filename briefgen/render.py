@@ -372,7 +372,7 @@ def _plan_entity(key: tuple[str, str], site: Site, config: Config, rendered: Ren
     for path, chunk, pager in paginate(briefs, config.page_size, entity.url, numbers):
         first = pager.number == 1
         # The first page is redone when its timeline changes, whatever briefs it lists.
-        members = (*(b.slug for b in chunk), *([("timeline", timeline.signature)] if first else ()))
+        members = (*map(brief_slug, chunk), *([("timeline", timeline.signature)] if first else ()))
         add(path, "entity.html", members, entity=entity, entity_photo=photo,
             entity_type=config.entity_type(entity.type), mentions=MentionList(chunk, key, rendered),
             co_mentions=co_mentions, brief_count=len(briefs), pager=pager,
