@@ -51,8 +51,6 @@ from .memory import (
     RegistryRecord,
     RenderedView,
     SourceRecord,
-    build_warnings,
-    dead_root_links,
     unpacked,
     warning_order,
 )
@@ -304,8 +302,7 @@ class Builder:
         self._lap("write")
         self._remember(memory, scan, edits, resolution, rendering, written, first)
         memory.retime(config, moved=first or resolution.times_moved())
-        warnings = build_warnings(rendering.outcomes) + dead_root_links(rendering.outcomes, memory.outputs,
-                                                                    memory.static_outputs)
+        warnings = memory.notes.build_warnings(memory.outcomes, memory.outputs, memory.static_outputs)
         if written.search_warning is not None:
             warnings.append(written.search_warning)
         report = self._report(memory, config, files_written=written.files, warnings=warnings, incremental=not first)
@@ -703,6 +700,7 @@ class Builder:
             memory.listing = scan.listing
         self._remember_sources(scan, edits, first)
         memory.registry = edits.registry
+        memory.notes = memory.notes.refreshed(memory.outcomes, rendering.outcomes)
         memory.outcomes = rendering.outcomes
         memory.templates_digest = edits.templates_digest
         memory.static_digest = edits.static_digest
@@ -739,8 +737,7 @@ class Builder:
                 warnings: Sequence[BuildWarning] | None = None) -> BuildReport:
         state = memory.state
         if warnings is None:
-            warnings = build_warnings(memory.outcomes) + dead_root_links(memory.outcomes, memory.outputs,
-                                                                     memory.static_outputs)
+            warnings = memory.notes.build_warnings(memory.outcomes, memory.outputs, memory.static_outputs)
         return BuildReport(
             out_dir=self.out, pages=memory.pages,
             files=len(memory.outputs), briefs=len(state.briefs),

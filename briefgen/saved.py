@@ -22,6 +22,7 @@ from .config import Config
 from .errors import BriefgenError, ErrorCollector
 from .lock import build_locks, output_lock_path
 from .memory import (
+    BodyNotes,
     BuildMemory,
     BuildReport,
     Manifest,
@@ -166,7 +167,7 @@ def save_memory(site_dir: Path, memory: BuildMemory, report: BuildReport, since:
         store.save(prepare_cache_folder(site_dir), memory.key,
                    {store.MEMORY: memory, store.MANIFEST: functools.partial(Manifest.of, memory, report, since)},
                    rows=(RenderedBrief, FileRefs, CoCounts, FilesById, ListedBy, OwnedLines),
-                   records=(PageIndex, SiteIndexes, store.Shard))
+                   records=(PageIndex, BodyNotes, SiteIndexes, store.Shard))
     except (OSError, sqlite3.Error):
         return False
     return True

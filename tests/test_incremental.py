@@ -957,3 +957,47 @@ def test_paths_are_shown_relative_to_the_working_folder_when_inside_it(tmp_path:
     monkeypatch.chdir(gone)
     gone.rmdir()  # the working folder deleted under the command: paths are shown whole
     assert shown(inside) == str(inside)
+
+
+def test_a_rebuild_reports_the_warnings_of_briefs_it_did_not_render_again(tmp_path: Path) -> None:
+    """A rebuild reports each brief's warnings and checks each root link from what it noted of the briefs
+    (`BodyNotes`), refreshing only the briefs it rendered again: a link from a brief left as it was goes
+    dead when the page it leads to loses its heading, then goes. Each rebuild reports what a clean one
+    does; a correction that warns of nothing new keeps the notes as they were."""
+    def brief(title: str, text: str) -> dict[str, str]:
+        return {"md": text, "yaml": f"title: {title}\ndate: 2024-01-02\n"}
+
+    briefs = {"a": brief("A", "A picture: ![gone](gone.jpg)\n"),
+              "b": brief("B", "See [the section](/briefs/c/#section).\n"),
+              "c": brief("C", "## Section\n\nText.\n"),
+              "d": brief("D", "Plain text.\n")}
+    site = write_site(tmp_path / "site", {f"content/{slug}.{kind}": text
+                                          for slug, parts in briefs.items() for kind, text in parts.items()})
+    builder = Builder(site, use_cache=False, search=False)
+
+    def kinds(warnings: tuple[BuildWarning, ...]) -> list[tuple[str, str | None]]:
+        return sorted((Path(str(warning.path)).name, warning.kind) for warning in warnings)
+
+    def rebuilt() -> list[tuple[str, str | None]]:
+        report = builder.build()
+        assert report.incremental
+        assert report.warnings == clean_build(site, tmp_path / "clean")[1], "as a clean build reports"
+        return kinds(report.warnings)
+
+    first = builder.build()
+    image_warning = kinds(first.warnings)
+    assert [name for name, _ in image_warning] == ["a.md"]
+    notes = builder.memory.notes
+    (site / "content/d.md").write_text("Other plain text.\n")
+    assert rebuilt() == image_warning
+    assert builder.memory.notes is notes, "a correction that warns of nothing new keeps the notes"
+    (site / "content/c.md").write_text("No section now.\n")
+    assert sorted(rebuilt()) == sorted([*image_warning, ("b.md", "dead-anchor")])
+    for suffix in (".md", ".yaml"):
+        (site / f"content/c{suffix}").unlink()
+    assert sorted(rebuilt()) == sorted([*image_warning, ("b.md", "dead-link")])
+    (site / "content/a.md").write_text("No picture.\n")
+    assert rebuilt() == [("b.md", "dead-link")]
+    (site / "content/c.md").write_text("## Section\n\nBack.\n")
+    (site / "content/c.yaml").write_text("title: C\ndate: 2024-01-03\n")
+    assert rebuilt() == []

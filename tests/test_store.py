@@ -17,7 +17,7 @@ from briefgen import store
 from briefgen.build import Builder
 from briefgen.cache import CACHE_DIR
 from briefgen.entities import CoCounts, FilesById, ListedBy, SiteIndexes
-from briefgen.memory import PageIndex
+from briefgen.memory import BodyNotes, PageIndex
 from briefgen.model import EntityRef, FileRefs
 from briefgen.ownership import OwnedLines
 from briefgen.rendered import RenderedBrief
@@ -55,7 +55,8 @@ def ids(site: Path) -> dict[str, set[int]]:
     briefs) and of the page index ("index"); rows of renderings ("rows"), of files' refs ("refs") and of
     briefs' texts ("texts": the fields a brief keeps apart) and of the co-mention counts and each entity's
     files ("counts") and of the output folder's list of owned files ("owned"), read only when a build needs
-    them; and the record of the site's indexes ("indexes")."""
+    them; and the records of the site's indexes ("indexes") and of the briefs' warnings and root links
+    ("notes")."""
     with sqlite3.connect(site / CACHE_DIR / store.STORE_FILE) as connection:
         rows = {row: _kind(data) for row, data in connection.execute("SELECT id, data FROM rows")}
         records = {row: _kind(data) for row, data in connection.execute("SELECT id, data FROM records")}
@@ -66,16 +67,17 @@ def ids(site: Path) -> dict[str, set[int]]:
              "owned": {row for row, kind in rows.items() if kind is OwnedLines},
              "shards": {row for row, kind in records.items() if kind is store.Shard},
              "index": {row for row, kind in records.items() if kind is PageIndex},
-             "indexes": {row for row, kind in records.items() if kind is SiteIndexes}}
+             "indexes": {row for row, kind in records.items() if kind is SiteIndexes},
+             "notes": {row for row, kind in records.items() if kind is BodyNotes}}
     assert found["rows"] | found["refs"] | found["texts"] | found["counts"] | found["owned"] == rows.keys()
-    assert found["shards"] | found["index"] | found["indexes"] == records.keys()
+    assert found["shards"] | found["index"] | found["indexes"] | found["notes"] == records.keys()
     return found
 
 
 def _every_id(found: dict[str, set[int]]) -> dict[str, set[int]]:
     """The ids `ids` found, by table: what the memory must name, no more, no less."""
     return {"rows": found["rows"] | found["refs"] | found["texts"] | found["counts"] | found["owned"],
-            "records": found["shards"] | found["index"] | found["indexes"]}
+            "records": found["shards"] | found["index"] | found["indexes"] | found["notes"]}
 
 
 def test_a_one_edit_build_writes_one_brief_and_one_rendering(tmp_path: Path) -> None:
@@ -104,6 +106,8 @@ def test_a_one_edit_build_writes_one_brief_and_one_rendering(tmp_path: Path) -> 
     # So are the site's indexes: the brief is listed where it was.
     assert len(second["indexes"]) == 1 and second["indexes"] == first["indexes"]
     assert second["counts"] == first["counts"]
+    # And the briefs' warnings and links: the edit warns of nothing new.
+    assert len(second["notes"]) == 1 and second["notes"] == first["notes"]
     Builder(site, jobs=1).build()  # nothing changed: nothing saved
     assert ids(site) == second
     # A brief that names another entity, or moves in time, changes the indexes: they are saved again.
