@@ -134,7 +134,7 @@ class PageIndex:
     `Page.members`: the index only compares them, and 158,000 pages' lists
     of slugs were a fifth of the memory at 100,000 briefs); `heads`: what
     every page of a group shows besides its own items (see `pages.group_head`); `lists`: a print of
-    the whole list of briefs a home, tag or entity group pages through (see `render.plain_list`): while it is
+    the whole list of briefs a home, tag or entity group pages through (see `render.plain_slugs`): while it is
     the same, so is every page's list, and a rebuild need not plan the pages no edit reached.
     """
 
@@ -144,42 +144,86 @@ class PageIndex:
     lists: dict[Group, str] = field(default_factory=dict)
 
 
+# A link from the site's root in a brief's text (`/briefs/x/#y`), the output file it leads to, and its fragment.
+RootLink: TypeAlias = tuple[str, OutputPath, str]
+
+
 @dataclass(frozen=True)
 class BodyNotes:
     """What loading and rendering each brief warned of, and the links from the site's root its text holds,
-    by slug: only the briefs with either.
+    by slug: only the briefs with either; and the ids of each brief page a link's fragment names.
 
     A build reports its warnings and checks those links from these rather than from every brief's outcome
-    (a walk of 0.2 s at 100,000 briefs); a rebuild refreshes the entries of the briefs it rendered or
-    dropped. Replaced, never changed in place: the store keeps the record of one a rebuild left as it was.
+    (two walks of 0.2 s at 100,000 briefs, and a rendering read from the store for each link with a
+    fragment); a rebuild refreshes the entries of the briefs it rendered again or dropped. Replaced, never
+    changed in place: the store keeps the record of one a rebuild left as it was.
     """
 
     warnings: dict[str, tuple[BuildWarning, ...]] = field(default_factory=dict)
-    links: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    links: dict[str, tuple[RootLink, ...]] = field(default_factory=dict)
+    page_ids: dict[str, frozenset[str]] = field(default_factory=dict)  # of the briefs a link's fragment names
 
     def refreshed(self, previous: Outcomes, outcomes: Outcomes) -> BodyNotes:
         """The notes of `outcomes`, these being those of `previous`: only the entries that are not the
         same objects in both are looked at (after one edit, one)."""
         redone = list(itertools.compress(outcomes, map(operator.is_not, map(previous.get, outcomes),
                                                        outcomes.values())))
-        gone = [slug for slug in itertools.chain(self.warnings, self.links) if slug not in outcomes]
+        gone = [slug for slug in itertools.chain(self.warnings, self.links, self.page_ids) if slug not in outcomes]
         new_warnings: dict[str, tuple[BuildWarning, ...]] = {}
-        new_links: dict[str, tuple[str, ...]] = {}
+        new_links: dict[str, tuple[RootLink, ...]] = {}
         for slug in redone:
             brief, _, outcome = outcomes[slug]
             new_warnings[slug] = (*brief.warnings, *outcome.warnings)
-            new_links[slug] = outcome.root_links
+            new_links[slug] = tuple((link, *_root_target(link)) for link in outcome.root_links)
+        new_ids = {slug: _page_ids(outcomes, slug) for slug in redone if slug in self.page_ids}
         if not gone and all(self.warnings.get(slug, ()) == found for slug, found in new_warnings.items()) \
-                and all(self.links.get(slug, ()) == found for slug, found in new_links.items()):
+                and all(self.links.get(slug, ()) == found for slug, found in new_links.items()) \
+                and all(self.page_ids[slug] == ids for slug, ids in new_ids.items()):
             return self  # a correction that warns of nothing new: the store keeps the record
-        return BodyNotes(_updated(self.warnings, new_warnings, gone), _updated(self.links, new_links, gone))
+        links = _updated(self.links, new_links, gone)
+        named = {linked for entries in links.values() for _, target, fragment in entries
+                 if fragment and (linked := _brief_slug(target)) is not None and linked in outcomes}
+        page_ids = {slug: new_ids.get(slug) or self.page_ids.get(slug) or _page_ids(outcomes, slug)
+                    for slug in sorted(named)}
+        return BodyNotes(_updated(self.warnings, new_warnings, gone), links, page_ids)
 
     def build_warnings(self, outcomes: Outcomes, outputs: Mapping[OutputPath, str],
                        static: Collection[OutputPath]) -> list[BuildWarning]:
-        """What loading and rendering the briefs warned of, and a warning for each dead root link (see
-        `dead_root_links`). `outcomes`: those the notes are of."""
-        found = list(itertools.chain.from_iterable(self.warnings.values()))
-        return found + dead_root_links(self.links, outcomes, outputs, static)
+        """What loading and rendering the briefs warned of, and a warning for each link from the site's root
+        that leads to no file of the site, or to a brief's page without the id its fragment names.
+        `outcomes`: those the notes are of (for each warning's file)."""
+        warnings = list(itertools.chain.from_iterable(self.warnings.values()))
+        for slug, links in self.links.items():
+            for link, target, fragment in links:
+                if target not in outputs and target not in static:
+                    warnings.append(BuildWarning(f"link to {link} leads to no page or file of the site"
+                                                 f"{_dead_link_advice(target)}",
+                                                 Path(outcomes[slug][0].article_path), kind="dead-link"))
+                elif fragment and fragment not in self.page_ids.get(_brief_slug(target) or "", (fragment,)):
+                    warnings.append(BuildWarning(f"link to {link} leads to a page without #{fragment}",
+                                                 Path(outcomes[slug][0].article_path), kind="dead-anchor"))
+        return warnings
+
+
+def _brief_slug(page: OutputPath) -> str | None:
+    """The slug of the brief whose page is `page` (briefs/<slug>/index.html), if it is one."""
+    parts = page.split("/")
+    return parts[1] if len(parts) == 3 and parts[0] == "briefs" and parts[2] == "index.html" else None
+
+
+def _page_ids(outcomes: Outcomes, slug: str) -> frozenset[str]:
+    """Every id of the brief's page (its rendering is read from the store if the memory kept it there)."""
+    return unpacked(outcomes[slug][2]).rendered.page_ids()
+
+
+def _dead_link_advice(target: OutputPath) -> str:
+    """What to check, for a link to a file that is not there."""
+    suffix = posixpath.splitext(target)[1]
+    if suffix in ("", ".html"):
+        return ""
+    if IMAGE_SUFFIX.fullmatch(suffix):
+        return " (an image beside the article is published with it: check the file name)"
+    return " (of the files beside an article, only images are published: put it in static/ and link it from the root)"
 
 
 def _updated(notes: dict[str, tuple[Note, ...]], found: dict[str, tuple[Note, ...]],
@@ -376,35 +420,6 @@ def unpacked(outcome: BriefOutcome) -> BriefOutcome:
 IMAGE_SUFFIX = re.compile(r"\.(?:jpe?g|png|webp|gif|avif|tiff?|bmp)", re.IGNORECASE)
 
 
-def dead_root_links(links: Mapping[str, Sequence[str]], outcomes: Outcomes,
-                    outputs: Mapping[OutputPath, str], static: Collection[OutputPath]) -> list[BuildWarning]:
-    """A warning for each link from the site's root (`/briefs/x/`) in a body that leads to no file of the site.
-
-    `links`: the root links of each brief's text, by slug (see `BodyNotes`); `outcomes`: the briefs'
-    renderings, read for a link's fragment and a warning's file."""
-    warnings = []
-    for slug, brief_links in links.items():
-        for link in brief_links:
-            target, fragment = _root_target(link)
-            if target not in outputs and target not in static:
-                suffix = posixpath.splitext(target)[1]
-                advice = "" if suffix in ("", ".html") else \
-                    " (an image beside the article is published with it: check the file name)" \
-                    if IMAGE_SUFFIX.fullmatch(suffix) else \
-                    " (of the files beside an article, only images are published: put it in static/ and link it " \
-                    "from the root)"
-                warnings.append(BuildWarning(f"link to {link} leads to no page or file of the site{advice}",
-                                             Path(outcomes[slug][0].article_path), kind="dead-link"))
-                continue
-            if not fragment:
-                continue
-            linked = _brief_at(target, outcomes)  # its rendering is read from the store: only for a fragment
-            if linked is not None and fragment not in linked.rendered.page_ids():
-                warnings.append(BuildWarning(f"link to {link} leads to a page without #{fragment}",
-                                             Path(outcomes[slug][0].article_path), kind="dead-anchor"))
-    return warnings
-
-
 def _root_target(link: str) -> tuple[OutputPath, str]:
     """The output file a root link (`/briefs/x/#y`) leads to, and its fragment.
 
@@ -427,14 +442,6 @@ def _parsed_root_target(link: str) -> tuple[OutputPath, str]:
     if path == "" or path.endswith("/"):
         path += "index.html"
     return str(PurePosixPath(unquote(path))), unquote(parts.fragment)  # 'a//b/./c' is 'a/b/c'
-
-
-def _brief_at(page: OutputPath, outcomes: Outcomes) -> BriefOutcome | None:
-    """The rendering of the brief whose page is `page` (briefs/<slug>/index.html), if it is one."""
-    parts = page.split("/")
-    if len(parts) == 3 and parts[0] == "briefs" and parts[2] == "index.html" and parts[1] in outcomes:
-        return unpacked(outcomes[parts[1]][2])
-    return None
 
 
 def outputs_present(out: Path, paths: Iterable[str]) -> bool:
