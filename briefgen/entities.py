@@ -661,8 +661,8 @@ class SiteState:
         """
         cache = self._snapshot_cache
         if "briefs" not in cache:
-            cache["briefs"] = self._briefs_of(self.order)
-        briefs = cache["briefs"]
+            cache["briefs"] = self._briefs_of(self.order), tuple(map(itemgetter(1), self.order))
+        briefs, slugs = cache["briefs"]
         entities = {key: self.entities[key] for key in sorted(self.holders) if key in self.entities}
         by_slug = dict(self.briefs)
         tag_cache = cache.setdefault("tags", {})
@@ -684,6 +684,7 @@ class SiteState:
             by_slug=by_slug,
             briefs_by_month=self._lists(dict.fromkeys(sorted(self.month_members, reverse=True)),
                                         self.month_members, cache.setdefault("months", {})),
+            brief_slugs=slugs,
         )
 
     def _lists(self, keys: Mapping[K, object], members: Mapping[K, list[OrderKey]],
@@ -709,7 +710,11 @@ class SiteState:
             same_state()
             return len(members[key])
 
-        return BriefLists(keys, make, count)
+        def slugs(key: K) -> tuple[str, ...]:
+            same_state()
+            return tuple(map(itemgetter(1), members[key]))
+
+        return BriefLists(keys, make, count, slugs)
 
     def _related(self, briefs: dict[str, Brief]) -> BriefLists[str]:
         """A snapshot's related briefs (`briefs`: its briefs by slug), each brief's made when first read."""

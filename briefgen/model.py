@@ -288,8 +288,8 @@ class BriefLists(Mapping[K, tuple["Brief", ...]], Generic[K]):
     all of them)."""
 
     def __init__(self, keys: Mapping[K, object], make: Callable[[K], tuple[Brief, ...]],
-                 count: Callable[[K], int]) -> None:
-        self._keys, self._make, self._count = keys, make, count
+                 count: Callable[[K], int], slugs: Callable[[K], tuple[str, ...]] | None = None) -> None:
+        self._keys, self._make, self._count, self._slugs = keys, make, count, slugs
 
     def __getitem__(self, key: K) -> tuple[Brief, ...]:
         if key not in self._keys:
@@ -304,6 +304,12 @@ class BriefLists(Mapping[K, tuple["Brief", ...]], Generic[K]):
         if key not in self._keys:
             raise KeyError(key)
         return self._count(key)
+
+    def slugs(self, key: K) -> tuple[str, ...]:
+        """The slugs of self[key], in order, without making the list when the lists know them."""
+        if key not in self._keys:
+            raise KeyError(key)
+        return self._slugs(key) if self._slugs is not None else tuple(brief.slug for brief in self._make(key))
 
     def __iter__(self) -> Iterator[K]:
         return iter(self._keys)
@@ -332,6 +338,14 @@ class Site:
     briefs_by_tag: BriefLists[str] = field(hash=False)
     by_slug: dict[str, Brief] = field(hash=False, default_factory=dict)
     briefs_by_month: BriefLists[tuple[int, int]] = field(hash=False, default_factory=_no_lists)
+    # The slugs of `briefs`, in order, when the snapshot knew them without reading each brief (see `slugs`).
+    brief_slugs: tuple[str, ...] | None = field(hash=False, default=None)
+
+    @property
+    def slugs(self) -> tuple[str, ...]:
+        """The slugs of `briefs`, in order. The snapshot has them from its sorted list: at 100,000 briefs,
+        reading each brief's took 0.06 s of every rebuild (the pages list every brief's group)."""
+        return self.brief_slugs if self.brief_slugs is not None else tuple(brief.slug for brief in self.briefs)
 
     def brief(self, slug: str) -> Brief:
         return self.by_slug[slug]

@@ -29,7 +29,7 @@ from .images import body_photo_stem, needs_encoding, photo_files
 from .memory import PageIndex, RenderedView
 from .model import Brief, Group, OutputPath, Site
 from .parallel import parallel_iter
-from .render import PageRenderer, brief_slug, page_groups, plain_list, plan_group
+from .render import PageRenderer, page_groups, plain_slugs, plan_group
 from .sitemap import NEWS_SITEMAP, ROBOTS, news_sitemap, robots_txt, sitemap_files, sitemap_urls
 
 Progress = Callable[[int, int], None]
@@ -203,8 +203,7 @@ def _render_group(inputs: PageInputs, renderer: PageRenderer, changed_briefs: se
     site, config = inputs.site, inputs.config
     head = group_head(group, site, config)
     whole = inputs.redo_all or head is None or index.heads.get(group) != head
-    briefs = plain_list(group, site)
-    slugs = list(map(brief_slug, briefs)) if briefs is not None else None
+    slugs = plain_slugs(group, site)
     # Joined, not `value_print`ed: its repr of 100,000 slugs took 31 ms of every rebuild.
     listed_print = bytes_digest("\0".join(slugs).encode("utf-8", "surrogatepass")) if slugs is not None else None
     numbers = None  # the pages to plan, when the others are known to be as they were

@@ -8,6 +8,7 @@ the context each is a pure function of. Must not write files.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import math
 import posixpath
@@ -239,16 +240,17 @@ class Pager:
 brief_slug = attrgetter("slug")
 
 
-def plain_list(group: Group, site: Site) -> Sequence[Brief] | None:
-    """The briefs a home, tag or entity group shows a page at a time, in order; None for other groups.
-    Each of their pages shows its briefs and what the group's head says (see `pages.group_head`), and
-    an entity's first page its timeline too."""
+def plain_slugs(group: Group, site: Site) -> tuple[str, ...] | None:
+    """The slugs of the briefs a home, tag or entity group shows a page at a time, in order (from the
+    snapshot's sorted lists, without reading each brief); None for other groups. Each of their pages shows
+    its briefs and what the group's head says (see `pages.group_head`), and an entity's first page its
+    timeline too."""
     if group[0] == "home":
-        return site.briefs
+        return site.slugs
     if group[0] == "tag":
-        return site.briefs_by_tag[site.tags[group[1]].slug]
+        return site.briefs_by_tag.slugs(site.tags[group[1]].slug)
     if group[0] == "entity":
-        return site.briefs_by_entity[(group[1], group[2])]
+        return site.briefs_by_entity.slugs((group[1], group[2]))
     return None
 
 
@@ -277,7 +279,7 @@ def page_groups(site: Site, config: Config) -> list[Group]:
     or the pages of a group whose briefs changed.
     """
     groups: list[Group] = [("home",)]
-    groups += [("brief", brief.slug) for brief in site.briefs]
+    groups += zip(itertools.repeat("brief"), site.slugs, strict=False)  # made in C
     groups += [("type", entity_type.name) for entity_type in config.entity_types]
     groups += [("entity", *key) for key in site.entities]
     groups += [("entities",), ("archive",)]

@@ -64,7 +64,13 @@ def test_incremental_state_matches_a_clean_resolve(window, initial, steps) -> No
                     refs={f"{slug}.yaml": new[1] if new else None})
         clean, _ = resolve([b for b, _ in current.values()],
                            [r for slug in sorted(current) for r in current[slug][1]])
-        assert state.snapshot() == clean.snapshot()
+        site = state.snapshot()
+        assert site == clean.snapshot()
+        # The slugs the pages list come from the sorted lists, not the briefs: they must say the same.
+        assert site.slugs == tuple(brief.slug for brief in site.briefs)
+        for lists in (site.briefs_by_entity, site.briefs_by_tag, site.briefs_by_month):
+            for key in lists:
+                assert lists.slugs(key) == tuple(brief.slug for brief in lists[key])
 
 
 def test_change_names_what_an_edit_touched() -> None:
