@@ -75,7 +75,7 @@ class ProducedPages:
 
 
 def dirty_groups(change: SiteChange, rerendered: set[str], old_briefs: Sequence[Brief], site: Site,
-                 config: Config, index: PageIndex, listed_by: Mapping[str, set[str]]) -> DirtyGroups:
+                 config: Config, index: PageIndex, listed_by: Mapping[str, Collection[str]]) -> DirtyGroups:
     """The page groups an edit may have changed (a superset: unchanged bytes are not rewritten).
 
     `listed_by` names, for each brief, the briefs whose pages list it (as related).
@@ -85,7 +85,7 @@ def dirty_groups(change: SiteChange, rerendered: set[str], old_briefs: Sequence[
     stale = set(changed)  # briefs whose feed entry may read differently
     entity_keys = set(change.entities) | set(change.entity_objects)
     for slug in changed | change.removed_briefs:
-        touched |= listed_by.get(slug, set())
+        touched.update(listed_by.get(slug, ()))
     for key in change.entity_objects:
         named = {b.slug for b in site.briefs_by_entity.get(key, ())}
         touched |= named

@@ -66,6 +66,13 @@ def test_incremental_state_matches_a_clean_resolve(window, initial, steps) -> No
                            [r for slug in sorted(current) for r in current[slug][1]])
         site = state.snapshot()
         assert site == clean.snapshot()
+        # Each brief's listers are the briefs whose related lists hold it: once each, and none left empty.
+        listers: dict[str, set[str]] = {}
+        for lister, related in state.related.items():
+            for slug in related:
+                listers.setdefault(slug, set()).add(lister)
+        assert {slug: set(found) for slug, found in state.listed_by.items()} == listers
+        assert all(len(set(found)) == len(found) for found in state.listed_by.values())
         # The slugs the pages list come from the sorted lists, not the briefs: they must say the same.
         assert site.slugs == tuple(brief.slug for brief in site.briefs)
         for lists in (site.briefs_by_entity, site.briefs_by_tag, site.briefs_by_month):
