@@ -165,27 +165,30 @@ class BodyNotes:
 
     def refreshed(self, previous: Outcomes, outcomes: Outcomes) -> BodyNotes:
         """The notes of `outcomes`, these being those of `previous`: only the entries that are not the
-        same objects in both are looked at (after one edit, one)."""
+        same objects in both are looked at (after one edit, one), and the ids of the pages links name."""
         redone = list(itertools.compress(outcomes, map(operator.is_not, map(previous.get, outcomes),
                                                        outcomes.values())))
-        gone = [slug for slug in itertools.chain(self.warnings, self.links, self.page_ids) if slug not in outcomes]
+        gone = [slug for slug in itertools.chain(self.warnings, self.links) if slug not in outcomes]
         new_warnings: dict[str, tuple[BuildWarning, ...]] = {}
         new_links: dict[str, tuple[RootLink, ...]] = {}
         for slug in redone:
             brief, _, outcome = outcomes[slug]
             new_warnings[slug] = (*brief.warnings, *outcome.warnings)
             new_links[slug] = tuple((link, *_root_target(link)) for link in outcome.root_links)
-        new_ids = {slug: _page_ids(outcomes, slug) for slug in redone if slug in self.page_ids}
-        if not gone and all(self.warnings.get(slug, ()) == found for slug, found in new_warnings.items()) \
-                and all(self.links.get(slug, ()) == found for slug, found in new_links.items()) \
-                and all(self.page_ids[slug] == ids for slug, ids in new_ids.items()):
+        same_warnings = all(self.warnings.get(slug, ()) == found for slug, found in new_warnings.items())
+        same_links = all(self.links.get(slug, ()) == found for slug, found in new_links.items())
+        links = self.links if same_links and not gone else _updated(self.links, new_links, gone)
+        # The briefs a fragment links to, as they are now: a brief that came back, or was rendered again,
+        # has its page's ids read again, whether or not the link did change.
+        named = sorted({linked for entries in links.values() for _, target, fragment in entries
+                        if fragment and (linked := _brief_slug(target)) is not None and linked in outcomes})
+        redone_set = set(redone)
+        page_ids = {slug: _page_ids(outcomes, slug) if slug in redone_set or slug not in self.page_ids
+                    else self.page_ids[slug] for slug in named}
+        if same_warnings and links is self.links and page_ids == self.page_ids:
             return self  # a correction that warns of nothing new: the store keeps the record
-        links = _updated(self.links, new_links, gone)
-        named = {linked for entries in links.values() for _, target, fragment in entries
-                 if fragment and (linked := _brief_slug(target)) is not None and linked in outcomes}
-        page_ids = {slug: new_ids.get(slug) or self.page_ids.get(slug) or _page_ids(outcomes, slug)
-                    for slug in sorted(named)}
-        return BodyNotes(_updated(self.warnings, new_warnings, gone), links, page_ids)
+        return BodyNotes(self.warnings if same_warnings and not gone
+                         else _updated(self.warnings, new_warnings, gone), links, page_ids)
 
     def build_warnings(self, outcomes: Outcomes, outputs: Mapping[OutputPath, str],
                        static: Collection[OutputPath]) -> list[BuildWarning]:

@@ -998,6 +998,9 @@ def test_a_rebuild_reports_the_warnings_of_briefs_it_did_not_render_again(tmp_pa
     assert sorted(rebuilt()) == sorted([*image_warning, ("b.md", "dead-link")])
     (site / "content/a.md").write_text("No picture.\n")
     assert rebuilt() == [("b.md", "dead-link")]
-    (site / "content/c.md").write_text("## Section\n\nBack.\n")
+    # The page comes back without the section, then with it: the link's fragment is checked against it.
+    (site / "content/c.md").write_text("Back, without the section.\n")
     (site / "content/c.yaml").write_text("title: C\ndate: 2024-01-03\n")
+    assert rebuilt() == [("b.md", "dead-anchor")]
+    (site / "content/c.md").write_text("## Section\n\nBack.\n")
     assert rebuilt() == []
