@@ -1,8 +1,9 @@
 """What a build remembers for the next: the records both the builder and page production read.
 
 Owns the build's memory (`BuildMemory`: the loaded sources, the resolved
-site state, rendered bodies, the page index and the digest of every file
-written), the small `Manifest` a no-op build reads instead of it, the check
+site state, rendered bodies with what they warned of and linked to
+(`BodyNotes`), the page index and the digest of every file written), the
+small `Manifest` a no-op build reads instead of it, the check
 that every file written is still there (`OutputsCheck`), and the
 `BuildReport`. Plain records: it sits below `build` and `pages` so neither
 imports the other's state, and the warnings a build reports from it. Must
@@ -154,8 +155,8 @@ class BodyNotes:
     by slug: only the briefs with either; and the ids of each brief page a link's fragment names.
 
     A build reports its warnings and checks those links from these rather than from every brief's outcome
-    (two walks of 0.2 s at 100,000 briefs, and a rendering read from the store for each link with a
-    fragment); a rebuild refreshes the entries of the briefs it rendered again or dropped. Replaced, never
+    (two walks, 0.23 s together at 100,000 briefs, and a rendering read from the store for each link
+    with a fragment); a rebuild refreshes the entries of the briefs it rendered again or dropped. Replaced, never
     changed in place: the store keeps the record of one a rebuild left as it was.
     """
 
