@@ -19,7 +19,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from PIL import Image
 
@@ -118,6 +118,8 @@ edit = st.one_of(
     st.tuples(st.just("static"), st.sampled_from(["extra.txt", "robots.txt"]),
               st.sampled_from(["file", "folder", None])),
     st.tuples(st.just("break"), slugs),
+    # The heading that links with "bernoulli" name (brief-3#bernoulli) comes or goes, the rest of its text as it was.
+    st.tuples(st.just("heading"), st.just("brief-3")),
     # The build's time (SOURCE_DATE_EPOCH) moves: briefs dated after it are scheduled; the news window moves.
     st.tuples(st.just("clock"), st.integers(1, 31)),
 )
@@ -234,6 +236,11 @@ def apply_edit(site: Path, step: tuple) -> bool:
             (extra / "inside.txt").write_text("a file in a folder that was a file\n")
     elif kind == "clock":
         os.environ["SOURCE_DATE_EPOCH"] = epoch(f"2024-03-{step[1]:02d}T12:00:00" if step[1] <= 29 else START)
+    elif kind == "heading":
+        path = content / f"{step[1]}.md"
+        if path.exists():
+            text, section = path.read_text(), "\n## Bernoulli\n\nA section of its own.\n"
+            path.write_text(text.replace(section, "") if section in text else text + section)
     elif kind == "break":
         path = content / f"{step[1]}.yaml"
         if path.exists():
@@ -275,9 +282,18 @@ def clean_build(site: Path, tmp: Path) -> tuple[dict[str, bytes], tuple[BuildWar
 
 PROPERTY_SETTINGS = settings(max_examples=int(os.environ.get("BRIEFGEN_PROPERTY_EXAMPLES", "25")), deadline=None,
                              suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+# Edits the generated ones rarely reach, run every time: brief-0 links to brief-3#bernoulli and stays as it
+# is, while brief-3's heading goes and comes back, and brief-3 goes and comes back without it.
+_LINKER = {"title": "Notes", "day": 3, "people": [], "places": [], "tags": [], "words": ["bernoulli"],
+           "annotate": False, "draft": False}
+_LINKED = {**_LINKER, "title": "Lecture", "day": 4, "words": ["engine"]}
+LINKED_HEADING = example(initial=[("brief-0", _LINKER), ("brief-3", _LINKED)],
+                         steps=[("heading", "brief-3"), ("heading", "brief-3"), ("delete", "brief-3"),
+                                ("put", "brief-3", _LINKED), ("heading", "brief-3")])
 
 
 @PROPERTY_SETTINGS
+@LINKED_HEADING
 @given(initial=st.lists(st.tuples(slugs, brief_content), min_size=1, max_size=5), steps=st.lists(edit, max_size=6))
 def test_incremental_output_equals_a_clean_build(tmp_path_factory: pytest.TempPathFactory, initial, steps) -> None:
     """One builder kept between builds, as `briefgen serve` keeps it."""
@@ -285,6 +301,7 @@ def test_incremental_output_equals_a_clean_build(tmp_path_factory: pytest.TempPa
 
 
 @PROPERTY_SETTINGS
+@LINKED_HEADING
 @given(initial=st.lists(st.tuples(slugs, brief_content), min_size=1, max_size=5), steps=st.lists(edit, max_size=6))
 def test_incremental_output_from_the_saved_state_equals_a_clean_build(
         tmp_path_factory: pytest.TempPathFactory, initial, steps) -> None:
