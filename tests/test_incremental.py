@@ -67,11 +67,13 @@ def sidecar(title: str, day: int, people: list[str], places: list[str], tags: li
     return "\n".join(lines) + "\n"
 
 
-def body(people: list[str], places: list[str], words: list[str]) -> str:
+def body(people: list[str], places: list[str], words: list[str], picture: bool = True) -> str:
     mentioned = " and ".join(people + places) or "Nobody"
-    # Every body shows the shared picture (when content/pic.jpg is there; else it is a dead image, warned).
-    text = (f"This is the first sentence. {mentioned} met about the {' '.join(words) or 'weather'}.\n\n"
-            "![A picture](pic.jpg \"The picture\")\n")
+    text = f"This is the first sentence. {mentioned} met about the {' '.join(words) or 'weather'}.\n\n"
+    # A body may show the shared picture (when content/pic.jpg is there; else it is a dead image, warned): a
+    # link from the site's root, which a brief without it does not have.
+    if picture:
+        text += "![A picture](pic.jpg \"The picture\")\n"
     # Links to other briefs' notes and headings: found or dead as those briefs come, go and change.
     if "letter" in words:
         text += "\nSee [the note](/briefs/brief-1/#note-1) and [the page](/briefs/brief-2/).\n"
@@ -88,6 +90,7 @@ brief_content = st.fixed_dictionaries({
     "tags": st.lists(st.sampled_from(TAGS), max_size=2, unique=True),
     "words": st.lists(st.sampled_from(WORDS), max_size=4),
     "annotate": st.sampled_from([False, *ANNOTATIONS]),
+    "picture": st.booleans(),
     "draft": st.booleans(),
 })
 slugs = st.sampled_from([f"brief-{i}" for i in range(8)])
@@ -134,7 +137,8 @@ def epoch(when: str) -> str:
 
 def write_brief(site: Path, slug: str, content: dict) -> None:
     write_site(site, {
-        f"content/{slug}.md": body(content["people"], content["places"], content["words"]),
+        f"content/{slug}.md": body(content["people"], content["places"], content["words"],
+                                   content.get("picture", True)),
         f"content/{slug}.yaml": sidecar(content["title"], content["day"], content["people"], content["places"],
                                         content["tags"], content["annotate"], content["draft"]),
     })
@@ -285,8 +289,8 @@ PROPERTY_SETTINGS = settings(max_examples=int(os.environ.get("BRIEFGEN_PROPERTY_
 # Edits the generated ones rarely reach, run every time: brief-0 links to brief-3#bernoulli and stays as it
 # is, while brief-3's heading goes and comes back, and brief-3 goes and comes back without it.
 _LINKER = {"title": "Notes", "day": 3, "people": [], "places": [], "tags": [], "words": ["bernoulli"],
-           "annotate": False, "draft": False}
-_LINKED = {**_LINKER, "title": "Lecture", "day": 4, "words": ["engine"]}
+           "annotate": False, "draft": False, "picture": True}
+_LINKED = {**_LINKER, "title": "Lecture", "day": 4, "words": ["engine"], "picture": False}
 LINKED_HEADING = example(initial=[("brief-0", _LINKER), ("brief-3", _LINKED)],
                          steps=[("heading", "brief-3"), ("heading", "brief-3"), ("delete", "brief-3"),
                                 ("put", "brief-3", _LINKED), ("heading", "brief-3")])
