@@ -22,7 +22,6 @@ other work runs beside it is slower: its times are not to be compared.
 
 from __future__ import annotations
 
-import compileall
 import os
 import re
 import subprocess
@@ -32,7 +31,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from inprocess import site_arguments
+from inprocess import compile_checkout, site_arguments, with_bytecode
 
 HERE = Path(__file__).resolve().parent
 
@@ -152,9 +151,8 @@ def main(argv: list[str] | None = None) -> int:
         command.append("--clean")
     if args.jobs is not None:
         command += ["--jobs", str(args.jobs)]
-    # With bytecode, as an installed briefgen runs (see run.py's `Tool.env`).
-    compileall.compile_dir(HERE.parent / "briefgen", quiet=1)
-    env = {name: value for name, value in os.environ.items() if name != "PYTHONDONTWRITEBYTECODE"}
+    compile_checkout()
+    env = with_bytecode(os.environ)
     env.setdefault("BRIEFGEN_PAGEFIND", "off")
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(HERE.parent), env.get("PYTHONPATH", "")]))
     samples, output, status, pid = sample_build(command, args.interval, env)

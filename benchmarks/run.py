@@ -26,7 +26,6 @@ build's own. Figures are medians over --repeat runs.
 from __future__ import annotations
 
 import argparse
-import compileall
 import fcntl
 import importlib.util
 import json
@@ -38,7 +37,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -46,6 +45,8 @@ from pathlib import Path
 BENCH = Path(__file__).resolve().parent
 REPO = BENCH.parent
 sys.path.insert(0, str(BENCH))
+from inprocess import compile_checkout, with_bytecode  # noqa: E402  (the helpers beside this file)
+
 import corpus  # noqa: E402  (the generator beside this file, importable once BENCH is on the path)
 
 ALL_TOOLS = ("briefgen", "briefgen-search", "hugo", "pelican")
@@ -121,17 +122,6 @@ BUSY_WARNING = 0.25  # cores used by other processes during a build that make ti
 
 # --------------------------------------------------------------------------
 # Tools
-
-
-def with_bytecode(environ: Mapping[str, str]) -> dict[str, str]:
-    """`environ` without PYTHONDONTWRITEBYTECODE (see `Tool.env`)."""
-    return {name: value for name, value in environ.items() if name != "PYTHONDONTWRITEBYTECODE"}
-
-
-def compile_checkout() -> None:
-    """Compile this checkout's modules once, before anything is timed, as installing it would: a cold
-    build then does not pay for compiling briefgen (the peers' packages were compiled by pip)."""
-    compileall.compile_dir(REPO / "briefgen", quiet=1)
 
 
 class Tool:
