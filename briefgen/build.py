@@ -390,7 +390,7 @@ class Builder:
         change, resolve_errors = memory.state.apply(remove=old_briefs, add=new_briefs, refs=refs)
         self._resolved_to_store(memory, edits.loaded.values())
         for key, record in edits.loaded.items():  # one object for the refs of a file, whose row the store keeps
-            sources[key] = edits.loaded[key] = replace(record, refs=memory.state.file_refs(record.brief.sidecar_path))
+            sources[key] = edits.loaded[key] = record._replace(refs=memory.state.file_refs(record.brief.sidecar_path))
         errors.extend(resolve_errors)
         self._lap("resolve")
         return Resolution(change, sources, old_briefs, new_briefs, inverse)
@@ -481,13 +481,13 @@ class Builder:
             assert key == (str(pair[0]), str(pair[1])), "a brief's paths are its pair's"
             shared = memory.state.with_shared_values(record.brief)
             if shared is not record.brief:
-                record = replace(record, brief=shared)
+                record = record._replace(brief=shared)
             before = memory.sources.get(key)
             if before is not None and before.brief == record.brief:
                 # Read again, the same (a file touched, a photo still missing): the memory keeps the brief
                 # object it had. A new one would be saved under a new name while records the store keeps
                 # (a rendering's, unchanged) still name the old, and the memory could not be loaded again.
-                record = replace(record, brief=before.brief)
+                record = record._replace(brief=before.brief)
             records[key] = record
             if texts is not None:
                 texts.add(pickled_apart(record.brief), functools.partial(_text_kept, record.brief))
@@ -639,7 +639,7 @@ class Builder:
             outcome = render_brief(item[0], item[1], converter, config)
             # Pickled here, in the worker: the parent hands the bytes on without making the objects. The
             # sentences stay pickled too, a third of their size as objects (RenderedView.contexts).
-            return (replace(outcome, rendered=hollow),
+            return (outcome._replace(rendered=hollow),
                     pickle.dumps(outcome.rendered.contexts, pickle.HIGHEST_PROTOCOL),
                     pickle.dumps(outcome.rendered, pickle.HIGHEST_PROTOCOL))
 
@@ -649,7 +649,7 @@ class Builder:
         def kept(brief: Brief, named: tuple[str, ...], outcome: BriefOutcome, data: bytes, row: Stored | None) -> None:
             # In the outcomes, a row stands for the rendering; without a store, the rendering itself.
             rendering: Any = row if row is not None else pickle.loads(data)
-            outcomes[brief.slug] = (brief, named, replace(outcome, rendered=rendering))
+            outcomes[brief.slug] = (brief, named, outcome._replace(rendered=rendering))
 
         for (brief, _, named), (outcome, named_in, data) in zip(
                 todo, parallel_iter(work, todo, jobs=self.jobs), strict=True):
@@ -790,7 +790,7 @@ def _text_kept(brief: Brief, row: Stored | None) -> None:
 
 def _refs_kept(records: dict[PairKey, SourceRecord], key: PairKey, row: Stored | None) -> None:
     if row is not None:
-        records[key] = replace(records[key], refs=row)
+        records[key] = records[key]._replace(refs=row)
 
 
 def _refs_to_resolve(record: SourceRecord, fresh: bool) -> GivenRefs:

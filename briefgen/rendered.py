@@ -9,6 +9,7 @@ records: none of them has to import another. Must not render or write.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from markupsafe import Markup
 
@@ -49,9 +50,10 @@ class RenderedBrief:
         return self.ids | PAGE_IDS | {f"note-{note.number}" for note in self.notes}
 
 
-@dataclass(frozen=True)
-class BriefOutcome:
-    """One brief's rendering with the quote errors and warnings it gave."""
+class BriefOutcome(NamedTuple):
+    """One brief's rendering with the quote errors and warnings it gave.
+
+    A named tuple, as `memory.SourceRecord` is, for the same reason: one per brief in the memory."""
 
     rendered: RenderedBrief
     errors: tuple[BriefgenError, ...]
