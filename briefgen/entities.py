@@ -320,7 +320,7 @@ class SiteState:
             name = sys.intern(source.name) if source.name is not None else None
             author = sys.intern(source.author) if source.author is not None else None
             if name is not source.name or author is not source.author:
-                source = replace(source, name=name, author=author)
+                source = source._replace(name=name, author=author)
         if source is brief.source and all(map(operator.is_, keys, brief.entities)) \
                 and all(map(operator.is_, tags, brief.tags)):
             return brief
