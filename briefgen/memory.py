@@ -143,7 +143,7 @@ class PageIndex:
     outputs: dict[Group, tuple[OutputPath, ...]] = field(default_factory=dict)
     members: dict[OutputPath, str] = field(default_factory=dict)
     heads: dict[Group, Any] = field(default_factory=dict)
-    lists: dict[Group, str] = field(default_factory=dict)
+    lists: dict[Group, bytes] = field(default_factory=dict)
 
 
 # A link from the site's root in a brief's text (`/briefs/x/#y`), the output file it leads to, and its fragment.
@@ -192,7 +192,7 @@ class BodyNotes:
         return BodyNotes(self.warnings if same_warnings and not gone
                          else _updated(self.warnings, new_warnings, gone), links, page_ids)
 
-    def build_warnings(self, outcomes: Outcomes, outputs: Mapping[OutputPath, str],
+    def build_warnings(self, outcomes: Outcomes, outputs: Mapping[OutputPath, bytes],
                        static: Collection[OutputPath]) -> list[BuildWarning]:
         """What loading and rendering the briefs warned of, and a warning for each link from the site's root
         that leads to no file of the site, or to a brief's page without the id its fragment names.
@@ -258,7 +258,7 @@ class BuildMemory(SavedInShards):
     static_digest: str = ""
     outcomes: Outcomes = field(default_factory=dict)
     notes: BodyNotes = field(default_factory=BodyNotes)  # of the outcomes
-    outputs: dict[OutputPath, str] = field(default_factory=dict)  # every generated file and its digest
+    outputs: dict[OutputPath, bytes] = field(default_factory=dict)  # every generated file and its digest
     page_index: PageIndex = field(default_factory=PageIndex)
     static_outputs: frozenset[OutputPath] = frozenset()
     built_before: bool = False  # False: the next build is a clean one, into a fresh folder

@@ -57,14 +57,14 @@ class Owned:
 _LISTS = frozenset({OWNED_LIST, OWNED_LIST_DRAFT})
 
 
-def outputs_total(outputs: Mapping[OutputPath, str]) -> int:
+def outputs_total(outputs: Mapping[OutputPath, bytes]) -> int:
     """The generated files' share of the site's fingerprint: one hash per file (of its path and digest),
     summed, so a rebuild updates it for the files it wrote (`updated_total`) without hashing the site."""
     return sum(_file_term(path, digest) for path, digest in outputs.items()) % _TERMS
 
 
-def updated_total(total: int, outputs: Mapping[OutputPath, str], removed: Iterable[OutputPath],
-                  written: Mapping[OutputPath, str]) -> int:
+def updated_total(total: int, outputs: Mapping[OutputPath, bytes], removed: Iterable[OutputPath],
+                  written: Mapping[OutputPath, bytes]) -> int:
     """`total` of `outputs` after the files `removed` are gone and `written` (path → digest) are written."""
     for path in {*removed, *written}:
         if path in outputs:
@@ -86,8 +86,8 @@ def site_fingerprint(total: int, static: Iterable[OutputPath]) -> str:
 _TERMS = 1 << 128  # the sum is kept modulo this: a hash's size
 
 
-def _file_term(path: str, digest: str) -> int:
-    return int.from_bytes(hashlib.blake2b(f"{path}\0{digest}".encode(), digest_size=16).digest(), "big")
+def _file_term(path: str, digest: bytes) -> int:
+    return int.from_bytes(hashlib.blake2b(path.encode() + b"\0" + digest, digest_size=16).digest(), "big")
 
 
 class OwnedLines(bytes):

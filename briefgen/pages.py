@@ -35,7 +35,7 @@ from .sitemap import NEWS_SITEMAP, ROBOTS, news_sitemap, robots_txt, sitemap_fil
 Progress = Callable[[int, int], None]
 # path, bytes (None: unchanged), the print of the briefs it lists (`PageIndex.members`; "" for none)
 Produced = list[tuple[OutputPath, bytes | None, str]]
-Store = Callable[[OutputPath, bytes], str]  # writes a file where it was rendered, returns its digest
+Store = Callable[[OutputPath, bytes], bytes]  # writes a file where it was rendered, returns its digest
 # Each brief's Atom entry by feed depth and kind, kept by the builder while the brief stays the same.
 FeedEntries = dict[tuple[str, int, bool], bytes]
 # A feed entry is made per depth of feed (feed.xml at the root, <type>/<id>/feed.xml) and per kind
@@ -71,7 +71,7 @@ class ProducedPages:
     index: PageIndex
     deleted: set[OutputPath] = field(default_factory=set)
     paths_changed: bool = False  # a page was added or removed: the sitemaps list pages
-    stored: dict[OutputPath, str] = field(default_factory=dict)  # what `store` wrote: each file's digest
+    stored: dict[OutputPath, bytes] = field(default_factory=dict)  # what `store` wrote: each file's digest
 
 
 def dirty_groups(change: SiteChange, rerendered: set[str], old_briefs: Sequence[Brief], site: Site,
@@ -197,7 +197,7 @@ def produce_pages(inputs: PageInputs, groups: list[Group], dirty: set[Group], ch
 
 def _render_group(inputs: PageInputs, renderer: PageRenderer, changed_briefs: set[str], index: PageIndex,
                   written: Collection[OutputPath], store: Store | None,
-                  group: Group) -> tuple[Produced, list[tuple[OutputPath, str]], str | None]:
+                  group: Group) -> tuple[Produced, list[tuple[OutputPath, bytes]], bytes | None]:
     """One group's files (those of a long list that are as they were: bytes None), stored if asked, and
     for a home, tag or entity group the print of its whole list (`PageIndex.lists`)."""
     site, config = inputs.site, inputs.config

@@ -107,10 +107,10 @@ def plan_shards(dated_pages: Mapping[OutputPath, date]) -> dict[str, list[Output
     return {key: shards[key] for key in sorted(shards, reverse=True)}
 
 
-def _signature(pages: Iterable[OutputPath], digests: Mapping[OutputPath, str]) -> str:
+def _signature(pages: Iterable[OutputPath], digests: Mapping[OutputPath, bytes]) -> str:
     hasher = hashlib.sha256()
     for page in pages:
-        hasher.update(f"{page}\0{digests.get(page, '')}\n".encode())
+        hasher.update(f"{page}\0{digests.get(page, b'').hex()}\n".encode())
     return hasher.hexdigest()
 
 
@@ -157,7 +157,7 @@ class IndexedPages:
                       if brief.date.isoformat().startswith(key))
 
 
-def index_site(folder: Path, pages: IndexedPages, digests: Mapping[OutputPath, str],
+def index_site(folder: Path, pages: IndexedPages, digests: Mapping[OutputPath, bytes],
                executable: str | None = None, *, written: Iterable[OutputPath] | None = None) -> BuildWarning | None:
     """Bring `folder/pagefind/` up to date with the pages in `folder`; a warning instead when Pagefind is missing.
 
@@ -194,7 +194,7 @@ def index_site(folder: Path, pages: IndexedPages, digests: Mapping[OutputPath, s
 
 
 def _resigned(pages: IndexedPages, written: Iterable[OutputPath], indexed: dict[str, str],
-              digests: Mapping[OutputPath, str]) -> tuple[dict[str, list[OutputPath]], dict[str, str]] | None:
+              digests: Mapping[OutputPath, bytes]) -> tuple[dict[str, list[OutputPath]], dict[str, str]] | None:
     """The shards the last build indexed (`indexed`, newest first), with those holding a `written` page
     signed again; and those shards' pages. None when a written page has no shard among them (the
     shards.json read is not the last build's): every page is planned again."""

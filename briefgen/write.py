@@ -88,7 +88,7 @@ class OutputWriter:
         except OSError as exc:
             raise _write_error(self.out_dir / path, exc, staged=True) from None
 
-    def put_with_digest(self, path: OutputPath, data: bytes) -> str:
+    def put_with_digest(self, path: OutputPath, data: bytes) -> bytes:
         """`put`, then the digest of what was put (for a worker that stores the pages it renders)."""
         self.put(path, data)
         return bytes_digest(data)
@@ -476,7 +476,7 @@ class Written:
     deleted: int
     changed: tuple[str, ...]  # a rebuild's written and deleted paths
     search_warning: BuildWarning | None
-    digests: dict[OutputPath, str]  # every generated file written (or kept, in a rebuild) and its digest
+    digests: dict[OutputPath, bytes]  # every generated file written (or kept, in a rebuild) and its digest
     static: frozenset[OutputPath] | None  # the static files, when they were copied again
     fingerprint: str  # of the site now in the output folder (see ownership.py)
     outputs_total: int  # the generated files' share of it
@@ -500,7 +500,7 @@ def copy_static(writer: OutputWriter, config: Config) -> None:
     writer.copy_tree(config.static_dir)
 
 
-def write_clean(writer: OutputWriter, outputs: Mapping[Group, Iterable[OutputPath]], stored: dict[OutputPath, str],
+def write_clean(writer: OutputWriter, outputs: Mapping[Group, Iterable[OutputPath]], stored: dict[OutputPath, bytes],
                 site_files: list[tuple[OutputPath, bytes]], config: Config, *,
                 search: IndexedPages | None) -> Written:
     """A first build: claim the pages workers `stored` (path: digest; of `outputs`, each group's
@@ -545,7 +545,7 @@ def write_clean(writer: OutputWriter, outputs: Mapping[Group, Iterable[OutputPat
     return Written(len(writer.written), 0, (), search_warning, digests, static, fingerprint, total, lines)
 
 
-def plan_static(out_dir: Path, outputs: Mapping[OutputPath, str], static_outputs: frozenset[OutputPath],
+def plan_static(out_dir: Path, outputs: Mapping[OutputPath, bytes], static_outputs: frozenset[OutputPath],
                 new_paths: set[OutputPath], deleted: set[OutputPath], config: Config, *,
                 static_changed: bool) -> StaticRefresh:
     """A rebuild's static files to copy again and those gone; a clash with a page is an error.
@@ -574,7 +574,7 @@ def plan_static(out_dir: Path, outputs: Mapping[OutputPath, str], static_outputs
     return StaticRefresh(copied, set(static_outputs) - set(copied))
 
 
-def write_changes(out_dir: Path, outputs: Mapping[OutputPath, str], static_outputs: frozenset[OutputPath],
+def write_changes(out_dir: Path, outputs: Mapping[OutputPath, bytes], static_outputs: frozenset[OutputPath],
                   writes: dict[OutputPath, bytes], deleted: set[OutputPath], static: StaticRefresh, *,
                   search: IndexedPages | None, total: int, lines: OwnedLines) -> Written:
     """A rebuild: write the files whose bytes differ from `outputs`' digests, delete those gone.
@@ -591,7 +591,7 @@ def write_changes(out_dir: Path, outputs: Mapping[OutputPath, str], static_outpu
     new_static = frozenset(static.files) if static.files or static.gone else static_outputs
     total = updated_total(total, outputs, every_delete | static.files.keys(), digests)
     fingerprint = site_fingerprint(total, new_static)
-    new_outputs: Mapping[OutputPath, str]
+    new_outputs: Mapping[OutputPath, bytes]
     if not every_delete and not static.files and not static.gone and lines and all(map(outputs.__contains__, digests)):
         # The same files as before, some with new bytes: the list keeps its lines, and the outputs
         # their paths (read through, not copied: 250,000 of them at 100,000 briefs).

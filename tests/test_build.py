@@ -147,7 +147,7 @@ def test_two_page_groups_stored_at_one_path_are_an_error_naming_both(tmp_path: P
     outputs = {("brief", "first"): ("briefs/first/index.html",), ("tag", "first"): ("briefs/first/index.html",)}
     with pytest.raises(BriefgenError, match=r"two things want to write briefs/first/index\.html: brief/first and "
                                             r"tag/first"):
-        write_clean(writer, outputs, {"briefs/first/index.html": "0" * 32}, [], load_config(site), search=None)
+        write_clean(writer, outputs, {"briefs/first/index.html": bytes(16)}, [], load_config(site), search=None)
     assert not (site / "site").exists()
     assert not writer.staging.exists()
 

@@ -606,7 +606,7 @@ def test_the_summary_counts_rewritten_and_deleted_files_apart(tmp_path: Path) ->
 
 
 _paths = st.sampled_from([f"briefs/b{number}/index.html" for number in range(12)] + ["index.html", "feed.xml"])
-_digests = st.sampled_from(["d0", "d1", "d2"])
+_digests = st.sampled_from([b"d0", b"d1", b"d2"])
 
 
 @settings(max_examples=200, deadline=None)
