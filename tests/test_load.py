@@ -87,6 +87,22 @@ def test_slugs_from_file_names_and_sidecars(tmp_path: Path) -> None:
     assert sorted(b.slug for b in loaded.briefs) == ["008-budget-brief", "my-own", "zurich-uberblick"]
 
 
+def test_file_stems_are_slugged_without_filling_the_slug_cache(tmp_path: Path) -> None:
+    """Each stem comes once a build: remembered, 100,000 of them filled the cache of every process."""
+    from briefgen.slugs import slugify
+
+    files = {}
+    for number in range(40):
+        files[f"content/Brief number {number}.md"] = "x\n"
+        files[f"content/Brief number {number}.yaml"] = f"title: B{number}\ndate: 2024-01-01\ntags: [Shared tag]\n"
+    site = write_site(tmp_path, files)
+    slugify.cache_clear()
+    loaded, errors = load(site)
+    assert errors == [] and len(loaded.briefs) == 40
+    assert "brief-number-7" in {b.slug for b in loaded.briefs}
+    assert slugify.cache_info().currsize < 5  # the tag, spelled once; no stem
+
+
 def test_entity_refs_by_name_and_mapping(tmp_path: Path) -> None:
     site = write_site(tmp_path, {
         "content/a.md": "x\n",
