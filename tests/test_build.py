@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 import pytest
@@ -150,6 +151,25 @@ def test_two_page_groups_stored_at_one_path_are_an_error_naming_both(tmp_path: P
         write_clean(writer, outputs, {"briefs/first/index.html": bytes(16)}, [], load_config(site), search=None)
     assert not (site / "site").exists()
     assert not writer.staging.exists()
+
+
+def test_the_scan_lets_its_paths_go_before_the_bodies_and_pages(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Once loaded, the briefs name their files with their own strings: the scan's copy of every path
+    (45 MB at 100,000 briefs) is not held through the bodies and pages, which make the build's peak."""
+    site = write_site(tmp_path / "site", BRIEF)
+    pairs_seen: list[int] = []
+    real = Builder._render
+
+    def spied(self: Builder, *args: object, **kwargs: object):  # type: ignore[no-untyped-def]
+        frame = sys._getframe(1)  # Builder._build, which holds the scan
+        pairs_seen.append(len(frame.f_locals["scan"].pairs))
+        return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(Builder, "_render", spied)
+    builder = Builder(site)
+    builder.build()
+    assert (site / "site/briefs/first/index.html").is_file()
+    assert pairs_seen == [0]
 
 
 @pytest.mark.parametrize("clean", [True, False])
