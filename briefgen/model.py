@@ -190,13 +190,15 @@ class Correction:
     text: str
 
 
-@stored_apart("body", "annotations", "source", "key_points", "summary")
+@stored_apart("body", "annotations", "source", "key_points", "summary", at_hand=("slug", "date"))
 @dataclass(frozen=True)
 class Brief(PartlyStored):
     """One brief: its article and its sidecar, validated.
 
     A brief the build store read keeps its text, annotations and source in a row of their own until
-    first used: a build reads every brief, but renders only the few an edit reached.
+    first used: a build reads every brief, but renders only the few an edit reached. Of its other
+    fields it has its slug and date (every build's lists and timelines read them) and the rest packed
+    until one is used (the pages a correction renders again show a few hundred briefs of 100,000).
     """
 
     slug: str

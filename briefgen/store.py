@@ -12,9 +12,10 @@ changed. Two kinds of objects get rows of their own:
   (see `sharded`), so a build writes again only the shards whose items
   changed, the page index and the site's indexes. A `RecordWithRows` (a
   shard, the site's indexes) may name rows, and a shard may hold
-  `PartlyStored` objects (the briefs, without their text), which any other
-  pickle of the memory names (by the id of their text's row) rather than
-  holding a copy; other records hold neither. Beside each record, a column
+  `PartlyStored` objects (the briefs, without their text, most of their
+  other fields packed in one string of bytes until first used), which any
+  other pickle of the memory names (by the id of their text's row) rather
+  than holding a copy; other records hold neither. Beside each record, a column
   says which rows and records it names.
 
 An object read from a row or record and saved unchanged keeps it (one
@@ -29,6 +30,7 @@ is one row each. Must not decide what is stale; `saved.py` does.
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import operator
 import os
@@ -502,8 +504,7 @@ class _Pickler(pickle.Pickler):
             self.saving.given_apart.append((obj, apart))
         self.saving.keep("rows", apart_row)
         self.named["rows"].add(apart_row)
-        head = {field: value for field, value in obj.__dict__.items()
-                if field != _APART and field not in type(obj).STORED_APART}
+        head = _head(obj)
         if self.row is None or home is not None:  # the memory's core, or another object of that name
             return _partly_read, (type(obj), head, apart_row, False)
         self.saving.homes[apart_row] = obj
@@ -531,20 +532,24 @@ class _Pickler(pickle.Pickler):
 
 
 _APART = "_stored_apart"  # where a PartlyStored object read from the store keeps the row of its other fields
+_PACKED = "_packed"  # and where it keeps its packed fields, pickled, until one is used
 
 
 class PartlyStored:
     """A type some of whose fields (see `stored_apart`) the store saves in a row of their own, read the
-    first time one of them is used.
+    first time one of them is used, and most others kept pickled in memory until one of them is used.
 
     For objects the memory holds by the hundred thousand, of which a build uses a few fields of each
-    and all fields of a few (a brief: its dates and entities; its text only to render it again). An
-    object read from the store has the other fields; its first use of one of these reads them all.
-    The shard that holds it holds those other fields; any other pickle of the memory that refers to it
-    names it, so that it is read once and is one object. Pickled by anything but the store, it is whole.
+    and all fields of a few (a brief: its slug; its dates, title and entities for the few pages a
+    correction renders again; its text only to render it again). An object read from the store has
+    the fields `at_hand` and its packed fields as one string of bytes (unpickled when one is first
+    used); its first use of a field stored apart reads them all. The shard that holds it holds
+    those; any other pickle of the memory that refers to it names it, so that it is read once and is
+    one object. Pickled by anything but the store, it is whole.
     """
 
     STORED_APART: ClassVar[tuple[str, ...]] = ()
+    PACKED: ClassVar[tuple[str, ...]] = ()  # the fields kept packed (see stored_apart)
 
     def _read_apart(self) -> None:
         self.__dict__.update(self._fields_apart())
@@ -553,10 +558,37 @@ class PartlyStored:
         """The fields kept apart, by name, read from their row (`remember`: see `Stored.unpack`)."""
         return dict(zip(type(self).STORED_APART, self.__dict__[_APART].unpack(remember=remember), strict=True))
 
+    def _unpack(self) -> None:
+        """Unpickle the packed fields into the object (once: they stay)."""
+        fields = self.__dict__
+        packed = fields.get(_PACKED)
+        if packed is not None:
+            fields.update(_unpacked(type(self), packed))
+            fields.pop(_PACKED, None)
+
     def __getstate__(self) -> dict[str, Any]:
+        self._unpack()
         if _APART in self.__dict__ and type(self).STORED_APART[0] not in self.__dict__:
             self._read_apart()
         return {name: value for name, value in self.__dict__.items() if name != _APART}
+
+
+def _unpacked(kind: type[PartlyStored], packed: bytes) -> Iterator[tuple[str, Any]]:
+    """The packed fields, by name, from their pickle."""
+    return zip(kind.PACKED, pickle.loads(packed), strict=True)
+
+
+def _head(obj: PartlyStored) -> dict[str, Any]:
+    """What a shard holds of `obj`: its fields at hand, and the others (but those stored apart) packed in
+    one string of bytes: the one it was read with, if they were never unpacked."""
+    kind, fields = type(obj), obj.__dict__
+    elsewhere = (*kind.STORED_APART, *kind.PACKED, _APART, _PACKED)
+    head = {name: value for name, value in fields.items() if name not in elsewhere}
+    if kind.PACKED:
+        packed = fields.get(_PACKED)
+        head[_PACKED] = packed if packed is not None else pickle.dumps(
+            tuple(fields[name] for name in kind.PACKED), protocol=pickle.HIGHEST_PROTOCOL)
+    return head
 
 
 P = TypeVar("P", bound=PartlyStored)
@@ -585,21 +617,32 @@ def whole(obj: P) -> P:
     not read, a copy holding them, read from their row without changing `obj` (which goes on naming
     the row). For an object used whole once, as a worker renders a brief: reading the fields into
     `obj` would keep them in that process, and in a forked worker copy the object's page."""
-    fields = obj.__dict__
-    if _APART not in fields or all(name in fields for name in type(obj).STORED_APART):
+    fields, kind = obj.__dict__, type(obj)
+    apart = _APART in fields and not all(name in fields for name in kind.STORED_APART)
+    packed = fields.get(_PACKED)
+    if not apart and packed is None:
         return obj
-    copy = object.__new__(type(obj))
-    copy.__dict__.update((name, value) for name, value in fields.items() if name != _APART)
-    copy.__dict__.update(obj._fields_apart(remember=False))
+    copy = object.__new__(kind)
+    copy.__dict__.update((name, value) for name, value in fields.items() if name not in (_APART, _PACKED))
+    if packed is not None:
+        copy.__dict__.update(_unpacked(kind, packed))
+    if apart:
+        copy.__dict__.update(obj._fields_apart(remember=False))
     return copy
 
 
-def stored_apart(*names: str) -> Callable[[type[P]], type[P]]:
-    """Class decorator, above `@dataclass`: the store saves these fields in a row of their own."""
+def stored_apart(*names: str, at_hand: tuple[str, ...] = ()) -> Callable[[type[P]], type[P]]:
+    """Class decorator, above `@dataclass`: the store saves the fields `names` in a row of their own, and
+    an object read from it has the fields `at_hand` as they are and every other field packed (see
+    PartlyStored)."""
     def mark(kind: type[P]) -> type[P]:
         kind.STORED_APART = names
+        kind.PACKED = tuple(field.name for field in dataclasses.fields(kind)  # type: ignore[arg-type]
+                            if field.name not in names and field.name not in at_hand)
         for name in names:
             setattr(kind, name, _FieldStoredApart(name, kind.__dict__.get(name, _NO_DEFAULT)))
+        for name in kind.PACKED:
+            setattr(kind, name, _FieldPacked(name, kind.__dict__.get(name, _NO_DEFAULT)))
         return kind
     return mark
 
@@ -607,9 +650,9 @@ def stored_apart(*names: str) -> Callable[[type[P]], type[P]]:
 _NO_DEFAULT = object()
 
 
-class _FieldStoredApart:
-    """A field the store keeps apart. An object that has it (made whole, or read) finds it in its own
-    `__dict__` first; one read from the store without it reads it here, with the others kept apart."""
+class _FieldElsewhere:
+    """A field an object read from the store may not hold yet. An object that has it (made whole, or
+    read) finds it in its own `__dict__` first; one without it gets it here (`fetch`)."""
 
     def __init__(self, name: str, default: Any) -> None:
         self.name, self.default = name, default
@@ -619,10 +662,33 @@ class _FieldStoredApart:
             if self.default is _NO_DEFAULT:
                 raise AttributeError(self.name)
             return self.default
-        if _APART not in obj.__dict__:
+        if not self.fetch(obj):
             raise AttributeError(f"{type(obj).__name__!r} object has no attribute {self.name!r}")
-        obj._read_apart()
         return obj.__dict__[self.name]
+
+    def fetch(self, obj: PartlyStored) -> bool:
+        """Put the field into `obj`, with those kept beside it; False if it is nowhere."""
+        raise NotImplementedError
+
+
+class _FieldStoredApart(_FieldElsewhere):
+    """A field the store keeps apart: read from its row, with the others kept apart."""
+
+    def fetch(self, obj: PartlyStored) -> bool:
+        if _APART not in obj.__dict__:
+            return False
+        obj._read_apart()
+        return True
+
+
+class _FieldPacked(_FieldElsewhere):
+    """A packed field: unpickled with the others packed."""
+
+    def fetch(self, obj: PartlyStored) -> bool:
+        if _PACKED not in obj.__dict__:
+            return False
+        obj._unpack()
+        return True
 
 
 K = TypeVar("K", bound=Hashable)

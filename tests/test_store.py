@@ -618,6 +618,61 @@ def test_a_copy_made_whole_leaves_the_object_naming_its_row(tmp_path: Path) -> N
     assert hollow.text == "alpha"  # read into it when asked for
 
 
+@store.stored_apart("text", at_hand=("name",))
+@dataclass(frozen=True)
+class Story(store.PartlyStored):
+    """An object with a field at hand, one stored apart and two packed (as a brief has)."""
+
+    name: str
+    text: str
+    tags: tuple[str, ...] = ()  # a default: an object read without it must not show the default
+    year: int = 0
+
+
+def test_packed_fields_are_unpickled_on_first_use_and_saved_again_as_read(tmp_path: Path,
+                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """Read from the store, an object has its fields at hand; the others but those stored apart are one
+    string of bytes until one of them is used. Saved again in a new shard (another object of it changed),
+    an object never unpacked is not pickled again; made whole or pickled by anything else, it is whole."""
+    assert Story.PACKED == ("tags", "year")
+    folder = tmp_path / "cache"
+    folder.mkdir()
+    stories = [Story("a", "alpha", ("x", "y"), 2024), Story("b", "beta")]
+    store.save(folder, "k", {store.MEMORY: _memory(*stories)}, records=(store.Shard,))
+    store.forget_readers()
+    loaded = store.load(folder, store.MEMORY, "k")
+    first, second = loaded["named"]
+    assert first is loaded["held"]["a"]
+    assert first.__dict__.keys() == {"name", "_packed", "_stored_apart"}
+    assert first.name == "a" and "tags" not in first.__dict__  # at hand: nothing unpacked
+    assert second.year == 0  # unpacked, not the class's default
+    assert second.__dict__.keys() == {"name", "tags", "year", "_stored_apart"}
+    copy = store.whole(first)
+    assert copy == stories[0] and "_packed" not in copy.__dict__ and "_packed" in first.__dict__
+    assert pickle.loads(pickle.dumps(first)) == stories[0]
+    assert "_packed" not in first.__dict__ and first == stories[0]  # pickled whole: unpacked into it
+    # Another one, never unpacked, saved again beside a changed one: its packed bytes as they were read.
+    store.forget_readers()
+    again = store.load(folder, store.MEMORY, "k")["named"]
+    packed = again[0].__dict__["_packed"]
+    pickled: list[object] = []
+    real_dumps = pickle.dumps
+
+    def noted(value: object, *args: object, **kwargs: object) -> bytes:
+        pickled.append(value)
+        return real_dumps(value, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(store.pickle, "dumps", noted)
+    store.save(folder, "k", {store.MEMORY: _memory(again[0], Story("b", "beta, edited", ("z",)))},
+               records=(store.Shard,))
+    monkeypatch.undo()
+    assert (("x", "y"), 2024) not in pickled and (("z",), 0) in pickled
+    store.forget_readers()
+    last = store.load(folder, store.MEMORY, "k")["named"]
+    assert last[0].__dict__["_packed"] == packed
+    assert last == [stories[0], Story("b", "beta, edited", ("z",))]
+
+
 def test_an_object_made_whole_keeps_the_row_of_its_text_across_saves(tmp_path: Path) -> None:
     """A brief loaded from its files is saved with its shard; saved again in a new shard (another brief of
     it changed), it keeps the row of its text, in the same process (the dev server) as after reading."""
@@ -643,11 +698,15 @@ def test_a_one_edit_build_reads_the_text_of_the_briefs_its_pages_show_alone(
     assert "page_size: 5" in config.read_text(encoding="utf-8")
     Builder(site, jobs=1).build()
     read = _reads_apart(monkeypatch)
+    unpacked = _unpacks(monkeypatch)
     article = sorted((site / "content").rglob("*.md"))[10]
     article.write_text(article.read_text(encoding="utf-8") + "\nOne more line.\n", encoding="utf-8")
     store.forget_readers()
     assert Builder(site, jobs=1).build().incremental
     assert 0 < len(read) < 200, len(read)
+    # The other fields of the briefs its pages and feeds show, and of those whose related lists it ranks
+    # again: not every brief (here 200, each of this site's 32 entities being in a sixth of its briefs).
+    assert 0 < len(unpacked) < 250, len(unpacked)
     # Read from the store, each brief is one object: its source's, the site's and its rendering's.
     store.forget_readers()
     builder = Builder(site, jobs=1)
@@ -703,7 +762,8 @@ def test_the_saved_memory_holds_each_entity_key_once_per_shard_and_prints_of_wha
     assert len(prints) < sum(len(named) for _, named, _ in memory.outcomes.values())  # entities shared by briefs
     # The page index keeps a print of each long list page's briefs, not the list of their slugs.
     assert memory.page_index.members and all(isinstance(listed, str) for listed in memory.page_index.members.values())
-    for shard in memory._saved_shards["sources"]:
+    # What the save pickled: the built briefs, each shard's values shared.
+    for shard in first.memory._saved_shards["sources"]:
         keys: dict[tuple[str, str], int] = {}
         tags: dict[str, int] = {}
         for record in shard.values():
@@ -711,6 +771,10 @@ def test_the_saved_memory_holds_each_entity_key_once_per_shard_and_prints_of_wha
                 assert keys.setdefault(key, id(key)) == id(key), key
             for tag in record.brief.tags:
                 assert tags.setdefault(tag, id(tag)) == id(tag), tag
+    # Read back, a brief has its slug and date; the rest stays packed until used (see the test above).
+    for record in memory.sources.values():
+        assert {"slug", "date", "_packed"} <= record.brief.__dict__.keys(), record.brief.slug
+        assert "entities" not in record.brief.__dict__ and "tags" not in record.brief.__dict__
 
 
 def test_the_loaded_state_holds_the_published_briefs_of_the_loaded_sources(tmp_path: Path) -> None:
@@ -762,6 +826,20 @@ def _reads_apart(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 
     monkeypatch.setattr(store.PartlyStored, "_read_apart", noted)
     return read
+
+
+def _unpacks(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Note the slug of every brief whose packed fields are unpickled into it, in the list returned."""
+    unpacked: list[str] = []
+    real = store.PartlyStored._unpack
+
+    def noted(self: store.PartlyStored) -> None:
+        if "_packed" in self.__dict__:
+            unpacked.append(self.__dict__.get("slug", "?"))
+        real(self)
+
+    monkeypatch.setattr(store.PartlyStored, "_unpack", noted)
+    return unpacked
 
 
 def _streaming(monkeypatch: pytest.MonkeyPatch, batch: int = 7) -> list[int]:
