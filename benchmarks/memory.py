@@ -83,7 +83,10 @@ def sample_build(command: list[str], interval: float, env: dict[str, str]) -> tu
     """Run the build, sampling its processes until it ends: the samples, its output, its exit status and
     its process id."""
     start = time.monotonic()
-    build = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
+    # Run from this checkout: `python -m` imports the working folder's packages first, so a build started
+    # from another checkout's folder would measure that one's briefgen, whatever PYTHONPATH says.
+    build = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env,
+                             cwd=HERE.parent)
     samples: list[Sample] = []
     output: list[str] = []
     reader = threading.Thread(target=lambda: output.extend(build.stdout or ()), daemon=True)
@@ -146,7 +149,7 @@ def main(argv: list[str] | None = None) -> int:
     if not Path("/proc/self/smaps_rollup").exists():
         print("memory.py reads /proc/<pid>/smaps_rollup: Linux only", file=sys.stderr)
         return 2
-    command = [sys.executable, "-m", "briefgen", "build", str(args.site), "-q", "--timings"]
+    command = [sys.executable, "-m", "briefgen", "build", str(args.site.resolve()), "-q", "--timings"]
     if not args.incremental:
         command.append("--clean")
     if args.jobs is not None:
