@@ -640,9 +640,9 @@ def stored_apart(*names: str, at_hand: tuple[str, ...] = ()) -> Callable[[type[P
         kind.PACKED = tuple(field.name for field in dataclasses.fields(kind)  # type: ignore[arg-type]
                             if field.name not in names and field.name not in at_hand)
         for name in names:
-            setattr(kind, name, _FieldStoredApart(name, kind.__dict__.get(name, _NO_DEFAULT)))
+            setattr(kind, name, _FieldElsewhere(name, kind.__dict__.get(name, _NO_DEFAULT), _APART, "_read_apart"))
         for name in kind.PACKED:
-            setattr(kind, name, _FieldPacked(name, kind.__dict__.get(name, _NO_DEFAULT)))
+            setattr(kind, name, _FieldElsewhere(name, kind.__dict__.get(name, _NO_DEFAULT), _PACKED, "_unpack"))
         return kind
     return mark
 
@@ -651,44 +651,24 @@ _NO_DEFAULT = object()
 
 
 class _FieldElsewhere:
-    """A field an object read from the store may not hold yet. An object that has it (made whole, or
-    read) finds it in its own `__dict__` first; one without it gets it here (`fetch`)."""
+    """A field an object read from the store may not hold yet: stored apart (in a row) or packed. An
+    object that has it (made whole, or read) finds it in its own `__dict__` first; one without it gets
+    it here, by the method that puts it there with the others kept alike."""
 
-    def __init__(self, name: str, default: Any) -> None:
+    def __init__(self, name: str, default: Any, marker: str, fetch: str) -> None:
         self.name, self.default = name, default
+        self.marker = marker  # in an object's `__dict__` while the field is elsewhere
+        self.fetch = fetch  # the name of the PartlyStored method that brings it in
 
     def __get__(self, obj: PartlyStored | None, owner: type | None = None) -> Any:
         if obj is None:  # the class's default, as @dataclass left it
             if self.default is _NO_DEFAULT:
                 raise AttributeError(self.name)
             return self.default
-        if not self.fetch(obj):
+        if self.marker not in obj.__dict__:
             raise AttributeError(f"{type(obj).__name__!r} object has no attribute {self.name!r}")
+        getattr(obj, self.fetch)()
         return obj.__dict__[self.name]
-
-    def fetch(self, obj: PartlyStored) -> bool:
-        """Put the field into `obj`, with those kept beside it; False if it is nowhere."""
-        raise NotImplementedError
-
-
-class _FieldStoredApart(_FieldElsewhere):
-    """A field the store keeps apart: read from its row, with the others kept apart."""
-
-    def fetch(self, obj: PartlyStored) -> bool:
-        if _APART not in obj.__dict__:
-            return False
-        obj._read_apart()
-        return True
-
-
-class _FieldPacked(_FieldElsewhere):
-    """A packed field: unpickled with the others packed."""
-
-    def fetch(self, obj: PartlyStored) -> bool:
-        if _PACKED not in obj.__dict__:
-            return False
-        obj._unpack()
-        return True
 
 
 K = TypeVar("K", bound=Hashable)
