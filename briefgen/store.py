@@ -614,9 +614,10 @@ def kept_apart(obj: PartlyStored, row: Stored, drop: Iterable[str]) -> None:
 
 def whole(obj: P) -> P:
     """`obj` with every field in memory: `obj` itself, or, when some of its fields are in the store and
-    not read, a copy holding them, read from their row without changing `obj` (which goes on naming
-    the row). For an object used whole once, as a worker renders a brief: reading the fields into
-    `obj` would keep them in that process, and in a forked worker copy the object's page."""
+    not read (or still packed), a copy holding them, read from their row (or unpickled) without
+    changing `obj` (which goes on naming the row and keeping its packed bytes). For an object used
+    whole once, as a worker renders a brief: reading the fields into `obj` would keep them in that
+    process, and in a forked worker copy the object's page."""
     fields, kind = obj.__dict__, type(obj)
     apart = _APART in fields and not all(name in fields for name in kind.STORED_APART)
     packed = fields.get(_PACKED)
